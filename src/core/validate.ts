@@ -1,0 +1,64 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { TrainyardValidationError } from './errors';
+
+/**
+ * Checks that `value` is a whole number within [min, max]. Tokens pass through unchecked:
+ * they are resolved at deploy time and cannot be judged at synth.
+ *
+ * @internal
+ */
+export function requireIntegerInRange(prop: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value) || !Number.isInteger(value)) {
+    throw new TrainyardValidationError(prop, `must be a whole number from ${min} to ${max}, got ${String(value)}.`);
+  }
+  if (value < min || value > max) {
+    throw new TrainyardValidationError(prop, `must be from ${min} to ${max}, got ${value}.`);
+  }
+}
+
+/**
+ * Checks that a string matches a service naming rule. Tokens pass through unchecked.
+ *
+ * @internal
+ */
+export function requireName(
+  prop: string,
+  value: string | undefined,
+  rule: { readonly pattern: RegExp; readonly minLength: number; readonly maxLength: number; readonly description: string },
+): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  if (typeof value !== 'string') {
+    throw new TrainyardValidationError(prop, `must be a string (${rule.description}), got ${typeof value}.`);
+  }
+  if (value.length < rule.minLength || value.length > rule.maxLength) {
+    throw new TrainyardValidationError(
+      prop,
+      `must be ${rule.minLength} to ${rule.maxLength} characters (${rule.description}), got ${value.length}: "${value}".`,
+    );
+  }
+  if (!rule.pattern.test(value)) {
+    throw new TrainyardValidationError(prop, `"${value}" is not allowed: ${rule.description}.`);
+  }
+}
+
+/**
+ * Checks that a Duration is a whole number of days within [min, max] and returns the days.
+ *
+ * @internal
+ */
+export function requireWholeDays(prop: string, value: Duration, min: number, max: number): number {
+  if (!value || typeof (value as any).toDays !== 'function') {
+    throw new TrainyardValidationError(prop, `must be a Duration (for example Duration.days(${min})).`);
+  }
+  if (value.isUnresolved()) {
+    return NaN;
+  }
+  const days = value.toDays({ integral: false });
+  requireIntegerInRange(`${prop} (days)`, days, min, max);
+  return days;
+}
