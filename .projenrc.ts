@@ -121,7 +121,7 @@ new TextFile(project, '.ci/run', {
     '# Runs the README\'s test command on a clean clone.',
     'set -euo pipefail',
     'export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1',
-    'npm ci && npm test',
+    'npm ci && npx projen build',
   ],
   executable: true,
 });

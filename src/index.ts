@@ -5,3 +5,4 @@ export * from './platform/ml-platform';
 export * from './governance/control-tower-guard';
 export * from './governance/compliance-report';
 export * from './governance/trainyard-compliance';
+export * from './environment/training-job-defaults';
