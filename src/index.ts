@@ -6,3 +6,4 @@ export * from './governance/control-tower-guard';
 export * from './governance/compliance-report';
 export * from './governance/trainyard-compliance';
 export * from './environment/training-job-defaults';
+export * from './environment/training-environment';
