@@ -1,4 +1,5 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { controlTowerFindingIds } from './control-tower-rules';
 import { TrainyardValidationError } from './errors';
@@ -15,6 +16,18 @@ export interface ComplianceAcknowledgement {
   readonly id: string;
 
   /** Why the rule does not apply to this construct. At least 10 characters; say the real reason. */
+  readonly reason: string;
+}
+
+/**
+ * Acknowledges the wildcard resources of one policy statement (AwsSolutions-IAM5), named by the
+ * statement's `sid`, with the reason the wildcard is as narrow as the AWS API allows.
+ */
+export interface WildcardResourceAcknowledgement {
+  /** The `sid` of the statement whose wildcard resources are acknowledged. */
+  readonly statementSid: string;
+
+  /** Why the wildcard cannot be narrower. At least 10 characters. */
   readonly reason: string;
 }
 
@@ -104,4 +117,93 @@ export class Acknowledgements {
       },
     ];
   }
+
+  /**
+   * The default execution role of a `TrainingStudio` domain. Studio creates apps and spaces with
+   * names chosen at run time, inside the domain; users read data under a prefix.
+   */
+  public static studioExecutionPolicy(teamScoped: boolean): WildcardResourceAcknowledgement[] {
+    return [
+      {
+        statementSid: 'AppsAndSpacesOfThisDomain',
+        reason: 'Studio apps, spaces and user profiles are named by users at run time; the ARNs are limited to this domain id.',
+      },
+      {
+        statementSid: 'ListStudioResources',
+        reason: 'sagemaker:ListApps and sagemaker:ListSpaces support no resource-level permissions, so IAM accepts only "*".',
+      },
+      {
+        statementSid: 'StudioLogs',
+        reason: 'Log streams of Studio apps are created at run time; the ARN is limited to the /aws/sagemaker/studio log group.',
+      },
+      ...Acknowledgements.dataPrefixes(teamScoped),
+    ];
+  }
+
+  /** Object access under a key prefix of the platform buckets: object keys are chosen by the jobs and users. */
+  public static dataPrefixes(writes: boolean): WildcardResourceAcknowledgement[] {
+    const reason = 'Object keys are chosen at run time by jobs and users; the ARN is limited to the team\'s key prefix (or, without a team, the bucket).';
+    return [
+      { statementSid: 'ReadDataObjects', reason },
+      ...(writes ? [{ statementSid: 'WriteArtifactObjects', reason }] : []),
+    ];
+  }
+
+  /**
+   * Acknowledges AwsSolutions-IAM5 for the wildcard *resources* of the named statements of `policy`,
+   * and only those: a wildcard action, or a wildcard in any other statement, still fails.
+   *
+   * The finding ids embed the resolved resource (`Resource::<bucket export>/team/*`), which is known
+   * only once cross-stack references are resolved, so they are computed when the app validates.
+   * Throws at once when a reason is too short, and at validation when a named statement is missing.
+   */
+  public static acknowledgeWildcardResources(policy: iam.ManagedPolicy, acknowledgements: WildcardResourceAcknowledgement[]): void {
+    for (const ack of acknowledgements) {
+      if (typeof ack.reason !== 'string' || ack.reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON_LENGTH) {
+        throw new TrainyardValidationError(
+          'WildcardResourceAcknowledgement.reason',
+          `acknowledging statement ${ack.statementSid} of ${policy.node.path} needs a reason of at least ${MIN_ACKNOWLEDGEMENT_REASON_LENGTH} characters.`,
+        );
+      }
+    }
+    policy.node.addValidation({
+      validate: () => {
+        const cfn = policy.node.defaultChild as iam.CfnManagedPolicy;
+        const document = Stack.of(policy).resolve(cfn.policyDocument);
+        const errors: string[] = [];
+        for (const ack of acknowledgements) {
+          const statement = (document.Statement ?? []).find((s: any) => s.Sid === ack.statementSid);
+          if (!statement) {
+            errors.push(`${policy.node.path} has no statement with sid ${ack.statementSid} to acknowledge.`);
+            continue;
+          }
+          const resources: unknown[] = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+          const ids = resources.map(flattenCfnReference).filter((r) => r.includes('*')).map((r) => `AwsSolutions-IAM5[Resource::${r}]`);
+          Acknowledgements.acknowledge(policy, ids.map((id) => ({ id, reason: ack.reason.trim() })));
+        }
+        return errors;
+      },
+    });
+  }
+}
+
+/**
+ * The flat string cdk-nag reports a policy resource as (its `flattenCfnReference`): `Fn::Join` is
+ * joined, `Fn::GetAtt` becomes `<Logical.Attr>`, `Ref` becomes `<Logical>`, `Fn::ImportValue` its name.
+ */
+function flattenCfnReference(reference: unknown): string {
+  const visit = (node: any): string => {
+    if (node === undefined) return '';
+    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/}/g, '>');
+    if (node['Fn::Join']) {
+      const [delimiter, items] = node['Fn::Join'];
+      return items.map(visit).join(delimiter);
+    }
+    if (node['Fn::Sub']) return visit(node['Fn::Sub']);
+    if (node['Fn::GetAtt']) return `<${visit(node['Fn::GetAtt'][0])}.${visit(node['Fn::GetAtt'][1])}>`;
+    if (node['Fn::ImportValue']) return visit(node['Fn::ImportValue']);
+    if (node.Ref) return `<${visit(node.Ref)}>`;
+    return JSON.stringify(node);
+  };
+  return visit(reference);
 }
