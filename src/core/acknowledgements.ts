@@ -140,6 +140,57 @@ export class Acknowledgements {
     ];
   }
 
+  /**
+   * The instance role of `GpuBatchCompute` (the ECS container agent). AWS Batch names its ECS
+   * clusters `AWSBatch-<compute environment>-<uuid>` at run time.
+   */
+  public static batchInstancePolicy(): WildcardResourceAcknowledgement[] {
+    return [
+      {
+        statementSid: 'JoinBatchClusters',
+        reason: 'AWS Batch creates the ECS cluster at run time with a generated name; the ARN is limited to clusters named AWSBatch-*.',
+      },
+      {
+        statementSid: 'RunAsContainerInstance',
+        reason: 'Container instance ids are assigned at run time; the ARN is limited to container instances of AWSBatch-* clusters.',
+      },
+      {
+        statementSid: 'DiscoverEcsEndpoint',
+        reason: 'ecs:DiscoverPollEndpoint supports no resource-level permissions, so IAM accepts only "*".',
+      },
+      {
+        statementSid: 'WriteJobLogs',
+        reason: 'Log streams are created per job at run time; the ARN is limited to the team\'s Batch log group.',
+      },
+    ];
+  }
+
+  /** The execution role of `GpuBatchCompute` jobs (image pull and logs). */
+  public static batchExecutionPolicy(): WildcardResourceAcknowledgement[] {
+    return [
+      {
+        statementSid: 'EcrAuthorizationToken',
+        reason: 'ecr:GetAuthorizationToken supports no resource-level permissions, so IAM accepts only "*"; pulls are limited to the team repository.',
+      },
+      {
+        statementSid: 'WriteJobLogs',
+        reason: 'Log streams are created per job at run time; the ARN is limited to the team\'s Batch log group.',
+      },
+    ];
+  }
+
+  /**
+   * A log group in a team stack encrypted with the platform key, which lives in the platform stack.
+   * Its `KmsKeyId` is an `Fn::ImportValue`, which the Control Tower rule cannot follow: it accepts
+   * only a literal ARN or a key in the same template.
+   */
+  public static crossStackKmsKey(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'CT.CLOUDWATCH.PR.3',
+      reason: 'The log group is encrypted with the platform KMS key; KmsKeyId is a cross-stack Fn::ImportValue of that key ARN, which the rule cannot resolve (it accepts only a literal or a same-template key).',
+    }];
+  }
+
   /** Object access under a key prefix of the platform buckets: object keys are chosen by the jobs and users. */
   public static dataPrefixes(writes: boolean): WildcardResourceAcknowledgement[] {
     const reason = 'Object keys are chosen at run time by jobs and users; the ARN is limited to the team\'s key prefix (or, without a team, the bucket).';

@@ -8,6 +8,7 @@ import { TrainyardValidationError } from '../core/errors';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
 import { platformDataStatements } from './private/data-access';
+import { TEAM_NAME_RULE } from './private/names';
 import { allowPlatformEndpoints } from './private/network';
 
 /** CreateDomain `DomainName`: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. */
@@ -16,14 +17,6 @@ const DOMAIN_NAME_RULE = {
   minLength: 1,
   maxLength: 63,
   description: 'letters, digits and hyphens, starting and ending with a letter or digit (SageMaker domain names)',
-};
-
-/** Team names become S3 prefixes: lowercase letters, digits and hyphens. */
-const TEAM_NAME_RULE = {
-  pattern: /^[a-z0-9](-?[a-z0-9])*$/,
-  minLength: 1,
-  maxLength: 32,
-  description: 'lowercase letters, digits and single hyphens, starting and ending with a letter or digit',
 };
 
 /** IdleSettings `IdleTimeoutInMinutes`, `MinIdleTimeoutInMinutes` and `MaxIdleTimeoutInMinutes`: 60 to 525,600 minutes. */
