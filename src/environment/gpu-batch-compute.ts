@@ -7,11 +7,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { GpuProfile } from './gpu-profile';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
-import { GpuProfile } from './gpu-profile';
 import { platformDataStatements } from './private/data-access';
 import { TEAM_NAME_RULE } from './private/names';
 import { allowPlatformEndpoints } from './private/network';
@@ -399,7 +399,9 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     });
 
     const family = gpu.ec2InstanceType.split('.')[0];
-    const imageType = AL2023_UNSUPPORTED_FAMILIES.includes(family) ? batch.EcsMachineImageType.ECS_AL2_NVIDIA : batch.EcsMachineImageType.ECS_AL2023_NVIDIA;
+    const imageType = AL2023_UNSUPPORTED_FAMILIES.includes(family)
+      ? batch.EcsMachineImageType.ECS_AL2_NVIDIA
+      : batch.EcsMachineImageType.ECS_AL2023_NVIDIA;
     if (imageType === batch.EcsMachineImageType.ECS_AL2_NVIDIA) {
       Annotations.of(this).addWarningV2('trainyard:batch-al2-gpu-ami',
         `${gpu.ec2InstanceType} is not supported by the Amazon Linux 2023 NVIDIA AMI; using ECS_AL2_NVIDIA (Amazon Linux 2). Prefer a newer GPU family.`);

@@ -128,12 +128,16 @@ describe('GpuBatchCompute with default props (G5 2xlarge, one node), in a team s
     expect(group.Properties.SecurityGroupIngress).toBeUndefined();
     // The endpoint group admits HTTPS from the Batch group: created in the team stack, so no dependency cycle.
     team.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
       GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('PlatformEndpointSecurityGroup') },
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('BatchSecurityGroup'), 'GroupId'] },
     });
     team.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
-      IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
       DestinationSecurityGroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('PlatformEndpointSecurityGroup') },
     });
   });
@@ -234,8 +238,14 @@ describe('GpuBatchCompute with maxInstanceCount 4 (multi-node)', () => {
     const platform = new MlPlatform(platformStack, 'Platform');
     teamStack = new Stack(app, 'Team');
     compute = new GpuBatchCompute(teamStack, 'Batch', {
-      platform, teamName: 'llm', gpu: GpuProfile.P4D_24XLARGE, maxInstanceCount: 4, maxvCpus: 192,
-      jobTimeout: Duration.hours(48), rootVolumeSize: Size.gibibytes(500), imageTag: 'v1.2',
+      platform,
+      teamName: 'llm',
+      gpu: GpuProfile.P4D_24XLARGE,
+      maxInstanceCount: 4,
+      maxvCpus: 192,
+      jobTimeout: Duration.hours(48),
+      rootVolumeSize: Size.gibibytes(500),
+      imageTag: 'v1.2',
     });
   });
   const team = result.template(teamStack);
@@ -287,7 +297,9 @@ describe('GpuBatchCompute with maxInstanceCount 4 (multi-node)', () => {
 
   test('nodes reach each other on every TCP port within the group, and only there', () => {
     team.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 0, ToPort: 65535,
+      IpProtocol: 'tcp',
+      FromPort: 0,
+      ToPort: 65535,
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('BatchSecurityGroup'), 'GroupId'] },
     });
     team.hasResourceProperties('AWS::EC2::LaunchTemplate', {
@@ -357,7 +369,12 @@ describe('GpuBatchCompute rejects bad props at synth, naming the prop', () => {
     return new GpuBatchCompute(stack, 'Batch', { platform, teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE, ...props });
   };
   const singleNode = GpuProfile.custom({
-    instanceType: 'ml.g5.2xlarge', acceleratorModel: 'NVIDIA A10G', acceleratorCount: 1, acceleratorMemoryGib: 24, vcpus: 8, memoryGib: 32,
+    instanceType: 'ml.g5.2xlarge',
+    acceleratorModel: 'NVIDIA A10G',
+    acceleratorCount: 1,
+    acceleratorMemoryGib: 24,
+    vcpus: 8,
+    memoryGib: 32,
     multiNodeSupported: false,
   });
 

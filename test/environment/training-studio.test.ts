@@ -82,11 +82,15 @@ describe('TrainingStudio with default props, in its own stack', () => {
       expect([rule.IpProtocol, rule.FromPort, rule.ToPort]).toEqual(['tcp', 443, 443]);
     }
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 8192, ToPort: 65535,
+      IpProtocol: 'tcp',
+      FromPort: 8192,
+      ToPort: 65535,
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('StudioSecurityGroup'), 'GroupId'] },
     });
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
       GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('PlatformEndpointSecurityGroup') },
     });
   });
@@ -135,7 +139,9 @@ describe('TrainingStudio for one team, in the platform stack', () => {
     template.hasResourceProperties('AWS::SageMaker::Domain', {
       DomainName: 'trainyard-fraud',
       DefaultUserSettings: Match.objectLike({
-        JupyterLabAppSettings: { AppLifecycleManagement: { IdleSettings: Match.objectLike({ IdleTimeoutInMinutes: 120, MaxIdleTimeoutInMinutes: 480 }) } },
+        JupyterLabAppSettings: {
+          AppLifecycleManagement: { IdleSettings: Match.objectLike({ IdleTimeoutInMinutes: 120, MaxIdleTimeoutInMinutes: 480 }) },
+        },
       }),
     });
   });
@@ -152,7 +158,9 @@ describe('TrainingStudio for one team, in the platform stack', () => {
 
   test('in the platform stack the endpoint rule goes through the platform', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
       GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('PlatformEndpointSecurityGroup'), 'GroupId'] },
     });
   });
