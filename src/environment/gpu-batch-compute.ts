@@ -275,7 +275,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
       description: `Trainyard GPU Batch compute of team ${props.teamName}: HTTPS to AWS endpoints and S3 only`,
       allowAllOutbound: false,
     });
-    allowPlatformEndpoints(this, platform, securityGroup, props.s3PrefixListId);
+    allowPlatformEndpoints(platform, securityGroup, props.s3PrefixListId);
     if (maxInstanceCount > 1) {
       // The nodes of a multi-node job talk to each other (NCCL, MPI): every TCP port within the group.
       securityGroup.connections.allowInternally(ec2.Port.allTcp(), 'TCP between the nodes of a multi-node job');

@@ -51,6 +51,14 @@ export interface GpuProfileProps {
   readonly multiNodeSupported?: boolean;
 
   /**
+   * Whether the instance type has local NVMe instance storage. SageMaker then trains on that
+   * storage, which the instance encrypts with a hardware module, and rejects a `VolumeKmsKeyId`.
+   *
+   * @default false (an EBS volume, encrypted with the platform key)
+   */
+  readonly localInstanceStorage?: boolean;
+
+  /**
    * The EC2 instance type AWS Batch uses for this profile.
    *
    * @default - `instanceType` without the `ml.` prefix
@@ -115,6 +123,7 @@ export class GpuProfile {
     vcpus: 4,
     memoryGib: 16,
     efaSupported: false,
+    localInstanceStorage: true,
     onDemandHourlyUsd: 0.7364,
   });
 
@@ -127,6 +136,7 @@ export class GpuProfile {
     vcpus: 4,
     memoryGib: 16,
     efaSupported: false,
+    localInstanceStorage: true,
     onDemandHourlyUsd: 1.408,
   });
 
@@ -139,6 +149,7 @@ export class GpuProfile {
     vcpus: 8,
     memoryGib: 32,
     efaSupported: false,
+    localInstanceStorage: true,
     onDemandHourlyUsd: 1.515,
   });
 
@@ -151,6 +162,7 @@ export class GpuProfile {
     vcpus: 48,
     memoryGib: 192,
     efaSupported: true,
+    localInstanceStorage: true,
     onDemandHourlyUsd: 7.09,
   });
 
@@ -163,6 +175,7 @@ export class GpuProfile {
     vcpus: 192,
     memoryGib: 768,
     efaSupported: true,
+    localInstanceStorage: true,
     onDemandHourlyUsd: 20.36,
   });
 
@@ -175,6 +188,7 @@ export class GpuProfile {
     vcpus: 4,
     memoryGib: 16,
     efaSupported: false,
+    localInstanceStorage: true,
     onDemandHourlyUsd: 1.127,
   });
 
@@ -187,6 +201,7 @@ export class GpuProfile {
     vcpus: 48,
     memoryGib: 192,
     efaSupported: true,
+    localInstanceStorage: true,
     onDemandHourlyUsd: 5.752,
   });
 
@@ -199,6 +214,7 @@ export class GpuProfile {
     vcpus: 4,
     memoryGib: 32,
     efaSupported: false,
+    localInstanceStorage: true,
     onDemandHourlyUsd: 2.61,
   });
 
@@ -211,6 +227,7 @@ export class GpuProfile {
     vcpus: 8,
     memoryGib: 61,
     efaSupported: false,
+    localInstanceStorage: false,
     onDemandHourlyUsd: 3.825,
   });
 
@@ -223,6 +240,7 @@ export class GpuProfile {
     vcpus: 96,
     memoryGib: 1152,
     efaSupported: true,
+    localInstanceStorage: true,
     onDemandHourlyUsd: 25.2513,
   });
 
@@ -235,6 +253,7 @@ export class GpuProfile {
     vcpus: 96,
     memoryGib: 1152,
     efaSupported: true,
+    localInstanceStorage: true,
     onDemandHourlyUsd: 31.5641,
   });
 
@@ -247,6 +266,7 @@ export class GpuProfile {
     vcpus: 192,
     memoryGib: 2048,
     efaSupported: true,
+    localInstanceStorage: true,
     onDemandHourlyUsd: 63.296,
   });
 
@@ -259,6 +279,7 @@ export class GpuProfile {
     vcpus: 128,
     memoryGib: 512,
     efaSupported: true,
+    localInstanceStorage: true,
     onDemandHourlyUsd: 24.73,
   });
 
@@ -338,6 +359,12 @@ export class GpuProfile {
   /** Whether jobs may use more than one instance of this type. */
   public readonly multiNodeSupported: boolean;
 
+  /**
+   * Whether the instance type has local NVMe instance storage (hardware-encrypted; SageMaker
+   * rejects a `VolumeKmsKeyId` for it).
+   */
+  public readonly localInstanceStorage: boolean;
+
   /** The EC2 instance type AWS Batch uses, for example `g5.2xlarge`. */
   public readonly ec2InstanceType: string;
 
@@ -406,6 +433,7 @@ export class GpuProfile {
     this.memoryGib = props.memoryGib;
     this.efaSupported = props.efaSupported ?? false;
     this.multiNodeSupported = props.multiNodeSupported ?? true;
+    this.localInstanceStorage = props.localInstanceStorage ?? false;
     this.ec2InstanceType = ec2Type;
     this.onDemandHourlyUsd = props.onDemandHourlyUsd;
     this.priceRegion = props.onDemandHourlyUsd !== undefined ? props.priceRegion : undefined;

@@ -137,7 +137,7 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
     });
     // Studio needs TCP within the group for app-to-app traffic (at least ports 8192-65535).
     securityGroup.connections.allowInternally(ec2.Port.tcpRange(8192, 65535), 'Studio app-to-app traffic');
-    allowPlatformEndpoints(this, platform, securityGroup, props.s3PrefixListId);
+    allowPlatformEndpoints(platform, securityGroup, props.s3PrefixListId);
     this.securityGroup = securityGroup;
     this.connections = securityGroup.connections;
 
