@@ -193,7 +193,10 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
   /** The role the instances (the ECS agent) run as. */
   public readonly instanceRole: iam.IRole;
 
-  /** The role job containers run as: the team's data prefixes only. */
+  /**
+   * The role job containers run as: reads `<team>/` in the datasets and artifacts buckets, writes
+   * `<team>/artifacts/` and `<team>/checkpoints/` in the artifacts bucket.
+   */
   public readonly jobRole: iam.IRole;
 
   /** The role ECS uses to pull the image and write logs. */
@@ -218,6 +221,9 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     }
     if (props.teamName === undefined) {
       throw new TrainyardValidationError('GpuBatchCompute.teamName', `is required (${TEAM_NAME_RULE.description}).`);
+    }
+    if (Token.isUnresolved(props.teamName)) {
+      throw new TrainyardValidationError('GpuBatchCompute.teamName', 'must be a literal string, not a token: prefixes, names and tags are derived from it at synth.');
     }
     requireName('GpuBatchCompute.teamName', props.teamName, TEAM_NAME_RULE);
     const gpu = props.gpu;
@@ -373,7 +379,8 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
       roles: [jobRole],
       statements: platformDataStatements(platform, {
         readPrefixes: { datasets: teamPrefix, artifacts: teamPrefix },
-        writeArtifactsPrefixes: [teamPrefix],
+        // The same prefixes as the team's TrainingEnvironment: artifacts and checkpoints.
+        writeArtifactsPrefixes: [`${teamPrefix}artifacts/`, `${teamPrefix}checkpoints/`],
       }),
     });
     Acknowledgements.acknowledgeWildcardResources(jobPolicy, Acknowledgements.dataPrefixes(true));

@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { App, Duration, Lazy, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { TrainyardValidationError } from '../../src/core/errors';
@@ -208,7 +208,9 @@ describe('GpuBatchCompute with default props (G5 2xlarge, one node), in a team s
       expect(JSON.stringify(resource)).toMatch(/\/vision\/\*"\]\]\}$/);
     }
     const write = statementBySid(team, /data prefixes/, 'WriteArtifactObjects');
-    expect(JSON.stringify(write.Resource)).toMatch(/ArtifactsBucket.*\/vision\/\*/);
+    expect(write.Resource).toHaveLength(2);
+    expect(JSON.stringify(write.Resource[0])).toMatch(/ArtifactsBucket.*\/vision\/artifacts\/\*/);
+    expect(JSON.stringify(write.Resource[1])).toMatch(/ArtifactsBucket.*\/vision\/checkpoints\/\*/);
     expect(JSON.stringify(write.Resource)).not.toMatch(/DatasetsBucket/);
     const list = statementBySid(team, /data prefixes/, 'ListDataPrefix0');
     expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['vision/*'] } });
@@ -393,6 +395,7 @@ describe('GpuBatchCompute rejects bad props at synth, naming the prop', () => {
     [{ teamName: 'Fraud_Team' }, /GpuBatchCompute\.teamName: "Fraud_Team" is not allowed/],
     [{ teamName: 'a'.repeat(33) }, /GpuBatchCompute\.teamName: must be 1 to 32 characters/],
     [{ teamName: undefined }, /GpuBatchCompute\.teamName: is required/],
+    [{ teamName: Lazy.string({ produce: () => 'x' }) }, /GpuBatchCompute\.teamName: must be a literal string/],
     [{ retryAttempts: 0 }, /GpuBatchCompute\.retryAttempts/],
     [{ jobTimeout: Duration.seconds(10) }, /GpuBatchCompute\.jobTimeout/],
     [{ rootVolumeSize: Size.gibibytes(10) }, /GpuBatchCompute\.rootVolumeSize/],
