@@ -8,3 +8,6 @@ export * from './governance/trainyard-compliance';
 export * from './environment/training-job-defaults';
 export * from './environment/training-environment';
 export * from './platform/platform-replication';
+export * from './environment/gpu-profile';
+export * from './environment/gpu-batch-compute';
+export * from './environment/training-studio';
