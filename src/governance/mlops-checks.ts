@@ -1,0 +1,86 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { NagPack, NagPackProps } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { BatchGpuComputeScalesToZero } from './rules/BatchGpuComputeScalesToZero';
+import { DataBucketVersioned } from './rules/DataBucketVersioned';
+import { EcrRepositoryScanOnPushImmutable } from './rules/EcrRepositoryScanOnPushImmutable';
+import { GpuResourceCostTagged } from './rules/GpuResourceCostTagged';
+import { MlflowServerMaintainedEncrypted } from './rules/MlflowServerMaintainedEncrypted';
+import { withResolvedResource } from './rules/private/cfn';
+import { MlOpsRule } from './rules/private/rule';
+import { SageMakerJobInVpc } from './rules/SageMakerJobInVpc';
+import { SageMakerJobStorageEncrypted } from './rules/SageMakerJobStorageEncrypted';
+import { SageMakerModelApprovalManual } from './rules/SageMakerModelApprovalManual';
+import { SageMakerMultiNodeTrainingEncrypted } from './rules/SageMakerMultiNodeTrainingEncrypted';
+import { SageMakerPipelineDefinitionReadable } from './rules/SageMakerPipelineDefinitionReadable';
+import { SageMakerRoleNoFullAccess } from './rules/SageMakerRoleNoFullAccess';
+import { SageMakerSpotTrainingCheckpointed } from './rules/SageMakerSpotTrainingCheckpointed';
+import { SageMakerStudioVpcOnlyIdleShutdown } from './rules/SageMakerStudioVpcOnlyIdleShutdown';
+import { SageMakerTrainingMaxRuntimeSet } from './rules/SageMakerTrainingMaxRuntimeSet';
+import { SageMakerTrainingNetworkIsolated } from './rules/SageMakerTrainingNetworkIsolated';
+
+/**
+ * Every rule of the pack, in the order RULES.md lists them.
+ *
+ * @internal
+ */
+export const MLOPS_RULES: MlOpsRule[] = [
+  SageMakerJobInVpc,
+  SageMakerTrainingNetworkIsolated,
+  SageMakerMultiNodeTrainingEncrypted,
+  SageMakerJobStorageEncrypted,
+  SageMakerTrainingMaxRuntimeSet,
+  SageMakerSpotTrainingCheckpointed,
+  SageMakerModelApprovalManual,
+  SageMakerPipelineDefinitionReadable,
+  EcrRepositoryScanOnPushImmutable,
+  DataBucketVersioned,
+  SageMakerStudioVpcOnlyIdleShutdown,
+  BatchGpuComputeScalesToZero,
+  GpuResourceCostTagged,
+  SageMakerRoleNoFullAccess,
+  MlflowServerMaintainedEncrypted,
+];
+
+/**
+ * Trainyard's own cdk-nag pack: ML-specific rules that the AwsSolutions, NIST and HIPAA packs do
+ * not have. It reads inside SageMaker pipeline definitions (Training, Tuning, Processing and
+ * RegisterModel steps, Condition branches included) as well as the plain resources: training and
+ * processing network placement and encryption, runtime limits, spot checkpoints, model approval,
+ * ECR image hygiene, dataset versioning, Studio, GPU Batch scale-to-zero, cost tags, IAM and MLflow.
+ *
+ * Findings are named `MlOps-<Rule>`; RULES.md lists every rule with its level and reason.
+ * `TrainyardCompliance.apply` runs it by default.
+ *
+ * @example
+ * Validations.of(app).addPlugins(new MlOpsChecks(app));
+ */
+export class MlOpsChecks extends NagPack {
+  /** The pack's name, the prefix of its finding ids. */
+  public static readonly PACK_NAME = 'MlOps';
+
+  /** The ids of every rule of the pack, for example `MlOps-SageMakerJobInVpc`. */
+  public static readonly RULE_IDS: string[] = MLOPS_RULES.map((rule) => `${MlOpsChecks.PACK_NAME}-${rule.name}`);
+
+  public readonly name: string = MlOpsChecks.PACK_NAME;
+
+  constructor(scope?: IConstruct, props?: NagPackProps) {
+    super(scope, props);
+    this.packName = MlOpsChecks.PACK_NAME;
+  }
+
+  protected checkResource(node: CfnResource): void {
+    withResolvedResource(node, () => {
+      for (const rule of MLOPS_RULES) {
+        this.applyRule({
+          ruleSuffixOverride: rule.name,
+          info: rule.info,
+          explanation: rule.explanation,
+          level: rule.level,
+          node,
+          rule: rule.check,
+        });
+      }
+    });
+  }
+}
