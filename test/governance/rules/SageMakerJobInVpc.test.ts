@@ -32,7 +32,7 @@ describe(`MlOps-${RULE}`, () => {
     // GIVEN a definition body that CDK renders as Fn::Join because it embeds a token
     const verdict = checkRule(RULE, (stack) => {
       const subnet = Fn.importValue('IsolatedSubnet');
-      const body = JSON.stringify(definition([{ Name: 'Train', Type: 'Training', Arguments: trainingArgs({ VpcConfig: { Subnets: [subnet], SecurityGroupIds: ['sg-0a'] } }) }]));
+      const body = JSON.stringify(definition([{ Name: 'Train', Type: 'Training', Arguments: trainingArgs({ VpcConfig: { Subnets: [subnet], SecurityGroupIds: ['sg-0123456789abcdef0'] } }) }]));
       return pipeline(stack, body);
     });
     expectCompliant(verdict, RULE);

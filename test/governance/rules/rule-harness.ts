@@ -59,7 +59,7 @@ export function trainingArgs(overrides: Record<string, unknown> = {}): Record<st
     OutputDataConfig: { S3OutputPath: 's3://artifacts/fraud/', KmsKeyId: KMS_KEY_ARN },
     ResourceConfig: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1, VolumeSizeInGB: 50, VolumeKmsKeyId: KMS_KEY_ARN },
     StoppingCondition: { MaxRuntimeInSeconds: 3600 },
-    VpcConfig: { Subnets: ['subnet-0a'], SecurityGroupIds: ['sg-0a'] },
+    VpcConfig: { Subnets: ['subnet-0123456789abcdef0'], SecurityGroupIds: ['sg-0123456789abcdef0'] },
     EnableNetworkIsolation: true,
     EnableInterContainerTrafficEncryption: true,
     Tags: COST_TAGS,
@@ -75,7 +75,7 @@ export function processingArgs(overrides: Record<string, unknown> = {}): Record<
     ProcessingResources: { ClusterConfig: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1, VolumeSizeInGB: 30, VolumeKmsKeyId: KMS_KEY_ARN } },
     ProcessingOutputConfig: { KmsKeyId: KMS_KEY_ARN, Outputs: [] },
     StoppingCondition: { MaxRuntimeInSeconds: 1800 },
-    NetworkConfig: { EnableNetworkIsolation: true, VpcConfig: { Subnets: ['subnet-0a'], SecurityGroupIds: ['sg-0a'] } },
+    NetworkConfig: { EnableNetworkIsolation: true, VpcConfig: { Subnets: ['subnet-0123456789abcdef0'], SecurityGroupIds: ['sg-0123456789abcdef0'] } },
     ...overrides,
   };
 }
