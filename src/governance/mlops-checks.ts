@@ -1,4 +1,5 @@
-import { CfnResource } from 'aws-cdk-lib';
+import * as path from 'path';
+import { CfnResource, PolicyValidationPluginReport, PolicyViolatingResource, Stack, Stage } from 'aws-cdk-lib';
 import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { BatchGpuComputeScalesToZero } from './rules/BatchGpuComputeScalesToZero';
@@ -67,6 +68,30 @@ export class MlOpsChecks extends NagPack {
   constructor(scope?: IConstruct, props?: NagPackProps) {
     super(scope, props);
     this.packName = MlOpsChecks.PACK_NAME;
+  }
+
+  /**
+   * Validates a construct tree (CDK calls this through `validate`). Each finding also names the
+   * template and logical id of the resource, so reports and SARIF can point at them.
+   */
+  public validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    const report = super.validateScope(scope);
+    const resources = new Map<string, CfnResource>();
+    for (const child of scope.node.findAll()) {
+      if (CfnResource.isCfnResource(child)) resources.set(child.node.path, child);
+    }
+    const locate = (violating: PolicyViolatingResource): PolicyViolatingResource => {
+      const resource = violating.constructPath ? resources.get(violating.constructPath) : undefined;
+      if (!resource) return violating;
+      const stack = Stack.of(resource);
+      const outdir = Stage.of(stack)?.outdir;
+      return {
+        ...violating,
+        resourceLogicalId: stack.resolve(resource.logicalId),
+        templatePath: outdir ? path.join(outdir, stack.templateFile) : stack.templateFile,
+      };
+    };
+    return { ...report, violations: report.violations.map((v) => ({ ...v, violatingResources: v.violatingResources.map(locate) })) };
   }
 
   protected checkResource(node: CfnResource): void {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -167,8 +167,8 @@ export class MlPlatform extends Construct {
     enableEventBridge(accessLogsBucket);
     this.accessLogsBucket = accessLogsBucket;
 
-    this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration);
-    this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration);
+    this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration, 'dataset');
+    this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, 'artifact');
 
     // ---- Network ----------------------------------------------------------------------------
     if (props.vpc) {
@@ -303,7 +303,7 @@ export class MlPlatform extends Construct {
     };
   }
 
-  private dataBucket(id: string, logPrefix: string, noncurrentVersionExpiration: Duration): s3.Bucket {
+  private dataBucket(id: string, logPrefix: string, noncurrentVersionExpiration: Duration, dataClass: string): s3.Bucket {
     const bucket = new s3.Bucket(this, id, {
       ...this.commonBucketProps(),
       encryption: s3.BucketEncryption.KMS,
@@ -319,6 +319,8 @@ export class MlPlatform extends Construct {
     });
     Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
     enableEventBridge(bucket);
+    // Marks the bucket as holding training data or model artifacts: MlOps-DataBucketVersioned checks it.
+    Tags.of(bucket).add('trainyard:data-class', dataClass);
     return bucket;
   }
 }
