@@ -109,7 +109,7 @@ export class TrainyardCompliance {
         case CompliancePack.CONTROL_TOWER:
           return new ControlTowerGuard({ disabledRules: options.disabledControlTowerRules });
         case CompliancePack.MLOPS:
-          return new MlOpsChecks(scope, { verbose });
+          return new MlOpsChecks({ verbose });
       }
     });
     Validations.of(scope).addPlugins(...plugins, ...(options.additionalPlugins ?? []));
