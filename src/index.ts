@@ -8,3 +8,6 @@ export * from './governance/trainyard-compliance';
 export * from './environment/training-job-defaults';
 export * from './environment/training-environment';
 export * from './governance/mlops-checks';
+export * from './governance/training-guardrails';
+export * from './governance/trainyard-tags';
+export * from './governance/platform-audit-trail';
