@@ -1,7 +1,7 @@
 import { Tags, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { TAG_KEYS } from './rules/private/tag-keys';
 import { TrainyardValidationError } from '../core/errors';
+import { TAG_KEYS } from './rules/private/tag-keys';
 
 /**
  * The tag values Trainyard puts on every taggable resource of a scope.

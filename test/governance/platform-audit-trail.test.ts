@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PlatformAuditTrail } from '../../src/governance/platform-audit-trail';
@@ -91,7 +91,6 @@ describe('PlatformAuditTrail bad input', () => {
   test('rejects a retention that is not whole days', () => {
     const stack = new Stack(newApp(), 'S');
     const logsBucket = s3.Bucket.fromBucketName(stack, 'Logs', 'logs');
-    const { Duration } = require('aws-cdk-lib');
     expect(() => new PlatformAuditTrail(stack, 'A', { accessLogsBucket: logsBucket, objectLockRetention: Duration.hours(36) }))
       .toThrow(/PlatformAuditTrail\.objectLockRetention \(days\): must be a whole number/);
   });

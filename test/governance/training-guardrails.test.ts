@@ -34,14 +34,20 @@ describe('TrainingGuardrails', () => {
 
   test('denies the four calls without VPC subnets', () => {
     expect(bySid('DenyJobsOutsideVpc')).toEqual({
-      Sid: 'DenyJobsOutsideVpc', Effect: 'Deny', Action: JOBS_AND_MODEL, Resource: '*',
+      Sid: 'DenyJobsOutsideVpc',
+      Effect: 'Deny',
+      Action: JOBS_AND_MODEL,
+      Resource: '*',
       Condition: { Null: { 'sagemaker:VpcSubnets': 'true' } },
     });
   });
 
   test('denies the four calls unless network isolation is set to true (an omitted flag is denied too)', () => {
     expect(bySid('DenyJobsWithoutNetworkIsolation')).toEqual({
-      Sid: 'DenyJobsWithoutNetworkIsolation', Effect: 'Deny', Action: JOBS_AND_MODEL, Resource: '*',
+      Sid: 'DenyJobsWithoutNetworkIsolation',
+      Effect: 'Deny',
+      Action: JOBS_AND_MODEL,
+      Resource: '*',
       Condition: { BoolIfExists: { 'sagemaker:NetworkIsolation': 'false' } },
     });
   });
@@ -54,14 +60,20 @@ describe('TrainingGuardrails', () => {
 
   test('denies the three job calls without an output KMS key', () => {
     expect(bySid('DenyJobsWithoutOutputKmsKey')).toEqual({
-      Sid: 'DenyJobsWithoutOutputKmsKey', Effect: 'Deny', Action: JOBS, Resource: '*',
+      Sid: 'DenyJobsWithoutOutputKmsKey',
+      Effect: 'Deny',
+      Action: JOBS,
+      Resource: '*',
       Condition: { Null: { 'sagemaker:OutputKmsKey': 'true' } },
     });
   });
 
   test('denies any instance type outside the allowed profiles', () => {
     expect(bySid('DenyInstanceTypesOutsideProfiles')).toEqual({
-      Sid: 'DenyInstanceTypesOutsideProfiles', Effect: 'Deny', Action: JOBS, Resource: '*',
+      Sid: 'DenyInstanceTypesOutsideProfiles',
+      Effect: 'Deny',
+      Action: JOBS,
+      Resource: '*',
       Condition: { 'ForAnyValue:StringNotLike': { 'sagemaker:InstanceTypes': ['ml.g5.2xlarge', 'ml.m5.*'] } },
     });
   });
@@ -78,7 +90,10 @@ describe('TrainingGuardrails', () => {
     expect(workflow.Effect).toBe('Allow');
     expect(workflow.Action).toEqual(expect.arrayContaining([...JOBS_AND_MODEL, 'sagemaker:StartPipelineExecution', 'sagemaker:CreateModelPackage']));
     expect(bySid('AllowPassRoleToSageMaker')).toEqual({
-      Sid: 'AllowPassRoleToSageMaker', Effect: 'Allow', Action: 'iam:PassRole', Resource: '*',
+      Sid: 'AllowPassRoleToSageMaker',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: '*',
       Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     });
     expect(bySid('AllowKeyGrantsForAwsResources').Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });

@@ -17,6 +17,11 @@ export const SageMakerJobStorageEncrypted: MlOpsRule = {
     judgeJobs(
       node,
       () => true,
-      (job) => isPresent(job.outputKmsKeyId) && (isPresent(job.volumeKmsKeyId) || (job.instanceTypes.length > 0 && job.instanceTypes.every(hasLocalStorage))),
+      (job) => isPresent(job.outputKmsKeyId) && (isPresent(job.volumeKmsKeyId) || onlyLocalStorage(job.instanceTypes)),
     ),
 };
+
+/** True when every instance type of the job is known and has local NVMe storage (no volume key possible). */
+function onlyLocalStorage(instanceTypes: unknown[]): boolean {
+  return instanceTypes.length > 0 && instanceTypes.every(hasLocalStorage);
+}

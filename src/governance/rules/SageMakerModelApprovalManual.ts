@@ -10,7 +10,7 @@ export const SageMakerModelApprovalManual: MlOpsRule = {
   name: 'SageMakerModelApprovalManual',
   level: NagMessageLevel.ERROR,
   info:
-    `A RegisterModel step or AWS::SageMaker::ModelPackage registers models as Approved, and its model package group is not tagged ` +
+    'A RegisterModel step or AWS::SageMaker::ModelPackage registers models as Approved, and its model package group is not tagged ' +
     `${TAG_KEYS.environment}=${NON_PRODUCTION}.`,
   explanation:
     'An approved model package is what deployment automation promotes. Registering as PendingManualApproval (the default) keeps a person, ' +

@@ -20,10 +20,14 @@ describe(`MlOps-${RULE}`, () => {
   });
 
   test('non-compliant: processing volume without a KMS key on an EBS-backed instance', () => {
-    const verdict = checkRule(RULE, (stack) => pipeline(stack, definition([{ Name: 'Validate', Type: 'Processing', Arguments: processingArgs({
-      ProcessingResources: { ClusterConfig: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1, VolumeSizeInGB: 30 } },
-      ProcessingOutputConfig: { KmsKeyId: KMS_KEY_ARN, Outputs: [] },
-    }) }])));
+    const verdict = checkRule(RULE, (stack) => pipeline(stack, definition([{
+      Name: 'Validate',
+      Type: 'Processing',
+      Arguments: processingArgs({
+        ProcessingResources: { ClusterConfig: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1, VolumeSizeInGB: 30 } },
+        ProcessingOutputConfig: { KmsKeyId: KMS_KEY_ARN, Outputs: [] },
+      }),
+    }])));
     expectNonCompliant(verdict, RULE);
   });
 });
