@@ -22,12 +22,12 @@ export const GpuResourceCostTagged: MlOpsRule = {
     const tagged = (tags: Record<string, unknown>) => REQUIRED_COST_TAG_KEYS.every((key) => isPresent(tags[key]));
     switch (resource.type) {
       case 'AWS::Batch::ComputeEnvironment':
-        return judge((at(p, 'ComputeResources.InstanceTypes') ?? []).some(isGpuInstanceType), tagged(tagsOf(p)));
+        return judge(list(at(p, 'ComputeResources.InstanceTypes')).some(isGpuInstanceType), tagged(tagsOf(p)));
       case 'AWS::EC2::Instance':
       case 'AWS::SageMaker::NotebookInstance':
         return judge(isGpuInstanceType(p.InstanceType), tagged(tagsOf(p)));
       case 'AWS::SageMaker::EndpointConfig':
-        return judge((p.ProductionVariants ?? []).some((v: any) => isGpuInstanceType(v?.InstanceType)), tagged(tagsOf(p)));
+        return judge(list(p.ProductionVariants).some((v: any) => isGpuInstanceType(v?.InstanceType)), tagged(tagsOf(p)));
       case 'AWS::SageMaker::ProcessingJob':
         return judge(isGpuInstanceType(at(p, 'ProcessingResources.ClusterConfig.InstanceType')), tagged(tagsOf(p)));
       case 'AWS::SageMaker::Pipeline': {
@@ -47,4 +47,9 @@ export const GpuResourceCostTagged: MlOpsRule = {
 function judge(gpu: boolean, tagged: boolean): NagRuleCompliance {
   if (!gpu) return NagRuleCompliance.NOT_APPLICABLE;
   return tagged ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+}
+
+/** A list property, or an empty list when it is absent or a token that resolves to a list only at deploy time. */
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
 }
