@@ -11,3 +11,7 @@ export * from './platform/platform-replication';
 export * from './environment/gpu-profile';
 export * from './environment/gpu-batch-compute';
 export * from './environment/training-studio';
+export * from './governance/mlops-checks';
+export * from './governance/training-guardrails';
+export * from './governance/trainyard-tags';
+export * from './governance/platform-audit-trail';

@@ -320,4 +320,20 @@ export class Acknowledgements {
       { id: 'HIPAA.Security-EC2RestrictedCommonPorts', reason },
     ];
   }
+
+  /**
+   * The TrainingGuardrails permissions boundary. A boundary is a ceiling, not a grant: it names
+   * `Resource: *` on purpose, because the identity policies of each role scope the resources and
+   * the effective permission is their intersection.
+   */
+  public static permissionsBoundaryCeiling(): ComplianceAcknowledgement[] {
+    return [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Permissions boundary: it caps what team roles may do and grants nothing by itself. Resources are scoped by each ' +
+          "role's identity policies; the effective permission is the intersection, so the boundary lists actions on all resources.",
+      },
+    ];
+  }
 }

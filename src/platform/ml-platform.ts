@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -194,8 +194,8 @@ export class MlPlatform extends Construct {
     enableEventBridge(accessLogsBucket);
     this.accessLogsBucket = accessLogsBucket;
 
-    this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration, props.replication?.datasetsDestination);
-    this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, props.replication?.artifactsDestination);
+    this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration, 'dataset', props.replication?.datasetsDestination);
+    this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, 'artifact', props.replication?.artifactsDestination);
 
     // ---- Network ----------------------------------------------------------------------------
     if (props.vpc) {
@@ -340,7 +340,7 @@ export class MlPlatform extends Construct {
     return { replicationRole: this.replication.role, replicationRules: this.replication.rulesFor(destination, sourceIsKmsEncrypted) };
   }
 
-  private dataBucket(id: string, logPrefix: string, noncurrentVersionExpiration: Duration, replicaDestination?: s3.IBucket): s3.Bucket {
+  private dataBucket(id: string, logPrefix: string, noncurrentVersionExpiration: Duration, dataClass: string, replicaDestination?: s3.IBucket): s3.Bucket {
     const bucket = new s3.Bucket(this, id, {
       ...this.commonBucketProps(),
       ...this.replicationProps(replicaDestination, true),
@@ -361,6 +361,8 @@ export class MlPlatform extends Construct {
       Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
     }
     enableEventBridge(bucket);
+    // Marks the bucket as holding training data or model artifacts: MlOps-DataBucketVersioned checks it.
+    Tags.of(bucket).add('trainyard:data-class', dataClass);
     return bucket;
   }
 }

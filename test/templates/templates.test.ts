@@ -23,7 +23,7 @@ const synthesized = Object.fromEntries(Object.keys(TEMPLATES).map((name) => [nam
 describe.each(Object.keys(TEMPLATES))('template %s', (name) => {
   test('synthesizes with zero unacknowledged findings from every pack', () => {
     const synthesis = synthesized[name];
-    expect(synthesis.packs).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'ControlTower']);
+    expect(synthesis.packs).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'ControlTower', 'MlOps']);
     expect(describeFindings(synthesis.report)).toEqual([]);
   });
 
