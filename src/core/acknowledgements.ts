@@ -153,7 +153,7 @@ export class Acknowledgements {
     return [{
       id: `AwsSolutions-IAM5[Resource::${resource}]`,
       reason:
-        "Training jobs read and write objects whose keys are created at run time (dataset versions, model artifacts, checkpoints). The " +
+        'Training jobs read and write objects whose keys are created at run time (dataset versions, model artifacts, checkpoints). The ' +
         "wildcard is confined to the team's own prefix in the platform bucket; other teams' prefixes are not covered.",
     }];
   }

@@ -176,13 +176,17 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
     expect(sg.Properties.SecurityGroupEgress ?? []).toEqual([]);
     const egress = Object.values<any>(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties);
     expect(egress).toEqual([expect.objectContaining({
-      IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
       DestinationSecurityGroupId: { 'Fn::ImportValue': expect.stringMatching(/EndpointSecurityGroup/) },
     })]);
     expect(JSON.stringify(template.toJSON())).not.toMatch(/0\.0\.0\.0\/0/);
     // The endpoints admit the team: the rule lives in the team stack, so the platform never references a team.
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
       GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('EndpointSecurityGroup') },
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('FraudSecurityGroup'), 'GroupId'] },
     });
@@ -250,7 +254,10 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
           Match.objectLike({
-            Sid: 'AllowAwsBudgetsToPublish', Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'budgets.amazonaws.com' },
+            Sid: 'AllowAwsBudgetsToPublish',
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'budgets.amazonaws.com' },
             Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
           }),
         ]),
@@ -408,7 +415,9 @@ describe('TrainingEnvironment options', () => {
   test('multi-node on a profile without EFA admits TCP between the instances, not every protocol', () => {
     const { template, env, stack } = build({ maxInstanceCount: 2 });
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 0, ToPort: 65535,
+      IpProtocol: 'tcp',
+      FromPort: 0,
+      ToPort: 65535,
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('TeamSecurityGroup'), 'GroupId'] },
     });
     expect(Object.values<any>(template.findResources('AWS::EC2::SecurityGroupIngress')).some((r) => r.Properties.IpProtocol === '-1')).toBe(false);
@@ -468,8 +477,13 @@ describe('TrainingEnvironment options', () => {
   test('fromAttributes rejects a bad team name or prefix, naming the attribute', () => {
     const { stack, env } = build();
     const attrs = {
-      teamName: 'vision', executionRole: env.executionRole, securityGroup: env.securityGroup, datasetsBucket: env.datasetsBucket,
-      artifactsBucket: env.artifactsBucket, key: env.key, trainingJobDefaults: env.trainingJobDefaults,
+      teamName: 'vision',
+      executionRole: env.executionRole,
+      securityGroup: env.securityGroup,
+      datasetsBucket: env.datasetsBucket,
+      artifactsBucket: env.artifactsBucket,
+      key: env.key,
+      trainingJobDefaults: env.trainingJobDefaults,
     };
     expect(() => TrainingEnvironment.fromAttributes(stack, 'A', { ...attrs, teamName: 'Vision!' })).toThrow(/TrainingEnvironmentAttributes\.teamName/);
     expect(() => TrainingEnvironment.fromAttributes(stack, 'B', { ...attrs, datasetsPrefix: 'vision' })).toThrow(/TrainingEnvironmentAttributes\.datasetsPrefix/);
