@@ -36,6 +36,14 @@ const MIN_ACKNOWLEDGEMENT_REASON_LENGTH = 10;
  */
 export class Acknowledgements {
   /**
+   * Why a team's training execution role (`TrainingEnvironment`) needs object-key wildcards under its
+   * own S3 prefixes; pass it to `objectKeyWildcards` with the team's object ARNs.
+   */
+  public static readonly TEAM_PREFIX_OBJECTS_REASON =
+    'Training jobs read and write objects whose keys are created at run time (dataset versions, model artifacts, checkpoints). The ' +
+    "wildcard is confined to the team's own prefix in the platform bucket; other teams' prefixes are not covered.";
+
+  /**
    * Acknowledges findings on `scope` and everything below it. Throws when an id is empty or a
    * reason is shorter than 10 characters.
    */
@@ -160,14 +168,6 @@ export class Acknowledgements {
         'are unknown at deploy time. The permission is limited to the SageMaker job log group.',
     }];
   }
-
-  /**
-   * Why a team's training execution role (`TrainingEnvironment`) needs object-key wildcards under its
-   * own S3 prefixes; pass it to `objectKeyWildcards` with the team's object ARNs.
-   */
-  public static readonly TEAM_PREFIX_OBJECTS_REASON =
-    'Training jobs read and write objects whose keys are created at run time (dataset versions, model artifacts, checkpoints). The ' +
-    "wildcard is confined to the team's own prefix in the platform bucket; other teams' prefixes are not covered.";
 
   /**
    * The self-referencing all-traffic ingress rule of a multi-node EFA training job's security
