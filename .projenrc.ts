@@ -28,6 +28,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Fast jest transformer: tests are type-checked once by `typecheck`, not per file.
     '@swc/core@^1',
     '@swc/jest@^0.2',
+    // The `trainyard` CLI: bundled by esbuild into assets/cli/main/index.js, so these stay dev dependencies.
+    '@aws-sdk/client-service-quotas@^3',
+    // CLI tests: mocked AWS SDK clients, and SARIF output checked against the official SARIF 2.1.0
+    // schema (draft-04, shipped in @microsoft/jest-sarif) with ajv.
+    'aws-sdk-client-mock@^4',
+    '@types/sarif@^2.1.7',
+    'ajv@^8',
+    'ajv-draft-04@^1',
+    '@microsoft/jest-sarif@1.0.0-beta.0',
   ],
 
   release: false,
@@ -124,6 +133,29 @@ new TextFile(project, '.ci/run', {
     'npm ci && npx projen build',
   ],
   executable: true,
+});
+
+// ---------------------------------------------------------------------------------------------
+// The `trainyard` CLI (src/cli). esbuild bundles it, with the AWS SDK, into one self-contained file
+// shipped in the package (ARCHITECTURE.md, Packaging); the bundle task runs in pre-compile.
+const cliBundle = project.bundler.addBundle('src/cli/main.ts', {
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outfile: 'index.js',
+  executable: true,
+  // The shebang that makes the bin runnable (src/cli/main.ts carries none, so jsii's output stays plain).
+  banner: '#!/usr/bin/env node',
+  watchTask: false,
+});
+project.addBins({ trainyard: cliBundle.outfile });
+// jsii also compiles src/cli into lib/cli, but that code needs the dev dependencies: ship only the bundle.
+project.addPackageIgnore('/lib/cli/');
+// Run the CLI from source, without building: `npx projen trainyard check --cdk-out cdk.out`.
+project.addTask('trainyard', {
+  description: 'Run the trainyard CLI from source (tsx): npx projen trainyard <command> [args]',
+  exec: 'tsx src/cli/main.ts',
+  receiveArgs: true,
 });
 
 project.synth();
