@@ -36,6 +36,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/sarif@^2.1.7',
     'ajv@^8',
     'ajv-draft-04@^1',
+    'ajv-formats@^3',
     '@microsoft/jest-sarif@1.0.0-beta.0',
   ],
 
