@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile, TextFile } from 'projen';
+import { awscdk, github, javascript, JsonFile, TextFile } from 'projen';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'trainyard',
@@ -157,6 +157,48 @@ project.addTask('trainyard', {
   description: 'Run the trainyard CLI from source (tsx): npx projen trainyard <command> [args]',
   exec: 'tsx src/cli/main.ts',
   receiveArgs: true,
+});
+
+// PR compliance checks: synth, `trainyard check` as SARIF to GitHub code scanning, and the Markdown
+// summary on the run page. The check is the gate (the synth exits non-zero on findings too, but only
+// after writing cdk.out, so the report is published either way).
+const compliance = project.github!.addWorkflow('compliance');
+compliance.on({ pullRequest: {}, workflowDispatch: {} });
+compliance.addJobs({
+  check: {
+    name: 'Compliance (trainyard check)',
+    runsOn: ['ubuntu-latest'],
+    permissions: {
+      contents: github.workflows.JobPermission.READ,
+      securityEvents: github.workflows.JobPermission.WRITE,
+      // upload-sarif reads the run's metadata (needed in private repositories).
+      actions: github.workflows.JobPermission.READ,
+    },
+    env: { JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' },
+    steps: [
+      { name: 'Checkout', uses: 'actions/checkout@v4' },
+      { name: 'Setup Node.js', uses: 'actions/setup-node@v4', with: { 'node-version': '20', 'cache': 'npm' } },
+      { name: 'Install dependencies', run: 'npm ci' },
+      { name: 'Synthesize', id: 'synth', continueOnError: true, run: 'npx cdk synth -q' },
+      {
+        name: 'Compliance findings as SARIF',
+        id: 'sarif',
+        run: 'npx tsx src/cli/main.ts check --cdk-out cdk.out --format sarif --fail-on none > results.sarif',
+      },
+      {
+        name: 'Upload SARIF to code scanning',
+        if: 'always() && steps.sarif.outcome == \'success\'',
+        uses: 'github/codeql-action/upload-sarif@v4',
+        with: { sarif_file: 'results.sarif', category: 'trainyard-compliance' },
+      },
+      {
+        name: 'Compliance summary',
+        if: 'always()',
+        run: 'npx tsx src/cli/main.ts check --cdk-out cdk.out --format markdown --fail-on none >> "$GITHUB_STEP_SUMMARY"',
+      },
+      { name: 'Gate on unacknowledged findings', run: 'npx tsx src/cli/main.ts check --cdk-out cdk.out --fail-on warning' },
+    ],
+  },
 });
 
 project.synth();
