@@ -150,6 +150,11 @@ const cliBundle = project.bundler.addBundle('src/cli/main.ts', {
   watchTask: false,
 });
 project.addBins({ trainyard: cliBundle.outfile });
+// The CLI may import dev dependencies: esbuild bundles them, and src/cli is not part of the jsii API.
+project.eslint?.addOverride({
+  files: ['src/cli/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+});
 // jsii also compiles src/cli into lib/cli, but that code needs the dev dependencies: ship only the bundle.
 project.addPackageIgnore('/lib/cli/');
 // Run the CLI from source, without building: `npx projen trainyard check --cdk-out cdk.out`.

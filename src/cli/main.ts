@@ -93,6 +93,8 @@ export function processIo(): CliIo {
 
 // Run when executed (the bundle, or `tsx src/cli/main.ts`), not when imported by tests.
 if (require.main === module) {
+  // The SDK's multi-line notice about future Node.js versions is noise in a one-line-error CLI.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   void main(process.argv.slice(2), processIo()).then((code) => {
     process.exitCode = code;
   });

@@ -1,7 +1,7 @@
 import * as os from 'os';
+import { capturedIo } from './cli-io';
 import { COMMANDS, main } from '../../src/cli/main';
 import { TrainyardValidationError } from '../../src/core/errors';
-import { capturedIo } from './cli-io';
 
 describe('trainyard entry point', () => {
   test('--help lists every registered command and exits 0', async () => {
