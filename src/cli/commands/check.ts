@@ -152,6 +152,10 @@ export function locateFinding(finding: ComplianceFinding, view: CloudAssemblyVie
     file = file ?? located.file;
     logicalId = logicalId ?? located.logicalId;
   }
+  // Code scanning shows a result only with a file: fall back to the template of the construct's stack.
+  if (!file && finding.constructPath) {
+    file = view.templates.find((t) => finding.constructPath.split('/')[0] === t.stackId)?.file;
+  }
   if (!file) {
     return { finding, level, logicalId };
   }
@@ -172,8 +176,8 @@ function toTable(findings: LocatedFinding[], acknowledged: LocatedFinding[]): st
   for (const [rule, group] of groups) {
     const f = group[0].finding;
     lines.push(`${rule} (${f.plugin}, ${group[0].level}): ${firstLine(f.description)}`);
-    for (const path_ of uniqueSorted(group.map(where))) {
-      lines.push(`  ${path_}`);
+    for (const at of uniqueSorted(group.map(where))) {
+      lines.push(`  ${at}`);
     }
   }
   if (acknowledged.length > 0) {
@@ -190,9 +194,12 @@ function toTable(findings: LocatedFinding[], acknowledged: LocatedFinding[]): st
   return lines.join('\n') + '\n';
 }
 
+/** `Stack/Construct/Resource  cdk.out/Stack.template.json:12 (LogicalId)`. */
 function where(f: LocatedFinding): string {
-  const at = [f.uri, f.logicalId].filter(Boolean).join(' ');
-  return `${f.finding.constructPath || f.logicalId || '(unknown construct)'}${at ? `  (${at}${f.startLine ? `:${f.startLine}` : ''})` : ''}`;
+  const file = f.uri ? `${f.uri}${f.startLine ? `:${f.startLine}` : ''}` : '';
+  const id = f.logicalId ? `(${f.logicalId})` : '';
+  const at = [file, id].filter(Boolean).join(' ');
+  return `${f.finding.constructPath || f.logicalId || '(unknown construct)'}${at ? `  ${at}` : ''}`;
 }
 
 function verdict(findings: LocatedFinding[], acknowledged: LocatedFinding[], rules: number): string {
