@@ -8,6 +8,7 @@ import {
 import { Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../../src/cli/main';
 import { newApp } from '../../helpers/synth';
@@ -182,7 +183,7 @@ describe('trainyard quota on a synthesized cloud assembly', () => {
   });
   new batch.CfnComputeEnvironment(stack, 'Gpu', {
     type: 'MANAGED',
-    computeResources: { type: 'SPOT', minvCpus: 0, maxvCpus: 64, instanceTypes: ['g5.2xlarge', 'g5.12xlarge'], subnets: ['subnet-1'] },
+    computeResources: { type: 'SPOT', minvCpus: 0, maxvCpus: 64, instanceTypes: ['g5.2xlarge', 'g5.12xlarge'], subnets: ['subnet-0123456789abcdef0'] },
   });
   const cdkOut = app.synth().directory;
 
@@ -206,7 +207,7 @@ describe('trainyard quota on a synthesized cloud assembly', () => {
 
   test('an assembly without training resources needs no quota and calls no API', async () => {
     const empty = newApp();
-    new Stack(empty, 'Empty');
+    new sns.Topic(new Stack(empty, 'NoTraining'), 'Alerts');
     const { code, out } = await run(['--cdk-out', empty.synth().directory]);
     expect(code).toBe(0);
     expect(out).toMatch(/^No SageMaker training steps or AWS Batch compute environments in .*: no quota to check\.$/m);
