@@ -25,6 +25,8 @@ export interface LocatedFinding {
   readonly logicalId?: string;
   /** The template line where the logical id is declared. */
   readonly startLine?: number;
+  /** Where the construct was created in the repository's source, from the report's stack trace. */
+  readonly source?: { readonly uri: string; readonly line: number; readonly column?: number };
 }
 
 /** What a rule says beyond its description: how to fix it and where it is documented. */
@@ -68,8 +70,8 @@ export const checkCommand: CliCommand = async (argv, io) => {
 
   const view = CloudAssemblyView.open(cdkOut);
   const report = readReport(cdkOut);
-  const help = readRuleHelp(cdkOut);
-  const locate = (f: ComplianceFinding) => locateFinding(f, view, io.cwd);
+  const { help, stackTraces } = readReportExtras(cdkOut);
+  const locate = (f: ComplianceFinding) => ({ ...locateFinding(f, view, io.cwd), source: sourceFrame(stackTraces.get(f.constructPath), io.cwd) });
   const findings = report.findings.map(locate);
   const acknowledged = report.acknowledged.map(locate);
 
@@ -115,13 +117,28 @@ function readReport(cdkOut: string): ComplianceReport {
   }
 }
 
-/** Suggested fixes and documentation links per rule, from the report ComplianceReport read. */
-function readRuleHelp(cdkOut: string): Map<string, RuleHelp> {
+/** What the report says beyond ComplianceReport's findings. */
+interface ReportExtras {
+  /** Suggested fixes and documentation links per rule. */
+  readonly help: Map<string, RuleHelp>;
+  /** The construct's creation stack trace per construct path. */
+  readonly stackTraces: Map<string, string>;
+}
+
+/** Suggested fixes, documentation links and stack traces, from the report ComplianceReport read. */
+function readReportExtras(cdkOut: string): ReportExtras {
   const help = new Map<string, RuleHelp>();
+  const stackTraces = new Map<string, string>();
   const file = ComplianceReport.REPORT_FILES.map((f) => path.join(cdkOut, f)).find((f) => fs.existsSync(f));
   const json = file ? readJson(file) : undefined;
   for (const report of Array.isArray(json?.pluginReports) ? json.pluginReports : []) {
     for (const v of [...asArray(report?.violations), ...asArray(report?.suppressedViolations)]) {
+      for (const c of asArray(v?.violatingConstructs)) {
+        const trace = asArray(c?.stackTraces).find((t) => typeof t === 'string');
+        if (typeof c?.constructPath === 'string' && trace && !stackTraces.has(c.constructPath)) {
+          stackTraces.set(c.constructPath, trace);
+        }
+      }
       const rule = String(v?.ruleName ?? '');
       if (!rule || help.has(rule)) continue;
       const helpUri = v?.ruleMetadata?.DocumentationUrl ?? v?.ruleMetadata?.documentationUrl;
@@ -131,7 +148,22 @@ function readRuleHelp(cdkOut: string): Map<string, RuleHelp> {
       });
     }
   }
-  return help;
+  return { help, stackTraces };
+}
+
+/**
+ * The first frame of a creation stack trace that is a file under `root` (not a dependency):
+ * `name (/repo/src/x.ts:12:7)` -> `{ uri: 'src/x.ts', line: 12, column: 7 }`.
+ */
+export function sourceFrame(trace: string | undefined, root: string): LocatedFinding['source'] {
+  for (const frame of (trace ?? '').split('\n')) {
+    const m = /\(?((?:[A-Za-z]:)?[^\s():]+):(\d+):(\d+)\)?\s*$/.exec(frame.trim());
+    if (!m || !path.isAbsolute(m[1])) continue;
+    const rel = path.relative(root, m[1]);
+    if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).includes('node_modules')) continue;
+    return { uri: rel.split(path.sep).join('/'), line: Number(m[2]), column: Number(m[3]) };
+  }
+  return undefined;
 }
 
 function asArray(x: unknown): any[] {
@@ -198,7 +230,8 @@ function toTable(findings: LocatedFinding[], acknowledged: LocatedFinding[]): st
 function where(f: LocatedFinding): string {
   const file = f.uri ? `${f.uri}${f.startLine ? `:${f.startLine}` : ''}` : '';
   const id = f.logicalId ? `(${f.logicalId})` : '';
-  const at = [file, id].filter(Boolean).join(' ');
+  const created = f.source ? `, created at ${f.source.uri}:${f.source.line}` : '';
+  const at = [file, id].filter(Boolean).join(' ') + created;
   return `${f.finding.constructPath || f.logicalId || '(unknown construct)'}${at ? `  ${at}` : ''}`;
 }
 
@@ -281,6 +314,16 @@ export function toSarif(findings: LocatedFinding[], acknowledged: LocatedFinding
       level: f.level,
       message: { text: `${firstLine(f.finding.description) || f.finding.rule} (${f.finding.plugin}) at ${f.finding.constructPath || f.logicalId || 'an unknown construct'}` },
       locations: [location(f)],
+      ...(f.source ? {
+        relatedLocations: [{
+          id: 1,
+          message: { text: `${f.finding.constructPath} is created here` },
+          physicalLocation: {
+            artifactLocation: { uri: f.source.uri },
+            region: { startLine: f.source.line, ...(f.source.column ? { startColumn: f.source.column } : {}) },
+          },
+        }],
+      } : {}),
       partialFingerprints: { 'trainyard/constructPath': `${f.finding.rule}:${f.finding.constructPath || f.logicalId || ''}` },
     };
     if (suppressed) {

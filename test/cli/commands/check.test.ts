@@ -133,6 +133,24 @@ describe('trainyard check on a deliberately non-compliant app', () => {
       expect(results.filter((r) => !r.suppressions)).toHaveLength(result.report.findings.length);
     });
 
+    test('points at the source line that created the construct, from the report\'s stack trace', async () => {
+      // WHEN run from the repository root, where this test file (which created the bucket) lives
+      const repoRoot = path.join(__dirname, '..', '..', '..');
+      const r = await run(['--cdk-out', cdkOut, '--format', 'sarif'], repoRoot);
+      expect(validateSarif(JSON.parse(r.out))).toEqual([]);
+      const s10 = (JSON.parse(r.out) as sarif.Log).runs[0].results!.find((x) => x.ruleId === 'AwsSolutions-S10')!;
+      // THEN
+      const thisFile = fs.readFileSync(__filename, 'utf8').split('\n');
+      const createdLine = thisFile.findIndex((l) => l.includes("const bucket = new s3.Bucket(stack, 'Plain');")) + 1;
+      expect(s10.relatedLocations).toEqual([{
+        id: 1,
+        message: { text: 'Bad/Plain/Resource is created here' },
+        physicalLocation: { artifactLocation: { uri: 'test/cli/commands/check.test.ts' }, region: { startLine: createdLine, startColumn: expect.any(Number) } },
+      }]);
+      const table = await run(['--cdk-out', cdkOut], repoRoot);
+      expect(table.out).toContain(`, created at test/cli/commands/check.test.ts:${createdLine}\n`);
+    });
+
     test('lists an acknowledged finding as a suppression with its justification', () => {
       const suppressed = log.runs[0].results!.filter((r) => r.suppressions);
       expect(suppressed).toHaveLength(1);
