@@ -16,8 +16,9 @@ import {
 } from './private/records';
 import { classifyScrap, SCRAP_CAUSES, ScrapCause, TERMINAL_TRAINING_STATUSES } from './private/scrap-cause';
 
-export { ModelPackageRecord, PipelineExecutionRecord, TrainingJobRecord, TimeValue, TagsValue } from './private/records';
-export { ScrapCause, SCRAP_CAUSES } from './private/scrap-cause';
+export type { ModelPackageRecord, PipelineExecutionRecord, TrainingJobRecord, TimeValue, TagsValue } from './private/records';
+export type { ScrapCause } from './private/scrap-cause';
+export { SCRAP_CAUSES } from './private/scrap-cause';
 
 /** The period the metrics cover: records that ended (runs), started (pipelines) or were created/approved (models) in [start, end). */
 export interface FlowWindow {

@@ -37,7 +37,7 @@ describe('computeFlowMetrics: scrap by cause, classified from real SageMaker sta
     ['algorithmError', 'fraud-algo'],
     ['duplicate', 'fraud-dup'],
     ['other', 'fraud-internal'],
-  ] as const)('%s: exactly one run (%s)', (cause) => {
+  ] as const)('%s: exactly one run (%s)', (cause, _job) => {
     expect(causes[cause].runs).toBe(1);
   });
 
