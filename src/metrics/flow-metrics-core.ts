@@ -147,6 +147,8 @@ function defaultPrice(instanceType: string): number | undefined {
   return DEFAULT_TRAINING_PRICES[instanceType];
 }
 
+const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
+
 /** Nearest-rank percentile of an ascending list. */
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -156,7 +158,9 @@ function percentile(sorted: number[], p: number): number | null {
 
 function percentiles(values: number[]): Percentiles {
   const sorted = values.slice().sort((a, b) => a - b);
-  return { count: sorted.length, p50Hours: percentile(sorted, 50), p90Hours: percentile(sorted, 90) };
+  const p50 = percentile(sorted, 50);
+  const p90 = percentile(sorted, 90);
+  return { count: sorted.length, p50Hours: p50 === null ? null : round(p50), p90Hours: p90 === null ? null : round(p90) };
 }
 
 interface Accumulator {
@@ -186,7 +190,6 @@ function newAccumulator(): Accumulator {
   };
 }
 
-const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 function finish(team: string, a: Accumulator, weeks: number): TeamFlowMetrics {
   const perWeek = (n: number) => round(weeks > 0 ? n / weeks : 0);
