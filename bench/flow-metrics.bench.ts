@@ -11,7 +11,7 @@ const DAY = 86_400_000;
 
 // Deterministic pseudo-random numbers, so runs compare.
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rand = () => ((seed = (((Math.imul(seed, 1103515245) + 12345) % 2147483648) + 2147483648) % 2147483648) / 2147483648);
 const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)];
 
 const FAILURES = [

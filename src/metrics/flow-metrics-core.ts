@@ -184,9 +184,20 @@ function newAccumulator(): Accumulator {
   const byCause = {} as Accumulator['byCause'];
   for (const cause of SCRAP_CAUSES) byCause[cause] = { runs: 0, gpuHours: 0, costUsd: 0 };
   return {
-    successfulRuns: 0, registeredModels: 0, approvedModels: 0, toRegistration: [], toApproval: [],
-    runs: 0, scrappedRuns: 0, gpuHours: 0, wastedGpuHours: 0, wastedCostUsd: 0, unpricedGpuHours: 0,
-    byCause, duplicates: [], pipelines: { started: 0, succeeded: 0, failed: 0, stopped: 0 },
+    successfulRuns: 0,
+    registeredModels: 0,
+    approvedModels: 0,
+    toRegistration: [],
+    toApproval: [],
+    runs: 0,
+    scrappedRuns: 0,
+    gpuHours: 0,
+    wastedGpuHours: 0,
+    wastedCostUsd: 0,
+    unpricedGpuHours: 0,
+    byCause,
+    duplicates: [],
+    pipelines: { started: 0, succeeded: 0, failed: 0, stopped: 0 },
   };
 }
 
@@ -272,7 +283,8 @@ export function computeFlowMetrics(records: FlowRecords, window: FlowWindow, opt
   // ---- Training runs: scrap, duplicates, successful runs --------------------------------------
   // Duplicate detection walks runs in creation order, remembering the first successful run of each
   // fingerprint. Runs without a creation time sort last and can only be duplicates, never originals.
-  const ordered = jobs.slice().sort((a, b) => (Number.isFinite(a.createdAt) ? a.createdAt : Infinity) - (Number.isFinite(b.createdAt) ? b.createdAt : Infinity));
+  const createdOrLast = (job: NormalizedTrainingJob) => (Number.isFinite(job.createdAt) ? job.createdAt : Infinity);
+  const ordered = jobs.slice().sort((a, b) => createdOrLast(a) - createdOrLast(b));
   const firstSuccess = new Map<string, NormalizedTrainingJob>();
   for (const job of ordered) {
     const terminal = TERMINAL_TRAINING_STATUSES.has(job.status);

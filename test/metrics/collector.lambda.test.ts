@@ -109,7 +109,11 @@ describe('collector Lambda', () => {
 
   test('a failed run with a capacity error: scrap by cause with a Team+Cause dimension, wasted GPU-hours and cost', async () => {
     sagemaker.on(DescribeTrainingJobCommand).resolves({
-      ...describeCompleted, TrainingJobName: 'fraud-big', TrainingJobStatus: 'Failed', SecondaryStatus: 'Failed', BillableTimeInSeconds: 900,
+      ...describeCompleted,
+      TrainingJobName: 'fraud-big',
+      TrainingJobStatus: 'Failed',
+      SecondaryStatus: 'Failed',
+      BillableTimeInSeconds: 900,
       FailureReason: 'CapacityError: Unable to provision requested ML compute capacity. Please retry using a different ML instance type.',
     } as any);
     await handler(trainingJobEvent('fraud-big', 'Failed') as any);

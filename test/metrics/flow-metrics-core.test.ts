@@ -8,17 +8,20 @@ describe('computeFlowMetrics: scrap by cause, classified from real SageMaker sta
     trainingJob('fraud-ok-1', { createdAtHour: 10 }),
     trainingJob('fraud-ok-2', { createdAtHour: 20, learningRate: '0.01' }),
     trainingJob('fraud-data', {
-      status: 'Failed', learningRate: '0.02',
+      status: 'Failed',
+      learningRate: '0.02',
       failureReason: 'ClientError: No S3 objects found under S3 URL "s3://trainyard-datasets/fraud/transactions/v13/train/" given in input data source.',
     }),
     trainingJob('fraud-capacity', {
-      status: 'Failed', learningRate: '0.03',
+      status: 'Failed',
+      learningRate: '0.03',
       failureReason: 'CapacityError: Unable to provision requested ML compute capacity. Please retry using a different ML instance type.',
     }),
     trainingJob('fraud-spot', { status: 'Stopped', secondaryStatus: 'Interrupted', spot: true, learningRate: '0.04', hours: 5 }),
     trainingJob('fraud-stop', { status: 'Stopped', secondaryStatus: 'Stopped', learningRate: '0.05' }),
     trainingJob('fraud-algo', {
-      status: 'Failed', learningRate: '0.06',
+      status: 'Failed',
+      learningRate: '0.06',
       failureReason: 'AlgorithmError: ExecuteUserScriptError:\nExitCode 1\nErrorMessage "RuntimeError: CUDA out of memory."',
     }),
     trainingJob('fraud-dup', { createdAtHour: 30 }),
@@ -162,8 +165,12 @@ describe('computeFlowMetrics: throughput and cycle time', () => {
   test('throughput per week over a four-week window', () => {
     expect(result.window.weeks).toBe(4);
     expect(fraud.throughput).toEqual(expect.objectContaining({
-      registeredModels: 10, approvedModels: 4, successfulRuns: 1,
-      registeredModelsPerWeek: 2.5, approvedModelsPerWeek: 1, successfulRunsPerWeek: 0.25,
+      registeredModels: 10,
+      approvedModels: 4,
+      successfulRuns: 1,
+      registeredModelsPerWeek: 2.5,
+      approvedModelsPerWeek: 1,
+      successfulRunsPerWeek: 0.25,
     }));
   });
 
@@ -185,7 +192,9 @@ describe('computeFlowMetrics: throughput and cycle time', () => {
 describe('computeFlowMetrics: edges', () => {
   test('an empty window yields zeros and null percentiles, not NaN', () => {
     const result = computeFlowMetrics({}, WINDOW);
-    expect(result.total.scrap).toEqual({ runs: 0, scrappedRuns: 0, rateByCount: 0, gpuHours: 0, wastedGpuHours: 0, rateByGpuHours: 0, wastedCostUsd: 0, unpricedGpuHours: 0 });
+    expect(result.total.scrap).toEqual({
+      runs: 0, scrappedRuns: 0, rateByCount: 0, gpuHours: 0, wastedGpuHours: 0, rateByGpuHours: 0, wastedCostUsd: 0, unpricedGpuHours: 0,
+    });
     expect(result.total.cycleTime.pipelineToRegistration).toEqual({ count: 0, p50Hours: null, p90Hours: null });
     expect(result.teams).toEqual({});
     expect(JSON.stringify(result)).not.toMatch(/NaN|Infinity/);
@@ -214,7 +223,9 @@ describe('computeFlowMetrics: edges', () => {
     }, WINDOW);
     expect(result.skipped).toEqual({ trainingJobs: 3, pipelineExecutions: 1, modelPackages: 1 });
     // fraud-bare has no end time, so it is left out of the window; fraud-partial counts: team unassigned, 2 instance-hours on an unpriced type
-    expect(result.teams.unassigned.scrap).toEqual(expect.objectContaining({ runs: 1, scrappedRuns: 1, wastedGpuHours: 2, wastedCostUsd: 0, unpricedGpuHours: 2 }));
+    expect(result.teams.unassigned.scrap).toEqual(expect.objectContaining({
+      runs: 1, scrappedRuns: 1, wastedGpuHours: 2, wastedCostUsd: 0, unpricedGpuHours: 2,
+    }));
     expect(JSON.stringify(result)).not.toMatch(/NaN/);
   });
 

@@ -3,17 +3,17 @@
 // The AWS clients are passed in, so the handler wires real clients and the tests mock them.
 import { createHash } from 'crypto';
 import {
-  classifyScrap,
-  ScrapCause,
-  TERMINAL_TRAINING_STATUSES,
-} from './scrap-cause';
-import {
   normalizeModelPackage,
   normalizePipelineExecution,
   normalizeTrainingJob,
   toMillis,
   TrainingJobRecord,
 } from './records';
+import {
+  classifyScrap,
+  ScrapCause,
+  TERMINAL_TRAINING_STATUSES,
+} from './scrap-cause';
 
 /** Key-value store with conditional writes and a TTL (the DynamoDB table in production). */
 export interface DedupStore {
@@ -66,7 +66,7 @@ export function hashKey(text: string): string {
 
 /** Processes one EventBridge event. */
 export async function processEvent(
-  event: { readonly 'detail-type'?: string; readonly detail?: unknown; readonly time?: string },
+  event: { readonly 'detail-type'?: string; readonly 'detail'?: unknown; readonly 'time'?: string },
   store: DedupStore,
   sagemaker: TrainingJobSource,
   settings: CollectorSettings,

@@ -9,8 +9,8 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CliIo } from '../../../src/cli/io';
 import { parseReportArgs, reportCommand } from '../../../src/cli/commands/report';
+import { CliIo } from '../../../src/cli/io';
 import { TrainyardValidationError } from '../../../src/core/errors';
 import { trainingJob } from '../../metrics/fixtures';
 
@@ -37,7 +37,15 @@ const ACCOUNT_PREFIX = 'arn:aws:sagemaker:eu-west-1:111122223333';
 function described(name: string, hoursAgo: number, options: Parameters<typeof trainingJob>[1] = {}) {
   const record: any = trainingJob(name, options);
   const end = ago(hoursAgo);
-  return { ...record, Tags: undefined, CreationTime: new Date(end.getTime() - 3 * HOUR), TrainingStartTime: new Date(end.getTime() - 2 * HOUR), TrainingEndTime: end, LastModifiedTime: end, _tags: record.Tags };
+  return {
+    ...record,
+    Tags: undefined,
+    CreationTime: new Date(end.getTime() - 3 * HOUR),
+    TrainingStartTime: new Date(end.getTime() - 2 * HOUR),
+    TrainingEndTime: end,
+    LastModifiedTime: end,
+    _tags: record.Tags,
+  };
 }
 
 /**
@@ -55,7 +63,9 @@ function givenAccount() {
   sagemaker.on(ListTrainingJobsCommand).callsFake((input) => {
     const page = input.NextToken === 'page-2' ? jobs.slice(3) : jobs.slice(0, 3);
     return {
-      TrainingJobSummaries: page.map((j) => ({ TrainingJobName: j.TrainingJobName, TrainingJobArn: j.TrainingJobArn, CreationTime: j.CreationTime, TrainingJobStatus: j.TrainingJobStatus })),
+      TrainingJobSummaries: page.map((j) => ({
+        TrainingJobName: j.TrainingJobName, TrainingJobArn: j.TrainingJobArn, CreationTime: j.CreationTime, TrainingJobStatus: j.TrainingJobStatus,
+      })),
       NextToken: input.NextToken === 'page-2' ? undefined : 'page-2',
     };
   });
