@@ -149,4 +149,18 @@ export class Acknowledgements {
       },
     ];
   }
+
+  /**
+   * A function in the isolated subnets of a VPC defined in another stack. The Control Tower rule
+   * accepts subnet ids only as literal strings or references to subnets of the same template, so an
+   * `Fn::ImportValue` of the platform's subnets fails it although the function is in the VPC.
+   */
+  public static vpcFunctionInAnotherStack(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'CT.LAMBDA.PR.3',
+      reason:
+        'The function runs in the isolated subnets of the platform VPC; they come from the platform stack through Fn::ImportValue, ' +
+        'which the cfn-guard rule cannot resolve (it only accepts literal ids or same-template references).',
+    }];
+  }
 }

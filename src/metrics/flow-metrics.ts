@@ -263,6 +263,9 @@ export class FlowMetrics extends Construct {
     cfnFunction.deadLetterConfig = { targetArn: dlq.queueArn };
     cfnFunction.tracingConfig = { mode: 'Active' };
     this.collector = fn;
+    if (Stack.of(platform) !== stack) {
+      Acknowledgements.acknowledge(fn, Acknowledgements.vpcFunctionInAnotherStack());
+    }
 
     const account = Aws.ACCOUNT_ID;
     const partition = Aws.PARTITION;
@@ -329,7 +332,11 @@ export class FlowMetrics extends Construct {
     const nameMatchers = (names: string[], prefix = '') =>
       names.flatMap((t) => [`${prefix}${t}`, { prefix: `${prefix}${t}-` }]);
     const pipelineArnPrefix = `arn:${partition}:sagemaker:${region}:${account}:pipeline/`;
-    const groupNames = [...new Set((props.environments ?? []).map((e) => e.modelPackageGroupName).filter((g): g is string => !!g))];
+    // Group names of the environments; a token from another stack is left out (the reference would
+    // make the stacks depend on each other both ways): the `<team>-...` matchers still apply.
+    const groupNames = [...new Set((props.environments ?? [])
+      .filter((e) => !!e.modelPackageGroupName && (!Token.isUnresolved(e.modelPackageGroupName) || Stack.of(e) === stack))
+      .map((e) => e.modelPackageGroupName as string))];
 
     new events.Rule(this, 'TrainingJobRule', {
       description: 'Trainyard flow metrics: finished training jobs of the measured teams',

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -216,7 +216,24 @@ export class MlPlatform extends Construct {
    */
   public allowEndpointAccessFrom(workload: ec2.IConnectable): void {
     for (const securityGroup of workload.connections.securityGroups) {
-      this.endpointSecurityGroup.connections.allowFrom(securityGroup, ec2.Port.tcp(443), 'HTTPS to AWS service endpoints');
+      if (Stack.of(securityGroup) === Stack.of(this.endpointSecurityGroup)) {
+        this.endpointSecurityGroup.connections.allowFrom(securityGroup, ec2.Port.tcp(443), 'HTTPS to AWS service endpoints');
+        continue;
+      }
+      // A workload in another (team) stack: the rule lives in the workload's stack, so the platform
+      // stack never depends on a team stack (CDK would put it next to the endpoint security group,
+      // and the team stack already depends on the platform: a cycle).
+      const id = `EndpointIngress${Names.nodeUniqueId(this.node)}`;
+      if (!securityGroup.node.tryFindChild(id)) {
+        new ec2.CfnSecurityGroupIngress(securityGroup, id, {
+          groupId: this.endpointSecurityGroup.securityGroupId,
+          sourceSecurityGroupId: securityGroup.securityGroupId,
+          ipProtocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          description: 'HTTPS to AWS service endpoints',
+        });
+      }
     }
   }
 

@@ -281,3 +281,34 @@ describe('FlowMetrics rejects bad props at synth, naming the prop', () => {
     expect(() => new FlowMetrics(new Stack(newApp(), 'S'), 'Flow', { teamNames: ['fraud'] } as any)).toThrow(/FlowMetrics\.platform: is required/);
   });
 });
+
+describe('FlowMetrics in a team stack, the platform in its own stack (the template layout)', () => {
+  // GIVEN the platform stack and a team stack holding FlowMetrics, as templates/single-team.ts will have them
+  let platformStack!: Stack;
+  let teamStack!: Stack;
+  const result = synthWithCompliance((app) => {
+    platformStack = new Stack(app, 'Trainyard-Platform');
+    teamStack = new Stack(app, 'Trainyard-Fraud');
+    const platform = new MlPlatform(platformStack, 'Platform');
+    new FlowMetrics(teamStack, 'Flow', { platform, teamNames: ['fraud'] });
+  });
+
+  test('synthesizes without a dependency cycle and with no unacknowledged findings', () => {
+    expect(describeFindings(result.report)).toEqual([]);
+    expect(teamStack.dependencies.map((s) => s.stackName)).toEqual(['Trainyard-Platform']);
+    expect(platformStack.dependencies).toEqual([]);
+  });
+
+  test('only CT.LAMBDA.PR.3 is acknowledged for the imported subnets, on the collector', () => {
+    expect(result.report.acknowledged.filter((f) => f.constructPath.startsWith('Trainyard-Fraud/')).map((f) => `${f.rule} at ${f.constructPath}`))
+      .toEqual(['lambda_inside_vpc_check at Trainyard-Fraud/Flow/Collector/Resource']);
+  });
+
+  test('the endpoints admit the collector through an ingress rule kept in the team stack', () => {
+    result.template(teamStack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 443,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FlowCollectorSecurityGroup'), 'GroupId'] },
+    });
+    result.template(platformStack).hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({}) });
+  });
+});
