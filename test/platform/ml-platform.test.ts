@@ -184,7 +184,9 @@ describe('MlPlatform options', () => {
     const team = Template.fromStack(teamStack);
     team.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
     team.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
       GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('EndpointSecurityGroup') },
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Workload'), 'GroupId'] },
     });
