@@ -17,6 +17,7 @@ import { CollectorFunction } from './collector-function';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { requireIntegerInRange } from '../core/validate';
+import { GpuProfile } from '../environment/gpu-profile';
 import { ITrainingEnvironment } from '../environment/training-environment';
 import { MlPlatform } from '../platform/ml-platform';
 
@@ -89,9 +90,10 @@ export interface FlowMetricsProps {
 
   /**
    * On-demand USD prices per instance-hour by SageMaker instance type, used for the wasted-cost
-   * metric. Merged over the built-in table (`DEFAULT_TRAINING_PRICES` of the flow-metrics core).
+   * metric. Merged over the reference prices of the `GpuProfile` catalogue (`onDemandHourlyUsd`),
+   * which are merged over the core's fallback table (`DEFAULT_TRAINING_PRICES`).
    *
-   * @default - the built-in table only
+   * @default - the GpuProfile catalogue prices, then the core's fallback table
    */
   readonly pricesPerInstanceHour?: { [instanceType: string]: number };
 
@@ -252,7 +254,7 @@ export class FlowMetrics extends Construct {
         TABLE_NAME: table.tableName,
         TEAMS: this.teamNames.join(','),
         DEDUP_TTL_SECONDS: String(ttlSeconds),
-        PRICES_JSON: JSON.stringify(props.pricesPerInstanceHour ?? {}),
+        PRICES_JSON: JSON.stringify({ ...gpuProfilePrices(), ...(props.pricesPerInstanceHour ?? {}) }),
         POWERTOOLS_SERVICE_NAME: 'trainyard-flow',
         POWERTOOLS_METRICS_NAMESPACE: FlowMetrics.NAMESPACE,
       },
@@ -541,6 +543,15 @@ export class FlowMetrics extends Construct {
     }));
     return key;
   }
+}
+
+/** The reference training prices of the GpuProfile catalogue, by instance type. */
+function gpuProfilePrices(): Record<string, number> {
+  const prices: Record<string, number> = {};
+  for (const profile of GpuProfile.all()) {
+    if (typeof profile.onDemandHourlyUsd === 'number') prices[profile.instanceType] = profile.onDemandHourlyUsd;
+  }
+  return prices;
 }
 
 function resolveTeams(props: FlowMetricsProps): string[] {

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { TrainyardValidationError } from '../../src/core/errors';
+import { GpuProfile } from '../../src/environment/gpu-profile';
 import { ITrainingEnvironment } from '../../src/environment/training-environment';
 import { FlowMetrics } from '../../src/metrics/flow-metrics';
 import { MlPlatform } from '../../src/platform/ml-platform';
@@ -129,9 +130,18 @@ describe('FlowMetrics for two team environments, synthesized once with every com
       KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FlowKey'), 'Arn'] },
       TracingConfig: { Mode: 'Active' },
       VpcConfig: { SubnetIds: [{ Ref: Match.stringLikeRegexp('trainingSubnet1') }, { Ref: Match.stringLikeRegexp('trainingSubnet2') }], SecurityGroupIds: Match.anyValue() },
-      Environment: { Variables: Match.objectLike({ TEAMS: 'fraud,risk', DEDUP_TTL_SECONDS: '7776000', PRICES_JSON: '{"ml.g5.2xlarge":1.2}' }) },
+      Environment: { Variables: Match.objectLike({ TEAMS: 'fraud,risk', DEDUP_TTL_SECONDS: '7776000', PRICES_JSON: Match.anyValue() }) },
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^FlowCollectorLogs') } },
     });
+  });
+
+  test('wasted cost uses the GpuProfile catalogue prices, overridden by pricesPerInstanceHour', () => {
+    const fn = Object.values<any>(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x', Handler: 'index.handler' } }))
+      .find((f) => f.Properties.Environment?.Variables?.PRICES_JSON);
+    const prices = JSON.parse(fn.Properties.Environment.Variables.PRICES_JSON);
+    expect(prices['ml.g5.2xlarge']).toBe(1.2);
+    expect(prices['ml.p5.48xlarge']).toBe(GpuProfile.P5_48XLARGE.onDemandHourlyUsd);
+    expect(Object.keys(prices).length).toBeGreaterThan(5);
   });
 
   test('the log group is KMS-encrypted, has a retention and is retained', () => {
