@@ -7,3 +7,7 @@ export * from './governance/compliance-report';
 export * from './governance/trainyard-compliance';
 export * from './environment/training-job-defaults';
 export * from './environment/training-environment';
+export * from './registry/model-registry';
+export * from './registry/image-registry';
+export * from './registry/experiment-tracking';
+export * from './registry/run-tags';

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { requireIntegerInRange, requireWholeDays } from '../core/validate';
+import { ExperimentTracking, IExperimentTracking } from '../registry/experiment-tracking';
 
 /**
  * Properties of the shared ML platform.
@@ -69,6 +70,14 @@ export interface MlPlatformProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Create one shared, serverless MLflow App for every team (`experimentTracking`), storing artifacts
+   * under `mlflow/` in the artifacts bucket, encrypted with the platform key.
+   *
+   * @default true
+   */
+  readonly experimentTracking?: boolean;
 }
 
 /**
@@ -114,6 +123,12 @@ export class MlPlatform extends Construct {
 
   /** The security group of the interface endpoints. Admits HTTPS only from workloads allowed by `allowEndpointAccessFrom`. */
   public readonly endpointSecurityGroup: ec2.ISecurityGroup;
+
+  /**
+   * The shared experiment tracking (serverless MLflow App); teams get access with `grantAccess`.
+   * Undefined when the platform was created with `experimentTracking: false`.
+   */
+  public readonly experimentTracking?: IExperimentTracking;
 
   private readonly endpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
   private readonly removalPolicy: RemovalPolicy;
@@ -169,6 +184,16 @@ export class MlPlatform extends Construct {
 
     this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration);
     this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration);
+
+    // ---- Experiment memory ------------------------------------------------------------------
+    if (props.experimentTracking ?? true) {
+      this.experimentTracking = new ExperimentTracking(this, 'ExperimentTracking', {
+        artifactsBucket: this.artifactsBucket,
+        artifactsPrefix: 'mlflow/',
+        key: this.key,
+        removalPolicy: this.removalPolicy,
+      });
+    }
 
     // ---- Network ----------------------------------------------------------------------------
     if (props.vpc) {
