@@ -126,4 +126,17 @@ export class Acknowledgements {
       'run time; the wildcard is limited to model-package-group/ and model-package/ ARNs of this account and region.';
     return flattenedResources.map((resource) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason }));
   }
+
+  /**
+   * A bucket whose server access logs go to a bucket in another stack: the Control Tower rule accepts
+   * only a literal name or a reference within the same template, and cannot follow an import.
+   */
+  public static crossStackAccessLogsDestination(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'CT.S3.PR.2',
+      reason:
+        'Server access logging is configured, to a bucket defined in another stack; the cfn-guard rule only accepts a literal ' +
+        'bucket name or a same-template reference and cannot follow Fn::ImportValue.',
+    }];
+  }
 }

@@ -484,6 +484,9 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
     });
     (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
+    if (Stack.of(accessLogsBucket) !== Stack.of(this)) {
+      Acknowledgements.acknowledge(bucket, Acknowledgements.crossStackAccessLogsDestination());
+    }
     return { bucket, key: bucketKey };
   }
 }

@@ -1,0 +1,18 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { newApp } from '../test/helpers/synth';
+import { MlPlatform } from '../src/platform/ml-platform';
+import { ModelRegistry } from '../src/registry/model-registry';
+import { ImageRegistry } from '../src/registry/image-registry';
+import { ExperimentTracking, TrackingServerSize } from '../src/registry/experiment-tracking';
+const app = newApp();
+const ps = new Stack(app, 'P'); const p = new MlPlatform(ps, 'Platform');
+const ts = new Stack(app, 'T');
+const m = new ModelRegistry(ts, 'Models', { groupName: 'ml-models', crossAccountReadAccounts: ['111111111111'], key: p.key, nonProduction: true });
+m.onApproved('Approved');
+new ImageRegistry(ts, 'Images', { repositoryName: 'ml/trainer', key: p.key, crossAccountPullAccounts: ['111111111111'] });
+new ExperimentTracking(ts, 'Dedicated', { artifactsBucket: p.artifactsBucket, key: p.key, dedicatedServer: { size: TrackingServerSize.MEDIUM }, automaticModelRegistration: true, weeklyMaintenanceWindowStart: 'Sun:02:00' });
+const t = Template.fromStack(ts).toJSON().Resources;
+for (const [k, v] of Object.entries<any>(t)) if (!/CDKMetadata/.test(k)) console.log(k, JSON.stringify(v));
+const pt = Template.fromStack(ps).toJSON().Resources;
+for (const [k, v] of Object.entries<any>(pt)) if (/Experiment/.test(k)) console.log(k, JSON.stringify(v));
