@@ -395,7 +395,7 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
       resourceArns: [this.artifactsBucket.bucketArn],
       conditions: { StringLike: { 's3:prefix': [`${this.artifactsPrefix}*`] } },
     }));
-    return this.key ? grant.combine(this.key.grantEncryptDecrypt(grantee)) : grant;
+    return this.key ? grant.combine(this.key.grant(grantee, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey')) : grant;
   }
 
   private servicePolicyStatements(): iam.PolicyStatement[] {

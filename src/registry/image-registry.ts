@@ -199,6 +199,6 @@ export class ImageRegistry extends Resource implements IImageRegistry {
   /** Lets `grantee` push (and pull) images; with a key, encrypt and decrypt. */
   public grantPush(grantee: iam.IGrantable): iam.Grant {
     const grant = this.repository.grantPullPush(grantee);
-    return this.key ? grant.combine(this.key.grantEncryptDecrypt(grantee)) : grant;
+    return this.key ? grant.combine(this.key.grant(grantee, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey')) : grant;
   }
 }

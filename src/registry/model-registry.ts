@@ -22,6 +22,9 @@ const GROUP_NAME_RULE = {
 /** The EventBridge detail type SageMaker sends when a model package is created or its status changes. */
 const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
 
+/** KMS actions for reading and writing data under a key, without the wildcard actions of `grantEncryptDecrypt`. */
+const KEY_READ_WRITE_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'];
+
 /** The tag that marks a group as non-production (the governance rules allow auto-approval there). */
 const NON_PRODUCTION_TAG = 'trainyard:non-production';
 
@@ -143,7 +146,7 @@ abstract class ModelRegistryBase extends Resource implements IModelRegistry {
       ],
       resourceArns: [this.modelPackageGroupArn, this.modelPackagesArn()],
     });
-    return this.key ? grant.combine(this.key.grantEncryptDecrypt(grantee)) : grant;
+    return this.key ? grant.combine(this.key.grant(grantee, ...KEY_READ_WRITE_ACTIONS)) : grant;
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
