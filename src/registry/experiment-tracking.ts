@@ -444,7 +444,11 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
     return statements;
   }
 
-  private createArtifactBucket(key: kms.IKey | undefined, accessLogsBucket: s3.IBucket, removalPolicy: RemovalPolicy): { bucket: s3.Bucket; key: kms.IKey } {
+  private createArtifactBucket(
+    key: kms.IKey | undefined,
+    accessLogsBucket: s3.IBucket,
+    removalPolicy: RemovalPolicy,
+  ): { bucket: s3.Bucket; key: kms.IKey } {
     let bucketKey = key;
     if (!bucketKey) {
       const created = new kms.Key(this, 'Key', {

@@ -1,10 +1,10 @@
-import { Annotations as AssertAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations as AssertAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { compliantKey } from './fixtures';
 import { TrainyardValidationError } from '../../src/core/errors';
 import { ModelRegistry } from '../../src/registry/model-registry';
-import { compliantKey } from './fixtures';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
 const partitionRoot = (account: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]] });

@@ -1,9 +1,9 @@
 // The README's registry examples, verbatim between the README markers: readme-examples.test.ts checks
 // that README.md contains each block exactly and synthesizes them, and `typecheck` compiles them.
 import { App, Stack } from 'aws-cdk-lib';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Acknowledgements } from '../../src/core/acknowledgements';
 import { MlPlatform } from '../../src/platform/ml-platform';
 import { ExperimentTracking, TrackingServerSize } from '../../src/registry/experiment-tracking';
@@ -43,7 +43,7 @@ export function modelRegistryExample({ teamStack, platform, pipelineRole }: Exam
   const models = new ModelRegistry(teamStack, 'Models', {
     groupName: 'fraud-models',
     description: 'Fraud detection models',
-    key: platform.key,                          // the key of the model artifacts
+    key: platform.key, // the key of the model artifacts
     crossAccountReadAccounts: ['111122223333'], // may describe and list versions, nothing else
   });
   models.grantRegister(pipelineRole);
@@ -58,7 +58,7 @@ export function imageRegistryExample({ teamStack, platform, pipelineRole }: Exam
   const images = new ImageRegistry(teamStack, 'Images', {
     repositoryName: 'fraud/trainer',
     key: platform.key,
-    maxTaggedImages: 200,                       // untagged images expire after 14 days
+    maxTaggedImages: 200, // untagged images expire after 14 days
     crossAccountPullAccounts: ['111122223333'],
   });
   images.grantPull(pipelineRole);
