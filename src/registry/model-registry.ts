@@ -220,6 +220,13 @@ export class ModelRegistry extends ModelRegistryBase {
   /** The tag key that marks a non-production group (`trainyard:non-production`). */
   public static readonly NON_PRODUCTION_TAG = NON_PRODUCTION_TAG;
 
+  /** The group name a team environment uses: `<team>-models`. */
+  public static groupNameForTeam(teamName: string): string {
+    const name = `${teamName}-models`;
+    requireName('ModelRegistry.groupNameForTeam', name, GROUP_NAME_RULE);
+    return name;
+  }
+
   /** Imports a model package group of this account and region by name. */
   public static fromGroupName(scope: Construct, id: string, groupName: string): IModelRegistry {
     return ModelRegistry.fromModelRegistryAttributes(scope, id, { groupName });

@@ -192,6 +192,11 @@ describe('ModelRegistry options and imports', () => {
     });
   });
 
+  test('groupNameForTeam gives <team>-models and checks the result', () => {
+    expect(ModelRegistry.groupNameForTeam('fraud')).toBe('fraud-models');
+    expect(() => ModelRegistry.groupNameForTeam('bad_team')).toThrow(/ModelRegistry\.groupNameForTeam/);
+  });
+
   test('an uppercase group name works but warns', () => {
     const stack = new Stack(newApp(), 'S');
     new ModelRegistry(stack, 'Models', { groupName: 'Fraud-Models' });
