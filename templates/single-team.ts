@@ -1,14 +1,18 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
+import { GpuProfile } from '../src/environment/gpu-profile';
+import { TrainingEnvironment } from '../src/environment/training-environment';
 import { MlPlatform } from '../src/platform/ml-platform';
 import { ImageRegistry } from '../src/registry/image-registry';
 import { ModelRegistry } from '../src/registry/model-registry';
 
 /**
  * `single-team` (the default template): the shared ML platform (with its serverless MLflow App) and
- * team `ml`'s registries.
+ * one team's training environment with its model registry and image repository.
  *
  * Stacks are environment-agnostic, so the template synthesizes with no AWS account or credentials;
- * `cdk deploy` targets the account and region of the caller's credentials.
+ * `cdk deploy` targets the account and region of the caller's credentials. `-c s3PrefixListId=pl-...`
+ * passes the Region's Amazon S3 prefix list, which lets the team's jobs reach S3 through the
+ * gateway endpoint.
  */
 export function singleTeam(app: App): Stack[] {
   const prefix = String(app.node.tryGetContext('stackPrefix') ?? 'Trainyard');
@@ -19,16 +23,26 @@ export function singleTeam(app: App): Stack[] {
 
   const team = 'ml';
   const teamStack = new Stack(app, `${prefix}-Team-${team}`, {
-    description: `Trainyard team ${team}: model registry and training image repository`,
+    description: `Trainyard training environment of team ${team}: execution role, security group, job defaults, budget, registries`,
   });
-  new ModelRegistry(teamStack, 'Models', {
-    groupName: `${team}-models`,
+  const models = new ModelRegistry(teamStack, 'Models', {
+    groupName: ModelRegistry.groupNameForTeam(team),
     description: `Models of team ${team}`,
     key: platform.key,
   });
-  new ImageRegistry(teamStack, 'Images', {
+  const images = new ImageRegistry(teamStack, 'Images', {
     repositoryName: `${team}/training`,
     key: platform.key,
+  });
+  const s3PrefixListId = app.node.tryGetContext('s3PrefixListId');
+  new TrainingEnvironment(teamStack, 'Ml', {
+    platform,
+    teamName: team,
+    gpu: GpuProfile.G5_2XLARGE,
+    monthlyBudgetUsd: 1000,
+    s3PrefixListId: s3PrefixListId === undefined ? undefined : String(s3PrefixListId),
+    imageRepository: images.repository,
+    modelPackageGroupName: models.modelPackageGroupName,
   });
 
   Tags.of(app).add('trainyard:template', 'single-team');

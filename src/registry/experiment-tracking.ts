@@ -135,9 +135,10 @@ export interface ExperimentTrackingProps {
   readonly automaticModelRegistration?: boolean;
 
   /**
-   * The start of the weekly maintenance window, in UTC, as `Ddd:HH:MM` (for example `Sun:02:00`).
+   * The start of the weekly maintenance window, in UTC, as `Ddd:HH:MM` (for example `Tue:03:30`).
+   * Set explicitly so SageMaker never patches in the middle of the week's training runs.
    *
-   * @default - SageMaker picks a window
+   * @default 'Sun:02:00'
    */
   readonly weeklyMaintenanceWindowStart?: string;
 
@@ -262,7 +263,7 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
     this.trackingName = props.trackingName
       ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-', allowedSpecialCharacters: '-' }).replace(/-+/g, '-');
     requireName('ExperimentTracking.trackingName', this.trackingName, TRACKING_NAME_RULE);
-    const window = props.weeklyMaintenanceWindowStart;
+    const window = props.weeklyMaintenanceWindowStart ?? 'Sun:02:00';
     if (window !== undefined && !Token.isUnresolved(window) && (typeof window !== 'string' || !MAINTENANCE_WINDOW_PATTERN.test(window))) {
       throw new TrainyardValidationError(
         'ExperimentTracking.weeklyMaintenanceWindowStart',

