@@ -365,7 +365,13 @@ export class MlPlatform extends Construct {
     return { replicationRole: this.replication.role, replicationRules: this.replication.rulesFor(destination, sourceIsKmsEncrypted) };
   }
 
-  private dataBucket(id: string, logPrefix: string, noncurrentVersionExpiration: Duration, dataClass: string, replicaDestination?: s3.IBucket): s3.Bucket {
+  private dataBucket(
+    id: string,
+    logPrefix: string,
+    noncurrentVersionExpiration: Duration,
+    dataClass: string,
+    replicaDestination?: s3.IBucket,
+  ): s3.Bucket {
     const bucket = new s3.Bucket(this, id, {
       ...this.commonBucketProps(),
       ...this.replicationProps(replicaDestination, true),
