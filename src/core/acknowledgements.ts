@@ -5,7 +5,6 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
 import { controlTowerFindingIds } from './control-tower-rules';
 import { TrainyardValidationError } from './errors';
-import { flattenCfnValue } from './finding-ids';
 
 /**
  * One acknowledged compliance finding: the exact rule id (including a `[finding]` suffix where the
@@ -49,6 +48,14 @@ const MIN_ACKNOWLEDGEMENT_REASON_LENGTH = 10;
  * Each acknowledgement names one exact finding and gives a specific reason.
  */
 export class Acknowledgements {
+  /**
+   * Why a team's training execution role (`TrainingEnvironment`) needs object-key wildcards under its
+   * own S3 prefixes; pass it to `objectKeyWildcards` with the team's object ARNs.
+   */
+  public static readonly TEAM_PREFIX_OBJECTS_REASON =
+    'Training jobs read and write objects whose keys are created at run time (dataset versions, model artifacts, checkpoints). The ' +
+    "wildcard is confined to the team's own prefix in the platform bucket; other teams' prefixes are not covered.";
+
   /**
    * Acknowledges findings on `scope` and everything below it. Throws when an id is empty or a
    * reason is shorter than 10 characters.
@@ -281,7 +288,7 @@ export class Acknowledgements {
             continue;
           }
           const resources: unknown[] = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-          const ids = resources.map(flattenCfnValue).filter((r) => r.includes('*')).map((r) => `AwsSolutions-IAM5[Resource::${r}]`);
+          const ids = resources.map((r) => flattenCfnReference(r)).filter((r) => r.includes('*')).map((r) => `AwsSolutions-IAM5[Resource::${r}]`);
           Acknowledgements.acknowledge(policy, ids.map((id) => ({ id, reason: ack.reason.trim() })));
         }
         return errors;
@@ -326,19 +333,6 @@ export class Acknowledgements {
       reason:
         'SageMaker names a log stream after each job and instance (<job-name>/algo-1-<epoch>) when the job starts, so stream names ' +
         'are unknown at deploy time. The permission is limited to the SageMaker job log group.',
-    }];
-  }
-
-  /**
-   * The objects under a team's S3 prefix (datasets, artifacts or checkpoints). `resource` is the
-   * object ARN pattern as cdk-nag reports it, for example `<Bucket.Arn>/fraud/*`.
-   */
-  public static teamPrefixObjects(resource: string): ComplianceAcknowledgement[] {
-    return [{
-      id: `AwsSolutions-IAM5[Resource::${resource}]`,
-      reason:
-        'Training jobs read and write objects whose keys are created at run time (dataset versions, model artifacts, checkpoints). The ' +
-        "wildcard is confined to the team's own prefix in the platform bucket; other teams' prefixes are not covered.",
     }];
   }
 

@@ -209,8 +209,9 @@ export class MlPlatform extends Construct {
     enableEventBridge(accessLogsBucket);
     this.accessLogsBucket = accessLogsBucket;
 
-    this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration, 'dataset', props.replication?.datasetsDestination);
-    this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, 'artifact', props.replication?.artifactsDestination);
+    const replication = props.replication;
+    this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration, 'dataset', replication?.datasetsDestination);
+    this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, 'artifact', replication?.artifactsDestination);
 
     // ---- Experiment memory ------------------------------------------------------------------
     if (props.experimentTracking ?? true) {
@@ -366,11 +367,7 @@ export class MlPlatform extends Construct {
   }
 
   private dataBucket(
-    id: string,
-    logPrefix: string,
-    noncurrentVersionExpiration: Duration,
-    dataClass: string,
-    replicaDestination?: s3.IBucket,
+    id: string, logPrefix: string, noncurrentVersionExpiration: Duration, dataClass: string, replicaDestination?: s3.IBucket,
   ): s3.Bucket {
     const bucket = new s3.Bucket(this, id, {
       ...this.commonBucketProps(),
