@@ -38,7 +38,7 @@ export interface GpuBatchComputeProps {
    * The cost centre every resource is tagged with (`trainyard:cost-center`); MlOps-GpuResourceCostTagged
    * requires it on GPU compute.
    *
-   * @default - no cost-centre tag
+   * @default - the team name
    */
   readonly costCenter?: string;
 
@@ -500,9 +500,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     }
 
     Tags.of(this).add(TAG_KEYS.team, props.teamName);
-    if (props.costCenter !== undefined) {
-      Tags.of(this).add(TAG_KEYS.costCenter, props.costCenter);
-    }
+    Tags.of(this).add(TAG_KEYS.costCenter, props.costCenter ?? props.teamName);
     Tags.of(this).add('trainyard:component', 'gpu-batch-compute');
   }
 }

@@ -113,8 +113,9 @@ export interface TrainingEnvironmentProps {
 
   /**
    * The cost centre every resource and job of the team is tagged with (`trainyard:cost-center`).
+   * MlOps-GpuResourceCostTagged requires the tag on GPU-bearing resources and pipeline steps.
    *
-   * @default - no cost-centre tag
+   * @default - the team name
    */
   readonly costCenter?: string;
 
@@ -405,7 +406,7 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     this.tags = {
       [TAG_KEYS.team]: teamName,
       'trainyard:environment': `${teamName}-training`,
-      ...(props.costCenter !== undefined ? { [TAG_KEYS.costCenter]: props.costCenter } : {}),
+      [TAG_KEYS.costCenter]: props.costCenter ?? teamName,
     };
     for (const [key, value] of Object.entries(this.tags)) {
       Tags.of(this).add(key, value);

@@ -218,7 +218,7 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
     expect(defaults.enableManagedSpotTraining).toBe(true);
     expect(JSON.stringify(defaults.checkpointS3Uri)).toMatch(/ArtifactsBucket.*\/fraud\/checkpoints\//);
     expect(defaults.maximumRetryAttempts).toBe(2);
-    expect(defaults.tags).toEqual({ 'trainyard:team': 'fraud', 'trainyard:environment': 'fraud-training' });
+    expect(defaults.tags).toEqual({ 'trainyard:team': 'fraud', 'trainyard:environment': 'fraud-training', 'trainyard:cost-center': 'fraud' });
   });
 
   test('the G5 volume has no VolumeKmsKeyId: SageMaker rejects one for instance types with local NVMe storage', () => {
@@ -293,6 +293,8 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
         expect([type, r.Properties.Tags]).toEqual([type, expect.arrayContaining([
           { Key: 'trainyard:team', Value: 'fraud' },
           { Key: 'trainyard:environment', Value: 'fraud-training' },
+          // Without a costCenter prop, the cost centre is the team (MlOps-GpuResourceCostTagged needs one).
+          { Key: 'trainyard:cost-center', Value: 'fraud' },
         ])]);
       }
     }

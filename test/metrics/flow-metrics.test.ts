@@ -166,10 +166,13 @@ describe('FlowMetrics for two team environments, synthesized once with every com
     template.resourceCountIs('AWS::IAM::Policy', 0);
     const roles = template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('flow-metrics collector') } });
     expect(Object.values<any>(roles)).toHaveLength(1);
-    const role = Object.values<any>(roles)[0];
+    const [roleId, role] = Object.entries<any>(roles)[0];
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     expect(role.Properties.Policies).toBeUndefined();
-    const policy = Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy'))[0].Properties.PolicyDocument.Statement;
+    const policies = Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles ?? []).includes(roleId));
+    expect(policies).toHaveLength(1);
+    const policy = policies[0].Properties.PolicyDocument.Statement;
     const actions = policy.flatMap((s: any) => [].concat(s.Action));
     expect(actions.filter((a: string) => a.includes('*'))).toEqual([]);
     expect(policy.find((s: any) => s.Sid === 'DeduplicateEvents')).toEqual(expect.objectContaining({
