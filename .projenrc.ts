@@ -28,6 +28,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Fast jest transformer: tests are type-checked once by `typecheck`, not per file.
     '@swc/core@^1',
     '@swc/jest@^0.2',
+    // Reads YAML teams files of the multi-team template (templates/config/teams-config.ts).
+    'yaml@^2',
   ],
 
   release: false,
@@ -101,6 +103,14 @@ new JsonFile(project, 'cdk.json', {
     watch: { include: ['src/**/*.ts', 'templates/**/*.ts'] },
     context: {
       'template': 'single-team',
+      // multi-account template: the dev and prod accounts and the region of both stages. Placeholders,
+      // so it synthesizes offline; pass -c devAccount=... -c prodAccount=... -c region=... to deploy.
+      'devAccount': '111111111111',
+      'prodAccount': '222222222222',
+      'region': 'us-east-1',
+      // The zones of those placeholder accounts, so env-aware stacks need no lookup (no credentials).
+      'availability-zones:account=111111111111:region=us-east-1': ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+      'availability-zones:account=222222222222:region=us-east-1': ['us-east-1a', 'us-east-1b', 'us-east-1c'],
       // Writes cdk.out/policy-validation-report.json alongside the human report.
       '@aws-cdk/core:validationReportJson': true,
       // Log delivery by bucket policy, so the access-logs bucket keeps BucketOwnerEnforced.
