@@ -7,3 +7,4 @@ export * from './governance/compliance-report';
 export * from './governance/trainyard-compliance';
 export * from './environment/training-job-defaults';
 export * from './environment/training-environment';
+export * from './environment/gpu-profile';

@@ -104,4 +104,71 @@ export class Acknowledgements {
       },
     ];
   }
+
+  /**
+   * Actions of a team's training execution role (`TrainingEnvironment`) that IAM offers no
+   * resource-level permissions for, so `*` is the only valid resource.
+   */
+  public static actionsWithoutResourceLevelPermissions(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ec2:DescribeNetworkInterfaces/Vpcs/Subnets/SecurityGroups/DhcpOptions (the lookups SageMaker makes before placing a job in the VPC), ' +
+        'cloudwatch:PutMetricData and ecr:GetAuthorizationToken have no resource-level permissions in IAM: * is the only valid resource. ' +
+        'PutMetricData is limited to the SageMaker and team namespaces by the cloudwatch:namespace condition.',
+    }];
+  }
+
+  /**
+   * The ENIs SageMaker creates for a team's training jobs. `resource` is the ENI ARN pattern as
+   * cdk-nag reports it.
+   */
+  public static sageMakerJobNetworkInterfaces(resource: string): ComplianceAcknowledgement[] {
+    return [{
+      id: `AwsSolutions-IAM5[Resource::${resource}]`,
+      reason:
+        'SageMaker creates one ENI per job instance when the job starts, so ENI IDs do not exist at deploy time. Every ENI action is ' +
+        'limited to the platform VPC by the ec2:Vpc condition, and ENI creation to the platform subnets and the team security group.',
+    }];
+  }
+
+  /**
+   * The log streams of SageMaker training and processing jobs. `resource` is the log-stream ARN
+   * pattern as cdk-nag reports it.
+   */
+  public static sageMakerJobLogStreams(resource: string): ComplianceAcknowledgement[] {
+    return [{
+      id: `AwsSolutions-IAM5[Resource::${resource}]`,
+      reason:
+        'SageMaker names a log stream after each job and instance (<job-name>/algo-1-<epoch>) when the job starts, so stream names ' +
+        'are unknown at deploy time. The permission is limited to the SageMaker job log group.',
+    }];
+  }
+
+  /**
+   * The objects under a team's S3 prefix (datasets, artifacts or checkpoints). `resource` is the
+   * object ARN pattern as cdk-nag reports it, for example `<Bucket.Arn>/fraud/*`.
+   */
+  public static teamPrefixObjects(resource: string): ComplianceAcknowledgement[] {
+    return [{
+      id: `AwsSolutions-IAM5[Resource::${resource}]`,
+      reason:
+        "Training jobs read and write objects whose keys are created at run time (dataset versions, model artifacts, checkpoints). The " +
+        "wildcard is confined to the team's own prefix in the platform bucket; other teams' prefixes are not covered.",
+    }];
+  }
+
+  /**
+   * The self-referencing all-traffic ingress rule of a multi-node EFA training job's security
+   * group: EFA needs every protocol between the instances of a job, and admits no other source.
+   */
+  public static efaSelfTraffic(): ComplianceAcknowledgement[] {
+    const reason =
+      'The source is the job security group itself, not an address range: only the instances of the same training job are admitted. ' +
+      'Elastic Fabric Adapter traffic (SRD) is neither TCP nor UDP, so AWS requires all protocols between the instances of the group.';
+    return [
+      { id: 'NIST.800.53.R5-EC2RestrictedCommonPorts', reason },
+      { id: 'HIPAA.Security-EC2RestrictedCommonPorts', reason },
+    ];
+  }
 }

@@ -211,12 +211,14 @@ export class MlPlatform extends Construct {
 
   /**
    * Lets a workload (a training job's or a Batch job's security group) reach every interface
-   * endpoint of the platform on HTTPS. The endpoints admit no one else.
+   * endpoint of the platform on HTTPS: an ingress rule on the endpoints' security group and an
+   * egress rule on the workload's. The endpoints admit no one else. Works across stacks.
    */
   public allowEndpointAccessFrom(workload: ec2.IConnectable): void {
-    for (const securityGroup of workload.connections.securityGroups) {
-      this.endpointSecurityGroup.connections.allowFrom(securityGroup, ec2.Port.tcp(443), 'HTTPS to AWS service endpoints');
-    }
+    // Opened from the workload's side: when the workload lives in another stack (a team stack),
+    // CDK then puts both rules in the workload's stack, which already depends on the platform's,
+    // instead of making the platform stack reference the workload (a dependency cycle).
+    workload.connections.allowTo(this.endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to AWS service endpoints');
   }
 
   /**

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { synthesizeTemplate, TemplateSynthesis } from '../../templates/app';
 import { TEMPLATES } from '../../templates/catalog';
 import { REFRESH_MANIFEST_COMMAND, STATEFUL_TYPES } from '../helpers/stateful';
@@ -59,6 +59,17 @@ describe('template single-team (the default)', () => {
     platform.resourceCountIs('AWS::EC2::VPCEndpoint', 8);
     platform.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     platform.resourceCountIs('AWS::S3::Bucket', 3);
+  });
+
+  test('holds team ml in its own stack: role, security group, budget on the team tag', () => {
+    expect(Object.keys(stacks).sort()).toEqual(['Trainyard-Platform', 'Trainyard-Team-ml']);
+    const team = stacks['Trainyard-Team-ml'];
+    team.resourceCountIs('AWS::IAM::Role', 1);
+    team.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+    team.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: { BudgetLimit: { Amount: 1000, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:trainyard:team$ml'] } },
+    });
+    team.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 });
 
