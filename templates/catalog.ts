@@ -1,10 +1,12 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { multiTeam } from './multi-team';
 import { singleTeam } from './single-team';
 import { TrainyardValidationError } from '../src/core/errors';
 
 /** Every template `-c template=NAME` can pick, by name. */
 export const TEMPLATES: Record<string, (app: App) => Stack[]> = {
   'single-team': singleTeam,
+  'multi-team': multiTeam,
 };
 
 /** The template used when `-c template` is not given. */
