@@ -125,6 +125,9 @@ new JsonFile(project, 'cdk.json', {
       '@aws-cdk/aws-kms:reduceCrossAccountRegionPolicyScope': true,
       '@aws-cdk/aws-lambda:useCdkManagedLogGroup': true,
       '@aws-cdk/core:enableAdditionalMetadataCollection': false,
+      // Cross-stack references (multi-team's team stacks import the platform's attributes) are
+      // strong exports, CDK's current behaviour, stated so synth does not warn about the default.
+      '@aws-cdk/core:defaultCrossStackReferences': 'strong',
     },
   },
 });

@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { multiAccount } from './multi-account';
 import { multiTeam } from './multi-team';
 import { singleTeam } from './single-team';
 import { TrainyardValidationError } from '../src/core/errors';
@@ -7,6 +8,7 @@ import { TrainyardValidationError } from '../src/core/errors';
 export const TEMPLATES: Record<string, (app: App) => Stack[]> = {
   'single-team': singleTeam,
   'multi-team': multiTeam,
+  'multi-account': multiAccount,
 };
 
 /** The template used when `-c template` is not given. */
