@@ -158,7 +158,8 @@ function collect(dir: string, prefix: string, into: StackTemplate[], depth: numb
       }
       into.push({
         stackName: String(artifact.properties?.stackName ?? artifact.displayName ?? id),
-        artifactId: prefix + id,
+        // Stage stacks are named by their construct path (`Dev/Trainyard-Platform`), top-level ones by id.
+        artifactId: stageQualified(prefix, String(artifact.displayName ?? id)),
         tags: artifact.properties?.tags ?? {},
         template: readJson(templateFile, `the template of stack ${id}`),
       });
@@ -169,6 +170,10 @@ function collect(dir: string, prefix: string, into: StackTemplate[], depth: numb
       }
     }
   }
+}
+
+function stageQualified(prefix: string, name: string): string {
+  return name.startsWith(prefix) ? name : prefix + name;
 }
 
 // ---- Pricing ------------------------------------------------------------------------------------
