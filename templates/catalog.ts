@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { batchGpu } from './batch-gpu';
 import { multiAccount } from './multi-account';
 import { multiTeam } from './multi-team';
 import { singleTeam } from './single-team';
@@ -8,6 +9,7 @@ import { TrainyardValidationError } from '../src/core/errors';
 export const TEMPLATES: Record<string, (app: App) => Stack[]> = {
   'single-team': singleTeam,
   'multi-team': multiTeam,
+  'batch-gpu': batchGpu,
   'multi-account': multiAccount,
 };
 

@@ -1,4 +1,7 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+// cdk-nag formats a wildcard finding's resource with this function; using it keeps ids exact.
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
 import { controlTowerFindingIds } from './control-tower-rules';
 import { TrainyardValidationError } from './errors';
@@ -18,6 +21,18 @@ export interface ComplianceAcknowledgement {
   readonly reason: string;
 }
 
+/**
+ * Acknowledges the wildcard resources of one policy statement (AwsSolutions-IAM5), named by the
+ * statement's `sid`, with the reason the wildcard is as narrow as the AWS API allows.
+ */
+export interface WildcardResourceAcknowledgement {
+  /** The `sid` of the statement whose wildcard resources are acknowledged. */
+  readonly statementSid: string;
+
+  /** Why the wildcard cannot be narrower. At least 10 characters. */
+  readonly reason: string;
+}
+
 /** The shortest reason an acknowledgement may give. */
 const MIN_ACKNOWLEDGEMENT_REASON_LENGTH = 10;
 
@@ -33,6 +48,14 @@ const MIN_ACKNOWLEDGEMENT_REASON_LENGTH = 10;
  * Each acknowledgement names one exact finding and gives a specific reason.
  */
 export class Acknowledgements {
+  /**
+   * Why a team's training execution role (`TrainingEnvironment`) needs object-key wildcards under its
+   * own S3 prefixes; pass it to `objectKeyWildcards` with the team's object ARNs.
+   */
+  public static readonly TEAM_PREFIX_OBJECTS_REASON =
+    'Training jobs read and write objects whose keys are created at run time (dataset versions, model artifacts, checkpoints). The ' +
+    "wildcard is confined to the team's own prefix in the platform bucket; other teams' prefixes are not covered.";
+
   /**
    * Acknowledges findings on `scope` and everything below it. Throws when an id is empty or a
    * reason is shorter than 10 characters.
@@ -60,6 +83,20 @@ export class Acknowledgements {
     }
   }
 
+  /**
+   * AwsSolutions-IAM5 findings for object-key wildcards (`<bucket ARN>/*` or `<bucket ARN>/team/*`):
+   * one exact finding per ARN, never the whole rule. Use only where the grant is scoped to a bucket
+   * or a prefix and the wildcard is the object key.
+   *
+   * @param scope the policy (or its owner) the findings are reported on
+   * @param objectArns the object ARNs containing the wildcard, as used in the policy
+   * @param reason why object-level access under that bucket or prefix is needed
+   */
+  public static objectKeyWildcards(scope: IConstruct, objectArns: string[], reason: string): ComplianceAcknowledgement[] {
+    const stack = Stack.of(scope);
+    return objectArns.map((arn) => ({ id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(arn))}]`, reason }));
+  }
+
   /** The access-logs bucket is the destination of S3 server access logs and VPC flow logs. */
   public static accessLogsBucket(): ComplianceAcknowledgement[] {
     const selfLogging = 'This is the access-logs bucket: logging it into itself would create an endless log loop.';
@@ -72,18 +109,18 @@ export class Acknowledgements {
       { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: sseS3Only },
       { id: 'HIPAA.Security-S3DefaultEncryptionKMS', reason: sseS3Only },
       { id: 'CT.S3.PR.10', reason: sseS3Only },
-      ...Acknowledgements.noCrossRegionReplication(),
     ];
   }
 
   /**
-   * A platform bucket without cross-region replication. Replication is a disaster-recovery choice
-   * that needs a destination bucket and key in a second region, which the platform does not own.
+   * A platform bucket without cross-region replication (`MlPlatform.replication` not set).
+   * Replication needs a destination bucket and key in a second region, which the platform team
+   * creates and passes in when it wants disaster recovery across regions.
    */
   public static noCrossRegionReplication(): ComplianceAcknowledgement[] {
     const reason =
-      'Cross-region replication needs a destination bucket and KMS key in a second region owned by the platform team; ' +
-      'it is a disaster-recovery decision per organisation. Versioning and Object Lock protect against loss in-region.';
+      'Cross-region replication is opt-in (MlPlatform.replication): it needs a destination bucket and KMS key in a second region ' +
+      'owned by the platform team. Without it, versioning and Object Lock protect against loss in-region.';
     return [
       { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason },
       { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason },
@@ -103,6 +140,125 @@ export class Acknowledgements {
           'the EC2 API, which the isolated VPC has no endpoint for, so it cannot run inside that VPC.',
       },
     ];
+  }
+
+  /**
+   * The default execution role of a `TrainingStudio` domain. Studio creates apps and spaces with
+   * names chosen at run time, inside the domain; users read data under a prefix.
+   */
+  public static studioExecutionPolicy(teamScoped: boolean): WildcardResourceAcknowledgement[] {
+    return [
+      {
+        statementSid: 'AppsAndSpacesOfThisDomain',
+        reason: 'Studio apps, spaces and user profiles are named by users at run time; the ARNs are limited to this domain id.',
+      },
+      {
+        statementSid: 'ListStudioResources',
+        reason: 'sagemaker:ListApps and sagemaker:ListSpaces support no resource-level permissions, so IAM accepts only "*".',
+      },
+      {
+        statementSid: 'StudioLogs',
+        reason: 'Log streams of Studio apps are created at run time; the ARN is limited to the /aws/sagemaker/studio log group.',
+      },
+      ...Acknowledgements.dataPrefixes(teamScoped),
+    ];
+  }
+
+  /**
+   * The instance role of `GpuBatchCompute` (the ECS container agent). AWS Batch names its ECS
+   * clusters `AWSBatch-<compute environment>-<uuid>` at run time.
+   */
+  public static batchInstancePolicy(): WildcardResourceAcknowledgement[] {
+    return [
+      {
+        statementSid: 'JoinBatchClusters',
+        reason: 'AWS Batch creates the ECS cluster at run time with a generated name; the ARN is limited to clusters named AWSBatch-*.',
+      },
+      {
+        statementSid: 'RunAsContainerInstance',
+        reason: 'Container instance ids are assigned at run time; the ARN is limited to container instances of AWSBatch-* clusters.',
+      },
+      {
+        statementSid: 'DiscoverEcsEndpoint',
+        reason: 'ecs:DiscoverPollEndpoint supports no resource-level permissions, so IAM accepts only "*".',
+      },
+      {
+        statementSid: 'WriteJobLogs',
+        reason: 'Log streams are created per job at run time; the ARN is limited to the team\'s Batch log group.',
+      },
+    ];
+  }
+
+  /** The execution role of `GpuBatchCompute` jobs (image pull and logs). */
+  public static batchExecutionPolicy(): WildcardResourceAcknowledgement[] {
+    return [
+      {
+        statementSid: 'EcrAuthorizationToken',
+        reason: 'ecr:GetAuthorizationToken supports no resource-level permissions, so IAM accepts only "*"; pulls are limited to the team repository.',
+      },
+      {
+        statementSid: 'WriteJobLogs',
+        reason: 'Log streams are created per job at run time; the ARN is limited to the team\'s Batch log group.',
+      },
+    ];
+  }
+
+  /**
+   * A log group in a team stack encrypted with the platform key, which lives in the platform stack.
+   * Its `KmsKeyId` is an `Fn::ImportValue`, which the Control Tower rule cannot follow: it accepts
+   * only a literal ARN or a key in the same template.
+   */
+  public static crossStackKmsKey(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'CT.CLOUDWATCH.PR.3',
+      reason: 'The log group is encrypted with the platform KMS key; KmsKeyId is a cross-stack Fn::ImportValue of that key ARN, which the rule cannot resolve (it accepts only a literal or a same-template key).',
+    }];
+  }
+
+  /** Object access under a key prefix of the platform buckets: object keys are chosen by the jobs and users. */
+  public static dataPrefixes(writes: boolean): WildcardResourceAcknowledgement[] {
+    const reason = 'Object keys are chosen at run time by jobs and users; the ARN is limited to the team\'s key prefix (or, without a team, the bucket).';
+    return [
+      { statementSid: 'ReadDataObjects', reason },
+      ...(writes ? [{ statementSid: 'WriteArtifactObjects', reason }] : []),
+    ];
+  }
+
+  /**
+   * Acknowledges AwsSolutions-IAM5 for the wildcard *resources* of the named statements of `policy`,
+   * and only those: a wildcard action, or a wildcard in any other statement, still fails.
+   *
+   * The finding ids embed the resolved resource (`Resource::<bucket export>/team/*`), which is known
+   * only once cross-stack references are resolved, so they are computed when the app validates.
+   * Throws at once when a reason is too short, and at validation when a named statement is missing.
+   */
+  public static acknowledgeWildcardResources(policy: iam.ManagedPolicy, acknowledgements: WildcardResourceAcknowledgement[]): void {
+    for (const ack of acknowledgements) {
+      if (typeof ack.reason !== 'string' || ack.reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON_LENGTH) {
+        throw new TrainyardValidationError(
+          'WildcardResourceAcknowledgement.reason',
+          `acknowledging statement ${ack.statementSid} of ${policy.node.path} needs a reason of at least ${MIN_ACKNOWLEDGEMENT_REASON_LENGTH} characters.`,
+        );
+      }
+    }
+    policy.node.addValidation({
+      validate: () => {
+        const cfn = policy.node.defaultChild as iam.CfnManagedPolicy;
+        const document = Stack.of(policy).resolve(cfn.policyDocument);
+        const errors: string[] = [];
+        for (const ack of acknowledgements) {
+          const statement = (document.Statement ?? []).find((s: any) => s.Sid === ack.statementSid);
+          if (!statement) {
+            errors.push(`${policy.node.path} has no statement with sid ${ack.statementSid} to acknowledge.`);
+            continue;
+          }
+          const resources: unknown[] = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+          const ids = resources.map((r) => flattenCfnReference(r)).filter((r) => r.includes('*')).map((r) => `AwsSolutions-IAM5[Resource::${r}]`);
+          Acknowledgements.acknowledge(policy, ids.map((id) => ({ id, reason: ack.reason.trim() })));
+        }
+        return errors;
+      },
+    });
   }
 
   /**
@@ -146,19 +302,6 @@ export class Acknowledgements {
   }
 
   /**
-   * The objects under a team's S3 prefix (datasets, artifacts or checkpoints). `resource` is the
-   * object ARN pattern as cdk-nag reports it, for example `<Bucket.Arn>/fraud/*`.
-   */
-  public static teamPrefixObjects(resource: string): ComplianceAcknowledgement[] {
-    return [{
-      id: `AwsSolutions-IAM5[Resource::${resource}]`,
-      reason:
-        "Training jobs read and write objects whose keys are created at run time (dataset versions, model artifacts, checkpoints). The " +
-        "wildcard is confined to the team's own prefix in the platform bucket; other teams' prefixes are not covered.",
-    }];
-  }
-
-  /**
    * The self-referencing all-traffic ingress rule of a multi-node EFA training job's security
    * group: EFA needs every protocol between the instances of a job, and admits no other source.
    */
@@ -169,6 +312,22 @@ export class Acknowledgements {
     return [
       { id: 'NIST.800.53.R5-EC2RestrictedCommonPorts', reason },
       { id: 'HIPAA.Security-EC2RestrictedCommonPorts', reason },
+    ];
+  }
+
+  /**
+   * The TrainingGuardrails permissions boundary. A boundary is a ceiling, not a grant: it names
+   * `Resource: *` on purpose, because the identity policies of each role scope the resources and
+   * the effective permission is their intersection.
+   */
+  public static permissionsBoundaryCeiling(): ComplianceAcknowledgement[] {
+    return [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Permissions boundary: it caps what team roles may do and grants nothing by itself. Resources are scoped by each ' +
+          "role's identity policies; the effective permission is the intersection, so the boundary lists actions on all resources.",
+      },
     ];
   }
 }

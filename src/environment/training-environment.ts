@@ -6,12 +6,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+// cdk-nag names a wildcard finding after the resource with this function (as Acknowledgements does).
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct, IConstruct } from 'constructs';
 import { GpuProfile } from './gpu-profile';
 import { TrainingJobDefaults } from './training-job-defaults';
 import { Acknowledgements, ComplianceAcknowledgement } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
-import { flattenCfnValue } from '../core/finding-ids';
+import { TAG_KEYS } from '../core/tag-keys';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
 
@@ -399,9 +401,9 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     this.modelPackageGroupName = props.modelPackageGroupName;
 
     this.tags = {
-      'trainyard:team': teamName,
+      [TAG_KEYS.team]: teamName,
       'trainyard:environment': `${teamName}-training`,
-      ...(props.costCenter !== undefined ? { 'trainyard:cost-center': props.costCenter } : {}),
+      ...(props.costCenter !== undefined ? { [TAG_KEYS.costCenter]: props.costCenter } : {}),
     };
     for (const [key, value] of Object.entries(this.tags)) {
       Tags.of(this).add(key, value);
@@ -628,18 +630,21 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     // The other wildcard resources are acknowledged one by one, under the name cdk-nag gives them.
     // That name depends on how the reference resolves in this stack (a cross-stack import of the
     // platform bucket, for example), which is known only once references are resolved at synth.
-    const wildcards: Array<[iam.ManagedPolicy, string, (resource: string) => ComplianceAcknowledgement[]]> = [
-      [data, platform.datasetsBucket.arnForObjects(`${this.datasetsPrefix}*`), Acknowledgements.teamPrefixObjects],
-      [data, platform.artifactsBucket.arnForObjects(`${this.artifactsPrefix}*`), Acknowledgements.teamPrefixObjects],
-      [data, platform.artifactsBucket.arnForObjects(`${this.checkpointsPrefix}*`), Acknowledgements.teamPrefixObjects],
+    const teamObjects = [
+      platform.datasetsBucket.arnForObjects(`${this.datasetsPrefix}*`),
+      platform.artifactsBucket.arnForObjects(`${this.artifactsPrefix}*`),
+      platform.artifactsBucket.arnForObjects(`${this.checkpointsPrefix}*`),
+    ];
+    const named: Array<[iam.ManagedPolicy, string, (resource: string) => ComplianceAcknowledgement[]]> = [
       [network, eniArn, Acknowledgements.sageMakerJobNetworkInterfaces],
       ...logStreams.map((arn): [iam.ManagedPolicy, string, (resource: string) => ComplianceAcknowledgement[]] =>
         [observability, arn, Acknowledgements.sageMakerJobLogStreams]),
     ];
     this.node.addValidation({
       validate: () => {
-        for (const [policy, resource, acknowledgements] of wildcards) {
-          Acknowledgements.acknowledge(policy, acknowledgements(flattenCfnValue(Stack.of(policy).resolve(resource))));
+        Acknowledgements.acknowledge(data, Acknowledgements.objectKeyWildcards(data, teamObjects, Acknowledgements.TEAM_PREFIX_OBJECTS_REASON));
+        for (const [policy, resource, acknowledgements] of named) {
+          Acknowledgements.acknowledge(policy, acknowledgements(flattenCfnReference(Stack.of(policy).resolve(resource))));
         }
         return [];
       },

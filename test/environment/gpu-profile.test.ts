@@ -38,6 +38,9 @@ describe('GpuProfile catalogue', () => {
     expect(GpuProfile.TRN1_32XLARGE.acceleratorCount).toBe(16);
     expect(GpuProfile.TRN1_32XLARGE.isNvidiaGpu).toBe(false);
     expect(GpuProfile.G4DN_XLARGE.isNvidiaGpu).toBe(true);
+    // Only P3 trains on an EBS volume; every other catalogue type has local NVMe storage (no VolumeKmsKeyId allowed).
+    expect(GpuProfile.all().filter((p) => !p.localInstanceStorage).map((p) => p.instanceType)).toEqual(['ml.p3.2xlarge']);
+    expect(GpuProfile.all().every((p) => p.multiNodeSupported)).toBe(true);
     const efa = GpuProfile.all().filter((p) => p.efaSupported).map((p) => p.instanceType).sort();
     expect(efa).toEqual(['ml.g5.12xlarge', 'ml.g5.48xlarge', 'ml.g6.12xlarge', 'ml.p4d.24xlarge', 'ml.p4de.24xlarge', 'ml.p5.48xlarge', 'ml.trn1.32xlarge']);
   });

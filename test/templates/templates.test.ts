@@ -35,7 +35,7 @@ const synthesized = Object.fromEntries(Object.keys(TEMPLATES).map((name) => [nam
 describe.each(Object.keys(TEMPLATES))('template %s', (name) => {
   test('synthesizes with zero unacknowledged findings from every pack', () => {
     const synthesis = synthesized[name];
-    expect(synthesis.packs).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'ControlTower']);
+    expect(synthesis.packs).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'ControlTower', 'MlOps']);
     expect(describeFindings(synthesis.report)).toEqual([]);
   });
 
@@ -172,6 +172,29 @@ describe('bad template context', () => {
     const file = path.join(dir, 'teams.json');
     fs.writeFileSync(file, JSON.stringify({ teams: [{ name: 'vision', gpu: 'ml.zz9.huge', maxInstanceCount: 1, monthlyBudgetUsd: 10, costCenter: 'CC-1', alertEmails: ['v@example.com'] }] }));
     expect(() => synthesizeTemplate(newApp({ template: 'multi-team', teams: file }))).toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: /teams/0/gpu: `));
+  });
+});
+
+describe('template batch-gpu', () => {
+  const stacks = templatesOf(synthesized['batch-gpu']);
+  const platform = stacks['Trainyard-Platform'];
+  const team = stacks['Trainyard-Team-Vision'];
+
+  test('the platform gains the ECS endpoints Batch needs in the isolated VPC', () => {
+    // 7 training endpoints + ecs, ecs-agent, ecs-telemetry, plus the S3 gateway endpoint.
+    platform.resourceCountIs('AWS::EC2::VPCEndpoint', 11);
+  });
+
+  test('the team stack holds scale-to-zero Spot GPU compute for g5.2xlarge, a queue and a GPU job definition', () => {
+    team.hasResourceProperties('AWS::Batch::ComputeEnvironment', {
+      ComputeResources: Match.objectLike({
+        MinvCpus: 0, MaxvCpus: 8, Type: 'SPOT', AllocationStrategy: 'SPOT_PRICE_CAPACITY_OPTIMIZED', InstanceTypes: ['g5.2xlarge'],
+      }),
+    });
+    team.resourceCountIs('AWS::Batch::JobQueue', 1);
+    team.hasResourceProperties('AWS::Batch::JobDefinition', {
+      ContainerProperties: Match.objectLike({ ResourceRequirements: Match.arrayWith([{ Type: 'GPU', Value: '1' }]) }),
+    });
   });
 });
 
