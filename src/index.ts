@@ -15,3 +15,4 @@ export * from './governance/mlops-checks';
 export * from './governance/training-guardrails';
 export * from './governance/trainyard-tags';
 export * from './governance/platform-audit-trail';
+export * from './metrics/flow-metrics';

@@ -1,10 +1,12 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import { GpuProfile } from '../src/environment/gpu-profile';
 import { TrainingEnvironment } from '../src/environment/training-environment';
+import { FlowMetrics } from '../src/metrics/flow-metrics';
 import { MlPlatform } from '../src/platform/ml-platform';
 
 /**
- * `single-team` (the default template): the shared ML platform and one team's training environment.
+ * `single-team` (the default template): the shared ML platform, one team's training environment and
+ * the team's flow metrics.
  *
  * Stacks are environment-agnostic, so the template synthesizes with no AWS account or credentials;
  * `cdk deploy` targets the account and region of the caller's credentials. `-c s3PrefixListId=pl-...`
@@ -22,13 +24,16 @@ export function singleTeam(app: App): Stack[] {
     description: 'Trainyard training environment of team ml: execution role, security group, job defaults, budget',
   });
   const s3PrefixListId = app.node.tryGetContext('s3PrefixListId');
-  new TrainingEnvironment(teamStack, 'Ml', {
+  const team = new TrainingEnvironment(teamStack, 'Ml', {
     platform,
     teamName: 'ml',
     gpu: GpuProfile.G5_2XLARGE,
     monthlyBudgetUsd: 1000,
     s3PrefixListId: s3PrefixListId === undefined ? undefined : String(s3PrefixListId),
   });
+
+  // Throughput, cycle time and scrap rate of the team's ML work, from the first deploy.
+  new FlowMetrics(platformStack, 'FlowMetrics', { platform, environments: [team] });
 
   Tags.of(app).add('trainyard:template', 'single-team');
   return [platformStack, teamStack];

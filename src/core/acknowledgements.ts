@@ -330,4 +330,63 @@ export class Acknowledgements {
       },
     ];
   }
+
+  /**
+   * The FlowMetrics de-duplication table: event ids and run fingerprints with a TTL, rebuilt from
+   * new events. Point-in-time recovery is on; an AWS Backup plan adds nothing a 35-day PITR window
+   * does not already give a cache whose items expire.
+   */
+  public static flowMetricsDedupTable(): ComplianceAcknowledgement[] {
+    const reason =
+      'De-duplication cache of SageMaker event ids and run fingerprints whose items expire by TTL (90 days by default). ' +
+      'Point-in-time recovery is enabled; losing the table only risks counting a replayed event twice, so a Backup plan adds cost, not protection.';
+    return [
+      { id: 'NIST.800.53.R5-DynamoDBInBackupPlan', reason },
+      { id: 'HIPAA.Security-DynamoDBInBackupPlan', reason },
+    ];
+  }
+
+  /** A dead-letter queue: it is where failed messages end; it needs no dead-letter queue itself. */
+  public static deadLetterQueue(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of a Lambda function and of EventBridge targets; a DLQ of a DLQ would only move the same messages.',
+    }];
+  }
+
+  /**
+   * The FlowMetrics collector's policy: DescribeTrainingJob on any training job of the account,
+   * limited by the `trainyard:team` resource tag (pipelines name jobs at run time), and the ENI and
+   * X-Ray actions of a VPC function with tracing, which have no resource-level permissions.
+   */
+  public static flowMetricsCollectorPolicy(): ComplianceAcknowledgement[] {
+    return [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ec2:CreateNetworkInterface/DescribeNetworkInterfaces/DescribeSubnets/DeleteNetworkInterface/Assign|UnassignPrivateIpAddresses ' +
+          '(the ENIs of a function in a VPC) and xray:PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/*]',
+        reason:
+          'SageMaker pipelines name training jobs at run time (pipelines-<execution>-<step>-...), so no name prefix identifies a team; ' +
+          'the statement is limited to jobs tagged with a measured team by an aws:ResourceTag/trainyard:team condition.',
+      },
+    ];
+  }
+
+  /**
+   * A function in the isolated subnets of a VPC defined in another stack. The Control Tower rule
+   * accepts subnet ids only as literal strings or references to subnets of the same template, so an
+   * `Fn::ImportValue` of the platform's subnets fails it although the function is in the VPC.
+   */
+  public static vpcFunctionInAnotherStack(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'CT.LAMBDA.PR.3',
+      reason:
+        'The function runs in the isolated subnets of the platform VPC; they come from the platform stack through Fn::ImportValue, ' +
+        'which the cfn-guard rule cannot resolve (it only accepts literal ids or same-template references).',
+    }];
+  }
 }

@@ -127,6 +127,7 @@ export class MlPlatform extends Construct {
   public readonly endpointSecurityGroup: ec2.ISecurityGroup;
 
   private readonly endpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
+  private readonly gatewayEndpoints = new Map<string, ec2.GatewayVpcEndpoint>();
   private readonly removalPolicy: RemovalPolicy;
   private readonly replication?: PlatformReplicationRole;
 
@@ -224,10 +225,10 @@ export class MlPlatform extends Construct {
       allowAllOutbound: false,
     });
 
-    this.vpc.addGatewayEndpoint('S3Endpoint', {
+    this.gatewayEndpoints.set(ec2.GatewayVpcEndpointAwsService.S3.name, this.vpc.addGatewayEndpoint('S3Endpoint', {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       subnets: [this.trainingSubnets],
-    });
+    }));
     const services = props.interfaceEndpoints ?? MlPlatform.TRAINING_ENDPOINTS;
     if (!Array.isArray(services)) {
       throw new TrainyardValidationError('MlPlatform.interfaceEndpoints', 'must be a list of ec2.InterfaceVpcEndpointAwsService values.');
@@ -274,6 +275,31 @@ export class MlPlatform extends Construct {
       open: false,
     });
     this.endpoints.set(key, endpoint);
+    return endpoint;
+  }
+
+  /**
+   * Adds a gateway endpoint (S3 or DynamoDB: no hourly charge) to the training subnets' route
+   * tables, unless it exists already. The platform always has the S3 one; constructs whose
+   * functions call DynamoDB from the isolated subnets (FlowMetrics) add the DynamoDB one.
+   *
+   * @returns the endpoint for `service`
+   */
+  public addGatewayEndpoint(service: ec2.GatewayVpcEndpointAwsService): ec2.GatewayVpcEndpoint {
+    if (!service || typeof service.name !== 'string') {
+      throw new TrainyardValidationError('MlPlatform.addGatewayEndpoint', 'service must be an ec2.GatewayVpcEndpointAwsService (S3 or DYNAMODB).');
+    }
+    const existing = this.gatewayEndpoints.get(service.name);
+    if (existing) {
+      return existing;
+    }
+    // `com.amazonaws.<region>.dynamodb` -> `DynamodbGatewayEndpoint`
+    const short = service.name.split('.').pop() ?? service.name;
+    const endpoint = this.vpc.addGatewayEndpoint(endpointId(short).replace(/Endpoint$/, 'GatewayEndpoint'), {
+      service,
+      subnets: [this.trainingSubnets],
+    });
+    this.gatewayEndpoints.set(service.name, endpoint);
     return endpoint;
   }
 

@@ -193,8 +193,17 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
     expect(JSON.stringify(platformTemplate.toJSON())).not.toMatch(/Fn::ImportValue/);
   });
 
-  test('warns at synth that jobs cannot reach S3 without the S3 prefix list', () => {
-    Annotations.fromStack(teamStack).hasWarning('/TeamFraud/Fraud', Match.stringLikeRegexp('no s3PrefixListId'));
+  test('without the S3 prefix list, jobs may send HTTPS anywhere: in the isolated VPC only the endpoints answer', () => {
+    Template.fromStack(teamStack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupEgress: Match.arrayWith([Match.objectLike({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })]),
+    });
+    // No other port leaves the group.
+    const groups = Template.fromStack(teamStack).findResources('AWS::EC2::SecurityGroup');
+    for (const g of Object.values<any>(groups)) {
+      for (const rule of g.Properties.SecurityGroupEgress ?? []) {
+        expect([rule.FromPort, rule.ToPort]).toEqual([443, 443]);
+      }
+    }
   });
 
   test('training-job defaults: isolated VPC, network isolation, KMS output, 24 h runtime, spot with 2x wait and checkpoints, retries', () => {

@@ -72,7 +72,8 @@ describe('template single-team (the default)', () => {
     platform.resourceCountIs('AWS::EC2::VPC', 1);
     platform.resourceCountIs('AWS::EC2::NatGateway', 0);
     platform.resourceCountIs('AWS::EC2::InternetGateway', 0);
-    platform.resourceCountIs('AWS::EC2::VPCEndpoint', 8);
+    platform.resourceCountIs('AWS::EC2::VPCEndpoint', 9); // S3 and DynamoDB gateways, seven interface endpoints
+    platform.resourceCountIs('AWS::DynamoDB::Table', 1);
     platform.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     platform.resourceCountIs('AWS::S3::Bucket', 3);
   });
