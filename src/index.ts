@@ -16,3 +16,7 @@ export * from './governance/training-guardrails';
 export * from './governance/trainyard-tags';
 export * from './governance/platform-audit-trail';
 export * from './metrics/flow-metrics';
+export * from './registry/model-registry';
+export * from './registry/image-registry';
+export * from './registry/experiment-tracking';
+export * from './registry/run-tags';

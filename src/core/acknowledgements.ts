@@ -143,6 +143,41 @@ export class Acknowledgements {
   }
 
   /**
+   * S3 object permissions on one key prefix (`<bucket>/<prefix>*`): an object-level permission for
+   * a prefix can only be written with a trailing wildcard. Takes the resources as cdk-nag names them.
+   */
+  public static objectPrefixWildcard(flattenedResources: string[]): ComplianceAcknowledgement[] {
+    const reason =
+      'Object-level S3 permissions for a key prefix can only be expressed as <bucket>/<prefix>*; the wildcard ' +
+      'covers the objects under this one prefix, not the bucket.';
+    return flattenedResources.map((resource) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason }));
+  }
+
+  /**
+   * The MLflow service role with automatic model registration: MLflow creates one model package group
+   * per registered model, named by the data scientist at run time, so the group names are not known at deploy.
+   */
+  public static mlflowAutomaticModelRegistration(flattenedResources: string[]): ComplianceAcknowledgement[] {
+    const reason =
+      'With automatic registration MLflow creates a SageMaker model package group per MLflow registered model, named at ' +
+      'run time; the wildcard is limited to model-package-group/ and model-package/ ARNs of this account and region.';
+    return flattenedResources.map((resource) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason }));
+  }
+
+  /**
+   * A bucket whose server access logs go to a bucket in another stack: the Control Tower rule accepts
+   * only a literal name or a reference within the same template, and cannot follow an import.
+   */
+  public static crossStackAccessLogsDestination(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'CT.S3.PR.2',
+      reason:
+        'Server access logging is configured, to a bucket defined in another stack; the cfn-guard rule only accepts a literal ' +
+        'bucket name or a same-template reference and cannot follow Fn::ImportValue.',
+    }];
+  }
+
+  /**
    * The default execution role of a `TrainingStudio` domain. Studio creates apps and spaces with
    * names chosen at run time, inside the domain; users read data under a prefix.
    */

@@ -10,6 +10,7 @@ import { PlatformReplicationRole } from './private/replication-role';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { requireIntegerInRange, requireWholeDays } from '../core/validate';
+import { ExperimentTracking, IExperimentTracking } from '../registry/experiment-tracking';
 
 /**
  * Properties of the shared ML platform.
@@ -73,6 +74,14 @@ export interface MlPlatformProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
+   * Create one shared, serverless MLflow App for every team (`experimentTracking`), storing artifacts
+   * under `mlflow/` in the artifacts bucket, encrypted with the platform key.
+   *
+   * @default true
+   */
+  readonly experimentTracking?: boolean;
+
+  /**
    * Replicate the buckets to a second region for disaster recovery (NIST 800-53 CP-9, HIPAA
    * 164.308(a)(7)). Without it the buckets are protected in-region by versioning and Object Lock, and
    * the replication findings are acknowledged.
@@ -125,6 +134,12 @@ export class MlPlatform extends Construct {
 
   /** The security group of the interface endpoints. Admits HTTPS only from workloads allowed by `allowEndpointAccessFrom`. */
   public readonly endpointSecurityGroup: ec2.ISecurityGroup;
+
+  /**
+   * The shared experiment tracking (serverless MLflow App); teams get access with `grantAccess`.
+   * Undefined when the platform was created with `experimentTracking: false`.
+   */
+  public readonly experimentTracking?: IExperimentTracking;
 
   private readonly endpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
   private readonly gatewayEndpoints = new Map<string, ec2.GatewayVpcEndpoint>();
@@ -198,6 +213,16 @@ export class MlPlatform extends Construct {
     const replication = props.replication;
     this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration, 'dataset', replication?.datasetsDestination);
     this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, 'artifact', replication?.artifactsDestination);
+
+    // ---- Experiment memory ------------------------------------------------------------------
+    if (props.experimentTracking ?? true) {
+      this.experimentTracking = new ExperimentTracking(this, 'ExperimentTracking', {
+        artifactsBucket: this.artifactsBucket,
+        artifactsPrefix: 'mlflow/',
+        key: this.key,
+        removalPolicy: this.removalPolicy,
+      });
+    }
 
     // ---- Network ----------------------------------------------------------------------------
     if (props.vpc) {

@@ -146,6 +146,17 @@ describe('MlPlatform with default props', () => {
     }
   });
 
+  test('creates one shared serverless MLflow App on mlflow/ of the artifacts bucket, retained', () => {
+    template.resourceCountIs('AWS::SageMaker::MlflowApp', 1);
+    template.resourceCountIs('AWS::SageMaker::MlflowTrackingServer', 0);
+    const app = Object.values<any>(template.findResources('AWS::SageMaker::MlflowApp'))[0];
+    expect(app.Properties.ArtifactStoreUri).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^PlatformArtifactsBucket/) }, '/mlflow/']] });
+    expect(app.Properties.ModelRegistrationMode).toBe('AutoModelRegistrationDisabled');
+    expect(app.Properties.WeeklyMaintenanceWindowStart).toBe('Sun:02:00');
+    expect(app.DeletionPolicy).toBe('Retain');
+    expect(platform.experimentTracking?.trackingUri).toBeDefined();
+  });
+
   test('exposes the key, buckets, VPC and endpoint security group for later constructs', () => {
     expect(platform.key).toBeDefined();
     expect(platform.datasetsBucket).toBeDefined();
