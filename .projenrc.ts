@@ -45,6 +45,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-dynamodb@^3',
     '@aws-sdk/client-sagemaker@^3',
     '@types/aws-lambda@^8',
+    // Reads YAML teams files of the multi-team template (templates/config/teams-config.ts).
+    'yaml@^2',
   ],
 
   // Lambda handlers (`*.lambda.ts`) are discovered by projen, bundled with esbuild into assets/ at
@@ -120,6 +122,8 @@ project.eslint?.addLintPattern('templates');
 // import dev dependencies such as the AWS SDK.
 project.eslint?.allowDevDeps('src/cli/**');
 project.eslint?.addLintPattern('bench');
+// Templates are apps, not library code: they may use dev dependencies (yaml reads the teams file).
+project.eslint?.allowDevDeps('templates/**');
 
 // templates/ and bench/ are type-checked with the tests; each folder gets a tsconfig so eslint's
 // project service finds one.
@@ -147,6 +151,14 @@ new JsonFile(project, 'cdk.json', {
     watch: { include: ['src/**/*.ts', 'templates/**/*.ts'], exclude: ['assets/**'] },
     context: {
       'template': 'single-team',
+      // multi-account template: the dev and prod accounts and the region of both stages. Placeholders,
+      // so it synthesizes offline; pass -c devAccount=... -c prodAccount=... -c region=... to deploy.
+      'devAccount': '111111111111',
+      'prodAccount': '222222222222',
+      'region': 'us-east-1',
+      // The zones of those placeholder accounts, so env-aware stacks need no lookup (no credentials).
+      'availability-zones:account=111111111111:region=us-east-1': ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+      'availability-zones:account=222222222222:region=us-east-1': ['us-east-1a', 'us-east-1b', 'us-east-1c'],
       // Writes cdk.out/policy-validation-report.json alongside the human report.
       '@aws-cdk/core:validationReportJson': true,
       // Log delivery by bucket policy, so the access-logs bucket keeps BucketOwnerEnforced.
@@ -161,6 +173,9 @@ new JsonFile(project, 'cdk.json', {
       '@aws-cdk/aws-kms:reduceCrossAccountRegionPolicyScope': true,
       '@aws-cdk/aws-lambda:useCdkManagedLogGroup': true,
       '@aws-cdk/core:enableAdditionalMetadataCollection': false,
+      // Cross-stack references (multi-team's team stacks import the platform's attributes) are
+      // strong exports, CDK's current behaviour, stated so synth does not warn about the default.
+      '@aws-cdk/core:defaultCrossStackReferences': 'strong',
     },
   },
 });

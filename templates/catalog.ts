@@ -1,12 +1,16 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { batchGpu } from './batch-gpu';
+import { multiAccount } from './multi-account';
+import { multiTeam } from './multi-team';
 import { singleTeam } from './single-team';
 import { TrainyardValidationError } from '../src/core/errors';
 
 /** Every template `-c template=NAME` can pick, by name. */
 export const TEMPLATES: Record<string, (app: App) => Stack[]> = {
   'single-team': singleTeam,
+  'multi-team': multiTeam,
   'batch-gpu': batchGpu,
+  'multi-account': multiAccount,
 };
 
 /** The template used when `-c template` is not given. */

@@ -1,21 +1,33 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { synthesizeTemplate, TemplateSynthesis } from '../../templates/app';
 import { TEMPLATES } from '../../templates/catalog';
 import { REFRESH_MANIFEST_COMMAND, STATEFUL_TYPES } from '../helpers/stateful';
-import { describeFindings, newApp } from '../helpers/synth';
+import { cdkJsonContext, describeFindings, newApp } from '../helpers/synth';
 
+/** Every stack template of the synthesis by display name, stage assemblies included (`Dev/Trainyard-Platform`). */
 function templatesOf(synthesis: TemplateSynthesis): Record<string, Template> {
-  const manifest = JSON.parse(fs.readFileSync(path.join(synthesis.assemblyDir, 'manifest.json'), 'utf8'));
   const out: Record<string, Template> = {};
-  for (const [name, artifact] of Object.entries<any>(manifest.artifacts)) {
-    if (artifact.type === 'aws:cloudformation:stack') {
-      out[name] = Template.fromJSON(JSON.parse(fs.readFileSync(path.join(synthesis.assemblyDir, artifact.properties.templateFile), 'utf8')));
+  const read = (dir: string) => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    for (const [name, artifact] of Object.entries<any>(manifest.artifacts)) {
+      if (artifact.type === 'aws:cloudformation:stack') {
+        out[artifact.displayName ?? name] = Template.fromJSON(JSON.parse(fs.readFileSync(path.join(dir, artifact.properties.templateFile), 'utf8')));
+      } else if (artifact.type === 'cdk:cloud-assembly') {
+        read(path.join(dir, artifact.properties.directoryName));
+      }
     }
-  }
+  };
+  read(synthesis.assemblyDir);
   return out;
 }
+
+/** Templates whose stacks carry an account on purpose, with the accounts they may name (cdk.json defaults). */
+const ENVIRONMENT_AWARE: Record<string, string[]> = {
+  'multi-account': [String(cdkJsonContext().devAccount), String(cdkJsonContext().prodAccount)],
+};
 
 // Each template is synthesized once, with every compliance pack, exactly as `cdk synth` does.
 const synthesized = Object.fromEntries(Object.keys(TEMPLATES).map((name) => [name, synthesizeTemplate(newApp({ template: name }))]));
@@ -41,9 +53,13 @@ describe.each(Object.keys(TEMPLATES))('template %s', (name) => {
     expect(notRetained).toEqual([]);
   });
 
-  test('is environment-agnostic: no account or region is baked in', () => {
-    for (const template of Object.values(templatesOf(synthesized[name]))) {
-      expect(JSON.stringify(template.toJSON())).not.toMatch(/\b\d{12}\b/);
+  test('has stacks, and names no account except the ones it is given', () => {
+    const templates = Object.values(templatesOf(synthesized[name]));
+    expect(templates.length).toBeGreaterThan(0);
+    const allowed = ENVIRONMENT_AWARE[name] ?? [];
+    for (const template of templates) {
+      const accounts = JSON.stringify(template.toJSON()).match(/\b\d{12}\b/g) ?? [];
+      expect(accounts.filter((a) => !allowed.includes(a))).toEqual([]);
     }
   });
 });
@@ -98,6 +114,97 @@ describe('template single-team (the default)', () => {
       Budget: { BudgetLimit: { Amount: 1000, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:trainyard:team$ml'] } },
     });
     team.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+});
+
+describe('template multi-team (example teams file)', () => {
+  const synthesis = synthesized['multi-team'];
+  const stacks = templatesOf(synthesis);
+  const manifest = JSON.parse(fs.readFileSync(path.join(synthesis.assemblyDir, 'manifest.json'), 'utf8'));
+
+  test('holds one platform stack and one stack per team of templates/config/teams.example.yaml, tagged with the team', () => {
+    expect(Object.keys(stacks).sort()).toEqual(['Trainyard-Platform', 'Trainyard-Team-forecasting', 'Trainyard-Team-fraud', 'Trainyard-Team-search-ranking']);
+    expect(manifest.artifacts['Trainyard-Team-search-ranking'].properties.tags).toMatchObject({ 'trainyard:team': 'search-ranking' });
+    stacks['Trainyard-Team-search-ranking'].hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: { BudgetLimit: { Amount: 40000, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:trainyard:team$search-ranking'] } },
+    });
+    stacks['Trainyard-Platform'].resourceCountIs('AWS::EC2::VPCEndpoint', 8);
+  });
+
+  test('team stacks use the shared platform through a few exports, and the platform references no team', () => {
+    const platform = stacks['Trainyard-Platform'].toJSON();
+    const exports = Object.values<any>(platform.Outputs ?? {}).filter((o) => o.Export).map((o) => JSON.stringify(o.Export.Name));
+    expect(exports.length).toBeGreaterThan(0);
+    expect(exports.length).toBeLessThanOrEqual(20);
+    for (const team of ['fraud', 'search-ranking', 'forecasting']) {
+      expect(JSON.stringify(stacks[`Trainyard-Team-${team}`].toJSON())).toContain('Fn::ImportValue');
+    }
+    expect(JSON.stringify(platform)).not.toMatch(/Fn::ImportValue|fraud|forecasting|search-ranking/);
+  });
+
+  test("keeps the logical ids of single-team's MlPlatform, so switching templates replaces none of its resources", () => {
+    // Everything under the MlPlatform construct (id 'Platform'): VPC, endpoints, key, buckets.
+    const platformIds = (t: Template) => Object.keys(t.toJSON().Resources).filter((id) => id.startsWith('Platform')).sort();
+    const multi = platformIds(stacks['Trainyard-Platform']);
+    expect(multi.length).toBeGreaterThan(20);
+    // single-team adds FlowMetrics' pieces to the platform (a DynamoDB gateway endpoint, an endpoint rule); every
+    // MlPlatform resource of multi-team is there under the same id.
+    expect(platformIds(templatesOf(synthesized['single-team'])['Trainyard-Platform'])).toEqual(expect.arrayContaining(multi));
+  });
+});
+
+describe('template multi-account', () => {
+  const synthesis = synthesized['multi-account'];
+  const stacks = templatesOf(synthesis);
+  const [devAccount, prodAccount] = ENVIRONMENT_AWARE['multi-account'];
+
+  test('holds a Dev and a Prod stage, each with its own platform', () => {
+    expect(Object.keys(stacks).sort()).toEqual(['Dev/Trainyard-Platform', 'Prod/Trainyard-Platform']);
+    for (const stack of Object.values(stacks)) {
+      stack.resourceCountIs('AWS::EC2::VPC', 1);
+      stack.resourceCountIs('AWS::KMS::Key', 1);
+    }
+  });
+
+  test('the prod model registry admits the dev account to describe and list, and dev has the matching policy', () => {
+    const groups = Object.values<any>(stacks['Prod/Trainyard-Platform'].findResources('AWS::SageMaker::ModelPackageGroup'));
+    expect(groups.map((g) => g.Properties.ModelPackageGroupName)).toEqual(['Trainyard-Models']);
+    const statements = groups[0].Properties.ModelPackageGroupPolicy.Statement.map((st: any) => ({
+      actions: st.Action,
+      principal: JSON.stringify(st.Principal),
+      effect: st.Effect,
+    }));
+    expect(statements).toEqual([
+      { actions: 'sagemaker:DescribeModelPackageGroup', principal: expect.stringContaining(`:iam::${devAccount}:root`), effect: 'Allow' },
+      { actions: ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'], principal: expect.stringContaining(`:iam::${devAccount}:root`), effect: 'Allow' },
+    ]);
+    stacks['Dev/Trainyard-Platform'].resourceCountIs('AWS::SageMaker::ModelPackageGroup', 0);
+    const devPolicy = JSON.stringify(stacks['Dev/Trainyard-Platform'].findResources('AWS::IAM::ManagedPolicy'));
+    expect(devPolicy).toContain(`:sagemaker:us-east-1:${prodAccount}:model-package-group/Trainyard-Models`);
+    expect(devPolicy).not.toMatch(/"Action":"sagemaker:\*"|"Resource":"\*"/);
+  });
+
+  test('the compliance packs registered on the App ran on the stage stacks (acknowledged findings of both stages are reported)', () => {
+    const paths = synthesis.report.acknowledged.map((f) => f.constructPath);
+    expect(paths.some((p) => p.startsWith('Dev/Trainyard-Platform/'))).toBe(true);
+    expect(paths.some((p) => p.startsWith('Prod/Trainyard-Platform/'))).toBe(true);
+  });
+});
+
+describe('bad template context', () => {
+  test.each([
+    [{ devAccount: '12345' }, "-c devAccount: must be a 12-digit AWS account id, got '12345'"],
+    [{ prodAccount: cdkJsonContext().devAccount }, '-c prodAccount: must differ from -c devAccount'],
+    [{ region: 'Virginia' }, "-c region: must be an AWS Region such as 'us-east-1', got 'Virginia'"],
+  ])('multi-account with %j fails naming the option', (context, message) => {
+    expect(() => synthesizeTemplate(newApp({ template: 'multi-account', ...context }))).toThrow(message);
+  });
+
+  test('multi-team with an unknown GPU in the teams file fails naming the file and the path', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'teams-'));
+    const file = path.join(dir, 'teams.json');
+    fs.writeFileSync(file, JSON.stringify({ teams: [{ name: 'vision', gpu: 'ml.zz9.huge', maxInstanceCount: 1, monthlyBudgetUsd: 10, costCenter: 'CC-1', alertEmails: ['v@example.com'] }] }));
+    expect(() => synthesizeTemplate(newApp({ template: 'multi-team', teams: file }))).toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: /teams/0/gpu: `));
   });
 });
 

@@ -1,0 +1,129 @@
+/**
+ * The price table of `trainyard cost`: what the resources Trainyard templates create cost per month
+ * when no job runs. One region, one date; every price names its source.
+ *
+ * Prices are list prices (on-demand, no free tier unless stated) in US East (N. Virginia), looked
+ * up on 2026-11-28. A month is 730 hours, as AWS's own calculators use.
+ */
+
+/** The region the prices are for. */
+export const PRICE_REGION = 'us-east-1';
+
+/** When the prices were looked up (ISO date). */
+export const PRICE_DATE = '2026-11-28';
+
+/** Hours in the billing month used for hourly prices. */
+export const HOURS_PER_MONTH = 730;
+
+/** One price of the table. */
+export interface Price {
+  /** USD per unit. */
+  readonly usd: number;
+  /** The unit, for example `endpoint-AZ-hour` or `key-month`. */
+  readonly unit: string;
+  /** Where the price comes from. */
+  readonly source: string;
+}
+
+/** Every price the estimate uses. */
+export const PRICES = {
+  /** An interface VPC endpoint bills per hour in each Availability Zone it has an ENI in. */
+  interfaceEndpointAzHour: {
+    usd: 0.01,
+    unit: 'endpoint-AZ-hour',
+    source: 'https://aws.amazon.com/privatelink/pricing/ (billed per endpoint per AZ per hour); $0.01/h per AZ in us-east-1 per https://c3x.dev/resources/aws/aws_vpc_endpoint',
+  },
+  natGatewayHour: {
+    usd: 0.045,
+    unit: 'NAT-gateway-hour',
+    source: 'https://basavytix.com/blog/aws-nat-gateway-pricing (us-east-1 $0.045/h; data processing $0.045/GB extra)',
+  },
+  publicIpv4Hour: {
+    usd: 0.005,
+    unit: 'public-IPv4-hour',
+    source: 'https://cloudburn.io/blog/aws-nat-gateway-pricing (public IPv4 address $0.005/h)',
+  },
+  kmsKeyMonth: {
+    usd: 1,
+    unit: 'key-month',
+    source: 'AWS KMS pricing, $1 per customer managed key per month (https://gist.github.com/dasgoll/b88d5be05dcc0deb052ad40446c2fb40); rotations in the first two years add $1 each, not included',
+  },
+  secretMonth: {
+    usd: 0.4,
+    unit: 'secret-month',
+    source: 'https://aws.amazon.com/secrets-manager/pricing/ ($0.40 per secret per month)',
+  },
+  alarmMetricMonth: {
+    usd: 0.1,
+    unit: 'alarm-metric-month',
+    source: 'https://aws.amazon.com/cloudwatch/pricing/ standard-resolution alarm $0.10 per alarm metric per month (https://c3x.dev/resources/aws/aws_cloudwatch_metric_alarm); first 10 alarm metrics per account free, not deducted',
+  },
+  compositeAlarmMonth: {
+    usd: 0.5,
+    unit: 'composite-alarm-month',
+    source: 'https://c3x.dev/resources/aws/aws_cloudwatch_metric_alarm ($0.50 per composite alarm per month)',
+  },
+  dashboardMonth: {
+    usd: 3,
+    unit: 'dashboard-month',
+    source: 'https://aws.amazon.com/cloudwatch/pricing/ ($3 per custom dashboard per month; the first 3 per account are free and are deducted from the total only)',
+  },
+  mlflowTrackingServerHour: {
+    // Not confirmed by a fetched page: check https://aws.amazon.com/sagemaker/pricing/ before relying on it.
+    Small: { usd: 0.642, unit: 'tracking-server-hour', source: 'SageMaker pricing page, MLflow tracking server Small (unverified here: re-check)' },
+    Medium: { usd: 1.264, unit: 'tracking-server-hour', source: 'SageMaker pricing page, MLflow tracking server Medium (unverified here: re-check)' },
+    Large: { usd: 2.528, unit: 'tracking-server-hour', source: 'SageMaker pricing page, MLflow tracking server Large (unverified here: re-check)' },
+  } as Record<string, Price>,
+  efsStandardGbMonth: {
+    usd: 0.3,
+    unit: 'GB-month',
+    source: 'https://aws.amazon.com/efs/pricing/ ($0.30/GB-month Standard storage)',
+  },
+} satisfies Record<string, Price | Record<string, Price>>;
+
+/**
+ * Resource types that cost nothing while idle (they bill per request, per GB stored or per run).
+ * Listed so the report can say they were considered.
+ */
+export const FREE_AT_IDLE: Record<string, string> = {
+  'AWS::S3::Bucket': 'per GB stored and per request',
+  'AWS::DynamoDB::Table': 'on-demand: per request and per GB stored (provisioned capacity is flagged)',
+  'AWS::Lambda::Function': 'per request and per GB-second',
+  'AWS::SageMaker::Pipeline': 'per step run',
+  'AWS::SageMaker::ModelPackageGroup': 'free; model artifacts bill as S3 storage',
+  'AWS::SageMaker::MlflowApp': 'serverless MLflow: no instance while idle',
+  'AWS::SageMaker::Domain': 'the domain is free; its home EFS volume bills per GB stored ($0.30/GB-month) and apps per hour while running',
+  'AWS::EFS::FileSystem': 'per GB stored ($0.30/GB-month Standard); empty at deploy',
+  'AWS::ECR::Repository': 'per GB stored',
+  'AWS::Logs::LogGroup': 'per GB ingested and stored',
+  'AWS::SNS::Topic': 'per message',
+  'AWS::SQS::Queue': 'per request',
+  'AWS::Events::Rule': 'per event',
+  'AWS::Scheduler::Schedule': 'per invocation',
+  'AWS::StepFunctions::StateMachine': 'per state transition',
+  'AWS::Batch::ComputeEnvironment': 'scales to zero instances (minvCpus 0); EC2 bills while jobs run',
+  'AWS::Batch::JobQueue': 'free',
+  'AWS::EC2::VPC': 'free',
+  'AWS::EC2::Subnet': 'free',
+  'AWS::EC2::SecurityGroup': 'free',
+  'AWS::EC2::FlowLog': 'per GB of logs delivered',
+  'AWS::Budgets::Budget': 'budgets without actions are free',
+};
+
+/**
+ * Resource types that bill by the hour but that the table cannot price from the template alone
+ * (the price depends on an instance type or capacity). They are listed as not estimated.
+ */
+export const HOURLY_NOT_PRICED: Record<string, string> = {
+  'AWS::EC2::Instance': 'EC2 instance hours',
+  'AWS::SageMaker::Endpoint': 'real-time endpoint instance hours',
+  'AWS::SageMaker::NotebookInstance': 'notebook instance hours',
+  'AWS::RDS::DBInstance': 'database instance hours',
+  'AWS::RDS::DBCluster': 'database cluster hours',
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': 'load balancer hours and LCUs',
+  'AWS::ElastiCache::CacheCluster': 'cache node hours',
+  'AWS::OpenSearchService::Domain': 'search instance hours',
+  'AWS::EKS::Cluster': 'cluster hours',
+  'AWS::EC2::TransitGatewayAttachment': 'attachment hours',
+  'AWS::EC2::ClientVpnEndpoint': 'association hours',
+};

@@ -1,0 +1,89 @@
+import { App, Stack, Tags } from 'aws-cdk-lib';
+import { TeamConfig, teamsFromContext } from './config/teams-config';
+import { TrainyardValidationError } from '../src/core/errors';
+import { GpuProfile } from '../src/environment/gpu-profile';
+import { TrainingEnvironment } from '../src/environment/training-environment';
+import { MlPlatform } from '../src/platform/ml-platform';
+
+/**
+ * `multi-team`: one shared platform stack and one stack per team, from a teams file.
+ *
+ *   npx cdk synth -c template=multi-team                                   # templates/config/teams.example.yaml
+ *   npx cdk synth -c template=multi-team -c teams=path/to/teams.yaml       # or .json
+ *   npx cdk synth -c template=multi-team -c generatedTeams=100             # team-001 ... team-100
+ *
+ * Partitioning: each team is its own stack, so no stack grows with the number of teams. Team stacks
+ * reference the platform's VPC subnets, endpoint security group, key and buckets; every team uses
+ * the same attributes, so the platform stack exports the same dozen values at 1 team or 500 (CDK
+ * creates one export per referenced attribute, shared by all importers). The rules that let a team
+ * reach the endpoints are created in the team's stack, so the platform never references a team and
+ * a team can be added or removed without touching the platform stack.
+ *
+ * The platform construct keeps the id and stack name of `single-team`, so the logical ids of the
+ * platform's stateful resources are the same in both templates: moving from one to the other
+ * replaces nothing.
+ */
+export function multiTeam(app: App): Stack[] {
+  const prefix = String(app.node.tryGetContext('stackPrefix') ?? 'Trainyard');
+  const config = teamsFromContext(app);
+  const s3PrefixListId = app.node.tryGetContext('s3PrefixListId');
+
+  const platformStack = new Stack(app, `${prefix}-Platform`, {
+    description: 'Trainyard shared ML platform: isolated VPC, endpoints, KMS key, datasets and artifacts buckets',
+  });
+  const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2 });
+  const stacks: Stack[] = [platformStack];
+
+  config.teams.forEach((team, index) => {
+    const where = `${config.source}: /teams/${index}`;
+    const stack = new Stack(app, `${prefix}-Team-${team.name}`, {
+      description: `Trainyard training environment of team ${team.name}: execution role, security group, job defaults, budget`,
+    });
+    // Read by `trainyard cost` (per-team marginal cost) and by cost allocation.
+    Tags.of(stack).add('trainyard:team', team.name);
+    // A teams-file value the constructs reject is reported at its place in the file.
+    withConfigPath(where, () => {
+      new TrainingEnvironment(stack, pascalCase(team.name), {
+        platform,
+        teamName: team.name,
+        gpu: gpuOf(team, where),
+        maxInstanceCount: team.maxInstanceCount,
+        monthlyBudgetUsd: team.monthlyBudgetUsd,
+        costCenter: team.costCenter,
+        alertEmails: team.alertEmails,
+        s3PrefixListId: s3PrefixListId === undefined ? undefined : String(s3PrefixListId),
+      });
+    });
+    stacks.push(stack);
+  });
+
+  Tags.of(app).add('trainyard:template', 'multi-team');
+  return stacks;
+}
+
+function gpuOf(team: TeamConfig, where: string): GpuProfile {
+  try {
+    return GpuProfile.of(team.gpu);
+  } catch (e) {
+    if (e instanceof TrainyardValidationError) {
+      throw new TrainyardValidationError(`${where}/gpu`, e.message);
+    }
+    throw e;
+  }
+}
+
+function withConfigPath(where: string, build: () => void): void {
+  try {
+    build();
+  } catch (e) {
+    if (e instanceof TrainyardValidationError && !e.message.startsWith(where)) {
+      throw new TrainyardValidationError(where, e.message);
+    }
+    throw e;
+  }
+}
+
+/** `search-ranking` -> `SearchRanking`: the construct id single-team uses for its team (`ml` -> `Ml`). */
+function pascalCase(name: string): string {
+  return name.split('-').filter(Boolean).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+}
