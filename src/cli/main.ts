@@ -8,6 +8,7 @@
  * no AWS credentials, an AWS error).
  */
 import { checkCommand } from './commands/check';
+import { costCommand } from './commands/cost';
 import { quotaCommand } from './commands/quota';
 import { reportCommand } from './commands/report';
 import { describeFailure } from './failures';
@@ -27,6 +28,7 @@ export const COMMANDS: Readonly<Record<string, RegisteredCommand>> = {
   check: { run: checkCommand, summary: 'Compliance findings of a synthesized cdk.out (table, Markdown or SARIF)' },
   quota: { run: quotaCommand, summary: 'SageMaker training quotas needed by cdk.out (or --instance-type) vs available' },
   report: { run: reportCommand, summary: 'Throughput, cycle time and scrap rate (FlowMetrics)' },
+  cost: { run: costCommand, summary: 'Idle monthly cost per stack and per added team, from cdk.out' },
 };
 
 /** Exit code: success. */
