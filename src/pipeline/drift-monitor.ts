@@ -48,6 +48,12 @@ export interface DriftMonitorProps {
    */
   readonly instanceType?: string;
   /**
+   * Actions when the alarm fires besides retraining, for example an SNS topic of the team.
+   *
+   * @default - none: the alarm's only consumer is the EventBridge rule of `TrainingPipeline.triggerOnDrift`
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+  /**
    * The Model Monitor analyzer image.
    *
    * @default - `sagemaker-model-monitor-analyzer` of the stack's region (regions listed in `DriftMonitor.ANALYZER_ACCOUNTS`)
@@ -145,7 +151,7 @@ export class DriftMonitor extends Construct {
       },
       tags: [{ key: 'trainyard:team', value: env.teamName }],
     });
-    monitoringSchedule.addDependency(this.jobDefinition);
+    monitoringSchedule.node.addDependency(this.jobDefinition);
 
     const metrics: { [id: string]: cloudwatch.IMetric } = {};
     props.features.forEach((feature, i) => {
@@ -172,7 +178,11 @@ export class DriftMonitor extends Construct {
       alarmDescription: `Data drift on endpoint ${props.endpointName} (team ${env.teamName}): a feature moved more than ${threshold} from its baseline`,
     });
     this.alarm.node.addDependency(monitoringSchedule);
-    Acknowledgements.acknowledge(this.alarm, Acknowledgements.driftAlarmConsumedByEventBridge());
+    if (props.alarmActions && props.alarmActions.length > 0) {
+      this.alarm.addAlarmAction(...props.alarmActions);
+    } else {
+      Acknowledgements.acknowledge(this.alarm, Acknowledgements.driftAlarmConsumedByEventBridge());
+    }
   }
 
   private analyzerImage(): string {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ArnFormat, Aws, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnResource, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -13,6 +13,7 @@ import { PipelineValueType } from './definition/pipeline-expression';
 import { RegisterModelStep } from './definition/register-model-step';
 import type { DriftMonitor } from './drift-monitor';
 import { scheduleExpressionProblem } from './private/schedule-expression';
+import { acknowledgeWildcardResources } from './private/wildcard-acknowledgement';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { requireIntegerInRange, requireName } from '../core/validate';
@@ -200,7 +201,11 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
     // The pipeline must not start before its role can act.
     this.cfnPipeline.node.addDependency(policy);
 
-    Acknowledgements.acknowledge(policy, Acknowledgements.pipelineExecutionRole());
+    acknowledgeWildcardResources(policy.node.defaultChild as CfnResource, [
+      ':training-job/pipelines-*', ':processing-job/pipelines-*', ':experiment-trial-component/pipelines-*', ':experiment-trial/*',
+      `/${props.environment.artifactsPrefix}pipelines/*`,
+      ...this.modelPackageGroups().map((g) => `:model-package/${g}/*`),
+    ], (ids) => Acknowledgements.pipelineExecutionRole(ids));
     this.node.addValidation({
       validate: () => [
         ...this.definition.validate().map((e) => `TrainingPipeline ${this.node.path}: ${e}`),
