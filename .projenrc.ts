@@ -28,6 +28,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Fast jest transformer: tests are type-checked once by `typecheck`, not per file.
     '@swc/core@^1',
     '@swc/jest@^0.2',
+    // Validates rendered SageMaker pipeline definitions against Trainyard's rendering of the schema rules.
+    'ajv@^8',
   ],
 
   release: false,
@@ -37,7 +39,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   docgen: true,
 
   gitignore: ['cdk.out', '.cdk.staging', '/bench/out', '*.tsbuildinfo'],
-  npmIgnoreOptions: { ignorePatterns: ['/templates', '/bench', '/cdk.out', '/.ci'] },
+  // templates/training ships with the package: StandardTrainingRecipe packs those sample scripts.
+  npmIgnoreOptions: { ignorePatterns: ['/templates/*', '!/templates/training', '/bench', '/cdk.out', '/.ci'] },
 
   tsconfigDev: {
     include: ['../templates/**/*.ts', '../bench/**/*.ts'],

@@ -145,7 +145,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
   /** The L1 resource. */
   public readonly cfnPipeline: sagemaker.CfnPipeline;
 
-  private triggers = 0;
+  private readonly triggerCounts = new Map<string, number>();
 
   constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
     super(scope, id);
@@ -250,7 +250,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
       throw new TrainyardValidationError('TrainingPipeline.triggerOnSchedule(schedule)', `'${schedule.expressionString}' does not parse: ${problem}.`);
     }
     const parameters = this.checkParameters('TrainingPipeline.triggerOnSchedule(options.parameters)', options.parameters ?? {});
-    const id = `ScheduleTrigger${this.nextTrigger()}`;
+    const id = this.nextTriggerId('ScheduleTrigger');
     const role = this.triggerRole(`${id}Role`, 'scheduler.amazonaws.com');
     const pipelineArn = this.pipelineArn;
     const target: scheduler.IScheduleTarget = {
@@ -289,7 +289,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
       throw new TrainyardValidationError('TrainingPipeline.triggerOnNewData(options.prefix)', `must be a key prefix below the team prefix without '/' at the start or '*', got '${prefix}'.`);
     }
     const keyPrefix = `${this.environment.datasetsPrefix}${prefix}`;
-    const id = `NewDataTrigger${this.nextTrigger()}`;
+    const id = this.nextTriggerId('NewDataTrigger');
     return this.startRule(id, `Retrains ${this.pipelineName} when data lands under ${keyPrefix}`, {
       'source': ['aws.s3'],
       'detail-type': ['Object Created'],
@@ -309,7 +309,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
       throw new TrainyardValidationError('TrainingPipeline.triggerOnDrift(monitor)', 'must be a DriftMonitor.');
     }
     const parameters = this.checkParameters('TrainingPipeline.triggerOnDrift(options.parameters)', options.parameters ?? {});
-    const id = `DriftTrigger${this.nextTrigger()}`;
+    const id = this.nextTriggerId('DriftTrigger');
     return this.startRule(id, `Retrains ${this.pipelineName} when ${monitor.node.path} detects drift`, {
       'source': ['aws.cloudwatch'],
       'detail-type': ['CloudWatch Alarm State Change'],
@@ -364,9 +364,11 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
     });
   }
 
-  private nextTrigger(): string {
-    this.triggers += 1;
-    return this.triggers === 1 ? '' : String(this.triggers);
+  /** `ScheduleTrigger`, `ScheduleTrigger2`, ...: stable ids per kind, so adding one kind never renames another. */
+  private nextTriggerId(kind: string): string {
+    const n = (this.triggerCounts.get(kind) ?? 0) + 1;
+    this.triggerCounts.set(kind, n);
+    return n === 1 ? kind : `${kind}${n}`;
   }
 
   private definitionProperty(storage: DefinitionStorage): any {
