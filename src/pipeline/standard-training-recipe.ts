@@ -194,10 +194,13 @@ export class StandardTrainingRecipe {
       },
     });
 
+    // Bucket (a token) and key (a literal `<hash>.gz`) separately, so the object's file name is known:
+    // channels and processing inputs download it under that name.
+    const codeUri = `s3://${code.s3BucketName}/${code.s3ObjectKey}`;
     const data = PipelineExpression.join('', [PipelineExpression.fromString(`s3://${env.datasetsBucket.bucketName}/`), inputKey]);
-    const codeInput = { inputName: 'code', source: PipelineExpression.fromString(code.s3ObjectUrl), destination: '/opt/ml/processing/input/code' };
+    const codeInput = { inputName: 'code', source: PipelineExpression.fromString(codeUri), destination: '/opt/ml/processing/input/code' };
     // Processing jobs do not unpack archives: the entrypoint does, then runs the script with the step's arguments.
-    const runScript = (script: string) => ['/bin/sh', '-c', `mkdir -p /tmp/code && tar -xzf /opt/ml/processing/input/code/*.tar.gz -C /tmp/code && exec python3 /tmp/code/${script} "$@"`, 'sh'];
+    const runScript = (script: string) => ['/bin/sh', '-c', `mkdir -p /tmp/code && tar -xzf /opt/ml/processing/input/code/*.gz -C /tmp/code && exec python3 /tmp/code/${script} "$@"`, 'sh'];
 
     const validate = new ProcessingStep({
       name: names.VALIDATE,
@@ -217,7 +220,7 @@ export class StandardTrainingRecipe {
       description: "Trains on the team's GPU profile with spot capacity and checkpoints",
       environment: env,
       imageUri: trainingImage,
-      code: { entryPoint: 'train.py', sourceDirS3Uri: code.s3ObjectUrl },
+      code: { entryPoint: 'train.py', sourceDirS3Uri: codeUri },
       channels: [{ channelName: 'train', s3Uri: data, contentType: 'text/csv' }],
       hyperParameters: {
         ...Object.fromEntries(Object.entries(hyperParameters).map(([k, v]) => [k, PipelineExpression.fromString(v)])),

@@ -42,7 +42,11 @@ export interface TrainingMetricDefinition {
 export interface ScriptModeCode {
   /** The script to run, relative to the archive root, for example `train.py`. */
   readonly entryPoint: string;
-  /** The S3 URI of the `sourcedir.tar.gz` archive. */
+  /**
+   * The S3 URI of the gzip-compressed tar archive. Its last path segment must be a literal (for
+   * an asset: `s3://${asset.s3BucketName}/${asset.s3ObjectKey}`), because with network isolation the
+   * archive is downloaded through a `code` channel under that file name.
+   */
   readonly sourceDirS3Uri: string;
 }
 
@@ -185,6 +189,12 @@ export class TrainingStep extends PipelineStep {
     super('Training', props);
     if (!props.environment) {
       throw new TrainyardValidationError(`TrainingStep(${props.name}).environment`, 'is required: the team environment whose training-job defaults the step starts from.');
+    }
+    if (props.code && props.environment?.trainingJobDefaults.enableNetworkIsolation && basename(props.code.sourceDirS3Uri) === undefined) {
+      throw new TrainyardValidationError(
+        `TrainingStep(${props.name}).code.sourceDirS3Uri`,
+        'must end in a literal object name (for an asset, build it as `s3://${asset.s3BucketName}/${asset.s3ObjectKey}` rather than asset.s3ObjectUrl): with network isolation the archive arrives through a channel under that name.',
+      );
     }
     if (typeof props.imageUri !== 'string' || props.imageUri.length === 0) {
       throw new TrainyardValidationError(`TrainingStep(${props.name}).imageUri`, 'is required: the training image URI.');
@@ -349,8 +359,8 @@ export class TrainingStep extends PipelineStep {
   }
 }
 
-/** The object name at the end of an S3 URI; asset URIs have a token bucket but a literal key. */
-function basename(uri: string): string {
+/** The literal object name at the end of an S3 URI, or undefined when it is a token. */
+function basename(uri: string): string | undefined {
   const last = uri.split('/').pop();
-  return last && !Token.isUnresolved(last) ? last : 'sourcedir.tar.gz';
+  return last && !Token.isUnresolved(last) ? last : undefined;
 }

@@ -373,6 +373,7 @@ describe('the DSL rejects bad props at once, naming the prop', () => {
     [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { maxRuntime: Duration.hours(10), maxWaitTime: Duration.hours(1) } }), /TrainingStep\(T\)\.overrides\.maxWaitTime: is 3600 s, shorter than the runtime of 36000 s/],
     [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { instanceType: 'g5.2xlarge' } }), /TrainingStep\(T\)\.overrides\.instanceType: must be a SageMaker instance type/],
     [() => new ConditionStep({ name: 'C', conditions: [] }), /ConditionStep\(C\)\.conditions: must hold at least one Condition/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', code: { entryPoint: 'train.py', sourceDirS3Uri: Stack.of(environment).resolve('x') === 'x' ? environment.artifactsBucket.bucketName : '' } }), /TrainingStep\(T\)\.code\.sourceDirS3Uri: must end in a literal object name/],
   ])('%#', (make, message) => {
     expect(make).toThrow(message);
   });
