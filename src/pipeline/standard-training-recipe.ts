@@ -141,8 +141,11 @@ const REQUIRED_SCRIPTS = ['validate.py', 'train.py', 'evaluate.py'];
  * (`PendingManualApproval`) or fail with the metric in the message.
  */
 export class StandardTrainingRecipe {
-  /** Builds the standard pipeline definition for a team. */
-  public static build(props: StandardTrainingRecipeProps): PipelineDefinition {
+  /**
+   * Builds the standard pipeline definition for a team. (Named `create` rather than `build`: jsii
+   * reserves `build` for the builders it generates in Java.)
+   */
+  public static create(props: StandardTrainingRecipeProps): PipelineDefinition {
     if (!props || !props.environment) {
       throw new TrainyardValidationError('StandardTrainingRecipe.environment', 'is required: the team environment the pipeline runs in.');
     }

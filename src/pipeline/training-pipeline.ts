@@ -40,7 +40,7 @@ export enum DefinitionStorage {
 export interface TrainingPipelineProps {
   /** The team environment the pipeline's jobs run in: its execution role is the only role the pipeline passes. */
   readonly environment: ITrainingEnvironment;
-  /** The pipeline definition, for example `StandardTrainingRecipe.build({...})`. */
+  /** The pipeline definition, for example `StandardTrainingRecipe.create({...})`. */
   readonly definition: PipelineDefinition;
   /**
    * The pipeline name: letters, digits and hyphens, at most 256 characters, starting with a letter or digit.
@@ -153,7 +153,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
       throw new TrainyardValidationError('TrainingPipeline.environment', 'is required: the team environment the pipeline runs in.');
     }
     if (!(props.definition instanceof PipelineDefinition)) {
-      throw new TrainyardValidationError('TrainingPipeline.definition', 'is required: a PipelineDefinition, for example StandardTrainingRecipe.build({...}).');
+      throw new TrainyardValidationError('TrainingPipeline.definition', 'is required: a PipelineDefinition, for example StandardTrainingRecipe.create({...}).');
     }
     this.environment = props.environment;
     this.definition = props.definition;

@@ -22,7 +22,7 @@ describe('StandardTrainingRecipe in an environment-agnostic stack', () => {
   const result = synthWithCompliance((app) => {
     const t = platformAndTeam(app);
     stack = t.teamStack;
-    definition = StandardTrainingRecipe.build({ environment: t.environment, metricThreshold: 0.85 });
+    definition = StandardTrainingRecipe.create({ environment: t.environment, metricThreshold: 0.85 });
     new TrainingPipeline(stack, 'Pipeline', { environment: t.environment, definition });
   });
   const template = result.template(stack);
@@ -163,7 +163,7 @@ describe('the sample training code', () => {
 describe('StandardTrainingRecipe options and bad props', () => {
   test('a lower-is-better metric gates with LessThanOrEqualTo; an explicit group and images are used', () => {
     const t = platformAndTeam(newApp());
-    const definition = StandardTrainingRecipe.build({
+    const definition = StandardTrainingRecipe.create({
       environment: t.environment, metricName: 'log_loss', metricThreshold: 0.3, higherIsBetter: false,
       modelPackageGroupName: 'shared', trainingImageUri: 'my/train:1', processingImageUri: 'my/proc:1', inferenceImageUri: 'my/infer:1',
     });
@@ -179,7 +179,7 @@ describe('StandardTrainingRecipe options and bad props', () => {
     const app = new App();
     const t = platformAndTeam(app);
     const regional = new Stack(app, 'Regional', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const definition = StandardTrainingRecipe.build({ environment: t.environment, scope: regional });
+    const definition = StandardTrainingRecipe.create({ environment: t.environment, scope: regional });
     expect(definition.toJson()).toContain('763104351884.dkr.ecr.eu-west-1.');
   });
 
@@ -189,12 +189,12 @@ describe('StandardTrainingRecipe options and bad props', () => {
     [{ codeDirectory: os.tmpdir() }, /StandardTrainingRecipe\.codeDirectory: .* has no validate\.py/],
   ])('%j', (props, message) => {
     const t = platformAndTeam(newApp());
-    expect(() => StandardTrainingRecipe.build({ environment: t.environment, ...props })).toThrow(message);
+    expect(() => StandardTrainingRecipe.create({ environment: t.environment, ...props })).toThrow(message);
   });
 
   test('a team without a model registry fails validation at synth, naming the step', () => {
     const t = platformAndTeam(newApp(), { modelPackageGroupName: null });
-    new TrainingPipeline(t.teamStack, 'Pipeline', { environment: t.environment, definition: StandardTrainingRecipe.build({ environment: t.environment }) });
+    new TrainingPipeline(t.teamStack, 'Pipeline', { environment: t.environment, definition: StandardTrainingRecipe.create({ environment: t.environment }) });
     expect(() => Template.fromStack(t.teamStack)).toThrow(/Step 'RegisterModel' \(in ifSteps of ConditionStep 'QualityGate'\): has no model package group/);
   });
 });

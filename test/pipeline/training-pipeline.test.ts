@@ -31,7 +31,7 @@ describe('TrainingPipeline with the standard recipe and every trigger', () => {
     stack = t.teamStack;
     pipeline = new TrainingPipeline(stack, 'Pipeline', {
       environment: t.environment,
-      definition: StandardTrainingRecipe.build({ environment: t.environment }),
+      definition: StandardTrainingRecipe.create({ environment: t.environment }),
     });
     pipeline.triggerOnSchedule(scheduler.ScheduleExpression.expression('cron(0 3 ? * MON *)'), { parameters: { DatasetVersion: 'weekly' } });
     pipeline.triggerOnNewData({ prefix: 'transactions/' });
@@ -179,7 +179,7 @@ describe('TrainingPipeline with the standard recipe and every trigger', () => {
 test('grantStartExecution lets a principal start this pipeline only', () => {
   // GIVEN a pipeline and an operator role (its inline grant policy is the caller's to govern)
   const t = platformAndTeam(newApp());
-  const pipeline = new TrainingPipeline(t.teamStack, 'Pipeline', { environment: t.environment, definition: StandardTrainingRecipe.build({ environment: t.environment }) });
+  const pipeline = new TrainingPipeline(t.teamStack, 'Pipeline', { environment: t.environment, definition: StandardTrainingRecipe.create({ environment: t.environment }) });
   const operator = new iam.Role(t.teamStack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
   // WHEN
   pipeline.grantStartExecution(operator);
@@ -233,7 +233,7 @@ describe('TrainingPipeline rejects bad input at synth, naming the prop', () => {
       .toThrow(/TrainingPipeline\.triggerOnSchedule\(options\.parameters\): 'Nope' is not a parameter of the pipeline definition \(it has Why\)/);
     const { pipeline: recipe } = (() => {
       const t = platformAndTeam(newApp());
-      return { pipeline: new TrainingPipeline(t.teamStack, 'P', { environment: t.environment, definition: StandardTrainingRecipe.build({ environment: t.environment }) }) };
+      return { pipeline: new TrainingPipeline(t.teamStack, 'P', { environment: t.environment, definition: StandardTrainingRecipe.create({ environment: t.environment }) }) };
     })();
     expect(() => recipe.triggerOnSchedule(scheduler.ScheduleExpression.expression('rate(1 day)'), { parameters: { MetricThreshold: 'high' } }))
       .toThrow(/'MetricThreshold' is a Float parameter, got 'high'/);
@@ -253,7 +253,7 @@ describe('TrainingPipeline rejects bad input at synth, naming the prop', () => {
 
   test('a definition with deploy-time values cannot be an S3 asset; a literal one can', () => {
     const t = platformAndTeam(newApp());
-    const recipe = StandardTrainingRecipe.build({ environment: t.environment });
+    const recipe = StandardTrainingRecipe.create({ environment: t.environment });
     expect(() => new TrainingPipeline(t.teamStack, 'P', { environment: t.environment, definition: recipe, definitionStorage: DefinitionStorage.S3_ASSET }))
       .toThrow(/TrainingPipeline\.definitionStorage: the definition \(about \d+ characters\) is to be stored as an S3 asset, but holds \d+ deploy-time values/);
     const { teamStack } = make({ definitionStorage: DefinitionStorage.S3_ASSET });

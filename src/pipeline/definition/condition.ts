@@ -11,12 +11,12 @@ const NUMERIC = new Set<PipelineValueType>([PipelineValueType.INTEGER, PipelineV
  */
 export abstract class Condition {
   /** `left == right` */
-  public static equals(left: PipelineExpression, right: PipelineExpression): Condition {
+  public static equalTo(left: PipelineExpression, right: PipelineExpression): Condition {
     return new Comparison('Equals', left, right);
   }
 
   /** `left != right` */
-  public static notEquals(left: PipelineExpression, right: PipelineExpression): Condition {
+  public static notEqualTo(left: PipelineExpression, right: PipelineExpression): Condition {
     return new Comparison('NotEquals', left, right);
   }
 

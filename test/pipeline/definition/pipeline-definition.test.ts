@@ -186,8 +186,8 @@ describe('PipelineDefinition options', () => {
     const gate = new ConditionStep({
       name: 'Gate',
       conditions: [
-        Condition.and(Condition.lessThan(a, PipelineExpression.fromNumber(10)), Condition.equals(b, PipelineExpression.fromBoolean(true))),
-        Condition.or(Condition.not(Condition.isIn(c, [PipelineExpression.fromString('us'), PipelineExpression.fromString('eu')])), Condition.and(Condition.notEquals(c, PipelineExpression.fromString('ap')), Condition.greaterThan(a, PipelineExpression.fromNumber(1.5)))),
+        Condition.and(Condition.lessThan(a, PipelineExpression.fromNumber(10)), Condition.equalTo(b, PipelineExpression.fromBoolean(true))),
+        Condition.or(Condition.not(Condition.isIn(c, [PipelineExpression.fromString('us'), PipelineExpression.fromString('eu')])), Condition.and(Condition.notEqualTo(c, PipelineExpression.fromString('ap')), Condition.greaterThan(a, PipelineExpression.fromNumber(1.5)))),
       ],
       elseSteps: [fail],
     });
@@ -261,7 +261,7 @@ describe('PipelineDefinition.validate reports, naming the step or parameter', ()
 
   test('a step placed both at the top level and in a condition branch', () => {
     const s = fail('Twice');
-    const gate = new ConditionStep({ name: 'Gate', conditions: [Condition.equals(PipelineExpression.fromNumber(1), PipelineExpression.fromNumber(1))], ifSteps: [s] });
+    const gate = new ConditionStep({ name: 'Gate', conditions: [Condition.equalTo(PipelineExpression.fromNumber(1), PipelineExpression.fromNumber(1))], ifSteps: [s] });
     expect(errorsOf(s, gate)).toEqual([expect.stringMatching(/^Step 'Twice': is placed 2 times \(top level; ifSteps of ConditionStep 'Gate'\)/)]);
   });
 
@@ -274,7 +274,7 @@ describe('PipelineDefinition.validate reports, naming the step or parameter', ()
   test('invalid parameter names and one name with two types', () => {
     const bad = Parameter.string('bad.name');
     const s = fail('S');
-    const gate = new ConditionStep({ name: 'Gate', conditions: [Condition.equals(bad, PipelineExpression.fromString('x'))], ifSteps: [s] });
+    const gate = new ConditionStep({ name: 'Gate', conditions: [Condition.equalTo(bad, PipelineExpression.fromString('x'))], ifSteps: [s] });
     const def = new PipelineDefinition({ steps: [gate], parameters: [Parameter.integer('Twin'), Parameter.float('Twin')] });
     expect(def.validate()).toEqual(expect.arrayContaining([
       "Parameter 'bad.name': the name may contain only letters, digits, '-' and '_'.",
@@ -286,7 +286,7 @@ describe('PipelineDefinition.validate reports, naming the step or parameter', ()
     const orphan = new TrainingStep({ name: 'Orphan', environment, imageUri: 'image' });
     const reader = new FailStep({ name: 'Reader', errorMessage: orphan.trainingJobName });
     const inBranch = new FailStep({ name: 'InBranch', dependsOn: [orphan] });
-    const gate = new ConditionStep({ name: 'Gate', conditions: [Condition.equals(PipelineExpression.fromNumber(1), PipelineExpression.fromNumber(1))], elseSteps: [inBranch] });
+    const gate = new ConditionStep({ name: 'Gate', conditions: [Condition.equalTo(PipelineExpression.fromNumber(1), PipelineExpression.fromNumber(1))], elseSteps: [inBranch] });
     expect(errorsOf(reader, gate)).toEqual([
       "Step 'Reader': reads 'TrainingJobName' of step 'Orphan', which is not in the pipeline definition; add it with addStep.",
       "Step 'InBranch' (in elseSteps of ConditionStep 'Gate'): depends on step 'Orphan', which is not in the pipeline definition; add it with addStep.",
@@ -347,7 +347,7 @@ describe('PipelineDefinition.validate reports, naming the step or parameter', ()
   test('a condition step whose branches are both empty, and a register step without a model package group', () => {
     const { environment: noRegistry } = platformAndTeam(newApp(), { modelPackageGroupName: null });
     const register = new RegisterModelStep({ name: 'Register', environment: noRegistry, modelDataUrl: PipelineExpression.fromString('s3://m'), inferenceImageUri: 'i' });
-    const gate = new ConditionStep({ name: 'Gate', conditions: [Condition.equals(PipelineExpression.fromNumber(1), PipelineExpression.fromNumber(1))] });
+    const gate = new ConditionStep({ name: 'Gate', conditions: [Condition.equalTo(PipelineExpression.fromNumber(1), PipelineExpression.fromNumber(1))] });
     expect(errorsOf(register, gate)).toEqual([
       "Step 'Register': has no model package group: set RegisterModelStepProps.modelPackageGroupName, or give team 'fraud' a model registry.",
       "Step 'Gate': both ifSteps and elseSteps are empty, so the condition decides nothing.",
