@@ -23,14 +23,21 @@ function build(): PipelineDefinition {
   // 66 chains of prepare -> train -> evaluate, each reading the one before, plus gates at the end.
   for (let i = 0; definition.allSteps.length < STEPS - 2; i++) {
     const prepare: ProcessingStep = new ProcessingStep({
-      name: `Prepare${i}`, environment, imageUri: 'image', entrypoint: ['python3', 'prepare.py'],
+      name: `Prepare${i}`,
+      environment,
+      imageUri: 'image',
+      entrypoint: ['python3', 'prepare.py'],
       inputs: [{ inputName: 'raw', source: previous instanceof TrainingStep ? previous.modelArtifactsUri : PipelineExpression.fromString('s3://b/raw/') }],
       outputs: [{ outputName: 'train' }],
     });
     const train = new TrainingStep({ name: `Train${i}`, environment, imageUri: 'image', channels: [{ channelName: 'train', s3Uri: prepare.outputUri('train') }] });
     const evaluate = new ProcessingStep({
-      name: `Evaluate${i}`, environment, imageUri: 'image', entrypoint: ['python3', 'evaluate.py'],
-      inputs: [{ inputName: 'model', source: train.modelArtifactsUri }], outputs: [{ outputName: 'evaluation' }],
+      name: `Evaluate${i}`,
+      environment,
+      imageUri: 'image',
+      entrypoint: ['python3', 'evaluate.py'],
+      inputs: [{ inputName: 'model', source: train.modelArtifactsUri }],
+      outputs: [{ outputName: 'evaluation' }],
       propertyFiles: [{ name: 'Report', outputName: 'evaluation', filePath: 'evaluation.json' }],
     });
     definition.addStep(prepare, train, evaluate);

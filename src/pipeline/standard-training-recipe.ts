@@ -187,7 +187,9 @@ export class StandardTrainingRecipe {
       description: `The ${metric} a model must ${props.higherIsBetter === false ? 'not exceed' : 'reach'} to be registered`,
     });
     const configHash = crypto.createHash('sha256')
-      .update(JSON.stringify({ hyperParameters, metric, threshold, label, overrides: props.trainingOverrides ?? {}, archive: path.basename(path.dirname(archive)) }))
+      .update(JSON.stringify({
+        hyperParameters, metric, threshold, label, overrides: props.trainingOverrides ?? {}, archive: path.basename(path.dirname(archive)),
+      }))
       .digest('hex').slice(0, 16);
     const definition = new PipelineDefinition({
       runTags: {
@@ -273,7 +275,9 @@ export class StandardTrainingRecipe {
     const gate = new ConditionStep({
       name: names.GATE,
       description: `Registers the model only if its ${metric} passes MetricThreshold`,
-      conditions: [props.higherIsBetter === false ? Condition.lessThanOrEqualTo(score, thresholdParameter) : Condition.greaterThanOrEqualTo(score, thresholdParameter)],
+      conditions: [props.higherIsBetter === false
+        ? Condition.lessThanOrEqualTo(score, thresholdParameter)
+        : Condition.greaterThanOrEqualTo(score, thresholdParameter)],
       ifSteps: [register],
       elseSteps: [reject],
     });

@@ -376,7 +376,8 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
     const json = this.definition.toJson();
     const tokens = json.match(/\$\{Token\[[^\]]+\]\}/g) ?? [];
     const estimated = json.length + tokens.reduce((sum, t) => sum + 128 - t.length, 0);
-    const asset = storage === DefinitionStorage.S3_ASSET || (storage === DefinitionStorage.AUTO && estimated > TrainingPipeline.INLINE_DEFINITION_LIMIT);
+    const asset = storage === DefinitionStorage.S3_ASSET
+      || (storage === DefinitionStorage.AUTO && estimated > TrainingPipeline.INLINE_DEFINITION_LIMIT);
     if (!asset) {
       return { PipelineDefinitionBody: stack.toJsonString(this.definition.render()) };
     }

@@ -9,6 +9,14 @@ import { TrainingJobDefaults } from '../../src/environment/training-job-defaults
 import { acknowledgeWildcardResources } from '../../src/pipeline/private/wildcard-acknowledgement';
 import { MlPlatform } from '../../src/platform/ml-platform';
 
+/** Options of the fixture environment. */
+export interface FixtureEnvironmentOptions {
+  teamName?: string;
+  /** null: no model registry. */
+  modelPackageGroupName?: string | null;
+  spot?: boolean;
+}
+
 /**
  * A stand-in for TrainingEnvironment (written in parallel): a least-privilege SageMaker role, a
  * security group without internet egress, the team prefixes and realistic training-job defaults.
@@ -27,7 +35,7 @@ export class FixtureTrainingEnvironment extends Construct implements ITrainingEn
   public readonly trainingJobDefaults: TrainingJobDefaults;
   public readonly modelPackageGroupName?: string;
 
-  constructor(scope: Construct, id: string, props: { platform: MlPlatform; teamName?: string; modelPackageGroupName?: string | null; spot?: boolean }) {
+  constructor(scope: Construct, id: string, props: FixtureEnvironmentOptions & { platform: MlPlatform }) {
     super(scope, id);
     const { platform } = props;
     this.teamName = props.teamName ?? 'fraud';
@@ -75,8 +83,9 @@ export class FixtureTrainingEnvironment extends Construct implements ITrainingEn
         }),
       ],
     });
-    acknowledgeWildcardResources(policy.node.defaultChild as CfnResource, [`/${this.teamName}/*`, '/aws/sagemaker/*', 'repository/pytorch-*', '*'], (ids) => ids.map((id) => ({
-      id,
+    const suffixes = [`/${this.teamName}/*`, '/aws/sagemaker/*', 'repository/pytorch-*', '*'];
+    acknowledgeWildcardResources(policy.node.defaultChild as CfnResource, suffixes, (ids) => ids.map((findingId) => ({
+      id: findingId,
       reason: 'Test fixture: team prefixes, SageMaker log groups, DLC repositories, and EC2/ECR/CloudWatch actions without resource-level permissions.',
     })));
     this.executionRole = role;
@@ -102,7 +111,7 @@ export class FixtureTrainingEnvironment extends Construct implements ITrainingEn
  * One stack with the platform and the fixture environment (the endpoint security group admits the
  * team's, which would be a reference cycle across two stacks of this fixture).
  */
-export function platformAndTeam(app: App, options: { teamName?: string; modelPackageGroupName?: string | null; spot?: boolean } = {}) {
+export function platformAndTeam(app: App, options: FixtureEnvironmentOptions = {}) {
   const teamStack = new Stack(app, 'Team');
   const platformStack = teamStack;
   const platform = new MlPlatform(teamStack, 'Platform');

@@ -1,9 +1,11 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { platformAndTeam } from './fixtures';
 import { ITrainingEnvironment, StandardTrainingRecipe, TrainingPipeline } from '../../src';
 import { newApp } from '../helpers/synth';
-import { platformAndTeam } from './fixtures';
 
 // The README's "Training pipelines" example, verbatim apart from the `declare`d values.
 function readmeExample(teamStack: Stack, team: ITrainingEnvironment): TrainingPipeline {
@@ -11,8 +13,8 @@ function readmeExample(teamStack: Stack, team: ITrainingEnvironment): TrainingPi
     environment: team,
     definition: StandardTrainingRecipe.create({ environment: team, metricThreshold: 0.9 }),
   });
-  pipeline.triggerOnSchedule(ScheduleExpression.rate(Duration.days(7)));  // EventBridge Scheduler
-  pipeline.triggerOnNewData({ prefix: 'transactions/' });                // S3 events on the team prefix
+  pipeline.triggerOnSchedule(ScheduleExpression.rate(Duration.days(7))); // EventBridge Scheduler
+  pipeline.triggerOnNewData({ prefix: 'transactions/' }); // S3 events on the team prefix
   return pipeline;
 }
 
@@ -27,8 +29,8 @@ test('the README example compiles and synthesizes a pipeline with two triggers',
 });
 
 test('the README example is the code in README.md', () => {
-  const readme = require('fs').readFileSync(require('path').join(__dirname, '..', '..', 'README.md'), 'utf8') as string;
-  const source = require('fs').readFileSync(__filename, 'utf8') as string;
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const source = fs.readFileSync(__filename, 'utf8');
   const body = source.slice(source.indexOf('  const pipeline = new TrainingPipeline'), source.indexOf('  return pipeline;'));
   for (const line of body.split('\n').map((l) => l.trim()).filter(Boolean)) {
     expect(readme).toContain(line);

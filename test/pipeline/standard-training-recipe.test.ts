@@ -164,8 +164,14 @@ describe('StandardTrainingRecipe options and bad props', () => {
   test('a lower-is-better metric gates with LessThanOrEqualTo; an explicit group and images are used', () => {
     const t = platformAndTeam(newApp());
     const definition = StandardTrainingRecipe.create({
-      environment: t.environment, metricName: 'log_loss', metricThreshold: 0.3, higherIsBetter: false,
-      modelPackageGroupName: 'shared', trainingImageUri: 'my/train:1', processingImageUri: 'my/proc:1', inferenceImageUri: 'my/infer:1',
+      environment: t.environment,
+      metricName: 'log_loss',
+      metricThreshold: 0.3,
+      higherIsBetter: false,
+      modelPackageGroupName: 'shared',
+      trainingImageUri: 'my/train:1',
+      processingImageUri: 'my/proc:1',
+      inferenceImageUri: 'my/infer:1',
     });
     const json = JSON.parse(definition.toJson().replace(/\$\{Token\[[^\]]+\]\}/g, 'TOKEN'));
     const gate = json.Steps[3];

@@ -6,6 +6,7 @@ import { FailStep } from '../../src/pipeline/definition/fail-step';
 import { Parameter } from '../../src/pipeline/definition/parameter';
 import { PipelineDefinition } from '../../src/pipeline/definition/pipeline-definition';
 import { PipelineExpression } from '../../src/pipeline/definition/pipeline-expression';
+import { TrainingStep } from '../../src/pipeline/definition/training-step';
 import { DriftMonitor } from '../../src/pipeline/drift-monitor';
 import { StandardTrainingRecipe } from '../../src/pipeline/standard-training-recipe';
 import { DefinitionStorage, TrainingPipeline } from '../../src/pipeline/training-pipeline';
@@ -191,7 +192,8 @@ test('grantStartExecution lets a principal start this pipeline only', () => {
 });
 
 describe('TrainingPipeline rejects bad input at synth, naming the prop', () => {
-  const make = (props: Partial<{ pipelineName: string; maxParallelExecutionSteps: number; definitionStorage: DefinitionStorage }> = {}, definition?: PipelineDefinition) => {
+  type Options = Partial<{ pipelineName: string; maxParallelExecutionSteps: number; definitionStorage: DefinitionStorage }>;
+  const make = (props: Options = {}, definition?: PipelineDefinition) => {
     const t = platformAndTeam(newApp());
     const def = definition ?? new PipelineDefinition({ steps: [new FailStep({ name: 'Stop', errorMessage: Parameter.string('Why', { defaultValue: 'x' }) })] });
     return { ...t, pipeline: new TrainingPipeline(t.teamStack, 'Pipeline', { environment: t.environment, definition: def, ...props }) };
@@ -267,7 +269,7 @@ describe('TrainingPipeline rejects bad input at synth, naming the prop', () => {
     pipeline.definition.addStep(new FailStep({ name: 'Later', errorMessage: PipelineExpression.fromString('x') }));
     expect(() => Template.fromStack(teamStack)).not.toThrow();
     const t2 = make();
-    t2.pipeline.definition.addStep(new (require('../../src/pipeline/definition/training-step').TrainingStep)({ name: 'T', environment, imageUri: 'i' }));
+    t2.pipeline.definition.addStep(new TrainingStep({ name: 'T', environment, imageUri: 'i' }));
     expect(() => Template.fromStack(t2.teamStack)).toThrow(/steps were added to the definition after the pipeline was created/);
   });
 });

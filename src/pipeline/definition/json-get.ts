@@ -1,6 +1,6 @@
 import { PipelineExpression, PipelineValueType } from './pipeline-expression';
-import type { ExpressionDependency } from './private/expression-dependency';
 import type { PipelineStep } from './pipeline-step';
+import type { ExpressionDependency } from './private/expression-dependency';
 
 /**
  * A value read at run time from a JSON property file a processing step wrote (`Std:JsonGet`), for

@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { PipelineExpression } from './pipeline-expression';
+import { StepRenderContext } from './private/render';
 import { PropertyReference } from './property-reference';
 import { RetryPolicy } from './retry-policy';
-import { StepRenderContext } from './private/render';
 import { TrainyardValidationError } from '../../core/errors';
 
 /**

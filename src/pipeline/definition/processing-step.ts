@@ -6,8 +6,8 @@ import { JobStepProps, PipelineStep } from './pipeline-step';
 import { environmentTags, renderJobStepOptions, StepRenderContext } from './private/render';
 import { PropertyReference } from './property-reference';
 import { RetryPolicy } from './retry-policy';
-import { requireIntegerInRange } from '../../core/validate';
 import { TrainyardValidationError } from '../../core/errors';
+import { requireIntegerInRange } from '../../core/validate';
 import { ITrainingEnvironment } from '../../environment/training-environment';
 
 /**

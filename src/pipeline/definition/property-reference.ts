@@ -1,6 +1,6 @@
 import { PipelineExpression, PipelineValueType } from './pipeline-expression';
-import type { ExpressionDependency } from './private/expression-dependency';
 import type { PipelineStep } from './pipeline-step';
+import type { ExpressionDependency } from './private/expression-dependency';
 
 /**
  * A property of a step, known once the step has run: `{"Get": "Steps.<step>.<path>"}`, for

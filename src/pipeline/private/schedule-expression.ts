@@ -37,7 +37,7 @@ export function scheduleExpressionProblem(expression: string): string | undefine
   }
   const cron = CRON.exec(expression);
   if (!cron) {
-    return "must be rate(<n> <minute(s)|hour(s)|day(s)>), cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>) or at(yyyy-mm-ddThh:mm:ss)";
+    return 'must be rate(<n> <minute(s)|hour(s)|day(s)>), cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>) or at(yyyy-mm-ddThh:mm:ss)';
   }
   const fields = cron[1].trim().split(/\s+/);
   if (fields.length !== 6) {

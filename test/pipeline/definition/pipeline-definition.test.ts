@@ -202,10 +202,16 @@ describe('PipelineDefinition options', () => {
       Type: 'Or',
       Conditions: [
         { Type: 'Not', Expression: { Type: 'In', QueryValue: { Get: 'Parameters.Region' }, Values: ['us', 'eu'] } },
-        { Type: 'Not', Expression: { Type: 'Or', Conditions: [
-          { Type: 'Not', Expression: { Type: 'NotEquals', LeftValue: { Get: 'Parameters.Region' }, RightValue: 'ap' } },
-          { Type: 'Not', Expression: { Type: 'GreaterThan', LeftValue: { Get: 'Parameters.Epochs' }, RightValue: 1.5 } },
-        ] } },
+        {
+          Type: 'Not',
+          Expression: {
+            Type: 'Or',
+            Conditions: [
+              { Type: 'Not', Expression: { Type: 'NotEquals', LeftValue: { Get: 'Parameters.Region' }, RightValue: 'ap' } },
+              { Type: 'Not', Expression: { Type: 'GreaterThan', LeftValue: { Get: 'Parameters.Epochs' }, RightValue: 1.5 } },
+            ],
+          },
+        },
       ],
     });
   });
@@ -241,8 +247,12 @@ describe('PipelineDefinition options', () => {
 
   test('an explicit model package group and approval status win over the environment', () => {
     const register = new RegisterModelStep({
-      name: 'Register', environment, modelDataUrl: PipelineExpression.fromString('s3://m/model.tar.gz'), inferenceImageUri: 'image',
-      modelPackageGroupName: 'shared-models', approvalStatus: ModelApprovalStatus.APPROVED,
+      name: 'Register',
+      environment,
+      modelDataUrl: PipelineExpression.fromString('s3://m/model.tar.gz'),
+      inferenceImageUri: 'image',
+      modelPackageGroupName: 'shared-models',
+      approvalStatus: ModelApprovalStatus.APPROVED,
     });
     const args = concreteDefinition(new PipelineDefinition({ steps: [register] }).toJson()).Steps[0].Arguments;
     expect(args.ModelPackageGroupName).toBe('shared-models');
@@ -316,7 +326,11 @@ describe('PipelineDefinition.validate reports, naming the step or parameter', ()
 
   test('a condition on a property file the step never declared', () => {
     const evaluate = new ProcessingStep({
-      name: 'Evaluate', environment, imageUri: 'image', entrypoint: ['x'], outputs: [{ outputName: 'evaluation' }],
+      name: 'Evaluate',
+      environment,
+      imageUri: 'image',
+      entrypoint: ['x'],
+      outputs: [{ outputName: 'evaluation' }],
       propertyFiles: [{ name: 'EvaluationReport', outputName: 'evaluation', filePath: 'evaluation.json' }],
     });
     const gate = new ConditionStep({
@@ -331,7 +345,11 @@ describe('PipelineDefinition.validate reports, naming the step or parameter', ()
 
   test('a threshold parameter of the wrong type', () => {
     const evaluate = new ProcessingStep({
-      name: 'Evaluate', environment, imageUri: 'image', entrypoint: ['x'], outputs: [{ outputName: 'e' }],
+      name: 'Evaluate',
+      environment,
+      imageUri: 'image',
+      entrypoint: ['x'],
+      outputs: [{ outputName: 'e' }],
       propertyFiles: [{ name: 'Report', outputName: 'e', filePath: 'evaluation.json' }],
     });
     const gate = new ConditionStep({
