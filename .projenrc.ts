@@ -91,6 +91,12 @@ for (const dir of ['templates', 'bench']) {
   });
 }
 
+// Benchmarks (not timed tests): `npm run bench` writes bench/RESULTS.md.
+project.addTask('bench', {
+  description: 'Synth benchmark: whole-process cdk synth of the templates against a hello-world baseline',
+  exec: 'tsx bench/synth.bench.ts',
+});
+
 // The template apps. `-c template=NAME` picks one; single-team is the default.
 new JsonFile(project, 'cdk.json', {
   obj: {

@@ -7,6 +7,7 @@ export * from './governance/compliance-report';
 export * from './governance/trainyard-compliance';
 export * from './environment/training-job-defaults';
 export * from './environment/training-environment';
+export * from './platform/platform-replication';
 export * from './pipeline/definition/pipeline-expression';
 export * from './pipeline/definition/parameter';
 export * from './pipeline/definition/execution-variable';

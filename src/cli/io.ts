@@ -3,16 +3,16 @@
  * them in-process with captured output.
  */
 export interface CliIo {
-  /** Writes to standard output (the command's result: a table, JSON, SARIF, Markdown). */
-  out(text: string): void;
-  /** Writes to standard error (progress, warnings, the one-line error). */
-  err(text: string): void;
   /** Whether standard error is a terminal (progress bars only then). */
   readonly isTty: boolean;
   /** The environment variables. */
   readonly env: Record<string, string | undefined>;
   /** The working directory, against which relative paths resolve. */
   readonly cwd: string;
+  /** Writes to standard output (the command's result: a table, JSON, SARIF, Markdown). */
+  out(text: string): void;
+  /** Writes to standard error (progress, warnings, the one-line error). */
+  err(text: string): void;
 }
 
 /**

@@ -1,4 +1,6 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+// cdk-nag formats a wildcard finding's resource with this function; using it keeps ids exact.
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
 import { controlTowerFindingIds } from './control-tower-rules';
 import { TrainyardValidationError } from './errors';
@@ -60,6 +62,20 @@ export class Acknowledgements {
     }
   }
 
+  /**
+   * AwsSolutions-IAM5 findings for object-key wildcards (`<bucket ARN>/*` or `<bucket ARN>/team/*`):
+   * one exact finding per ARN, never the whole rule. Use only where the grant is scoped to a bucket
+   * or a prefix and the wildcard is the object key.
+   *
+   * @param scope the policy (or its owner) the findings are reported on
+   * @param objectArns the object ARNs containing the wildcard, as used in the policy
+   * @param reason why object-level access under that bucket or prefix is needed
+   */
+  public static objectKeyWildcards(scope: IConstruct, objectArns: string[], reason: string): ComplianceAcknowledgement[] {
+    const stack = Stack.of(scope);
+    return objectArns.map((arn) => ({ id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(arn))}]`, reason }));
+  }
+
   /** The access-logs bucket is the destination of S3 server access logs and VPC flow logs. */
   public static accessLogsBucket(): ComplianceAcknowledgement[] {
     const selfLogging = 'This is the access-logs bucket: logging it into itself would create an endless log loop.';
@@ -72,18 +88,18 @@ export class Acknowledgements {
       { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: sseS3Only },
       { id: 'HIPAA.Security-S3DefaultEncryptionKMS', reason: sseS3Only },
       { id: 'CT.S3.PR.10', reason: sseS3Only },
-      ...Acknowledgements.noCrossRegionReplication(),
     ];
   }
 
   /**
-   * A platform bucket without cross-region replication. Replication is a disaster-recovery choice
-   * that needs a destination bucket and key in a second region, which the platform does not own.
+   * A platform bucket without cross-region replication (`MlPlatform.replication` not set).
+   * Replication needs a destination bucket and key in a second region, which the platform team
+   * creates and passes in when it wants disaster recovery across regions.
    */
   public static noCrossRegionReplication(): ComplianceAcknowledgement[] {
     const reason =
-      'Cross-region replication needs a destination bucket and KMS key in a second region owned by the platform team; ' +
-      'it is a disaster-recovery decision per organisation. Versioning and Object Lock protect against loss in-region.';
+      'Cross-region replication is opt-in (MlPlatform.replication): it needs a destination bucket and KMS key in a second region ' +
+      'owned by the platform team. Without it, versioning and Object Lock protect against loss in-region.';
     return [
       { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason },
       { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason },

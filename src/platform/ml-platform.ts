@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { PlatformReplication, PlatformReplicationRole } from './platform-replication';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { requireIntegerInRange, requireWholeDays } from '../core/validate';
@@ -69,6 +70,15 @@ export interface MlPlatformProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Replicate the buckets to a second region for disaster recovery (NIST 800-53 CP-9, HIPAA
+   * 164.308(a)(7)). Without it the buckets are protected in-region by versioning and Object Lock, and
+   * the replication findings are acknowledged.
+   *
+   * @default - no cross-region replication
+   */
+  readonly replication?: PlatformReplication;
 }
 
 /**
@@ -117,6 +127,7 @@ export class MlPlatform extends Construct {
 
   private readonly endpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
   private readonly removalPolicy: RemovalPolicy;
+  private readonly replication?: PlatformReplicationRole;
 
   constructor(scope: Construct, id: string, props: MlPlatformProps = {}) {
     super(scope, id);
@@ -125,6 +136,14 @@ export class MlPlatform extends Construct {
     this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
 
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    if (props.replication) {
+      for (const field of ['datasetsDestination', 'artifactsDestination', 'destinationKey'] as const) {
+        if (!props.replication[field]) {
+          throw new TrainyardValidationError(`MlPlatform.replication.${field}`, 'is required when replication is configured.');
+        }
+      }
+      this.replication = new PlatformReplicationRole(this, 'Replication', props.replication);
+    }
     const noncurrentVersionExpiration = props.noncurrentVersionExpiration ?? Duration.days(90);
     const accessLogsRetention = props.accessLogsRetention ?? Duration.days(365);
     requireWholeDays('MlPlatform.noncurrentVersionExpiration', noncurrentVersionExpiration, 1, 36500);
@@ -154,21 +173,28 @@ export class MlPlatform extends Construct {
     this.key = key;
 
     // ---- Storage ----------------------------------------------------------------------------
+    const logsDestination = props.replication?.accessLogsDestination;
     const accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
       // S3 server access logging cannot deliver to an SSE-KMS bucket: SSE-S3 is the only option.
       encryption: s3.BucketEncryption.S3_MANAGED,
       ...this.commonBucketProps(),
+      ...this.replicationProps(logsDestination, false),
       lifecycleRules: [
         { id: 'ExpireLogs', expiration: accessLogsRetention, noncurrentVersionExpiration: Duration.days(30) },
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
     });
     Acknowledgements.acknowledge(accessLogsBucket, Acknowledgements.accessLogsBucket());
+    if (logsDestination) {
+      this.replication?.allow(accessLogsBucket, logsDestination);
+    } else {
+      Acknowledgements.acknowledge(accessLogsBucket, Acknowledgements.noCrossRegionReplication());
+    }
     enableEventBridge(accessLogsBucket);
     this.accessLogsBucket = accessLogsBucket;
 
-    this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration);
-    this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration);
+    this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration, props.replication?.datasetsDestination);
+    this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, props.replication?.artifactsDestination);
 
     // ---- Network ----------------------------------------------------------------------------
     if (props.vpc) {
@@ -303,9 +329,18 @@ export class MlPlatform extends Construct {
     };
   }
 
-  private dataBucket(id: string, logPrefix: string, noncurrentVersionExpiration: Duration): s3.Bucket {
+  /** The replication role and rules of a bucket whose replica goes to `destination`, if any. */
+  private replicationProps(destination: s3.IBucket | undefined, sourceIsKmsEncrypted: boolean): Partial<s3.BucketProps> {
+    if (!this.replication || !destination) {
+      return {};
+    }
+    return { replicationRole: this.replication.role, replicationRules: this.replication.rulesFor(destination, sourceIsKmsEncrypted) };
+  }
+
+  private dataBucket(id: string, logPrefix: string, noncurrentVersionExpiration: Duration, replicaDestination?: s3.IBucket): s3.Bucket {
     const bucket = new s3.Bucket(this, id, {
       ...this.commonBucketProps(),
+      ...this.replicationProps(replicaDestination, true),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
       // One data key per bucket instead of one KMS call per object: far fewer KMS requests.
@@ -317,7 +352,11 @@ export class MlPlatform extends Construct {
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
     });
-    Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
+    if (replicaDestination) {
+      this.replication?.allow(bucket, replicaDestination, this.key);
+    } else {
+      Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
+    }
     enableEventBridge(bucket);
     return bucket;
   }

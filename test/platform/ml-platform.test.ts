@@ -1,6 +1,8 @@
 import { RemovalPolicy, Stack, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { TrainyardValidationError } from '../../src/core/errors';
 import { MlPlatform } from '../../src/platform/ml-platform';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
@@ -237,5 +239,56 @@ describe('MlPlatform rejects bad props at synth, naming the prop', () => {
     const stack = new Stack(app, 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
     const platform = new MlPlatform(stack, 'Platform', { maxAzs: 3 });
     expect(platform.vpc.isolatedSubnets).toHaveLength(3);
+  });
+});
+
+describe('MlPlatform with cross-region replication', () => {
+  // GIVEN destination buckets and a key in a second region
+  let stack!: Stack;
+  const result = synthWithCompliance((app) => {
+    stack = new Stack(app, 'Replicated');
+    const dr = (name: string) => s3.Bucket.fromBucketAttributes(stack, name, { bucketArn: `arn:aws:s3:::acme-dr-${name.toLowerCase()}`, region: 'eu-west-1' });
+    new MlPlatform(stack, 'Platform', {
+      replication: {
+        datasetsDestination: dr('Datasets'),
+        artifactsDestination: dr('Artifacts'),
+        accessLogsDestination: dr('Logs'),
+        destinationKey: kms.Key.fromKeyArn(stack, 'DrKey', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+      },
+    });
+  });
+  const template = result.template(stack);
+
+  test('replicates every bucket, KMS-encrypting replicas, without replicating deletes', () => {
+    const buckets = Object.values<any>(template.findResources('AWS::S3::Bucket'));
+    expect(buckets).toHaveLength(3);
+    for (const b of buckets) {
+      const rule = b.Properties.ReplicationConfiguration.Rules[0];
+      expect(rule.Status).toBe('Enabled');
+      expect(rule.DeleteMarkerReplication).toEqual({ Status: 'Disabled' });
+      expect(rule.Destination.EncryptionConfiguration.ReplicaKmsKeyID).toMatch(/^arn:aws:kms:eu-west-1:/);
+    }
+  });
+
+  test('the replication role has a managed policy scoped to the buckets and keys, and no inline policy', () => {
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    const statements = Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const allows = (action: string, resource: string) => statements.some((st) =>
+      st.Effect === 'Allow' && [st.Action].flat().includes(action) && [st.Resource].flat().some((r) => JSON.stringify(r).includes(resource)));
+    expect(allows('s3:ReplicateObject', 'arn:aws:s3:::acme-dr-datasets/*')).toBe(true);
+    expect(allows('s3:ReplicateObject', 'arn:aws:s3:::acme-dr-logs/*')).toBe(true);
+    expect(allows('kms:Encrypt', 'arn:aws:kms:eu-west-1:111111111111:key/')).toBe(true);
+    expect(allows('kms:Decrypt', 'PlatformKey')).toBe(true);
+    expect(allows('s3:GetObjectVersionForReplication', 'PlatformDatasetsBucket')).toBe(true);
+    // No action wildcards, and object wildcards only under named buckets.
+    for (const st of statements) {
+      expect([st.Action].flat().filter((a: string) => a.includes('*'))).toEqual([]);
+      expect([st.Resource].flat().filter((r: unknown) => r === '*')).toEqual([]);
+    }
+  });
+
+  test('needs no replication acknowledgement and passes every pack', () => {
+    expect(describeFindings(result.report)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { synthesizeTemplate, TemplateSynthesis } from '../../templates/app';
 import { TEMPLATES } from '../../templates/catalog';
+import { REFRESH_MANIFEST_COMMAND, STATEFUL_TYPES } from '../helpers/stateful';
 import { describeFindings, newApp } from '../helpers/synth';
 
 function templatesOf(synthesis: TemplateSynthesis): Record<string, Template> {
@@ -26,14 +27,18 @@ describe.each(Object.keys(TEMPLATES))('template %s', (name) => {
     expect(describeFindings(synthesis.report)).toEqual([]);
   });
 
-  test('retains every stateful resource', () => {
-    for (const template of Object.values(templatesOf(synthesized[name]))) {
-      for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::ECR::Repository', 'AWS::DynamoDB::Table']) {
-        for (const resource of Object.values<any>(template.findResources(type))) {
-          expect([type, resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual([type, 'Retain', 'Retain']);
+  test('retains every stateful resource on delete and on replace', () => {
+    const notRetained: string[] = [];
+    for (const [stack, template] of Object.entries(templatesOf(synthesized[name]))) {
+      for (const type of STATEFUL_TYPES) {
+        for (const [id, resource] of Object.entries<any>(template.findResources(type))) {
+          if (resource.DeletionPolicy !== 'Retain' || resource.UpdateReplacePolicy !== 'Retain') {
+            notRetained.push(`${stack}/${id} (${type}): DeletionPolicy=${resource.DeletionPolicy}, UpdateReplacePolicy=${resource.UpdateReplacePolicy}`);
+          }
         }
       }
     }
+    expect(notRetained).toEqual([]);
   });
 
   test('is environment-agnostic: no account or region is baked in', () => {
@@ -54,5 +59,52 @@ describe('template single-team (the default)', () => {
     platform.resourceCountIs('AWS::EC2::VPCEndpoint', 8);
     platform.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     platform.resourceCountIs('AWS::S3::Bucket', 3);
+  });
+});
+
+describe('stateful logical ids do not drift', () => {
+  // The committed manifest lists the logical id of every stateful resource of every template.
+  const manifestFile = path.join(__dirname, 'stateful-logical-ids.json');
+  const current: Record<string, Record<string, string[]>> = {};
+  for (const name of Object.keys(TEMPLATES).sort()) {
+    current[name] = {};
+    for (const [stack, template] of Object.entries(templatesOf(synthesized[name])).sort()) {
+      const ids: string[] = [];
+      for (const type of STATEFUL_TYPES) {
+        ids.push(...Object.keys(template.findResources(type)).map((id) => `${id} ${type}`));
+      }
+      current[name][stack] = ids.sort();
+    }
+  }
+  if (process.env.UPDATE_STATEFUL_MANIFEST) {
+    fs.writeFileSync(manifestFile, JSON.stringify(current, null, 2) + '\n');
+  }
+  const committed: Record<string, Record<string, string[]>> = fs.existsSync(manifestFile) ? JSON.parse(fs.readFileSync(manifestFile, 'utf8')) : {};
+
+  test.each(Object.keys(TEMPLATES).sort())('template %s keeps the logical id of every stateful resource', (name) => {
+    const missing: string[] = [];
+    for (const [stack, ids] of Object.entries(committed[name] ?? {})) {
+      for (const id of ids) {
+        if (!(current[name][stack] ?? []).includes(id)) missing.push(`${stack}/${id}`);
+      }
+    }
+    const added: string[] = [];
+    for (const [stack, ids] of Object.entries(current[name])) {
+      for (const id of ids) {
+        if (!(committed[name]?.[stack] ?? []).includes(id)) added.push(`${stack}/${id}`);
+      }
+    }
+    if (missing.length > 0 || added.length > 0) {
+      throw new Error(
+        [
+          `Stateful logical ids of template '${name}' changed.`,
+          ...missing.map((m) => `  gone:  ${m}`),
+          ...added.map((a) => `  new:   ${a}`),
+          'Deploying this would make CloudFormation DELETE or REPLACE the resources that are gone (a bucket of training data, a key, a registry),',
+          'and their data with them. If you renamed a construct id, restore it (or pin the logical id with overrideLogicalId).',
+          `If the change is intended (a new stateful resource, or a planned migration), refresh the manifest on purpose: ${REFRESH_MANIFEST_COMMAND}`,
+        ].join('\n'),
+      );
+    }
   });
 });
