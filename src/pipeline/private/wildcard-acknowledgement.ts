@@ -1,4 +1,6 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
+// cdk-nag formats a wildcard finding's resource with this function (as Acknowledgements.objectKeyWildcards does).
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Acknowledgements, ComplianceAcknowledgement } from '../../core/acknowledgements';
 
 /**
@@ -22,7 +24,7 @@ export function acknowledgeWildcardResources(
           continue;
         }
         for (const resource of [statement.Resource].flat()) {
-          const flat = flatten(resource);
+          const flat = flattenCfnReference(resource);
           if (flat.includes('*') && suffixes.some((s) => flat.endsWith(s))) {
             ids.add(`AwsSolutions-IAM5[Resource::${flat}]`);
           }
@@ -34,32 +36,4 @@ export function acknowledgeWildcardResources(
       return [];
     },
   });
-}
-
-/** Flattens a CloudFormation reference the way cdk-nag names findings. */
-function flatten(node: any): string {
-  if (node === undefined) {
-    return '';
-  }
-  if (typeof node === 'string') {
-    return node.replace(/\$\{/g, '<').replace(/}/g, '>');
-  }
-  if (node['Fn::Join']) {
-    const [delimiter, items] = node['Fn::Join'];
-    return items.map(flatten).join(delimiter);
-  }
-  if (node['Fn::Sub']) {
-    return flatten(node['Fn::Sub']);
-  }
-  if (node['Fn::GetAtt']) {
-    const [resource, attribute] = node['Fn::GetAtt'];
-    return `<${flatten(resource)}.${flatten(attribute)}>`;
-  }
-  if (node['Fn::ImportValue']) {
-    return flatten(node['Fn::ImportValue']);
-  }
-  if (node.Ref) {
-    return `<${flatten(node.Ref)}>`;
-  }
-  return JSON.stringify(node);
 }
