@@ -1,6 +1,8 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
 import { Condition } from './definition/condition';
@@ -170,8 +172,20 @@ export class StandardTrainingRecipe {
     }
     const archive = packSourceDirectory(codeDirectory, (name) => name.endsWith('.py'));
     const assetId = 'TrainyardTrainingCode';
-    const code = (scope.node.tryFindChild(assetId) as s3assets.Asset | undefined)
-      ?? new s3assets.Asset(scope, assetId, { path: archive });
+    let code = scope.node.tryFindChild(assetId) as s3assets.Asset | undefined;
+    if (!code) {
+      code = new s3assets.Asset(scope, assetId, { path: archive });
+      // The team's jobs download the code from the CDK assets bucket: read access to that one object
+      // (a managed policy: an inline grant would be an IAMNoInlinePolicy finding on the team role).
+      new iam.ManagedPolicy(scope, `${assetId}Read`, {
+        description: `Lets the SageMaker jobs of team ${env.teamName} read the Trainyard training code asset`,
+        roles: [env.executionRole],
+        statements: [new iam.PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: [`arn:${Aws.PARTITION}:s3:::${code.s3BucketName}/${code.s3ObjectKey}`],
+        })],
+      });
+    }
 
     const trainingImage = props.trainingImageUri ?? deepLearningContainerImage(scope, 'pytorch-training', '2.3.0-gpu-py311-cu121-ubuntu20.04-sagemaker');
     const processingImage = props.processingImageUri ?? deepLearningContainerImage(scope, 'pytorch-training', '2.3.0-cpu-py311-ubuntu20.04-sagemaker');

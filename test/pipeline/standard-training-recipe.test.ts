@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PipelineDefinition } from '../../src/pipeline/definition/pipeline-definition';
 import { packSourceDirectory } from '../../src/pipeline/private/source-archive';
 import { StandardTrainingRecipe, StandardTrainingRecipeNames as N } from '../../src/pipeline/standard-training-recipe';
@@ -114,6 +114,12 @@ describe('StandardTrainingRecipe in an environment-agnostic stack', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(result.app.outdir, `${stack.artifactId}.assets.json`), 'utf8'));
     const files = Object.values<any>(manifest.files).filter((f) => f.source.packaging === 'file' && String(f.source.path).endsWith('.gz'));
     expect(files).toHaveLength(1);
+    // The team role may read exactly that object (the jobs download it from the CDK assets bucket).
+    const [hash] = Object.keys(manifest.files).filter((k) => files.includes(manifest.files[k]));
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`/${hash}\\.gz$`)])] } }] },
+      Roles: [{ Ref: Match.stringLikeRegexp('^EnvironmentExecutionRole') }],
+    });
   });
 });
 
