@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ArnFormat, Aws, CfnResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnResource, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -99,7 +99,9 @@ export interface NewDataTriggerOptions {
   readonly prefix?: string;
   /**
    * Only keys ending with this start a run, for example `_SUCCESS` or `manifest.json`, so a batch upload
-   * of many files starts one execution instead of one per file.
+   * of many files starts one execution instead of one per file. The key parameter then receives the
+   * marker's own key: a definition that reads the data through it must strip the file name itself
+   * (the standard recipe reads the key as given, so use it without a suffix).
    *
    * @default - every new object starts a run
    */
@@ -379,7 +381,8 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
     const asset = storage === DefinitionStorage.S3_ASSET
       || (storage === DefinitionStorage.AUTO && estimated > TrainingPipeline.INLINE_DEFINITION_LIMIT);
     if (!asset) {
-      return { PipelineDefinitionBody: stack.toJsonString(this.definition.render()) };
+      // Rendered at synth, so steps added to the definition after this point are included too.
+      return { PipelineDefinitionBody: Lazy.string({ produce: () => stack.toJsonString(this.definition.render()) }) };
     }
     if (tokens.length > 0) {
       throw new TrainyardValidationError(
