@@ -1,10 +1,12 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { batchGpu } from './batch-gpu';
 import { singleTeam } from './single-team';
 import { TrainyardValidationError } from '../src/core/errors';
 
 /** Every template `-c template=NAME` can pick, by name. */
 export const TEMPLATES: Record<string, (app: App) => Stack[]> = {
   'single-team': singleTeam,
+  'batch-gpu': batchGpu,
 };
 
 /** The template used when `-c template` is not given. */

@@ -1,6 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 // cdk-nag formats a wildcard finding's resource with this function; using it keeps ids exact.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { controlTowerFindingIds } from './control-tower-rules';
 import { TrainyardValidationError } from './errors';
@@ -20,6 +21,18 @@ export interface ComplianceAcknowledgement {
   readonly reason: string;
 }
 
+/**
+ * Acknowledges the wildcard resources of one policy statement (AwsSolutions-IAM5), named by the
+ * statement's `sid`, with the reason the wildcard is as narrow as the AWS API allows.
+ */
+export interface WildcardResourceAcknowledgement {
+  /** The `sid` of the statement whose wildcard resources are acknowledged. */
+  readonly statementSid: string;
+
+  /** Why the wildcard cannot be narrower. At least 10 characters. */
+  readonly reason: string;
+}
+
 /** The shortest reason an acknowledgement may give. */
 const MIN_ACKNOWLEDGEMENT_REASON_LENGTH = 10;
 
@@ -35,6 +48,14 @@ const MIN_ACKNOWLEDGEMENT_REASON_LENGTH = 10;
  * Each acknowledgement names one exact finding and gives a specific reason.
  */
 export class Acknowledgements {
+  /**
+   * Why a team's training execution role (`TrainingEnvironment`) needs object-key wildcards under its
+   * own S3 prefixes; pass it to `objectKeyWildcards` with the team's object ARNs.
+   */
+  public static readonly TEAM_PREFIX_OBJECTS_REASON =
+    'Training jobs read and write objects whose keys are created at run time (dataset versions, model artifacts, checkpoints). The ' +
+    "wildcard is confined to the team's own prefix in the platform bucket; other teams' prefixes are not covered.";
+
   /**
    * Acknowledges findings on `scope` and everything below it. Throws when an id is empty or a
    * reason is shorter than 10 characters.
@@ -117,6 +138,195 @@ export class Acknowledgements {
         reason:
           "CDK's deploy-time handler that revokes the default security group's rules. It runs only during deployment and calls " +
           'the EC2 API, which the isolated VPC has no endpoint for, so it cannot run inside that VPC.',
+      },
+    ];
+  }
+
+  /**
+   * The default execution role of a `TrainingStudio` domain. Studio creates apps and spaces with
+   * names chosen at run time, inside the domain; users read data under a prefix.
+   */
+  public static studioExecutionPolicy(teamScoped: boolean): WildcardResourceAcknowledgement[] {
+    return [
+      {
+        statementSid: 'AppsAndSpacesOfThisDomain',
+        reason: 'Studio apps, spaces and user profiles are named by users at run time; the ARNs are limited to this domain id.',
+      },
+      {
+        statementSid: 'ListStudioResources',
+        reason: 'sagemaker:ListApps and sagemaker:ListSpaces support no resource-level permissions, so IAM accepts only "*".',
+      },
+      {
+        statementSid: 'StudioLogs',
+        reason: 'Log streams of Studio apps are created at run time; the ARN is limited to the /aws/sagemaker/studio log group.',
+      },
+      ...Acknowledgements.dataPrefixes(teamScoped),
+    ];
+  }
+
+  /**
+   * The instance role of `GpuBatchCompute` (the ECS container agent). AWS Batch names its ECS
+   * clusters `AWSBatch-<compute environment>-<uuid>` at run time.
+   */
+  public static batchInstancePolicy(): WildcardResourceAcknowledgement[] {
+    return [
+      {
+        statementSid: 'JoinBatchClusters',
+        reason: 'AWS Batch creates the ECS cluster at run time with a generated name; the ARN is limited to clusters named AWSBatch-*.',
+      },
+      {
+        statementSid: 'RunAsContainerInstance',
+        reason: 'Container instance ids are assigned at run time; the ARN is limited to container instances of AWSBatch-* clusters.',
+      },
+      {
+        statementSid: 'DiscoverEcsEndpoint',
+        reason: 'ecs:DiscoverPollEndpoint supports no resource-level permissions, so IAM accepts only "*".',
+      },
+      {
+        statementSid: 'WriteJobLogs',
+        reason: 'Log streams are created per job at run time; the ARN is limited to the team\'s Batch log group.',
+      },
+    ];
+  }
+
+  /** The execution role of `GpuBatchCompute` jobs (image pull and logs). */
+  public static batchExecutionPolicy(): WildcardResourceAcknowledgement[] {
+    return [
+      {
+        statementSid: 'EcrAuthorizationToken',
+        reason: 'ecr:GetAuthorizationToken supports no resource-level permissions, so IAM accepts only "*"; pulls are limited to the team repository.',
+      },
+      {
+        statementSid: 'WriteJobLogs',
+        reason: 'Log streams are created per job at run time; the ARN is limited to the team\'s Batch log group.',
+      },
+    ];
+  }
+
+  /**
+   * A log group in a team stack encrypted with the platform key, which lives in the platform stack.
+   * Its `KmsKeyId` is an `Fn::ImportValue`, which the Control Tower rule cannot follow: it accepts
+   * only a literal ARN or a key in the same template.
+   */
+  public static crossStackKmsKey(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'CT.CLOUDWATCH.PR.3',
+      reason: 'The log group is encrypted with the platform KMS key; KmsKeyId is a cross-stack Fn::ImportValue of that key ARN, which the rule cannot resolve (it accepts only a literal or a same-template key).',
+    }];
+  }
+
+  /** Object access under a key prefix of the platform buckets: object keys are chosen by the jobs and users. */
+  public static dataPrefixes(writes: boolean): WildcardResourceAcknowledgement[] {
+    const reason = 'Object keys are chosen at run time by jobs and users; the ARN is limited to the team\'s key prefix (or, without a team, the bucket).';
+    return [
+      { statementSid: 'ReadDataObjects', reason },
+      ...(writes ? [{ statementSid: 'WriteArtifactObjects', reason }] : []),
+    ];
+  }
+
+  /**
+   * Acknowledges AwsSolutions-IAM5 for the wildcard *resources* of the named statements of `policy`,
+   * and only those: a wildcard action, or a wildcard in any other statement, still fails.
+   *
+   * The finding ids embed the resolved resource (`Resource::<bucket export>/team/*`), which is known
+   * only once cross-stack references are resolved, so they are computed when the app validates.
+   * Throws at once when a reason is too short, and at validation when a named statement is missing.
+   */
+  public static acknowledgeWildcardResources(policy: iam.ManagedPolicy, acknowledgements: WildcardResourceAcknowledgement[]): void {
+    for (const ack of acknowledgements) {
+      if (typeof ack.reason !== 'string' || ack.reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON_LENGTH) {
+        throw new TrainyardValidationError(
+          'WildcardResourceAcknowledgement.reason',
+          `acknowledging statement ${ack.statementSid} of ${policy.node.path} needs a reason of at least ${MIN_ACKNOWLEDGEMENT_REASON_LENGTH} characters.`,
+        );
+      }
+    }
+    policy.node.addValidation({
+      validate: () => {
+        const cfn = policy.node.defaultChild as iam.CfnManagedPolicy;
+        const document = Stack.of(policy).resolve(cfn.policyDocument);
+        const errors: string[] = [];
+        for (const ack of acknowledgements) {
+          const statement = (document.Statement ?? []).find((s: any) => s.Sid === ack.statementSid);
+          if (!statement) {
+            errors.push(`${policy.node.path} has no statement with sid ${ack.statementSid} to acknowledge.`);
+            continue;
+          }
+          const resources: unknown[] = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+          const ids = resources.map((r) => flattenCfnReference(r)).filter((r) => r.includes('*')).map((r) => `AwsSolutions-IAM5[Resource::${r}]`);
+          Acknowledgements.acknowledge(policy, ids.map((id) => ({ id, reason: ack.reason.trim() })));
+        }
+        return errors;
+      },
+    });
+  }
+
+  /**
+   * Actions of a team's training execution role (`TrainingEnvironment`) that IAM offers no
+   * resource-level permissions for, so `*` is the only valid resource.
+   */
+  public static actionsWithoutResourceLevelPermissions(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ec2:DescribeNetworkInterfaces/Vpcs/Subnets/SecurityGroups/DhcpOptions (the lookups SageMaker makes before placing a job in the VPC), ' +
+        'cloudwatch:PutMetricData and ecr:GetAuthorizationToken have no resource-level permissions in IAM: * is the only valid resource. ' +
+        'PutMetricData is limited to the SageMaker and team namespaces by the cloudwatch:namespace condition.',
+    }];
+  }
+
+  /**
+   * The ENIs SageMaker creates for a team's training jobs. `resource` is the ENI ARN pattern as
+   * cdk-nag reports it.
+   */
+  public static sageMakerJobNetworkInterfaces(resource: string): ComplianceAcknowledgement[] {
+    return [{
+      id: `AwsSolutions-IAM5[Resource::${resource}]`,
+      reason:
+        'SageMaker creates one ENI per job instance when the job starts, so ENI IDs do not exist at deploy time. Every ENI action is ' +
+        'limited to the platform VPC by the ec2:Vpc condition, and ENI creation to the platform subnets and the team security group.',
+    }];
+  }
+
+  /**
+   * The log streams of SageMaker training and processing jobs. `resource` is the log-stream ARN
+   * pattern as cdk-nag reports it.
+   */
+  public static sageMakerJobLogStreams(resource: string): ComplianceAcknowledgement[] {
+    return [{
+      id: `AwsSolutions-IAM5[Resource::${resource}]`,
+      reason:
+        'SageMaker names a log stream after each job and instance (<job-name>/algo-1-<epoch>) when the job starts, so stream names ' +
+        'are unknown at deploy time. The permission is limited to the SageMaker job log group.',
+    }];
+  }
+
+  /**
+   * The self-referencing all-traffic ingress rule of a multi-node EFA training job's security
+   * group: EFA needs every protocol between the instances of a job, and admits no other source.
+   */
+  public static efaSelfTraffic(): ComplianceAcknowledgement[] {
+    const reason =
+      'The source is the job security group itself, not an address range: only the instances of the same training job are admitted. ' +
+      'Elastic Fabric Adapter traffic (SRD) is neither TCP nor UDP, so AWS requires all protocols between the instances of the group.';
+    return [
+      { id: 'NIST.800.53.R5-EC2RestrictedCommonPorts', reason },
+      { id: 'HIPAA.Security-EC2RestrictedCommonPorts', reason },
+    ];
+  }
+
+  /**
+   * The TrainingGuardrails permissions boundary. A boundary is a ceiling, not a grant: it names
+   * `Resource: *` on purpose, because the identity policies of each role scope the resources and
+   * the effective permission is their intersection.
+   */
+  public static permissionsBoundaryCeiling(): ComplianceAcknowledgement[] {
+    return [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Permissions boundary: it caps what team roles may do and grants nothing by itself. Resources are scoped by each ' +
+          "role's identity policies; the effective permission is the intersection, so the boundary lists actions on all resources.",
       },
     ];
   }

@@ -1,9 +1,20 @@
+import { Annotations, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { IConstruct } from 'constructs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+// cdk-nag names a wildcard finding after the resource with this function (as Acknowledgements does).
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
+import { Construct, IConstruct } from 'constructs';
+import { GpuProfile } from './gpu-profile';
 import { TrainingJobDefaults } from './training-job-defaults';
+import { Acknowledgements, ComplianceAcknowledgement } from '../core/acknowledgements';
+import { TrainyardValidationError } from '../core/errors';
+import { requireIntegerInRange, requireName } from '../core/validate';
+import { MlPlatform } from '../platform/ml-platform';
 
 /**
  * A team's GPU training environment, as the constructs that build on it (pipelines, metrics,
@@ -46,4 +57,752 @@ export interface ITrainingEnvironment extends IConstruct {
    * @default - no model registry wired
    */
   readonly modelPackageGroupName?: string;
+}
+
+/**
+ * Properties of a team's training environment.
+ */
+export interface TrainingEnvironmentProps {
+  /** The shared platform the team trains on: its VPC, key and buckets. */
+  readonly platform: MlPlatform;
+
+  /**
+   * The team's name: 2 to 32 lowercase letters, digits and single hyphens, starting with a letter.
+   * It prefixes the team's S3 keys, tags and the SageMaker and IAM names derived from it
+   * (SageMaker names allow 63 characters, IAM names 64; Trainyard keeps the rest for suffixes).
+   */
+  readonly teamName: string;
+
+  /** The accelerator instance type the team's jobs run on, for example `GpuProfile.G5_2XLARGE`. */
+  readonly gpu: GpuProfile;
+
+  /**
+   * The most instances one training job may use. More than 1 means multi-node distributed
+   * training: the security group then admits traffic between the job's instances (all traffic
+   * when the profile supports EFA) and traffic between containers is encrypted.
+   *
+   * @default 1
+   */
+  readonly maxInstanceCount?: number;
+
+  /**
+   * The team's monthly budget in USD. Creates an AWS Budgets cost budget filtered on the team's
+   * cost-allocation tag (`trainyard:team`, which must be activated in the Billing console), with
+   * alerts at 80% of actual and 100% of forecast spend.
+   *
+   * @default - no budget
+   */
+  readonly monthlyBudgetUsd?: number;
+
+  /**
+   * Email addresses the budget alerts go to directly (at most 10). Needs `monthlyBudgetUsd`.
+   *
+   * @default - alerts go to the SNS topic only
+   */
+  readonly alertEmails?: string[];
+
+  /**
+   * The SNS topic budget alerts are published to. Needs `monthlyBudgetUsd`. Its access policy
+   * must allow `budgets.amazonaws.com` to publish (Trainyard adds that statement to topics it can modify).
+   *
+   * @default - a new topic, encrypted with a new rotating KMS key and TLS-only, when `monthlyBudgetUsd` is set
+   */
+  readonly budgetTopic?: sns.ITopic;
+
+  /**
+   * The cost centre every resource and job of the team is tagged with (`trainyard:cost-center`).
+   *
+   * @default - no cost-centre tag
+   */
+  readonly costCenter?: string;
+
+  /**
+   * The longest a training job may run (SageMaker `MaxRuntimeInSeconds`; with retries, for all
+   * attempts together). At most 28 days, the SageMaker limit.
+   *
+   * @default Duration.hours(24)
+   */
+  readonly maxRuntime?: Duration;
+
+  /**
+   * Whether jobs run on managed spot capacity, with checkpoints to S3 and a `MaxWaitTime` of twice
+   * `maxRuntime`. Spot training costs up to 90% less than on-demand.
+   *
+   * @default true
+   */
+  readonly useSpot?: boolean;
+
+  /**
+   * Keep a job's instances warm this long after it ends, so the next job starts without
+   * provisioning (SageMaker managed warm pools, at most 1 hour). Warm pools do not work with
+   * managed spot training: set `useSpot: false` with it.
+   *
+   * @default - no warm pool
+   */
+  readonly warmPoolKeepAlive?: Duration;
+
+  /**
+   * The size of each instance's ML storage volume in GB (1 to 16,384). Instance types with local
+   * NVMe storage train on that storage instead, up to its size.
+   *
+   * @default 100
+   */
+  readonly volumeSizeGb?: number;
+
+  /**
+   * How often SageMaker retries a job after an internal error or insufficient capacity (1 to 30).
+   *
+   * @default 2
+   */
+  readonly maxRetryAttempts?: number;
+
+  /**
+   * The team's image repository. The execution role may pull from it, and from no other repository.
+   *
+   * @default - no ECR pull permission (use SageMaker's built-in algorithms or grant pulls yourself)
+   */
+  readonly imageRepository?: ecr.IRepository;
+
+  /**
+   * The ID of the Region's Amazon S3 managed prefix list (`com.amazonaws.<region>.s3`, for example
+   * `pl-63a5400a` in us-east-1). Jobs in the isolated VPC reach S3 through the platform's gateway
+   * endpoint; the security group then allows HTTPS to S3's address ranges, and nothing else outside the VPC.
+   *
+   * @default - no egress to S3 addresses (a warning at synth): SageMaker cannot download data or upload artifacts through the VPC
+   */
+  readonly s3PrefixListId?: string;
+
+  /**
+   * The name of the team's model package group, where pipelines register models.
+   *
+   * @default - no model registry wired
+   */
+  readonly modelPackageGroupName?: string;
+
+  /**
+   * What happens to the budget alerts topic's KMS key when the environment is removed from the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Attributes of an existing training environment, to reference it from another stack or account.
+ */
+export interface TrainingEnvironmentAttributes {
+  /** The team's name. */
+  readonly teamName: string;
+
+  /** The role the team's SageMaker jobs run as. */
+  readonly executionRole: iam.IRole;
+
+  /** The security group of the team's jobs. */
+  readonly securityGroup: ec2.ISecurityGroup;
+
+  /** The platform's datasets bucket. */
+  readonly datasetsBucket: s3.IBucket;
+
+  /** The platform's artifacts bucket. */
+  readonly artifactsBucket: s3.IBucket;
+
+  /** The platform key. */
+  readonly key: kms.IKey;
+
+  /** What the team's training jobs start from. */
+  readonly trainingJobDefaults: TrainingJobDefaults;
+
+  /**
+   * The team's prefix in the datasets bucket, ending in `/`.
+   *
+   * @default '<teamName>/'
+   */
+  readonly datasetsPrefix?: string;
+
+  /**
+   * The team's prefix for model artifacts in the artifacts bucket, ending in `/`.
+   *
+   * @default '<teamName>/artifacts/'
+   */
+  readonly artifactsPrefix?: string;
+
+  /**
+   * The team's prefix for checkpoints in the artifacts bucket, ending in `/`.
+   *
+   * @default '<teamName>/checkpoints/'
+   */
+  readonly checkpointsPrefix?: string;
+
+  /**
+   * The team's model package group.
+   *
+   * @default - no model registry wired
+   */
+  readonly modelPackageGroupName?: string;
+}
+
+/** SageMaker's longest training job (`MaxRuntimeInSeconds` at most 28 days). */
+const MAX_RUNTIME_SECONDS = 28 * 24 * 3600;
+/** SageMaker managed warm pools: `KeepAlivePeriodInSeconds` from 0 to 3600. */
+const MAX_WARM_POOL_SECONDS = 3600;
+/** SageMaker `RetryStrategy.MaximumRetryAttempts`: 1 to 30. */
+const MAX_RETRY_ATTEMPTS = 30;
+/** AWS Budgets: at most 10 email subscribers per notification. */
+const MAX_ALERT_EMAILS = 10;
+/** The longest team name: SageMaker names derived from it (63 characters) keep 31 for suffixes, IAM names (64) 32. */
+const MAX_TEAM_NAME_LENGTH = 32;
+
+const TEAM_NAME_RULE = {
+  pattern: /^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/,
+  minLength: 2,
+  maxLength: MAX_TEAM_NAME_LENGTH,
+  description:
+    'lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit, ' +
+    `at most ${MAX_TEAM_NAME_LENGTH} characters so the SageMaker (63) and IAM (64) names derived from it fit`,
+};
+
+/** The log groups SageMaker training and processing jobs write to. */
+const SAGEMAKER_LOG_GROUPS = ['/aws/sagemaker/TrainingJobs', '/aws/sagemaker/ProcessingJobs'];
+
+/**
+ * A team's governed GPU training environment on the shared platform: a least-privilege execution
+ * role, a security group with no internet egress, the defaults every training job starts from
+ * (isolated VPC, network isolation, KMS, spot with checkpoints, runtime limit, retries), an optional
+ * monthly budget with alerts, and tags on everything for cost allocation.
+ *
+ * The role reads only the team's dataset prefix, writes only its artifact and checkpoint prefixes,
+ * pulls only from the team's image repository, and manages ENIs only in the platform VPC. Its
+ * permissions are customer-managed policies (no inline policies, no AWS managed policies, no `*` actions).
+ */
+export class TrainingEnvironment extends Construct implements ITrainingEnvironment, ec2.IConnectable, iam.IGrantable {
+  /**
+   * References a training environment defined elsewhere (another stack or account).
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: TrainingEnvironmentAttributes): ITrainingEnvironment {
+    return new ImportedTrainingEnvironment(scope, id, attrs);
+  }
+
+  public readonly teamName: string;
+  public readonly executionRole: iam.IRole;
+  public readonly securityGroup: ec2.ISecurityGroup;
+  public readonly datasetsBucket: s3.IBucket;
+  public readonly artifactsBucket: s3.IBucket;
+  public readonly key: kms.IKey;
+  public readonly datasetsPrefix: string;
+  public readonly artifactsPrefix: string;
+  public readonly checkpointsPrefix: string;
+  public readonly trainingJobDefaults: TrainingJobDefaults;
+  public readonly modelPackageGroupName?: string;
+
+  /** The accelerator profile the team's jobs run on. */
+  public readonly gpu: GpuProfile;
+
+  /** The most instances one job may use. */
+  public readonly maxInstanceCount: number;
+
+  /** The customer-managed policies attached to the execution role, one per concern. */
+  public readonly executionPolicies: iam.IManagedPolicy[];
+
+  /**
+   * The AWS Budgets budget of the team.
+   *
+   * @default - no budget (no `monthlyBudgetUsd`)
+   */
+  public readonly budget?: budgets.CfnBudget;
+
+  /**
+   * The topic budget alerts are published to.
+   *
+   * @default - no budget (no `monthlyBudgetUsd`)
+   */
+  public readonly budgetTopic?: sns.ITopic;
+
+  /** The tags every resource and job of the environment carries. */
+  public readonly tags: { [key: string]: string };
+
+  /** The security group connections of the team's jobs. */
+  public readonly connections: ec2.Connections;
+
+  /** The execution role, as the principal to grant more permissions to. */
+  public readonly grantPrincipal: iam.IPrincipal;
+
+  constructor(scope: Construct, id: string, props: TrainingEnvironmentProps) {
+    super(scope, id);
+    if (!props || typeof props !== 'object') {
+      throw new TrainyardValidationError('TrainingEnvironment', 'needs props: { platform, teamName, gpu }.');
+    }
+    const { platform, gpu } = props;
+    if (!(platform instanceof MlPlatform)) {
+      throw new TrainyardValidationError('TrainingEnvironment.platform', 'must be an MlPlatform (the shared platform the team trains on).');
+    }
+    if (!(gpu instanceof GpuProfile)) {
+      throw new TrainyardValidationError('TrainingEnvironment.gpu', "must be a GpuProfile, for example GpuProfile.G5_2XLARGE or GpuProfile.of('ml.g5.2xlarge').");
+    }
+    const teamName = validateTeamName('TrainingEnvironment.teamName', props.teamName);
+
+    // ---- Props ------------------------------------------------------------------------------
+    const maxInstanceCount = props.maxInstanceCount ?? 1;
+    requireIntegerInRange('TrainingEnvironment.maxInstanceCount', maxInstanceCount, 1, 10_000);
+    if (maxInstanceCount > 1 && !gpu.multiNodeSupported) {
+      throw new TrainyardValidationError(
+        'TrainingEnvironment.maxInstanceCount',
+        `is ${maxInstanceCount}, but ${gpu.instanceType} does not support multi-node training. Use 1, or a profile with multiNodeSupported (for example GpuProfile.P4D_24XLARGE).`,
+      );
+    }
+    const useSpot = props.useSpot ?? true;
+    if (typeof useSpot !== 'boolean') {
+      throw new TrainyardValidationError('TrainingEnvironment.useSpot', `must be true or false, got ${String(useSpot)}.`);
+    }
+    const maxRuntimeSeconds = durationSeconds('TrainingEnvironment.maxRuntime', props.maxRuntime ?? Duration.hours(24), 1, MAX_RUNTIME_SECONDS, '28 days, the SageMaker limit');
+    const keepAliveSeconds = props.warmPoolKeepAlive === undefined
+      ? undefined
+      : durationSeconds('TrainingEnvironment.warmPoolKeepAlive', props.warmPoolKeepAlive, 0, MAX_WARM_POOL_SECONDS, '1 hour, the SageMaker warm pool limit');
+    if (keepAliveSeconds !== undefined && keepAliveSeconds > 0 && useSpot) {
+      throw new TrainyardValidationError(
+        'TrainingEnvironment.warmPoolKeepAlive',
+        'cannot be combined with TrainingEnvironment.useSpot (the default): SageMaker warm pools do not support managed spot training. Set useSpot: false, or drop warmPoolKeepAlive.',
+      );
+    }
+    const volumeSizeGb = props.volumeSizeGb ?? 100;
+    requireIntegerInRange('TrainingEnvironment.volumeSizeGb', volumeSizeGb, 1, 16_384);
+    const maxRetryAttempts = props.maxRetryAttempts ?? 2;
+    requireIntegerInRange('TrainingEnvironment.maxRetryAttempts', maxRetryAttempts, 1, MAX_RETRY_ATTEMPTS);
+    validateBudgetProps(props);
+    if (props.costCenter !== undefined) {
+      requireName('TrainingEnvironment.costCenter', props.costCenter, {
+        pattern: /^[\p{L}\p{N}\p{Z}_.:/=+@-]+$/u,
+        minLength: 1,
+        maxLength: 256,
+        description: 'a tag value: letters, digits, spaces and _ . : / = + - @, at most 256 characters',
+      });
+    }
+    if (props.s3PrefixListId !== undefined && !Token.isUnresolved(props.s3PrefixListId) && !/^pl-[0-9a-f]{8,17}$/.test(props.s3PrefixListId)) {
+      throw new TrainyardValidationError('TrainingEnvironment.s3PrefixListId', `must be a managed prefix list ID such as 'pl-63a5400a', got '${props.s3PrefixListId}'.`);
+    }
+    if (props.modelPackageGroupName !== undefined) {
+      requireName('TrainingEnvironment.modelPackageGroupName', props.modelPackageGroupName, {
+        pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/,
+        minLength: 1,
+        maxLength: 63,
+        description: 'a SageMaker name: letters, digits and hyphens, at most 63 characters',
+      });
+    }
+
+    this.teamName = teamName;
+    this.gpu = gpu;
+    this.maxInstanceCount = maxInstanceCount;
+    this.datasetsBucket = platform.datasetsBucket;
+    this.artifactsBucket = platform.artifactsBucket;
+    this.key = platform.key;
+    this.datasetsPrefix = `${teamName}/`;
+    this.artifactsPrefix = `${teamName}/artifacts/`;
+    this.checkpointsPrefix = `${teamName}/checkpoints/`;
+    this.modelPackageGroupName = props.modelPackageGroupName;
+
+    this.tags = {
+      'trainyard:team': teamName,
+      'trainyard:environment': `${teamName}-training`,
+      ...(props.costCenter !== undefined ? { 'trainyard:cost-center': props.costCenter } : {}),
+    };
+    for (const [key, value] of Object.entries(this.tags)) {
+      Tags.of(this).add(key, value);
+    }
+
+    // ---- Network ----------------------------------------------------------------------------
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: platform.vpc,
+      description: `Trainyard ${teamName} training jobs: no internet egress`,
+      allowAllOutbound: false,
+    });
+    platform.allowEndpointAccessFrom(securityGroup);
+    if (props.s3PrefixListId !== undefined) {
+      securityGroup.addEgressRule(ec2.Peer.prefixList(props.s3PrefixListId), ec2.Port.tcp(443), 'HTTPS to Amazon S3 through the gateway endpoint');
+    } else {
+      Annotations.of(this).addWarningV2(
+        'trainyard:no-s3-egress',
+        `TrainingEnvironment ${teamName}: no s3PrefixListId, so the security group allows no HTTPS to Amazon S3 and jobs cannot read data or write artifacts through the VPC. ` +
+          'Pass the Region\'s com.amazonaws.<region>.s3 prefix list ID (aws ec2 describe-managed-prefix-lists).',
+      );
+    }
+    if (maxInstanceCount > 1) {
+      // Instances of one job talk to each other (NCCL, MPI); EFA needs every protocol, not just TCP.
+      const port = gpu.efaSupported ? ec2.Port.allTraffic() : ec2.Port.allTcp();
+      const what = gpu.efaSupported ? 'EFA and distributed-training traffic' : 'distributed-training traffic';
+      securityGroup.addIngressRule(securityGroup, port, `${what} between the instances of one job`);
+      securityGroup.addEgressRule(securityGroup, port, `${what} between the instances of one job`);
+      if (gpu.efaSupported) {
+        Acknowledgements.acknowledge(securityGroup, Acknowledgements.efaSelfTraffic());
+      }
+    }
+    this.securityGroup = securityGroup;
+    this.connections = new ec2.Connections({ securityGroups: [securityGroup] });
+
+    // ---- Execution role ---------------------------------------------------------------------
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'ExecutionRole', {
+      description: `Trainyard ${teamName}: SageMaker training and processing jobs`,
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      maxSessionDuration: Duration.hours(12),
+    });
+    this.executionRole = role;
+    this.grantPrincipal = role;
+    this.executionPolicies = this.createExecutionPolicies(role, platform, props.imageRepository);
+
+    // ---- Job defaults -----------------------------------------------------------------------
+    const subnets = platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds;
+    this.trainingJobDefaults = {
+      roleArn: role.roleArn,
+      vpcConfig: { securityGroupIds: [securityGroup.securityGroupId], subnets },
+      enableNetworkIsolation: true,
+      enableInterContainerTrafficEncryption: maxInstanceCount > 1,
+      resourceConfig: {
+        instanceType: gpu.instanceType,
+        instanceCount: maxInstanceCount,
+        volumeSizeInGb: volumeSizeGb,
+        ...(gpu.localInstanceStorage ? {} : { volumeKmsKeyId: platform.key.keyArn }),
+        ...(keepAliveSeconds !== undefined ? { keepAlivePeriodInSeconds: keepAliveSeconds } : {}),
+      },
+      outputDataConfig: {
+        s3OutputPath: `s3://${platform.artifactsBucket.bucketName}/${this.artifactsPrefix}`,
+        kmsKeyId: platform.key.keyArn,
+      },
+      stoppingCondition: {
+        maxRuntimeInSeconds: maxRuntimeSeconds,
+        ...(useSpot ? { maxWaitTimeInSeconds: 2 * maxRuntimeSeconds } : {}),
+      },
+      enableManagedSpotTraining: useSpot,
+      checkpointS3Uri: `s3://${platform.artifactsBucket.bucketName}/${this.checkpointsPrefix}`,
+      maximumRetryAttempts: maxRetryAttempts,
+      tags: { ...this.tags },
+    };
+
+    // ---- Budget -----------------------------------------------------------------------------
+    if (props.monthlyBudgetUsd !== undefined) {
+      const topic = props.budgetTopic ?? this.createBudgetTopic(props.removalPolicy ?? RemovalPolicy.RETAIN);
+      // A no-op for imported topics, whose policy their owner manages.
+      topic.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowAwsBudgetsToPublish',
+        principals: [new iam.ServicePrincipal('budgets.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }));
+      this.budgetTopic = topic;
+      this.budget = this.createBudget(props.monthlyBudgetUsd, props.alertEmails ?? [], topic);
+    }
+  }
+
+  /** The S3 URI of the team's dataset prefix, for example `s3://<datasets bucket>/fraud/`. */
+  public get datasetsS3Uri(): string {
+    return `s3://${this.datasetsBucket.bucketName}/${this.datasetsPrefix}`;
+  }
+
+  private createExecutionPolicies(role: iam.Role, platform: MlPlatform, repository?: ecr.IRepository): iam.IManagedPolicy[] {
+    const stack = Stack.of(this);
+    const team = this.teamName;
+    const vpcArn = stack.formatArn({ service: 'ec2', resource: 'vpc', resourceName: platform.vpc.vpcId });
+    const eniArn = stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' });
+    const subnetArns = platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds.map((subnetId) =>
+      stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: subnetId }));
+    const securityGroupArn = stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: this.securityGroup.securityGroupId });
+
+    const data = new iam.ManagedPolicy(this, 'DataAccessPolicy', {
+      description: `Trainyard ${team}: read the team's datasets, write its artifacts and checkpoints, use the platform key`,
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadTeamDatasets',
+          actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging'],
+          resources: [platform.datasetsBucket.arnForObjects(`${this.datasetsPrefix}*`)],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListTeamDatasets',
+          actions: ['s3:ListBucket'],
+          resources: [platform.datasetsBucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [this.datasetsPrefix, `${this.datasetsPrefix}*`] } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteTeamArtifactsAndCheckpoints',
+          actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+          resources: [
+            platform.artifactsBucket.arnForObjects(`${this.artifactsPrefix}*`),
+            platform.artifactsBucket.arnForObjects(`${this.checkpointsPrefix}*`),
+          ],
+        }),
+        new iam.PolicyStatement({
+          sid: 'PruneTeamCheckpoints',
+          actions: ['s3:DeleteObject'],
+          resources: [platform.artifactsBucket.arnForObjects(`${this.checkpointsPrefix}*`)],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListTeamArtifacts',
+          actions: ['s3:ListBucket'],
+          resources: [platform.artifactsBucket.bucketArn],
+          conditions: {
+            StringLike: { 's3:prefix': [this.artifactsPrefix, `${this.artifactsPrefix}*`, this.checkpointsPrefix, `${this.checkpointsPrefix}*`] },
+          },
+        }),
+        new iam.PolicyStatement({
+          sid: 'UsePlatformKey',
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          resources: [platform.key.keyArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'GrantPlatformKeyToSageMakerVolumes',
+          actions: ['kms:CreateGrant'],
+          resources: [platform.key.keyArn],
+          conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+        }),
+      ],
+    });
+
+    const network = new iam.ManagedPolicy(this, 'NetworkPolicy', {
+      description: `Trainyard ${team}: manage the job ENIs in the platform VPC only`,
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'CreateJobEnisInPlatformVpc',
+          actions: ['ec2:CreateNetworkInterface'],
+          resources: [eniArn, ...subnetArns, securityGroupArn],
+          conditions: { ArnEquals: { 'ec2:Vpc': vpcArn } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ManageJobEnisInPlatformVpc',
+          actions: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
+          resources: [eniArn],
+          conditions: { ArnEquals: { 'ec2:Vpc': vpcArn } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'DescribeNetwork',
+          actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+          resources: ['*'],
+        }),
+      ],
+    });
+
+    const logGroups = SAGEMAKER_LOG_GROUPS.map((name) => `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${name}`);
+    const logStreams = logGroups.map((arn) => `${arn}:log-stream:*`);
+    const observability = new iam.ManagedPolicy(this, 'ObservabilityPolicy', {
+      description: `Trainyard ${team}: write job logs and metrics`,
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'CreateSageMakerJobLogGroups',
+          actions: ['logs:CreateLogGroup', 'logs:DescribeLogStreams'],
+          resources: logGroups,
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteSageMakerJobLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: logStreams,
+        }),
+        new iam.PolicyStatement({
+          sid: 'PutSageMakerJobMetrics',
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*', `Trainyard/${team}`] } },
+        }),
+      ],
+    });
+
+    const policies: iam.IManagedPolicy[] = [data, network, observability];
+    if (repository) {
+      policies.push(new iam.ManagedPolicy(this, 'ImagePullPolicy', {
+        description: `Trainyard ${team}: pull images from the team repository only`,
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'PullTeamImages',
+            actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+            resources: [repository.repositoryArn],
+          }),
+          new iam.PolicyStatement({
+            sid: 'GetEcrAuthorizationToken',
+            actions: ['ecr:GetAuthorizationToken'],
+            resources: ['*'],
+          }),
+        ],
+      }));
+    }
+    for (const policy of policies) {
+      role.addManagedPolicy(policy);
+    }
+    Acknowledgements.acknowledge(this, Acknowledgements.actionsWithoutResourceLevelPermissions());
+    // The other wildcard resources are acknowledged one by one, under the name cdk-nag gives them.
+    // That name depends on how the reference resolves in this stack (a cross-stack import of the
+    // platform bucket, for example), which is known only once references are resolved at synth.
+    const teamObjects = [
+      platform.datasetsBucket.arnForObjects(`${this.datasetsPrefix}*`),
+      platform.artifactsBucket.arnForObjects(`${this.artifactsPrefix}*`),
+      platform.artifactsBucket.arnForObjects(`${this.checkpointsPrefix}*`),
+    ];
+    const named: Array<[iam.ManagedPolicy, string, (resource: string) => ComplianceAcknowledgement[]]> = [
+      [network, eniArn, Acknowledgements.sageMakerJobNetworkInterfaces],
+      ...logStreams.map((arn): [iam.ManagedPolicy, string, (resource: string) => ComplianceAcknowledgement[]] =>
+        [observability, arn, Acknowledgements.sageMakerJobLogStreams]),
+    ];
+    this.node.addValidation({
+      validate: () => {
+        Acknowledgements.acknowledge(data, Acknowledgements.objectKeyWildcards(data, teamObjects, Acknowledgements.TEAM_PREFIX_OBJECTS_REASON));
+        for (const [policy, resource, acknowledgements] of named) {
+          Acknowledgements.acknowledge(policy, acknowledgements(flattenCfnReference(Stack.of(policy).resolve(resource))));
+        }
+        return [];
+      },
+    });
+    return policies;
+  }
+
+  private createBudgetTopic(removalPolicy: RemovalPolicy): sns.ITopic {
+    const stack = Stack.of(this);
+    const key = new kms.Key(this, 'AlertsKey', {
+      description: `Trainyard ${this.teamName} budget alerts topic key (${this.node.path})`,
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(30),
+    });
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowAwsBudgetsToUseTheKey',
+      principals: [new iam.ServicePrincipal('budgets.amazonaws.com')],
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }));
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyCreateGrantExceptForAwsServices',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    }));
+    return new sns.Topic(this, 'BudgetAlerts', {
+      displayName: `Trainyard ${this.teamName} budget alerts`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+  }
+
+  private createBudget(amount: number, emails: string[], topic: sns.ITopic): budgets.CfnBudget {
+    const subscribers: budgets.CfnBudget.SubscriberProperty[] = [
+      { subscriptionType: 'SNS', address: topic.topicArn },
+      ...emails.map((address) => ({ subscriptionType: 'EMAIL', address })),
+    ];
+    const notification = (notificationType: string, threshold: number): budgets.CfnBudget.NotificationWithSubscribersProperty => ({
+      notification: { notificationType, comparisonOperator: 'GREATER_THAN', threshold, thresholdType: 'PERCENTAGE' },
+      subscribers,
+    });
+    const budget = new budgets.CfnBudget(this, 'Budget', {
+      budget: {
+        budgetType: 'COST',
+        timeUnit: 'MONTHLY',
+        budgetLimit: { amount, unit: 'USD' },
+        // Only costs tagged with the team's cost-allocation tag count against its budget.
+        costFilters: { TagKeyValue: [`user:trainyard:team$${this.teamName}`] },
+      },
+      notificationsWithSubscribers: [notification('ACTUAL', 80), notification('FORECASTED', 100)],
+      resourceTags: Object.entries(this.tags).map(([key, value]) => ({ key, value })),
+    });
+    return budget;
+  }
+}
+
+/** A training environment defined elsewhere. */
+class ImportedTrainingEnvironment extends Construct implements ITrainingEnvironment {
+  public readonly teamName: string;
+  public readonly executionRole: iam.IRole;
+  public readonly securityGroup: ec2.ISecurityGroup;
+  public readonly datasetsBucket: s3.IBucket;
+  public readonly artifactsBucket: s3.IBucket;
+  public readonly key: kms.IKey;
+  public readonly datasetsPrefix: string;
+  public readonly artifactsPrefix: string;
+  public readonly checkpointsPrefix: string;
+  public readonly trainingJobDefaults: TrainingJobDefaults;
+  public readonly modelPackageGroupName?: string;
+
+  constructor(scope: Construct, id: string, attrs: TrainingEnvironmentAttributes) {
+    super(scope, id);
+    if (!attrs || typeof attrs !== 'object') {
+      throw new TrainyardValidationError('TrainingEnvironmentAttributes', 'needs the attributes of the environment to import.');
+    }
+    this.teamName = validateTeamName('TrainingEnvironmentAttributes.teamName', attrs.teamName);
+    for (const name of ['executionRole', 'securityGroup', 'datasetsBucket', 'artifactsBucket', 'key', 'trainingJobDefaults'] as const) {
+      if (!attrs[name]) {
+        throw new TrainyardValidationError(`TrainingEnvironmentAttributes.${name}`, 'is required to import a training environment.');
+      }
+    }
+    this.executionRole = attrs.executionRole;
+    this.securityGroup = attrs.securityGroup;
+    this.datasetsBucket = attrs.datasetsBucket;
+    this.artifactsBucket = attrs.artifactsBucket;
+    this.key = attrs.key;
+    this.trainingJobDefaults = attrs.trainingJobDefaults;
+    this.datasetsPrefix = prefix('TrainingEnvironmentAttributes.datasetsPrefix', attrs.datasetsPrefix ?? `${this.teamName}/`);
+    this.artifactsPrefix = prefix('TrainingEnvironmentAttributes.artifactsPrefix', attrs.artifactsPrefix ?? `${this.teamName}/artifacts/`);
+    this.checkpointsPrefix = prefix('TrainingEnvironmentAttributes.checkpointsPrefix', attrs.checkpointsPrefix ?? `${this.teamName}/checkpoints/`);
+    this.modelPackageGroupName = attrs.modelPackageGroupName;
+  }
+}
+
+function validateTeamName(prop: string, value: string): string {
+  if (value === undefined || value === null || (typeof value === 'string' && value.length === 0)) {
+    throw new TrainyardValidationError(prop, `is required and must not be empty (${TEAM_NAME_RULE.description}).`);
+  }
+  if (Token.isUnresolved(value)) {
+    throw new TrainyardValidationError(prop, 'must be a literal string, not a token: S3 prefixes, tags and names are derived from it at synth.');
+  }
+  requireName(prop, value, TEAM_NAME_RULE);
+  return value;
+}
+
+function prefix(prop: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0 || !value.endsWith('/') || value.startsWith('/')) {
+    throw new TrainyardValidationError(prop, `must be an S3 key prefix ending in '/' (and not starting with one), got '${String(value)}'.`);
+  }
+  return value;
+}
+
+/** The whole seconds of a Duration within [min, max]. */
+function durationSeconds(prop: string, value: Duration, min: number, max: number, limit: string): number {
+  if (!value || typeof (value as any).toSeconds !== 'function') {
+    throw new TrainyardValidationError(prop, 'must be a Duration, for example Duration.hours(24).');
+  }
+  if (value.isUnresolved()) {
+    throw new TrainyardValidationError(prop, 'must be a literal Duration, not a token: the job defaults are rendered at synth.');
+  }
+  const seconds = value.toSeconds({ integral: false });
+  if (!Number.isFinite(seconds) || !Number.isInteger(seconds)) {
+    throw new TrainyardValidationError(prop, `must be a whole number of seconds, got ${value.toHumanString()}.`);
+  }
+  if (seconds < min || seconds > max) {
+    throw new TrainyardValidationError(prop, `must be from ${min} to ${max} seconds (at most ${limit}), got ${value.toHumanString()} (${seconds} seconds).`);
+  }
+  return seconds;
+}
+
+function validateBudgetProps(props: TrainingEnvironmentProps): void {
+  const amount = props.monthlyBudgetUsd;
+  if (amount !== undefined) {
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) {
+      throw new TrainyardValidationError('TrainingEnvironment.monthlyBudgetUsd', `must be a positive amount in USD, got ${String(amount)}.`);
+    }
+  }
+  if (props.alertEmails !== undefined) {
+    if (amount === undefined) {
+      throw new TrainyardValidationError('TrainingEnvironment.alertEmails', 'needs TrainingEnvironment.monthlyBudgetUsd: alerts are sent by the budget.');
+    }
+    if (!Array.isArray(props.alertEmails) || props.alertEmails.length > MAX_ALERT_EMAILS) {
+      throw new TrainyardValidationError('TrainingEnvironment.alertEmails', `must be a list of at most ${MAX_ALERT_EMAILS} email addresses (the AWS Budgets limit).`);
+    }
+    for (const email of props.alertEmails) {
+      if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+        throw new TrainyardValidationError('TrainingEnvironment.alertEmails', `'${String(email)}' is not an email address.`);
+      }
+    }
+    if (new Set(props.alertEmails).size !== props.alertEmails.length) {
+      throw new TrainyardValidationError('TrainingEnvironment.alertEmails', 'lists an address twice.');
+    }
+  }
+  if (props.budgetTopic !== undefined && amount === undefined) {
+    throw new TrainyardValidationError('TrainingEnvironment.budgetTopic', 'needs TrainingEnvironment.monthlyBudgetUsd: alerts are sent by the budget.');
+  }
 }

@@ -18,8 +18,16 @@ export interface JobResourceConfig {
   readonly instanceCount: number;
   /** The size of each instance's ML storage volume, in GB. */
   readonly volumeSizeInGb: number;
-  /** The KMS key (ARN) that encrypts the storage volume. */
-  readonly volumeKmsKeyId: string;
+  /**
+   * The KMS key (ARN) that encrypts the storage volume.
+   *
+   * Absent for instance types with local NVMe instance storage (`GpuProfile.localInstanceStorage`):
+   * the instance encrypts that storage with a hardware module, and CreateTrainingJob rejects a
+   * `VolumeKmsKeyId` for them.
+   *
+   * @default - the instance's local storage, encrypted in hardware
+   */
+  readonly volumeKmsKeyId?: string;
   /**
    * Keep instances warm this long after the job so the next job starts without provisioning.
    *

@@ -2,6 +2,7 @@ import { IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ControlTowerGuard } from './control-tower-guard';
+import { MlOpsChecks } from './mlops-checks';
 import { TrainyardValidationError } from '../core/errors';
 
 /**
@@ -16,6 +17,8 @@ export enum CompliancePack {
   HIPAA_SECURITY = 'HIPAA.Security',
   /** The Control Tower proactive controls, evaluated by cfn-guard. */
   CONTROL_TOWER = 'ControlTower',
+  /** Trainyard's own ML rules (`MlOpsChecks`): pipelines, training jobs, GPU compute, registries. See RULES.md. */
+  MLOPS = 'MlOps',
 }
 
 /**
@@ -60,7 +63,9 @@ export interface TrainyardComplianceOptions {
 
 /**
  * Compliance enforced at synth: registers the compliance packs as CDK validation plugins on an
- * app (or stage), so `cdk synth` fails on any unacknowledged finding.
+ * app (or stage), so `cdk synth` fails on any unacknowledged finding. The default set is cdk-nag's
+ * AwsSolutions, NIST 800-53 R5 and HIPAA Security packs, the Control Tower proactive controls and
+ * Trainyard's own `MlOpsChecks`.
  */
 export class TrainyardCompliance {
   /** Every pack, in the order they run. */
@@ -69,6 +74,7 @@ export class TrainyardCompliance {
     CompliancePack.NIST_800_53_R5,
     CompliancePack.HIPAA_SECURITY,
     CompliancePack.CONTROL_TOWER,
+    CompliancePack.MLOPS,
   ];
 
   /**
@@ -102,6 +108,8 @@ export class TrainyardCompliance {
           return new HIPAASecurityChecks(scope, { verbose });
         case CompliancePack.CONTROL_TOWER:
           return new ControlTowerGuard({ disabledRules: options.disabledControlTowerRules });
+        case CompliancePack.MLOPS:
+          return new MlOpsChecks({ verbose });
       }
     });
     Validations.of(scope).addPlugins(...plugins, ...(options.additionalPlugins ?? []));

@@ -1,11 +1,12 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { PlatformReplication, PlatformReplicationRole } from './platform-replication';
+import { PlatformReplication } from './platform-replication';
+import { PlatformReplicationRole } from './private/replication-role';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { requireIntegerInRange, requireWholeDays } from '../core/validate';
@@ -193,8 +194,8 @@ export class MlPlatform extends Construct {
     enableEventBridge(accessLogsBucket);
     this.accessLogsBucket = accessLogsBucket;
 
-    this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration, props.replication?.datasetsDestination);
-    this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, props.replication?.artifactsDestination);
+    this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration, 'dataset', props.replication?.datasetsDestination);
+    this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, 'artifact', props.replication?.artifactsDestination);
 
     // ---- Network ----------------------------------------------------------------------------
     if (props.vpc) {
@@ -237,12 +238,14 @@ export class MlPlatform extends Construct {
 
   /**
    * Lets a workload (a training job's or a Batch job's security group) reach every interface
-   * endpoint of the platform on HTTPS. The endpoints admit no one else.
+   * endpoint of the platform on HTTPS: an ingress rule on the endpoints' security group and an
+   * egress rule on the workload's. The endpoints admit no one else. Works across stacks.
    */
   public allowEndpointAccessFrom(workload: ec2.IConnectable): void {
-    for (const securityGroup of workload.connections.securityGroups) {
-      this.endpointSecurityGroup.connections.allowFrom(securityGroup, ec2.Port.tcp(443), 'HTTPS to AWS service endpoints');
-    }
+    // Opened from the workload's side: when the workload lives in another stack (a team stack),
+    // CDK then puts both rules in the workload's stack, which already depends on the platform's,
+    // instead of making the platform stack reference the workload (a dependency cycle).
+    workload.connections.allowTo(this.endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to AWS service endpoints');
   }
 
   /**
@@ -337,7 +340,7 @@ export class MlPlatform extends Construct {
     return { replicationRole: this.replication.role, replicationRules: this.replication.rulesFor(destination, sourceIsKmsEncrypted) };
   }
 
-  private dataBucket(id: string, logPrefix: string, noncurrentVersionExpiration: Duration, replicaDestination?: s3.IBucket): s3.Bucket {
+  private dataBucket(id: string, logPrefix: string, noncurrentVersionExpiration: Duration, dataClass: string, replicaDestination?: s3.IBucket): s3.Bucket {
     const bucket = new s3.Bucket(this, id, {
       ...this.commonBucketProps(),
       ...this.replicationProps(replicaDestination, true),
@@ -358,6 +361,8 @@ export class MlPlatform extends Construct {
       Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
     }
     enableEventBridge(bucket);
+    // Marks the bucket as holding training data or model artifacts: MlOps-DataBucketVersioned checks it.
+    Tags.of(bucket).add('trainyard:data-class', dataClass);
     return bucket;
   }
 }

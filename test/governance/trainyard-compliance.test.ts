@@ -93,11 +93,11 @@ describe('acknowledgements', () => {
 describe('TrainyardCompliance options', () => {
   test('excludePacks drops a pack from the default set', () => {
     const packs = TrainyardCompliance.apply(newApp(), { excludePacks: [CompliancePack.HIPAA_SECURITY] });
-    expect(packs).toEqual([CompliancePack.AWS_SOLUTIONS, CompliancePack.NIST_800_53_R5, CompliancePack.CONTROL_TOWER]);
+    expect(packs).toEqual([CompliancePack.AWS_SOLUTIONS, CompliancePack.NIST_800_53_R5, CompliancePack.CONTROL_TOWER, CompliancePack.MLOPS]);
   });
 
   test('an unknown pack is rejected, listing the allowed ones', () => {
     expect(() => TrainyardCompliance.apply(newApp(), { packs: ['PCI' as any] }))
-      .toThrow(/TrainyardComplianceOptions\.packs: unknown pack 'PCI'\. Allowed: AwsSolutions, NIST\.800\.53\.R5, HIPAA\.Security, ControlTower/);
+      .toThrow(/TrainyardComplianceOptions\.packs: unknown pack 'PCI'\. Allowed: AwsSolutions, NIST\.800\.53\.R5, HIPAA\.Security, ControlTower, MlOps\./);
   });
 });

@@ -16,7 +16,7 @@ function cdkSynth(...args: string[]) {
 describe('npx cdk synth', () => {
   test('synthesizes the default template, writes the validation report and prints the compliance result', () => {
     const result = cdkSynth();
-    expect(result.stderr).toMatch(/Trainyard compliance \(AwsSolutions, NIST\.800\.53\.R5, HIPAA\.Security, ControlTower\):/);
+    expect(result.stderr).toMatch(/Trainyard compliance \(AwsSolutions, NIST\.800\.53\.R5, HIPAA\.Security, ControlTower, MlOps\):/);
     expect(result.stderr).toMatch(/PASSED: 0 unacknowledged finding\(s\)/);
     expect(result.status).toBe(0);
     expect(fs.existsSync(path.join(result.output, 'Trainyard-Platform.template.json'))).toBe(true);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { synthesizeTemplate, TemplateSynthesis } from '../../templates/app';
 import { TEMPLATES } from '../../templates/catalog';
 import { REFRESH_MANIFEST_COMMAND, STATEFUL_TYPES } from '../helpers/stateful';
@@ -23,7 +23,7 @@ const synthesized = Object.fromEntries(Object.keys(TEMPLATES).map((name) => [nam
 describe.each(Object.keys(TEMPLATES))('template %s', (name) => {
   test('synthesizes with zero unacknowledged findings from every pack', () => {
     const synthesis = synthesized[name];
-    expect(synthesis.packs).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'ControlTower']);
+    expect(synthesis.packs).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'ControlTower', 'MlOps']);
     expect(describeFindings(synthesis.report)).toEqual([]);
   });
 
@@ -59,6 +59,40 @@ describe('template single-team (the default)', () => {
     platform.resourceCountIs('AWS::EC2::VPCEndpoint', 8);
     platform.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     platform.resourceCountIs('AWS::S3::Bucket', 3);
+  });
+
+  test('holds team ml in its own stack: role, security group, budget on the team tag', () => {
+    expect(Object.keys(stacks).sort()).toEqual(['Trainyard-Platform', 'Trainyard-Team-ml']);
+    const team = stacks['Trainyard-Team-ml'];
+    team.resourceCountIs('AWS::IAM::Role', 1);
+    team.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+    team.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: { BudgetLimit: { Amount: 1000, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:trainyard:team$ml'] } },
+    });
+    team.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+});
+
+describe('template batch-gpu', () => {
+  const stacks = templatesOf(synthesized['batch-gpu']);
+  const platform = stacks['Trainyard-Platform'];
+  const team = stacks['Trainyard-Team-Vision'];
+
+  test('the platform gains the ECS endpoints Batch needs in the isolated VPC', () => {
+    // 7 training endpoints + ecs, ecs-agent, ecs-telemetry, plus the S3 gateway endpoint.
+    platform.resourceCountIs('AWS::EC2::VPCEndpoint', 11);
+  });
+
+  test('the team stack holds scale-to-zero Spot GPU compute for g5.2xlarge, a queue and a GPU job definition', () => {
+    team.hasResourceProperties('AWS::Batch::ComputeEnvironment', {
+      ComputeResources: Match.objectLike({
+        MinvCpus: 0, MaxvCpus: 8, Type: 'SPOT', AllocationStrategy: 'SPOT_PRICE_CAPACITY_OPTIMIZED', InstanceTypes: ['g5.2xlarge'],
+      }),
+    });
+    team.resourceCountIs('AWS::Batch::JobQueue', 1);
+    team.hasResourceProperties('AWS::Batch::JobDefinition', {
+      ContainerProperties: Match.objectLike({ ResourceRequirements: Match.arrayWith([{ Type: 'GPU', Value: '1' }]) }),
+    });
   });
 });
 

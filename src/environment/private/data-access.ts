@@ -1,0 +1,51 @@
+import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { MlPlatform } from '../../platform/ml-platform';
+
+/**
+ * Explicit (no wildcard action) statements for reading and writing key prefixes of the platform's
+ * buckets, and for using the platform key through S3 only.
+ *
+ * Each statement has a `sid` so its prefix wildcard can be acknowledged by name.
+ *
+ * @internal
+ */
+export function platformDataStatements(platform: MlPlatform, access: {
+  readonly readPrefixes: { readonly datasets?: string; readonly artifacts?: string };
+  readonly writeArtifactsPrefixes?: string[];
+}): iam.PolicyStatement[] {
+  const statements: iam.PolicyStatement[] = [];
+  const reads: Array<[string, string]> = [];
+  if (access.readPrefixes.datasets !== undefined) reads.push([platform.datasetsBucket.bucketArn, access.readPrefixes.datasets]);
+  if (access.readPrefixes.artifacts !== undefined) reads.push([platform.artifactsBucket.bucketArn, access.readPrefixes.artifacts]);
+  if (reads.length > 0) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'ReadDataObjects',
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging'],
+      resources: reads.map(([arn, prefix]) => `${arn}/${prefix}*`),
+    }));
+    for (const [i, [arn, prefix]] of reads.entries()) {
+      statements.push(new iam.PolicyStatement({
+        sid: `ListDataPrefix${i}`,
+        actions: ['s3:ListBucket'],
+        resources: [arn],
+        conditions: prefix ? { StringLike: { 's3:prefix': [`${prefix}*`] } } : undefined,
+      }));
+    }
+  }
+  const writes = access.writeArtifactsPrefixes ?? [];
+  if (writes.length > 0) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'WriteArtifactObjects',
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      resources: writes.map((prefix) => `${platform.artifactsBucket.bucketArn}/${prefix}*`),
+    }));
+  }
+  statements.push(new iam.PolicyStatement({
+    sid: 'UsePlatformKeyThroughS3',
+    actions: writes.length > 0 ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
+    resources: [platform.key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
+  }));
+  return statements;
+}

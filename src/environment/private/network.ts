@@ -1,0 +1,18 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { MlPlatform } from '../../platform/ml-platform';
+
+/**
+ * Lets `securityGroup` reach the platform's interface endpoints on HTTPS (through
+ * `MlPlatform.allowEndpointAccessFrom`, which works across stacks), and Amazon S3 through the
+ * platform's gateway endpoint.
+ *
+ * @internal
+ */
+export function allowPlatformEndpoints(platform: MlPlatform, securityGroup: ec2.SecurityGroup, s3PrefixListId?: string): void {
+  platform.allowEndpointAccessFrom(securityGroup);
+  // S3 (data, and the image layers ECR serves) is reached through the gateway endpoint, whose
+  // addresses are the region's S3 prefix list. Without its id, HTTPS egress is opened to every
+  // address: the isolated subnets have no route to the internet, so only S3 answers.
+  const s3 = s3PrefixListId ? ec2.Peer.prefixList(s3PrefixListId) : ec2.Peer.anyIpv4();
+  securityGroup.addEgressRule(s3, ec2.Port.tcp(443), 'HTTPS to Amazon S3 through the gateway endpoint (no internet route)');
+}

@@ -1,0 +1,249 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { Construct } from 'constructs';
+import { Acknowledgements } from '../core/acknowledgements';
+import { TrainyardValidationError } from '../core/errors';
+import { requireIntegerInRange, requireName } from '../core/validate';
+import { MlPlatform } from '../platform/ml-platform';
+import { platformDataStatements } from './private/data-access';
+import { TEAM_NAME_RULE } from './private/names';
+import { allowPlatformEndpoints } from './private/network';
+
+/** CreateDomain `DomainName`: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. */
+const DOMAIN_NAME_RULE = {
+  pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/,
+  minLength: 1,
+  maxLength: 63,
+  description: 'letters, digits and hyphens, starting and ending with a letter or digit (SageMaker domain names)',
+};
+
+/** IdleSettings `IdleTimeoutInMinutes`, `MinIdleTimeoutInMinutes` and `MaxIdleTimeoutInMinutes`: 60 to 525,600 minutes. */
+const MIN_IDLE_MINUTES = 60;
+const MAX_IDLE_MINUTES = 525_600;
+
+/**
+ * Properties of a SageMaker Studio domain on the platform.
+ */
+export interface TrainingStudioProps {
+  /** The platform whose isolated subnets, endpoints and key the domain uses. */
+  readonly platform: MlPlatform;
+
+  /**
+   * The name of the Studio domain.
+   *
+   * @default 'trainyard-studio', or 'trainyard-<teamName>' when `teamName` is given
+   */
+  readonly domainName?: string;
+
+  /**
+   * Scopes the default execution role to one team: it reads only `<team>/` in the datasets and
+   * artifacts buckets and writes only `<team>/studio/` in the artifacts bucket.
+   *
+   * @default - no team: the role reads every dataset and artifact and writes nothing to S3
+   */
+  readonly teamName?: string;
+
+  /**
+   * How long a JupyterLab or Code Editor app may sit idle before Studio shuts it down
+   * (and stops billing its instance). From 60 minutes to 365 days, in whole minutes.
+   *
+   * @default Duration.minutes(60)
+   */
+  readonly idleTimeout?: Duration;
+
+  /**
+   * The longest idle timeout a user may choose for their own apps. At least `idleTimeout`.
+   *
+   * @default Duration.hours(4)
+   */
+  readonly maxIdleTimeout?: Duration;
+
+  /**
+   * The role Studio apps run as.
+   *
+   * @default - a least-privilege role: its own apps and spaces in this domain, read access to the
+   * platform's data (see `teamName`), the platform key, and Studio's log group
+   */
+  readonly executionRole?: iam.IRole;
+
+  /**
+   * The id of the region's Amazon S3 prefix list (`pl-...`), to limit the apps' HTTPS egress to S3 to
+   * exactly the S3 gateway endpoint's addresses.
+   *
+   * @default - HTTPS egress to any IPv4 address; the isolated subnets have no internet route, so it reaches only S3
+   */
+  readonly s3PrefixListId?: string;
+
+  /**
+   * What happens to the domain when it is removed from the stack. The users' EFS home volume is
+   * kept in every case: SageMaker's DeleteDomain retains it unless told otherwise.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An optional SageMaker Studio domain on the platform, built as an idle guardrail: apps run only in
+ * the platform's isolated subnets (VpcOnly), users sign in through IAM, the home volume and app
+ * storage are encrypted with the platform key, and JupyterLab and Code Editor apps shut down after
+ * an hour idle by default.
+ */
+export class TrainingStudio extends Construct implements ec2.IConnectable {
+  /** The Studio domain (L1). */
+  public readonly domain: sagemaker.CfnDomain;
+
+  /** The domain id (`d-...`). */
+  public readonly domainId: string;
+
+  /** The role Studio apps run as. */
+  public readonly executionRole: iam.IRole;
+
+  /** The security group of the domain's apps: no internet egress. */
+  public readonly securityGroup: ec2.ISecurityGroup;
+
+  /** The security groups of the domain's apps. */
+  public readonly connections: ec2.Connections;
+
+  /** The idle timeout of JupyterLab and Code Editor apps, in minutes. */
+  public readonly idleTimeoutMinutes: number;
+
+  constructor(scope: Construct, id: string, props: TrainingStudioProps) {
+    super(scope, id);
+    if (!props || !props.platform) {
+      throw new TrainyardValidationError('TrainingStudio.platform', 'is required: pass the MlPlatform the domain runs on.');
+    }
+    const { platform } = props;
+    requireName('TrainingStudio.teamName', props.teamName, TEAM_NAME_RULE);
+    const domainName = props.domainName ?? (props.teamName ? `trainyard-${props.teamName}` : 'trainyard-studio');
+    requireName('TrainingStudio.domainName', domainName, DOMAIN_NAME_RULE);
+
+    this.idleTimeoutMinutes = wholeMinutes('TrainingStudio.idleTimeout', props.idleTimeout ?? Duration.minutes(60));
+    const maxIdleMinutes = wholeMinutes('TrainingStudio.maxIdleTimeout', props.maxIdleTimeout ?? Duration.hours(4));
+    if (maxIdleMinutes < this.idleTimeoutMinutes) {
+      throw new TrainyardValidationError(
+        'TrainingStudio.maxIdleTimeout',
+        `must be at least TrainingStudio.idleTimeout (${this.idleTimeoutMinutes} minutes), got ${maxIdleMinutes} minutes.`,
+      );
+    }
+
+    // ---- Network: apps talk to each other and to the endpoints, nothing else ----------------
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: platform.vpc,
+      description: 'Trainyard Studio apps: HTTPS to AWS endpoints and traffic between the apps of the domain',
+      allowAllOutbound: false,
+    });
+    // Studio needs TCP within the group for app-to-app traffic (at least ports 8192-65535).
+    securityGroup.connections.allowInternally(ec2.Port.tcpRange(8192, 65535), 'Studio app-to-app traffic');
+    allowPlatformEndpoints(platform, securityGroup, props.s3PrefixListId);
+    this.securityGroup = securityGroup;
+    this.connections = securityGroup.connections;
+
+    // Studio's own endpoints are needed inside a VpcOnly domain.
+    platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API);
+    platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME);
+
+    const subnetIds = platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds;
+
+    // ---- Execution role ---------------------------------------------------------------------
+    const role = props.executionRole ?? new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `Trainyard Studio apps of domain ${domainName}: own apps and spaces, read platform data, no full access`,
+    });
+    this.executionRole = role;
+
+    const idleSettings: sagemaker.CfnDomain.AppLifecycleManagementProperty = {
+      idleSettings: {
+        lifecycleManagement: 'ENABLED',
+        idleTimeoutInMinutes: this.idleTimeoutMinutes,
+        minIdleTimeoutInMinutes: MIN_IDLE_MINUTES,
+        maxIdleTimeoutInMinutes: maxIdleMinutes,
+      },
+    };
+
+    this.domain = new sagemaker.CfnDomain(this, 'Domain', {
+      domainName,
+      authMode: 'IAM',
+      appNetworkAccessType: 'VpcOnly',
+      vpcId: platform.vpc.vpcId,
+      subnetIds,
+      kmsKeyId: platform.key.keyArn,
+      defaultUserSettings: {
+        executionRole: role.roleArn,
+        securityGroups: [securityGroup.securityGroupId],
+        studioWebPortal: 'ENABLED',
+        defaultLandingUri: 'studio::',
+        // Notebooks stay in the domain: no sharing of notebook snapshots and outputs to S3.
+        sharingSettings: { notebookOutputOption: 'Disabled' },
+        jupyterLabAppSettings: { appLifecycleManagement: idleSettings },
+        codeEditorAppSettings: { appLifecycleManagement: idleSettings },
+      },
+      defaultSpaceSettings: {
+        executionRole: role.roleArn,
+        securityGroups: [securityGroup.securityGroupId],
+        jupyterLabAppSettings: { appLifecycleManagement: idleSettings },
+      },
+    });
+    this.domain.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    this.domainId = this.domain.attrDomainId;
+
+    if (role instanceof iam.Role) {
+      this.grantDefaultPermissions(role, platform, props.teamName);
+    }
+  }
+
+  private grantDefaultPermissions(role: iam.Role, platform: MlPlatform, teamName: string | undefined): void {
+    const stack = Stack.of(this);
+    const inDomain = (resource: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName: `${this.domainId}/*` });
+    const prefix = teamName ? `${teamName}/` : '';
+    const policy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
+      description: 'Trainyard Studio apps: own apps and spaces in the domain, read platform data, Studio logs',
+      roles: [role],
+      statements: [
+        // Studio manages the user's own apps and spaces through the execution role.
+        new iam.PolicyStatement({
+          sid: 'AppsAndSpacesOfThisDomain',
+          actions: [
+            'sagemaker:CreateApp', 'sagemaker:DeleteApp', 'sagemaker:DescribeApp',
+            'sagemaker:CreateSpace', 'sagemaker:UpdateSpace', 'sagemaker:DeleteSpace', 'sagemaker:DescribeSpace',
+            'sagemaker:DescribeUserProfile', 'sagemaker:AddTags', 'sagemaker:ListTags',
+          ],
+          resources: [inDomain('app'), inDomain('space'), inDomain('user-profile')],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DescribeThisDomain',
+          actions: ['sagemaker:DescribeDomain'],
+          resources: [stack.formatArn({ service: 'sagemaker', resource: 'domain', resourceName: this.domainId })],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListStudioResources',
+          actions: ['sagemaker:ListApps', 'sagemaker:ListSpaces'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'StudioLogs',
+          actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/studio:*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        }),
+        // Data: read-only, scoped to the team when there is one.
+        ...platformDataStatements(platform, {
+          readPrefixes: { datasets: prefix, artifacts: prefix },
+          writeArtifactsPrefixes: teamName ? [`${prefix}studio/`] : [],
+        }),
+      ],
+    });
+    Acknowledgements.acknowledgeWildcardResources(policy, Acknowledgements.studioExecutionPolicy(teamName !== undefined));
+  }
+}
+
+/** Converts an idle Duration to whole minutes within the SageMaker IdleSettings range. */
+function wholeMinutes(prop: string, value: Duration): number {
+  if (!value || typeof (value as any).toMinutes !== 'function') {
+    throw new TrainyardValidationError(prop, `must be a Duration (for example Duration.minutes(${MIN_IDLE_MINUTES})).`);
+  }
+  const minutes = value.toSeconds() / 60;
+  requireIntegerInRange(`${prop} (minutes)`, minutes, MIN_IDLE_MINUTES, MAX_IDLE_MINUTES);
+  return minutes;
+}

@@ -1,0 +1,312 @@
+import { Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as organizations from 'aws-cdk-lib/aws-organizations';
+import { Construct, IConstruct } from 'constructs';
+import { LOCAL_STORAGE_INSTANCE_PATTERNS } from './rules/private/sagemaker-jobs';
+import { REQUIRED_COST_TAG_KEYS } from './rules/private/tag-keys';
+import { validateTagKey } from './trainyard-tags';
+import { Acknowledgements } from '../core/acknowledgements';
+import { TrainyardValidationError } from '../core/errors';
+import { requireName } from '../core/validate';
+
+/**
+ * An AWS Organizations service control policy with the guardrail denies, for org admins.
+ */
+export interface ServiceControlPolicyOptions {
+  /**
+   * The roots (`r-...`), organizational units (`ou-...`) or accounts (12 digits) to attach the policy to.
+   * The stack must be deployed in the organization's management account (or a delegated administrator).
+   */
+  readonly targetIds: string[];
+
+  /**
+   * The name of the policy.
+   *
+   * @default 'trainyard-training-guardrails'
+   */
+  readonly name?: string;
+
+  /**
+   * The description of the policy.
+   *
+   * @default - says what the policy denies
+   */
+  readonly description?: string;
+}
+
+/**
+ * Properties of `TrainingGuardrails`.
+ */
+export interface TrainingGuardrailsProps {
+  /**
+   * The SageMaker instance types team jobs may use, as IAM `StringLike` patterns: the team's GPU
+   * profiles plus the CPU types of its processing steps, for example
+   * `['ml.g5.2xlarge', 'ml.g5.12xlarge', 'ml.m5.*']`. Any other type in a CreateTrainingJob,
+   * CreateProcessingJob or CreateHyperParameterTuningJob request is denied.
+   */
+  readonly allowedInstanceTypes: string[];
+
+  /**
+   * Tag keys every CreateTrainingJob, CreateProcessingJob, CreateHyperParameterTuningJob and
+   * CreateModel request must carry (`aws:RequestTag/<key>`).
+   *
+   * @default ['trainyard:team', 'trainyard:cost-center']
+   */
+  readonly requiredTags?: string[];
+
+  /**
+   * Deny jobs and models whose request does not set network isolation to true.
+   *
+   * @default true
+   */
+  readonly requireNetworkIsolation?: boolean;
+
+  /**
+   * The name of the managed policy.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly managedPolicyName?: string;
+
+  /**
+   * IAM actions team roles may use beyond the training workflow the boundary allows by default
+   * (for example `['athena:StartQueryExecution']`). The boundary caps permissions: a role still
+   * needs an identity policy that grants them.
+   *
+   * @default - none
+   */
+  readonly additionalAllowedActions?: string[];
+
+  /**
+   * Also create an AWS Organizations service control policy with the same denies.
+   *
+   * @default - no service control policy
+   */
+  readonly serviceControlPolicy?: ServiceControlPolicyOptions;
+}
+
+/** The four SageMaker calls whose network placement and tags the guardrails govern. */
+const JOB_AND_MODEL_ACTIONS = ['sagemaker:CreateTrainingJob', 'sagemaker:CreateProcessingJob', 'sagemaker:CreateHyperParameterTuningJob', 'sagemaker:CreateModel'];
+/** The three that start instances: they carry instance types, a volume and an output location. CreateModel has none of those. */
+const JOB_ACTIONS = JOB_AND_MODEL_ACTIONS.filter((a) => a !== 'sagemaker:CreateModel');
+
+/**
+ * What team roles may do at most, before the denies: run and observe SageMaker training,
+ * processing, tuning and pipelines, register models, pass their execution role to SageMaker,
+ * read and write data, use KMS keys, pull images, write logs and metrics, and manage the network
+ * interfaces of VPC jobs.
+ */
+const ALLOWED_SAGEMAKER_ACTIONS = [
+  'sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:ListTrainingJobs',
+  'sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:ListProcessingJobs',
+  'sagemaker:CreateHyperParameterTuningJob', 'sagemaker:DescribeHyperParameterTuningJob', 'sagemaker:StopHyperParameterTuningJob',
+  'sagemaker:ListHyperParameterTuningJobs', 'sagemaker:ListTrainingJobsForHyperParameterTuningJob',
+  'sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel',
+  'sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sagemaker:UpdateModelPackage',
+  'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackageGroups',
+  'sagemaker:StartPipelineExecution', 'sagemaker:StopPipelineExecution', 'sagemaker:RetryPipelineExecution', 'sagemaker:DescribePipeline',
+  'sagemaker:DescribePipelineExecution', 'sagemaker:DescribePipelineDefinitionForExecution', 'sagemaker:ListPipelineExecutions',
+  'sagemaker:ListPipelineExecutionSteps', 'sagemaker:ListPipelineParametersForExecution', 'sagemaker:ListPipelines',
+  'sagemaker:AddTags', 'sagemaker:ListTags', 'sagemaker:Search',
+  'sagemaker:CreateExperiment', 'sagemaker:DescribeExperiment', 'sagemaker:CreateTrial', 'sagemaker:CreateTrialComponent',
+  'sagemaker:AssociateTrialComponent', 'sagemaker:DescribeTrialComponent', 'sagemaker:UpdateTrialComponent',
+  'sagemaker:DescribeMlflowTrackingServer', 'sagemaker:CreatePresignedMlflowTrackingServerUrl',
+];
+
+/**
+ * Preventive guardrails for team training: a customer-managed policy to use as the permissions
+ * boundary of every team role, and optionally the same denies as an AWS Organizations service
+ * control policy.
+ *
+ * A permissions boundary is the most a role may do, so the policy is "allow what teams may do,
+ * minus the denies": it allows the training workflow (see `ALLOWED_SAGEMAKER_ACTIONS` in the
+ * source, PassRole to SageMaker only, S3, KMS, ECR pulls, logs, metrics, VPC network interfaces)
+ * and then denies:
+ *
+ * - CreateTrainingJob, CreateProcessingJob, CreateHyperParameterTuningJob and CreateModel without
+ *   VPC subnets (`Null sagemaker:VpcSubnets`) or without network isolation
+ *   (`BoolIfExists sagemaker:NetworkIsolation false`, so an omitted flag is denied too);
+ * - the three job calls without a volume KMS key (`Null sagemaker:VolumeKmsKey`; instance types
+ *   with local NVMe storage are exempt, SageMaker rejects a volume key for them) or without an
+ *   output KMS key (`Null sagemaker:OutputKmsKey`); CreateModel has neither and is not listed;
+ * - the three job calls with any instance type outside `allowedInstanceTypes`
+ *   (`ForAnyValue:StringNotLike sagemaker:InstanceTypes`);
+ * - the four calls without each required tag (`Null aws:RequestTag/<key>`, one statement per key
+ *   because keys in one Null block are ANDed).
+ *
+ * The boundary grants nothing by itself: each role still needs identity policies. The SCP holds
+ * only the denies (an SCP never grants).
+ */
+export class TrainingGuardrails extends Construct {
+  /** The customer-managed policy to use as a permissions boundary. */
+  public readonly permissionsBoundary: iam.ManagedPolicy;
+
+  /** The service control policy, when `serviceControlPolicy` was given. */
+  public readonly serviceControlPolicy?: organizations.CfnPolicy;
+
+  /** The deny statements, shared by the boundary and the service control policy. */
+  public readonly denyStatements: iam.PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: TrainingGuardrailsProps) {
+    super(scope, id);
+    if (!props || !Array.isArray(props.allowedInstanceTypes) || props.allowedInstanceTypes.length === 0) {
+      throw new TrainyardValidationError(
+        'TrainingGuardrails.allowedInstanceTypes',
+        "must list at least one SageMaker instance type or pattern, for example ['ml.g5.2xlarge', 'ml.m5.*'].",
+      );
+    }
+    for (const type of props.allowedInstanceTypes) {
+      if (!Token.isUnresolved(type) && (typeof type !== 'string' || !/^ml\.[a-z0-9*?]+(\.[a-z0-9*?-]+)?$/.test(type))) {
+        throw new TrainyardValidationError(
+          'TrainingGuardrails.allowedInstanceTypes',
+          `'${String(type)}' is not a SageMaker instance type or pattern such as 'ml.g5.2xlarge' or 'ml.m5.*'.`,
+        );
+      }
+    }
+    const requiredTags = props.requiredTags ?? REQUIRED_COST_TAG_KEYS;
+    if (!Array.isArray(requiredTags)) {
+      throw new TrainyardValidationError('TrainingGuardrails.requiredTags', 'must be a list of tag keys.');
+    }
+    requiredTags.forEach((key) => validateTagKey('TrainingGuardrails.requiredTags', key));
+    requireName('TrainingGuardrails.managedPolicyName', props.managedPolicyName, {
+      pattern: /^[\w+=,.@-]+$/, minLength: 1, maxLength: 128, description: 'IAM policy names use letters, digits and + = , . @ - _',
+    });
+
+    this.denyStatements = [
+      new iam.PolicyStatement({
+        sid: 'DenyJobsOutsideVpc',
+        effect: iam.Effect.DENY,
+        actions: JOB_AND_MODEL_ACTIONS,
+        resources: ['*'],
+        conditions: { Null: { 'sagemaker:VpcSubnets': 'true' } },
+      }),
+      ...(props.requireNetworkIsolation ?? true ? [new iam.PolicyStatement({
+        sid: 'DenyJobsWithoutNetworkIsolation',
+        effect: iam.Effect.DENY,
+        actions: JOB_AND_MODEL_ACTIONS,
+        resources: ['*'],
+        conditions: { BoolIfExists: { 'sagemaker:NetworkIsolation': 'false' } },
+      })] : []),
+      new iam.PolicyStatement({
+        sid: 'DenyJobsWithoutVolumeKmsKey',
+        effect: iam.Effect.DENY,
+        actions: JOB_ACTIONS,
+        resources: ['*'],
+        conditions: {
+          'Null': { 'sagemaker:VolumeKmsKey': 'true' },
+          // Instance types with local NVMe storage encrypt it in hardware; SageMaker rejects a volume key for them.
+          'ForAllValues:StringNotLike': { 'sagemaker:InstanceTypes': LOCAL_STORAGE_INSTANCE_PATTERNS },
+        },
+      }),
+      new iam.PolicyStatement({
+        sid: 'DenyJobsWithoutOutputKmsKey',
+        effect: iam.Effect.DENY,
+        actions: JOB_ACTIONS,
+        resources: ['*'],
+        conditions: { Null: { 'sagemaker:OutputKmsKey': 'true' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'DenyInstanceTypesOutsideProfiles',
+        effect: iam.Effect.DENY,
+        actions: JOB_ACTIONS,
+        resources: ['*'],
+        conditions: { 'ForAnyValue:StringNotLike': { 'sagemaker:InstanceTypes': props.allowedInstanceTypes } },
+      }),
+      ...requiredTags.map((key, index) => new iam.PolicyStatement({
+        sid: `DenyRequestsWithoutTag${index}`,
+        effect: iam.Effect.DENY,
+        actions: JOB_AND_MODEL_ACTIONS,
+        resources: ['*'],
+        conditions: { Null: { [`aws:RequestTag/${key}`]: 'true' } },
+      })),
+    ];
+
+    const allows = [
+      new iam.PolicyStatement({ sid: 'AllowSageMakerTrainingWorkflow', actions: ALLOWED_SAGEMAKER_ACTIONS, resources: ['*'] }),
+      new iam.PolicyStatement({
+        sid: 'AllowPassRoleToSageMaker',
+        actions: ['iam:PassRole'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'AllowDataAndArtifacts',
+        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListBucket', 's3:GetBucketLocation'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'AllowKeyUse',
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'AllowKeyGrantsForAwsResources',
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'AllowImagePull',
+        actions: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'AllowLogsAndMetrics',
+        actions: [
+          'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:GetLogEvents',
+          'cloudwatch:PutMetricData', 'cloudwatch:GetMetricData', 'cloudwatch:ListMetrics',
+        ],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'AllowVpcJobNetworkInterfaces',
+        actions: [
+          'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
+          'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets',
+          'ec2:DescribeSecurityGroups', 'ec2:DescribeDhcpOptions',
+        ],
+        resources: ['*'],
+      }),
+      ...(props.additionalAllowedActions && props.additionalAllowedActions.length > 0
+        ? [new iam.PolicyStatement({ sid: 'AllowAdditionalActions', actions: props.additionalAllowedActions, resources: ['*'] })]
+        : []),
+    ];
+
+    this.permissionsBoundary = new iam.ManagedPolicy(this, 'PermissionsBoundary', {
+      managedPolicyName: props.managedPolicyName,
+      description: 'Trainyard training guardrails: the most a team role may do (permissions boundary).',
+      document: new iam.PolicyDocument({ statements: [...allows, ...this.denyStatements] }),
+    });
+    Acknowledgements.acknowledge(this.permissionsBoundary, Acknowledgements.permissionsBoundaryCeiling());
+
+    if (props.serviceControlPolicy) {
+      const scp = props.serviceControlPolicy;
+      if (!Array.isArray(scp.targetIds) || scp.targetIds.length === 0) {
+        throw new TrainyardValidationError('TrainingGuardrails.serviceControlPolicy.targetIds', 'must list at least one root, organizational unit or account id.');
+      }
+      for (const target of scp.targetIds) {
+        if (!Token.isUnresolved(target) && !/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/.test(target)) {
+          throw new TrainyardValidationError(
+            'TrainingGuardrails.serviceControlPolicy.targetIds',
+            `'${target}' is not a root (r-...), organizational unit (ou-...-...) or 12-digit account id.`,
+          );
+        }
+      }
+      this.serviceControlPolicy = new organizations.CfnPolicy(this, 'ServiceControlPolicy', {
+        name: scp.name ?? 'trainyard-training-guardrails',
+        description: scp.description ?? 'Trainyard training guardrails: SageMaker jobs only in a VPC, isolated, KMS-encrypted, on allowed instance types, tagged.',
+        type: 'SERVICE_CONTROL_POLICY',
+        targetIds: scp.targetIds,
+        content: new iam.PolicyDocument({ statements: this.denyStatements }),
+      });
+    }
+  }
+
+  /**
+   * Sets the guardrail policy as the permissions boundary of every IAM role and user under `scope`
+   * (CDK's `PermissionsBoundary.of(scope).apply`).
+   */
+  public applyTo(scope: IConstruct): void {
+    iam.PermissionsBoundary.of(scope).apply(this.permissionsBoundary);
+  }
+}

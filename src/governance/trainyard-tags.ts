@@ -1,0 +1,132 @@
+import { Tags, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { TrainyardValidationError } from '../core/errors';
+import { TAG_KEYS } from './rules/private/tag-keys';
+
+/**
+ * The tag values Trainyard puts on every taggable resource of a scope.
+ */
+export interface TrainyardTagValues {
+  /** The team that owns the resources (`trainyard:team`). */
+  readonly team: string;
+
+  /** The cost centre charged for them (`trainyard:cost-center`). */
+  readonly costCenter: string;
+
+  /**
+   * `production` or `non-production` (`trainyard:environment`). A model package group tagged
+   * `non-production` may register models as Approved (MlOps-SageMakerModelApprovalManual).
+   *
+   * @default - no environment tag
+   */
+  readonly environment?: string;
+
+  /**
+   * The project or use case (`trainyard:project`).
+   *
+   * @default - no project tag
+   */
+  readonly project?: string;
+
+  /**
+   * Further tags, by key. Keys and values follow the AWS tag rules; keys may not start with `aws:`.
+   *
+   * @default - none
+   */
+  readonly additionalTags?: { [key: string]: string };
+}
+
+/**
+ * Tags every taggable resource of a scope with the team, cost centre and, optionally, environment
+ * and project. The cost tags are what MlOps-GpuResourceCostTagged requires on GPU-bearing
+ * resources; cost allocation reports group spend by them once they are activated in the billing
+ * console.
+ *
+ * Tagging is done by CDK's tag Aspect (`Tags.of(scope).add`), so it reaches resources added to the
+ * scope later, and tags set closer to a resource win.
+ *
+ * @example
+ * TrainyardTags.apply(teamStack, { team: 'fraud', costCenter: 'cc-1234', environment: 'production' });
+ */
+export class TrainyardTags {
+  /** `trainyard:team`. */
+  public static readonly TEAM_KEY: string = TAG_KEYS.team;
+  /** `trainyard:cost-center`. */
+  public static readonly COST_CENTER_KEY: string = TAG_KEYS.costCenter;
+  /** `trainyard:environment`. */
+  public static readonly ENVIRONMENT_KEY: string = TAG_KEYS.environment;
+  /** `trainyard:project`. */
+  public static readonly PROJECT_KEY: string = TAG_KEYS.project;
+  /** The values `environment` accepts. */
+  public static readonly ENVIRONMENTS: string[] = ['production', 'non-production'];
+
+  /**
+   * Validates the values and tags every taggable resource under `scope` with them.
+   *
+   * @returns the tags applied, by key
+   */
+  public static apply(scope: IConstruct, values: TrainyardTagValues): { [key: string]: string } {
+    if (!values || typeof values !== 'object') {
+      throw new TrainyardValidationError('TrainyardTagValues', 'must give at least team and costCenter.');
+    }
+    const tags: { [key: string]: string } = {};
+    const set = (prop: string, key: string, value: string | undefined, required: boolean) => {
+      if (value === undefined && !required) return;
+      validateTag(`TrainyardTagValues.${prop}`, key, value, required);
+      tags[key] = value as string;
+    };
+    set('team', TAG_KEYS.team, values.team, true);
+    set('costCenter', TAG_KEYS.costCenter, values.costCenter, true);
+    if (values.environment !== undefined && !Token.isUnresolved(values.environment) && !TrainyardTags.ENVIRONMENTS.includes(values.environment)) {
+      throw new TrainyardValidationError(
+        'TrainyardTagValues.environment',
+        `must be one of ${TrainyardTags.ENVIRONMENTS.join(', ')}, got '${values.environment}'.`,
+      );
+    }
+    set('environment', TAG_KEYS.environment, values.environment, false);
+    set('project', TAG_KEYS.project, values.project, false);
+    for (const [key, value] of Object.entries(values.additionalTags ?? {})) {
+      if (tags[key] !== undefined) {
+        throw new TrainyardValidationError(`TrainyardTagValues.additionalTags['${key}']`, 'is set by a dedicated prop; use that prop instead.');
+      }
+      set(`additionalTags['${key}']`, key, value, false);
+    }
+    for (const [key, value] of Object.entries(tags)) {
+      Tags.of(scope).add(key, value);
+    }
+    return tags;
+  }
+
+  private constructor() {}
+}
+
+/** The AWS tag rules: key 1-128 and value 0-256 characters of letters, digits, spaces and _ . : / = + - @; no aws: prefix. */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+function validateTag(prop: string, key: string, value: string | undefined, required: boolean): void {
+  if (typeof key !== 'string' || key.length < 1 || key.length > 128 || !TAG_CHARACTERS.test(key) || /^aws:/i.test(key)) {
+    throw new TrainyardValidationError(
+      prop,
+      `tag key '${String(key)}' is not allowed: 1 to 128 letters, digits, spaces and _ . : / = + - @, not starting with 'aws:'.`,
+    );
+  }
+  if (typeof value !== 'string') {
+    throw new TrainyardValidationError(prop, `must be a string, got ${typeof value}.`);
+  }
+  if (Token.isUnresolved(value)) return;
+  if (required && value.trim().length === 0) {
+    throw new TrainyardValidationError(prop, 'must not be empty: cost allocation needs a value.');
+  }
+  if (value.length > 256 || !TAG_CHARACTERS.test(value)) {
+    throw new TrainyardValidationError(prop, `'${value}' is not a valid tag value: at most 256 letters, digits, spaces and _ . : / = + - @.`);
+  }
+}
+
+/**
+ * Checks a tag key against the AWS tag rules (used by other governance constructs).
+ *
+ * @internal
+ */
+export function validateTagKey(prop: string, key: string): void {
+  validateTag(prop, key, '', false);
+}

@@ -1,0 +1,548 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { IConstruct } from 'constructs';
+import { TrainyardValidationError } from '../../src/core/errors';
+import { GpuProfile } from '../../src/environment/gpu-profile';
+import { TrainingEnvironment, TrainingEnvironmentProps } from '../../src/environment/training-environment';
+import { MlPlatform } from '../../src/platform/ml-platform';
+import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
+
+/** Every statement of every customer-managed policy in the template. */
+function managedPolicyStatements(template: Template): any[] {
+  return Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+const asList = (x: any): any[] => (Array.isArray(x) ? x : [x]);
+
+/** The acknowledgements recorded on `scope` and below it, as `[path, id, reason]`. */
+function acknowledgementsUnder(scope: IConstruct): Array<[string, string, string]> {
+  const out: Array<[string, string, string]> = [];
+  for (const c of scope.node.findAll()) {
+    for (const entry of c.node.metadata) {
+      if (entry.type === 'aws:cdk:acknowledged-rules') {
+        for (const [id, reason] of Object.entries<string>(entry.data)) {
+          out.push([c.node.path, id, reason]);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The actions IAM offers no resource-level permissions for: the only ones allowed on `*`. */
+const NO_RESOURCE_LEVEL_ACTIONS = [
+  'cloudwatch:PutMetricData', 'ec2:DescribeDhcpOptions', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroups',
+  'ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ecr:GetAuthorizationToken',
+];
+
+describe('TrainingEnvironment with default props, in its own stack', () => {
+  // GIVEN the platform in one stack and team fraud (G5_2XLARGE, budget) in another, synthesized once
+  let platformStack!: Stack;
+  let teamStack!: Stack;
+  let env!: TrainingEnvironment;
+  const result = synthWithCompliance((app) => {
+    platformStack = new Stack(app, 'Platform');
+    const platform = new MlPlatform(platformStack, 'Platform');
+    teamStack = new Stack(app, 'TeamFraud');
+    env = new TrainingEnvironment(teamStack, 'Fraud', { platform, teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE, monthlyBudgetUsd: 5000 });
+  });
+  const template = result.template(teamStack);
+  const platformTemplate = result.template(platformStack);
+  const statements = managedPolicyStatements(template);
+  const defaults = teamStack.resolve(env.trainingJobDefaults);
+
+  test('has no unacknowledged compliance findings from any pack', () => {
+    expect(describeFindings(result.report)).toEqual([]);
+  });
+
+  test('acknowledges only the wildcard resources the AWS APIs leave no narrower choice for, each by its exact name', () => {
+    const acks = acknowledgementsUnder(env);
+    const ids = acks.map(([, id]) => id).sort();
+    expect(ids).toEqual([
+      'Annotation::AwsSolutions-IAM5[Resource::*]',
+      expect.stringMatching(/^Annotation::AwsSolutions-IAM5\[Resource::Platform:ExportsOutput.*ArtifactsBucket.*\/fraud\/artifacts\/\*\]$/),
+      expect.stringMatching(/^Annotation::AwsSolutions-IAM5\[Resource::Platform:ExportsOutput.*ArtifactsBucket.*\/fraud\/checkpoints\/\*\]$/),
+      expect.stringMatching(/^Annotation::AwsSolutions-IAM5\[Resource::Platform:ExportsOutput.*DatasetsBucket.*\/fraud\/\*\]$/),
+      'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
+      'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/ProcessingJobs:log-stream:*]',
+      'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs:log-stream:*]',
+    ]);
+    for (const [, , reason] of acks) {
+      expect(reason.length).toBeGreaterThan(80);
+    }
+  });
+
+  test('the execution role trusts SageMaker in this account only and has no inline or AWS managed policies', () => {
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'sagemaker.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        }],
+      },
+      Policies: Match.absent(),
+    });
+    const role = Object.values<any>(template.findResources('AWS::IAM::Role'))[0];
+    expect(role.Properties.ManagedPolicyArns).toHaveLength(3);
+    for (const arn of role.Properties.ManagedPolicyArns) {
+      expect(Object.keys(arn)).toEqual(['Ref']); // customer-managed policies of this stack, no AWS managed policy
+    }
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/AmazonSageMakerFullAccess/);
+  });
+
+  test('no statement has a wildcard action', () => {
+    expect(statements.length).toBeGreaterThan(8);
+    for (const s of statements) {
+      expect(s.Effect).toBe('Allow');
+      for (const action of asList(s.Action)) {
+        expect(action).not.toContain('*');
+      }
+    }
+  });
+
+  test('Resource * appears only for actions without resource-level permissions', () => {
+    for (const s of statements.filter((st) => asList(st.Resource).includes('*'))) {
+      expect(NO_RESOURCE_LEVEL_ACTIONS).toEqual(expect.arrayContaining(asList(s.Action)));
+    }
+    const metrics = statements.find((s) => s.Action === 'cloudwatch:PutMetricData');
+    expect(metrics.Condition).toEqual({ StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*', 'Trainyard/fraud'] } });
+  });
+
+  test('S3 access is confined to the team prefixes: read datasets, write artifacts and checkpoints', () => {
+    const s3 = statements.filter((s) => asList(s.Action).some((a: string) => a.startsWith('s3:')));
+    const objectResources = (sid: string) => asList(s3.find((s) => s.Sid === sid).Resource).map((r) => JSON.stringify(r));
+    expect(objectResources('ReadTeamDatasets')).toEqual([expect.stringMatching(/DatasetsBucket.*"\/fraud\/\*"/)]);
+    expect(objectResources('WriteTeamArtifactsAndCheckpoints')).toEqual([
+      expect.stringMatching(/ArtifactsBucket.*"\/fraud\/artifacts\/\*"/),
+      expect.stringMatching(/ArtifactsBucket.*"\/fraud\/checkpoints\/\*"/),
+    ]);
+    expect(objectResources('PruneTeamCheckpoints')).toEqual([expect.stringMatching(/"\/fraud\/checkpoints\/\*"/)]);
+    // Writing is never allowed on datasets.
+    const read = s3.find((s) => s.Sid === 'ReadTeamDatasets');
+    expect(asList(read.Action).sort()).toEqual(['s3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion']);
+    for (const s of s3.filter((st) => asList(st.Action).includes('s3:ListBucket'))) {
+      for (const prefix of s.Condition.StringLike['s3:prefix']) {
+        expect(prefix).toMatch(/^fraud\//);
+      }
+    }
+    // Every S3 object resource names a team prefix.
+    for (const s of s3.filter((st) => !asList(st.Action).includes('s3:ListBucket'))) {
+      for (const r of asList(s.Resource)) {
+        expect(JSON.stringify(r)).toMatch(/"\/fraud\/(artifacts\/|checkpoints\/)?\*"/);
+      }
+    }
+  });
+
+  test('KMS use is limited to the platform key; grants only for AWS resources', () => {
+    const kms = statements.filter((s) => asList(s.Action).some((a: string) => a.startsWith('kms:')));
+    for (const s of kms) {
+      expect(JSON.stringify(s.Resource)).toMatch(/PlatformKey/);
+    }
+    expect(kms.find((s) => s.Action === 'kms:CreateGrant').Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+  });
+
+  test('ENI management is conditioned on the platform VPC; creation limited to the platform subnets and the team security group', () => {
+    const eni = statements.filter((s) => asList(s.Action).some((a: string) => /NetworkInterface/.test(a) && !a.startsWith('ec2:Describe')));
+    expect(eni).toHaveLength(2);
+    for (const s of eni) {
+      expect(JSON.stringify(s.Condition.ArnEquals['ec2:Vpc'])).toMatch(/:vpc\/.*PlatformVpc/);
+    }
+    const create = eni.find((s) => s.Action === 'ec2:CreateNetworkInterface');
+    const resources = create.Resource.map((r: any) => JSON.stringify(r));
+    expect(resources.filter((r: string) => r.includes(':subnet/'))).toHaveLength(2);
+    expect(resources.filter((r: string) => r.includes(':security-group/') && r.includes('FraudSecurityGroup'))).toHaveLength(1);
+  });
+
+  test('logs go to the SageMaker job log groups only; no ECR permission without an image repository', () => {
+    const logs = statements.filter((s) => asList(s.Action).some((a: string) => a.startsWith('logs:')));
+    for (const s of logs) {
+      for (const r of asList(s.Resource)) {
+        expect(JSON.stringify(r)).toMatch(/log-group:\/aws\/sagemaker\/(Training|Processing)Jobs/);
+      }
+    }
+    expect(statements.some((s) => asList(s.Action).some((a: string) => a.startsWith('ecr:')))).toBe(false);
+  });
+
+  test('the security group has no internet egress: HTTPS to the platform endpoints only, and no self rules for one instance', () => {
+    const sg = Object.values<any>(template.findResources('AWS::EC2::SecurityGroup'))[0];
+    expect(sg.Properties.SecurityGroupEgress ?? []).toEqual([]);
+    const egress = Object.values<any>(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties);
+    expect(egress).toEqual([expect.objectContaining({
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      DestinationSecurityGroupId: { 'Fn::ImportValue': expect.stringMatching(/EndpointSecurityGroup/) },
+    })]);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/0\.0\.0\.0\/0/);
+    // The endpoints admit the team: the rule lives in the team stack, so the platform never references a team.
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('EndpointSecurityGroup') },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('FraudSecurityGroup'), 'GroupId'] },
+    });
+    expect(JSON.stringify(platformTemplate.toJSON())).not.toMatch(/Fn::ImportValue/);
+  });
+
+  test('warns at synth that jobs cannot reach S3 without the S3 prefix list', () => {
+    Annotations.fromStack(teamStack).hasWarning('/TeamFraud/Fraud', Match.stringLikeRegexp('no s3PrefixListId'));
+  });
+
+  test('training-job defaults: isolated VPC, network isolation, KMS output, 24 h runtime, spot with 2x wait and checkpoints, retries', () => {
+    expect(defaults.roleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/FraudExecutionRole/), 'Arn'] });
+    expect(defaults.vpcConfig.securityGroupIds).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/FraudSecurityGroup/), 'GroupId'] }]);
+    expect(defaults.vpcConfig.subnets).toHaveLength(2);
+    expect(defaults.enableNetworkIsolation).toBe(true);
+    expect(defaults.enableInterContainerTrafficEncryption).toBe(false);
+    expect(defaults.resourceConfig).toEqual({ instanceType: 'ml.g5.2xlarge', instanceCount: 1, volumeSizeInGb: 100 });
+    expect(JSON.stringify(defaults.outputDataConfig.s3OutputPath)).toMatch(/ArtifactsBucket.*\/fraud\/artifacts\//);
+    expect(JSON.stringify(defaults.outputDataConfig.kmsKeyId)).toMatch(/PlatformKey/);
+    expect(defaults.stoppingCondition).toEqual({ maxRuntimeInSeconds: 86400, maxWaitTimeInSeconds: 172800 });
+    expect(defaults.enableManagedSpotTraining).toBe(true);
+    expect(JSON.stringify(defaults.checkpointS3Uri)).toMatch(/ArtifactsBucket.*\/fraud\/checkpoints\//);
+    expect(defaults.maximumRetryAttempts).toBe(2);
+    expect(defaults.tags).toEqual({ 'trainyard:team': 'fraud', 'trainyard:environment': 'fraud-training' });
+  });
+
+  test('the G5 volume has no VolumeKmsKeyId: SageMaker rejects one for instance types with local NVMe storage', () => {
+    expect(GpuProfile.G5_2XLARGE.localInstanceStorage).toBe(true);
+    expect(defaults.resourceConfig.volumeKmsKeyId).toBeUndefined();
+  });
+
+  test('exposes the team prefixes, buckets and key; no model registry unless one is named', () => {
+    expect([env.datasetsPrefix, env.artifactsPrefix, env.checkpointsPrefix]).toEqual(['fraud/', 'fraud/artifacts/', 'fraud/checkpoints/']);
+    expect(env.modelPackageGroupName).toBeUndefined();
+    expect(env.executionPolicies).toHaveLength(3);
+    expect(env.grantPrincipal).toBe(env.executionRole);
+    expect(env.connections.securityGroups).toEqual([env.securityGroup]);
+  });
+
+  test('a monthly cost budget on the team tag alerts at 80% actual and 100% forecast to the alerts topic', () => {
+    template.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: {
+        BudgetType: 'COST',
+        TimeUnit: 'MONTHLY',
+        BudgetLimit: { Amount: 5000, Unit: 'USD' },
+        CostFilters: { TagKeyValue: ['user:trainyard:team$fraud'] },
+      },
+      NotificationsWithSubscribers: [
+        {
+          Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80, ThresholdType: 'PERCENTAGE' },
+          Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: Match.stringLikeRegexp('FraudBudgetAlerts') } }],
+        },
+        {
+          Notification: { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' },
+          Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: Match.stringLikeRegexp('FraudBudgetAlerts') } }],
+        },
+      ],
+    });
+  });
+
+  test('the alerts topic is KMS-encrypted with a rotating, retained key, TLS-only, and admits AWS Budgets from this account', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('FraudAlertsKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Sid: 'AllowAwsBudgetsToPublish',
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'budgets.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Sid: 'AllowAwsBudgetsToUseTheKey', Principal: { Service: 'budgets.amazonaws.com' }, Action: Match.arrayWith(['kms:Decrypt']) }),
+            Match.objectLike({ Effect: 'Deny', Action: 'kms:CreateGrant' }),
+          ]),
+        },
+      },
+    });
+  });
+
+  test('every taggable resource carries the team and environment tags', () => {
+    for (const type of ['AWS::EC2::SecurityGroup', 'AWS::IAM::Role', 'AWS::SNS::Topic', 'AWS::KMS::Key']) {
+      const resources = Object.values<any>(template.findResources(type));
+      expect(resources.length).toBeGreaterThan(0);
+      for (const r of resources) {
+        expect([type, r.Properties.Tags]).toEqual([type, expect.arrayContaining([
+          { Key: 'trainyard:team', Value: 'fraud' },
+          { Key: 'trainyard:environment', Value: 'fraud-training' },
+        ])]);
+      }
+    }
+    const budget = Object.values<any>(template.findResources('AWS::Budgets::Budget'))[0];
+    expect(budget.Properties.ResourceTags).toEqual(expect.arrayContaining([
+      { Key: 'trainyard:team', Value: 'fraud' }, { Key: 'trainyard:environment', Value: 'fraud-training' },
+    ]));
+  });
+});
+
+describe('TrainingEnvironment for multi-node EFA training, on-demand with a warm pool, in the platform stack', () => {
+  // GIVEN four P4d nodes, on-demand with a 30-minute warm pool, a team image repository, a cost centre,
+  // alert emails and the S3 prefix list, synthesized once with every compliance pack
+  let stack!: Stack;
+  let env!: TrainingEnvironment;
+  let repository!: ecr.Repository;
+  const result = synthWithCompliance((app) => {
+    stack = new Stack(app, 'Ml');
+    const platform = new MlPlatform(stack, 'Platform');
+    repository = new ecr.Repository(stack, 'Images', {
+      imageScanOnPush: true,
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      lifecycleRules: [{ maxImageCount: 50 }],
+      encryption: ecr.RepositoryEncryption.KMS,
+    });
+    env = new TrainingEnvironment(stack, 'Llm', {
+      platform,
+      teamName: 'llm-research',
+      gpu: GpuProfile.P4D_24XLARGE,
+      maxInstanceCount: 4,
+      useSpot: false,
+      warmPoolKeepAlive: Duration.minutes(30),
+      maxRuntime: Duration.days(5),
+      volumeSizeGb: 500,
+      maxRetryAttempts: 5,
+      imageRepository: repository,
+      costCenter: 'CC-1234',
+      monthlyBudgetUsd: 50000,
+      alertEmails: ['ml-leads@example.com', 'finops@example.com'],
+      s3PrefixListId: 'pl-63a5400a',
+      modelPackageGroupName: 'llm-research-models',
+    });
+  });
+  const template = result.template(stack);
+  const defaults = stack.resolve(env.trainingJobDefaults);
+
+  test('has no unacknowledged compliance findings from any pack', () => {
+    expect(describeFindings(result.report)).toEqual([]);
+  });
+
+  test('the security group admits all traffic between the instances of a job (EFA), and HTTPS to S3 through the prefix list', () => {
+    const selfRef = { 'Fn::GetAtt': [Match.stringLikeRegexp('LlmSecurityGroup'), 'GroupId'] };
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { IpProtocol: '-1', SourceSecurityGroupId: selfRef, GroupId: selfRef });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { IpProtocol: '-1', DestinationSecurityGroupId: selfRef, GroupId: selfRef });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationPrefixListId: 'pl-63a5400a', GroupId: selfRef,
+    });
+    // Egress goes to the endpoints, S3 and the group itself: nothing else.
+    const egress = Object.values<any>(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties)
+      .filter((p) => JSON.stringify(p.GroupId).includes('LlmSecurityGroup'));
+    expect(egress).toHaveLength(3);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/0\.0\.0\.0\/0/);
+    Annotations.fromStack(stack).hasNoWarning('/Ml/Llm', Match.anyValue());
+  });
+
+  test('the EFA self rule is the only acknowledged security-group finding, with its reason', () => {
+    const sg = acknowledgementsUnder(env.securityGroup);
+    expect(sg.map(([, id]) => id).sort()).toEqual(['Annotation::HIPAA.Security-EC2RestrictedCommonPorts', 'Annotation::NIST.800.53.R5-EC2RestrictedCommonPorts']);
+    expect(sg[0][2]).toMatch(/Elastic Fabric Adapter/);
+  });
+
+  test('multi-node defaults: four instances, encrypted inter-container traffic, warm pool, on-demand, custom runtime and retries', () => {
+    expect(defaults.resourceConfig).toEqual({ instanceType: 'ml.p4d.24xlarge', instanceCount: 4, volumeSizeInGb: 500, keepAlivePeriodInSeconds: 1800 });
+    expect(defaults.enableInterContainerTrafficEncryption).toBe(true);
+    expect(defaults.enableManagedSpotTraining).toBe(false);
+    expect(defaults.stoppingCondition).toEqual({ maxRuntimeInSeconds: 5 * 86400 });
+    expect(defaults.maximumRetryAttempts).toBe(5);
+    expect(defaults.tags).toEqual({ 'trainyard:team': 'llm-research', 'trainyard:environment': 'llm-research-training', 'trainyard:cost-center': 'CC-1234' });
+    expect(env.modelPackageGroupName).toBe('llm-research-models');
+  });
+
+  test('the role pulls images from the team repository only', () => {
+    const statements = managedPolicyStatements(template);
+    const pull = statements.find((s) => s.Sid === 'PullTeamImages');
+    expect(pull.Action.sort()).toEqual(['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']);
+    expect(pull.Resource).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(repository.node.defaultChild as ecr.CfnRepository), 'Arn'] });
+    for (const s of statements) {
+      for (const action of asList(s.Action)) {
+        expect(action).not.toContain('*');
+      }
+    }
+    expect(env.executionPolicies).toHaveLength(4);
+  });
+
+  test('budget alerts go to the topic and both email addresses', () => {
+    const budget = Object.values<any>(template.findResources('AWS::Budgets::Budget'))[0].Properties;
+    for (const n of budget.NotificationsWithSubscribers) {
+      expect(n.Subscribers).toEqual([
+        { SubscriptionType: 'SNS', Address: { Ref: expect.stringMatching(/LlmBudgetAlerts/) } },
+        { SubscriptionType: 'EMAIL', Address: 'ml-leads@example.com' },
+        { SubscriptionType: 'EMAIL', Address: 'finops@example.com' },
+      ]);
+    }
+  });
+
+  test('the cost centre tag is on everything the environment creates', () => {
+    for (const type of ['AWS::EC2::SecurityGroup', 'AWS::IAM::Role', 'AWS::SNS::Topic', 'AWS::KMS::Key']) {
+      const resources = Object.entries<any>(template.findResources(type)).filter(([id]) => id.startsWith('Llm'));
+      expect(resources.length).toBeGreaterThan(0);
+      for (const [, r] of resources) {
+        expect(r.Properties.Tags).toEqual(expect.arrayContaining([{ Key: 'trainyard:cost-center', Value: 'CC-1234' }]));
+      }
+    }
+    // Platform resources in the same stack are not the team's.
+    const platformKey = Object.entries<any>(template.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('PlatformKey'))![1];
+    expect(JSON.stringify(platformKey.Properties.Tags ?? [])).not.toMatch(/trainyard:team/);
+  });
+});
+
+describe('TrainingEnvironment options', () => {
+  const build = (props: Partial<TrainingEnvironmentProps> = {}) => {
+    const stack = new Stack(newApp(), 'S');
+    const platform = new MlPlatform(stack, 'Platform');
+    const env = new TrainingEnvironment(stack, 'Team', { platform, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, ...props });
+    return { stack, platform, env, template: Template.fromStack(stack) };
+  };
+
+  test('multi-node on a profile without EFA admits TCP between the instances, not every protocol', () => {
+    const { template, env, stack } = build({ maxInstanceCount: 2 });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 0,
+      ToPort: 65535,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('TeamSecurityGroup'), 'GroupId'] },
+    });
+    expect(Object.values<any>(template.findResources('AWS::EC2::SecurityGroupIngress')).some((r) => r.Properties.IpProtocol === '-1')).toBe(false);
+    expect(stack.resolve(env.trainingJobDefaults).enableInterContainerTrafficEncryption).toBe(true);
+  });
+
+  test('an instance type with an EBS volume (P3) encrypts it with the platform key', () => {
+    const { env, stack, platform } = build({ gpu: GpuProfile.P3_2XLARGE });
+    expect(stack.resolve(env.trainingJobDefaults.resourceConfig.volumeKmsKeyId)).toEqual(stack.resolve(platform.key.keyArn));
+  });
+
+  test('no budget, topic or alerts key without monthlyBudgetUsd', () => {
+    const { template, env } = build();
+    template.resourceCountIs('AWS::Budgets::Budget', 0);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.resourceCountIs('AWS::KMS::Key', 1); // the platform's
+    expect(env.budget).toBeUndefined();
+  });
+
+  test('an existing budget topic is used, and no topic or key is created', () => {
+    const stack = new Stack(newApp(), 'S');
+    const platform = new MlPlatform(stack, 'Platform');
+    const topic = new sns.Topic(stack, 'Alerts', { enforceSSL: true });
+    new TrainingEnvironment(stack, 'Team', { platform, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, monthlyBudgetUsd: 10, budgetTopic: topic });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowAwsBudgetsToPublish', Principal: { Service: 'budgets.amazonaws.com' } })]) },
+    });
+  });
+
+  test('removalPolicy DESTROY applies to the alerts key', () => {
+    const { template } = build({ monthlyBudgetUsd: 10, removalPolicy: RemovalPolicy.DESTROY });
+    const keys = Object.entries<any>(template.findResources('AWS::KMS::Key')).filter(([id]) => id.startsWith('Team'));
+    expect(keys.map(([, r]) => r.DeletionPolicy)).toEqual(['Delete']);
+  });
+
+  test('fromAttributes references an environment owned elsewhere', () => {
+    const { stack: owner, env } = build();
+    const other = new Stack(owner.node.root as any, 'Other');
+    const imported = TrainingEnvironment.fromAttributes(other, 'Imported', {
+      teamName: 'vision',
+      executionRole: iam.Role.fromRoleArn(other, 'Role', 'arn:aws:iam::111111111111:role/vision-training'),
+      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(other, 'Sg', 'sg-0123456789abcdef0'),
+      datasetsBucket: env.datasetsBucket,
+      artifactsBucket: env.artifactsBucket,
+      key: env.key,
+      trainingJobDefaults: env.trainingJobDefaults,
+    });
+    expect([imported.teamName, imported.datasetsPrefix, imported.artifactsPrefix, imported.checkpointsPrefix]).toEqual(['vision', 'vision/', 'vision/artifacts/', 'vision/checkpoints/']);
+    expect(imported.executionRole.roleArn).toBe('arn:aws:iam::111111111111:role/vision-training');
+    expect(imported.trainingJobDefaults).toBe(env.trainingJobDefaults);
+    expect(imported.modelPackageGroupName).toBeUndefined();
+  });
+
+  test('fromAttributes rejects a bad team name or prefix, naming the attribute', () => {
+    const { stack, env } = build();
+    const attrs = {
+      teamName: 'vision',
+      executionRole: env.executionRole,
+      securityGroup: env.securityGroup,
+      datasetsBucket: env.datasetsBucket,
+      artifactsBucket: env.artifactsBucket,
+      key: env.key,
+      trainingJobDefaults: env.trainingJobDefaults,
+    };
+    expect(() => TrainingEnvironment.fromAttributes(stack, 'A', { ...attrs, teamName: 'Vision!' })).toThrow(/TrainingEnvironmentAttributes\.teamName/);
+    expect(() => TrainingEnvironment.fromAttributes(stack, 'B', { ...attrs, datasetsPrefix: 'vision' })).toThrow(/TrainingEnvironmentAttributes\.datasetsPrefix/);
+    expect(() => TrainingEnvironment.fromAttributes(stack, 'C', { ...attrs, key: undefined as any })).toThrow(/TrainingEnvironmentAttributes\.key: is required/);
+  });
+});
+
+describe('TrainingEnvironment rejects bad props at synth, naming the prop', () => {
+  const make = (props: Partial<TrainingEnvironmentProps>) => () => {
+    const stack = new Stack(newApp(), 'S');
+    const platform = new MlPlatform(stack, 'Platform');
+    return new TrainingEnvironment(stack, 'Team', { platform, teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE, ...props } as TrainingEnvironmentProps);
+  };
+  const singleNode = GpuProfile.custom({
+    instanceType: 'ml.g6.2xlarge', acceleratorModel: 'NVIDIA L4', acceleratorCount: 1, acceleratorMemoryGib: 24, vcpus: 8, memoryGib: 32, multiNodeSupported: false,
+  });
+
+  test.each<[string, Partial<TrainingEnvironmentProps>, RegExp]>([
+    ['empty teamName', { teamName: '' }, /TrainingEnvironment\.teamName: is required and must not be empty/],
+    ['missing teamName', { teamName: undefined }, /TrainingEnvironment\.teamName: is required/],
+    ['teamName too long for derived names', { teamName: 'a'.repeat(33) }, /TrainingEnvironment\.teamName: must be 2 to 32 characters .*SageMaker \(63\) and IAM \(64\)/],
+    ['teamName with upper case', { teamName: 'Fraud' }, /TrainingEnvironment\.teamName: "Fraud" is not allowed/],
+    ['teamName with an underscore', { teamName: 'fraud_team' }, /TrainingEnvironment\.teamName/],
+    ['teamName with a slash', { teamName: 'fraud/x' }, /TrainingEnvironment\.teamName/],
+    ['teamName with a double hyphen', { teamName: 'fraud--x' }, /TrainingEnvironment\.teamName/],
+    ['teamName ending in a hyphen', { teamName: 'fraud-' }, /TrainingEnvironment\.teamName/],
+    ['teamName starting with a digit', { teamName: '1fraud' }, /TrainingEnvironment\.teamName/],
+    ['maxInstanceCount 0', { maxInstanceCount: 0 }, /TrainingEnvironment\.maxInstanceCount: must be from 1 to 10000, got 0/],
+    ['maxInstanceCount negative', { maxInstanceCount: -2 }, /TrainingEnvironment\.maxInstanceCount/],
+    ['maxInstanceCount fractional', { maxInstanceCount: 1.5 }, /TrainingEnvironment\.maxInstanceCount: must be a whole number/],
+    ['maxInstanceCount NaN', { maxInstanceCount: NaN }, /TrainingEnvironment\.maxInstanceCount: must be a whole number/],
+    ['multi-node on a single-node profile', { gpu: singleNode, maxInstanceCount: 2 }, /TrainingEnvironment\.maxInstanceCount: is 2, but ml\.g6\.2xlarge does not support multi-node/],
+    ['negative budget', { monthlyBudgetUsd: -100 }, /TrainingEnvironment\.monthlyBudgetUsd: must be a positive amount/],
+    ['zero budget', { monthlyBudgetUsd: 0 }, /TrainingEnvironment\.monthlyBudgetUsd/],
+    ['NaN budget', { monthlyBudgetUsd: NaN }, /TrainingEnvironment\.monthlyBudgetUsd/],
+    ['infinite budget', { monthlyBudgetUsd: Infinity }, /TrainingEnvironment\.monthlyBudgetUsd/],
+    ['warm pool above 1 hour', { useSpot: false, warmPoolKeepAlive: Duration.minutes(61) }, /TrainingEnvironment\.warmPoolKeepAlive: must be from 0 to 3600 seconds/],
+    ['warm pool with spot', { warmPoolKeepAlive: Duration.minutes(10) }, /TrainingEnvironment\.warmPoolKeepAlive: cannot be combined with TrainingEnvironment\.useSpot/],
+    ['maxRuntime above 28 days', { maxRuntime: Duration.days(29) }, /TrainingEnvironment\.maxRuntime: must be from 1 to 2419200 seconds \(at most 28 days/],
+    ['maxRuntime of fractional seconds', { maxRuntime: Duration.millis(1500) }, /TrainingEnvironment\.maxRuntime: must be a whole number of seconds/],
+    ['maxRuntime zero', { maxRuntime: Duration.seconds(0) }, /TrainingEnvironment\.maxRuntime/],
+    ['volumeSizeGb 0', { volumeSizeGb: 0 }, /TrainingEnvironment\.volumeSizeGb/],
+    ['maxRetryAttempts 31', { maxRetryAttempts: 31 }, /TrainingEnvironment\.maxRetryAttempts: must be from 1 to 30/],
+    ['alertEmails without a budget', { alertEmails: ['a@example.com'] }, /TrainingEnvironment\.alertEmails: needs TrainingEnvironment\.monthlyBudgetUsd/],
+    ['budgetTopic without a budget', { budgetTopic: {} as any }, /TrainingEnvironment\.budgetTopic: needs TrainingEnvironment\.monthlyBudgetUsd/],
+    ['a bad email', { monthlyBudgetUsd: 10, alertEmails: ['not-an-email'] }, /TrainingEnvironment\.alertEmails: 'not-an-email' is not an email address/],
+    ['eleven emails', { monthlyBudgetUsd: 10, alertEmails: Array.from({ length: 11 }, (_, i) => `u${i}@example.com`) }, /TrainingEnvironment\.alertEmails: must be a list of at most 10/],
+    ['a bad cost centre', { costCenter: 'cc#1' }, /TrainingEnvironment\.costCenter/],
+    ['a bad prefix list id', { s3PrefixListId: 'prefix-list' }, /TrainingEnvironment\.s3PrefixListId/],
+    ['a gpu that is not a GpuProfile', { gpu: 'ml.g5.2xlarge' as any }, /TrainingEnvironment\.gpu: must be a GpuProfile/],
+    ['a platform that is not an MlPlatform', { platform: {} as any }, /TrainingEnvironment\.platform: must be an MlPlatform/],
+  ])('%s', (_name, props, message) => {
+    expect(make(props)).toThrow(TrainyardValidationError);
+    expect(make(props)).toThrow(message);
+  });
+
+  test('the limits themselves are accepted: 28 days, a 1-hour warm pool on demand, 32-character team name', () => {
+    expect(make({ maxRuntime: Duration.days(28) })).not.toThrow();
+    expect(make({ useSpot: false, warmPoolKeepAlive: Duration.hours(1) })).not.toThrow();
+    expect(make({ teamName: `a${'b'.repeat(31)}` })).not.toThrow();
+  });
+});

@@ -1,0 +1,32 @@
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { checkRule, expectCompliant, expectNonCompliant } from './rule-harness';
+
+const RULE = 'MlflowServerMaintainedEncrypted';
+
+function server(stack: any, opts: { kmsBucket: boolean; window?: string }) {
+  const bucket = new s3.Bucket(stack, 'Mlflow', opts.kmsBucket
+    ? { encryption: s3.BucketEncryption.KMS, encryptionKey: new kms.Key(stack, 'Key') }
+    : { encryption: s3.BucketEncryption.S3_MANAGED });
+  return new sagemaker.CfnMlflowTrackingServer(stack, 'Tracking', {
+    trackingServerName: 'fraud',
+    roleArn: 'arn:aws:iam::111122223333:role/mlflow',
+    artifactStoreUri: bucket.s3UrlForObject('mlflow'),
+    weeklyMaintenanceWindowStart: opts.window,
+  });
+}
+
+describe(`MlOps-${RULE}`, () => {
+  test('compliant: maintenance window and an SSE-KMS artifact bucket of the app', () => {
+    expectCompliant(checkRule(RULE, (stack) => server(stack, { kmsBucket: true, window: 'Sun:03:00' })), RULE);
+  });
+
+  test('non-compliant: no maintenance window', () => {
+    expectNonCompliant(checkRule(RULE, (stack) => server(stack, { kmsBucket: true })), RULE);
+  });
+
+  test('non-compliant: artifact store bucket with SSE-S3 only', () => {
+    expectNonCompliant(checkRule(RULE, (stack) => server(stack, { kmsBucket: false, window: 'Sun:03:00' })), RULE);
+  });
+});
