@@ -198,7 +198,10 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
       roleArn: role.roleArn,
       parallelismConfiguration: { MaxParallelExecutionSteps: parallel },
       pipelineDefinition: this.definitionProperty(props.definitionStorage ?? DefinitionStorage.AUTO),
-      tags: [{ key: 'trainyard:team', value: props.environment.teamName }],
+      // The team's job tags (team, cost centre, ...) on the pipeline too, for cost allocation.
+      tags: Object.entries({ ...(props.environment.trainingJobDefaults.tags ?? {}), 'trainyard:team': props.environment.teamName })
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, value]) => ({ key, value })),
     });
     // The pipeline must not start before its role can act.
     this.cfnPipeline.node.addDependency(policy);

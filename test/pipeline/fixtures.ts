@@ -102,7 +102,7 @@ export class FixtureTrainingEnvironment extends Construct implements ITrainingEn
       enableManagedSpotTraining: props.spot ?? true,
       checkpointS3Uri: `s3://${this.artifactsBucket.bucketName}/${this.checkpointsPrefix}`,
       maximumRetryAttempts: 3,
-      tags: { 'trainyard:team': this.teamName, 'cost-centre': `ml-${this.teamName}` },
+      tags: { 'trainyard:team': this.teamName, 'trainyard:cost-center': `ml-${this.teamName}` },
     };
   }
 }

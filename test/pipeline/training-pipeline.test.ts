@@ -51,7 +51,7 @@ describe('TrainingPipeline with the standard recipe and every trigger', () => {
     expect(resource.Properties.PipelineName).toBe('fraud-pipeline');
     expect(resource.Properties.ParallelismConfiguration).toEqual({ MaxParallelExecutionSteps: 4 });
     expect(resource.Properties.RoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineExecutionRole/), 'Arn'] });
-    expect(resource.Properties.Tags).toEqual([{ Key: 'trainyard:team', Value: 'fraud' }]);
+    expect(resource.Properties.Tags).toEqual([{ Key: 'trainyard:cost-center', Value: 'ml-fraud' }, { Key: 'trainyard:team', Value: 'fraud' }]);
     const definition = deployedDefinition(resource);
     expect(definitionSchemaErrors(definition)).toEqual([]);
     expect(definition.Steps.map((s: any) => `${s.Type}:${s.Name}`)).toEqual(['Processing:ValidateData', 'Training:Train', 'Processing:Evaluate', 'Condition:QualityGate']);

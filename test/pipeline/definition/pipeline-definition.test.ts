@@ -110,7 +110,7 @@ describe('PipelineDefinition rendering', () => {
     expect(args.ProcessingOutputConfig.KmsKeyId).toBe('TOKEN');
     expect(args.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 3600 });
     expect(args.Tags).toEqual([
-      { Key: 'cost-centre', Value: 'ml-fraud' },
+      { Key: 'trainyard:cost-center', Value: 'ml-fraud' },
       { Key: 'trainyard:git-sha', Value: { Get: 'Parameters.GitSha' } },
       { Key: 'trainyard:team', Value: 'fraud' },
     ]);
