@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile, TextFile } from 'projen';
+import { awscdk, github, javascript, JsonFile, TextFile } from 'projen';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'trainyard',
@@ -28,8 +28,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Fast jest transformer: tests are type-checked once by `typecheck`, not per file.
     '@swc/core@^1',
     '@swc/jest@^0.2',
-    // Validates rendered SageMaker pipeline definitions against Trainyard's rendering of the schema rules.
+    // The `trainyard` CLI: bundled by esbuild into assets/cli/main/index.js, so these stay dev dependencies.
+    '@aws-sdk/client-service-quotas@^3',
+    // CLI tests: mocked AWS SDK clients, and SARIF output checked against the official SARIF 2.1.0
+    // schema (draft-04, shipped in @microsoft/jest-sarif) with ajv.
+    'aws-sdk-client-mock@^4',
+    '@types/sarif@^2.1.7',
+    // ajv also validates rendered SageMaker pipeline definitions against Trainyard's rendering of the schema rules.
     'ajv@^8',
+    'ajv-draft-04@^1',
+    'ajv-formats@^3',
+    '@microsoft/jest-sarif@1.0.0-beta.0',
   ],
 
   release: false,
@@ -133,6 +142,76 @@ new TextFile(project, '.ci/run', {
     'npm ci && npx projen build',
   ],
   executable: true,
+});
+
+// ---------------------------------------------------------------------------------------------
+// The `trainyard` CLI (src/cli). esbuild bundles it, with the AWS SDK, into one self-contained file
+// shipped in the package (ARCHITECTURE.md, Packaging); the bundle task runs in pre-compile.
+const cliBundle = project.bundler.addBundle('src/cli/main.ts', {
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outfile: 'index.js',
+  executable: true,
+  // The shebang that makes the bin runnable (src/cli/main.ts carries none, so jsii's output stays plain).
+  banner: '#!/usr/bin/env node',
+  watchTask: false,
+});
+project.addBins({ trainyard: cliBundle.outfile });
+// The CLI may import dev dependencies: esbuild bundles them, and src/cli is not part of the jsii API.
+project.eslint?.addOverride({
+  files: ['src/cli/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+});
+// jsii also compiles src/cli into lib/cli, but that code needs the dev dependencies: ship only the bundle.
+project.addPackageIgnore('/lib/cli/');
+// Run the CLI from source, without building: `npx projen trainyard check --cdk-out cdk.out`.
+project.addTask('trainyard', {
+  description: 'Run the trainyard CLI from source (tsx): npx projen trainyard <command> [args]',
+  exec: 'tsx src/cli/main.ts',
+  receiveArgs: true,
+});
+
+// PR compliance checks: synth, `trainyard check` as SARIF to GitHub code scanning, and the Markdown
+// summary on the run page. The check is the gate (the synth exits non-zero on findings too, but only
+// after writing cdk.out, so the report is published either way).
+const compliance = project.github!.addWorkflow('compliance');
+compliance.on({ pullRequest: {}, workflowDispatch: {} });
+compliance.addJobs({
+  check: {
+    name: 'Compliance (trainyard check)',
+    runsOn: ['ubuntu-latest'],
+    permissions: {
+      contents: github.workflows.JobPermission.READ,
+      securityEvents: github.workflows.JobPermission.WRITE,
+      // upload-sarif reads the run's metadata (needed in private repositories).
+      actions: github.workflows.JobPermission.READ,
+    },
+    env: { JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' },
+    steps: [
+      { name: 'Checkout', uses: 'actions/checkout@v4' },
+      { name: 'Setup Node.js', uses: 'actions/setup-node@v4', with: { 'node-version': '20', 'cache': 'npm' } },
+      { name: 'Install dependencies', run: 'npm ci' },
+      { name: 'Synthesize', id: 'synth', continueOnError: true, run: 'npx cdk synth -q' },
+      {
+        name: 'Compliance findings as SARIF',
+        id: 'sarif',
+        run: 'npx tsx src/cli/main.ts check --cdk-out cdk.out --format sarif --fail-on none > results.sarif',
+      },
+      {
+        name: 'Upload SARIF to code scanning',
+        if: 'always() && steps.sarif.outcome == \'success\'',
+        uses: 'github/codeql-action/upload-sarif@v4',
+        with: { sarif_file: 'results.sarif', category: 'trainyard-compliance' },
+      },
+      {
+        name: 'Compliance summary',
+        if: 'always()',
+        run: 'npx tsx src/cli/main.ts check --cdk-out cdk.out --format markdown --fail-on none >> "$GITHUB_STEP_SUMMARY"',
+      },
+      { name: 'Gate on unacknowledged findings', run: 'npx tsx src/cli/main.ts check --cdk-out cdk.out --fail-on warning' },
+    ],
+  },
 });
 
 project.synth();

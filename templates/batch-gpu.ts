@@ -22,6 +22,7 @@ export function batchGpu(app: App): Stack[] {
   new GpuBatchCompute(teamStack, 'GpuBatch', {
     platform,
     teamName: 'vision',
+    costCenter: 'cc-vision',
     gpu: GpuProfile.G5_2XLARGE,
   });
   Tags.of(app).add('trainyard:template', 'batch-gpu');

@@ -1,7 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 // cdk-nag formats a wildcard finding's resource with this function; using it keeps ids exact.
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
 import { controlTowerFindingIds } from './control-tower-rules';
 import { TrainyardValidationError } from './errors';

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { GpuProfile } from './gpu-profile';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { TAG_KEYS } from '../core/tag-keys';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
 import { platformDataStatements } from './private/data-access';
@@ -32,6 +33,14 @@ export interface GpuBatchComputeProps {
 
   /** The team's name: lowercase letters, digits and single hyphens, at most 32 characters. */
   readonly teamName: string;
+
+  /**
+   * The cost centre every resource is tagged with (`trainyard:cost-center`); MlOps-GpuResourceCostTagged
+   * requires it on GPU compute.
+   *
+   * @default - no cost-centre tag
+   */
+  readonly costCenter?: string;
 
   /**
    * The GPU profile; its `ec2InstanceType` is the instance type Batch launches. It must have
@@ -490,7 +499,10 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
       });
     }
 
-    Tags.of(this).add('team', props.teamName);
+    Tags.of(this).add(TAG_KEYS.team, props.teamName);
+    if (props.costCenter !== undefined) {
+      Tags.of(this).add(TAG_KEYS.costCenter, props.costCenter);
+    }
     Tags.of(this).add('trainyard:component', 'gpu-batch-compute');
   }
 }

@@ -13,6 +13,7 @@ import { GpuProfile } from './gpu-profile';
 import { TrainingJobDefaults } from './training-job-defaults';
 import { Acknowledgements, ComplianceAcknowledgement } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { TAG_KEYS } from '../core/tag-keys';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
 
@@ -400,9 +401,9 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     this.modelPackageGroupName = props.modelPackageGroupName;
 
     this.tags = {
-      'trainyard:team': teamName,
+      [TAG_KEYS.team]: teamName,
       'trainyard:environment': `${teamName}-training`,
-      ...(props.costCenter !== undefined ? { 'trainyard:cost-center': props.costCenter } : {}),
+      ...(props.costCenter !== undefined ? { [TAG_KEYS.costCenter]: props.costCenter } : {}),
     };
     for (const [key, value] of Object.entries(this.tags)) {
       Tags.of(this).add(key, value);

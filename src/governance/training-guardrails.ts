@@ -2,12 +2,12 @@ import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { Construct, IConstruct } from 'constructs';
-import { LOCAL_STORAGE_INSTANCE_PATTERNS } from './rules/private/sagemaker-jobs';
-import { REQUIRED_COST_TAG_KEYS } from './rules/private/tag-keys';
 import { validateTagKey } from './trainyard-tags';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { REQUIRED_COST_TAG_KEYS } from '../core/tag-keys';
 import { requireName } from '../core/validate';
+import { LOCAL_STORAGE_INSTANCE_PATTERNS } from './rules/private/sagemaker-jobs';
 
 /**
  * An AWS Organizations service control policy with the guardrail denies, for org admins.

@@ -1,7 +1,7 @@
 import { Tags, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { TrainyardValidationError } from '../core/errors';
-import { TAG_KEYS } from './rules/private/tag-keys';
+import { TAG_KEYS } from '../core/tag-keys';
 
 /**
  * The tag values Trainyard puts on every taggable resource of a scope.
@@ -14,12 +14,12 @@ export interface TrainyardTagValues {
   readonly costCenter: string;
 
   /**
-   * `production` or `non-production` (`trainyard:environment`). A model package group tagged
+   * `production` or `non-production` (`trainyard:stage`). A model package group tagged
    * `non-production` may register models as Approved (MlOps-SageMakerModelApprovalManual).
    *
-   * @default - no environment tag
+   * @default - no stage tag
    */
-  readonly environment?: string;
+  readonly stage?: string;
 
   /**
    * The project or use case (`trainyard:project`).
@@ -37,7 +37,7 @@ export interface TrainyardTagValues {
 }
 
 /**
- * Tags every taggable resource of a scope with the team, cost centre and, optionally, environment
+ * Tags every taggable resource of a scope with the team, cost centre and, optionally, stage
  * and project. The cost tags are what MlOps-GpuResourceCostTagged requires on GPU-bearing
  * resources; cost allocation reports group spend by them once they are activated in the billing
  * console.
@@ -46,19 +46,19 @@ export interface TrainyardTagValues {
  * scope later, and tags set closer to a resource win.
  *
  * @example
- * TrainyardTags.apply(teamStack, { team: 'fraud', costCenter: 'cc-1234', environment: 'production' });
+ * TrainyardTags.apply(teamStack, { team: 'fraud', costCenter: 'cc-1234', stage: 'production' });
  */
 export class TrainyardTags {
   /** `trainyard:team`. */
   public static readonly TEAM_KEY: string = TAG_KEYS.team;
   /** `trainyard:cost-center`. */
   public static readonly COST_CENTER_KEY: string = TAG_KEYS.costCenter;
-  /** `trainyard:environment`. */
-  public static readonly ENVIRONMENT_KEY: string = TAG_KEYS.environment;
+  /** `trainyard:stage`. */
+  public static readonly STAGE_KEY: string = TAG_KEYS.stage;
   /** `trainyard:project`. */
   public static readonly PROJECT_KEY: string = TAG_KEYS.project;
-  /** The values `environment` accepts. */
-  public static readonly ENVIRONMENTS: string[] = ['production', 'non-production'];
+  /** The values `stage` accepts. */
+  public static readonly STAGES: string[] = ['production', 'non-production'];
 
   /**
    * Validates the values and tags every taggable resource under `scope` with them.
@@ -77,13 +77,13 @@ export class TrainyardTags {
     };
     set('team', TAG_KEYS.team, values.team, true);
     set('costCenter', TAG_KEYS.costCenter, values.costCenter, true);
-    if (values.environment !== undefined && !Token.isUnresolved(values.environment) && !TrainyardTags.ENVIRONMENTS.includes(values.environment)) {
+    if (values.stage !== undefined && !Token.isUnresolved(values.stage) && !TrainyardTags.STAGES.includes(values.stage)) {
       throw new TrainyardValidationError(
-        'TrainyardTagValues.environment',
-        `must be one of ${TrainyardTags.ENVIRONMENTS.join(', ')}, got '${values.environment}'.`,
+        'TrainyardTagValues.stage',
+        `must be one of ${TrainyardTags.STAGES.join(', ')}, got '${values.stage}'.`,
       );
     }
-    set('environment', TAG_KEYS.environment, values.environment, false);
+    set('stage', TAG_KEYS.stage, values.stage, false);
     set('project', TAG_KEYS.project, values.project, false);
     for (const [key, value] of Object.entries(values.additionalTags ?? {})) {
       if (tags[key] !== undefined) {

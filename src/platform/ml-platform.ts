@@ -194,8 +194,9 @@ export class MlPlatform extends Construct {
     enableEventBridge(accessLogsBucket);
     this.accessLogsBucket = accessLogsBucket;
 
-    this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration, 'dataset', props.replication?.datasetsDestination);
-    this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, 'artifact', props.replication?.artifactsDestination);
+    const replication = props.replication;
+    this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration, 'dataset', replication?.datasetsDestination);
+    this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, 'artifact', replication?.artifactsDestination);
 
     // ---- Network ----------------------------------------------------------------------------
     if (props.vpc) {
@@ -340,7 +341,9 @@ export class MlPlatform extends Construct {
     return { replicationRole: this.replication.role, replicationRules: this.replication.rulesFor(destination, sourceIsKmsEncrypted) };
   }
 
-  private dataBucket(id: string, logPrefix: string, noncurrentVersionExpiration: Duration, dataClass: string, replicaDestination?: s3.IBucket): s3.Bucket {
+  private dataBucket(
+    id: string, logPrefix: string, noncurrentVersionExpiration: Duration, dataClass: string, replicaDestination?: s3.IBucket,
+  ): s3.Bucket {
     const bucket = new s3.Bucket(this, id, {
       ...this.commonBucketProps(),
       ...this.replicationProps(replicaDestination, true),

@@ -15,7 +15,7 @@ describe('TrainyardTags.apply', () => {
       type: 'MANAGED',
       computeResources: { type: 'EC2', instanceTypes: ['g5'], minvCpus: 0, maxvCpus: 64, subnets: ['subnet-0123456789abcdef0'] },
     });
-    TrainyardTags.apply(app, { team: 'fraud', costCenter: 'cc-1234', environment: 'production', project: 'chargebacks', additionalTags: { owner: 'ml-platform@example.com' } });
+    TrainyardTags.apply(app, { team: 'fraud', costCenter: 'cc-1234', stage: 'production', project: 'chargebacks', additionalTags: { owner: 'ml-platform@example.com' } });
   }, { compliance: { packs: [] as any } });
   const template = result.template(stack);
 
@@ -24,7 +24,7 @@ describe('TrainyardTags.apply', () => {
       expect(bucket.Properties.Tags).toEqual(expect.arrayContaining([
         { Key: 'trainyard:team', Value: 'fraud' },
         { Key: 'trainyard:cost-center', Value: 'cc-1234' },
-        { Key: 'trainyard:environment', Value: 'production' },
+        { Key: 'trainyard:stage', Value: 'production' },
         { Key: 'trainyard:project', Value: 'chargebacks' },
         { Key: 'owner', Value: 'ml-platform@example.com' },
       ]));
@@ -64,8 +64,8 @@ describe('TrainyardTags validation', () => {
   });
 
   test('rejects an unknown environment and aws: keys', () => {
-    expect(() => TrainyardTags.apply(stack, { team: 'fraud', costCenter: 'cc', environment: 'prod' }))
-      .toThrow(/TrainyardTagValues\.environment: must be one of production, non-production, got 'prod'/);
+    expect(() => TrainyardTags.apply(stack, { team: 'fraud', costCenter: 'cc', stage: 'prod' }))
+      .toThrow(/TrainyardTagValues\.stage: must be one of production, non-production, got 'prod'/);
     expect(() => TrainyardTags.apply(stack, { team: 'fraud', costCenter: 'cc', additionalTags: { 'aws:owner': 'me' } }))
       .toThrow(/TrainyardTagValues\.additionalTags\['aws:owner'\]: tag key 'aws:owner' is not allowed/);
   });

@@ -1,7 +1,7 @@
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { at, resolveResource, tagsOf } from './private/cfn';
 import { MlOpsRule } from './private/rule';
-import { DATA_CLASSES_REQUIRING_VERSIONING, TAG_KEYS } from './private/tag-keys';
+import { DATA_CLASSES_REQUIRING_VERSIONING, TAG_KEYS } from '../../core/tag-keys';
 
 /** Dataset and artifact buckets are versioned. */
 export const DataBucketVersioned: MlOpsRule = {

@@ -3,7 +3,7 @@ import { at, isPresent, resolveResource, tagsOf } from './private/cfn';
 import { isGpuInstanceType } from './private/gpu';
 import { MlOpsRule } from './private/rule';
 import { sageMakerJobs } from './private/sagemaker-jobs';
-import { REQUIRED_COST_TAG_KEYS } from './private/tag-keys';
+import { REQUIRED_COST_TAG_KEYS } from '../../core/tag-keys';
 
 /** GPU-bearing resources carry the cost-allocation tags. */
 export const GpuResourceCostTagged: MlOpsRule = {

@@ -3,7 +3,7 @@ import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { referencedLogicalId, resolvedResourcesOfApp, resolveResource, tagsOf } from './private/cfn';
 import { allSteps, argumentValue, readPipelineDefinition } from './private/pipeline-definition';
 import { MlOpsRule } from './private/rule';
-import { NON_PRODUCTION, TAG_KEYS } from './private/tag-keys';
+import { NON_PRODUCTION, TAG_KEYS } from '../../core/tag-keys';
 
 /** Registered models wait for a human approval unless their group is marked non-production. */
 export const SageMakerModelApprovalManual: MlOpsRule = {
@@ -11,7 +11,7 @@ export const SageMakerModelApprovalManual: MlOpsRule = {
   level: NagMessageLevel.ERROR,
   info:
     'A RegisterModel step or AWS::SageMaker::ModelPackage registers models as Approved, and its model package group is not tagged ' +
-    `${TAG_KEYS.environment}=${NON_PRODUCTION}.`,
+    `${TAG_KEYS.stage}=${NON_PRODUCTION}.`,
   explanation:
     'An approved model package is what deployment automation promotes. Registering as PendingManualApproval (the default) keeps a person, ' +
     'or an approval workflow, between a pipeline run and production. Groups for experiments can opt out by being tagged non-production.',
@@ -47,5 +47,5 @@ function isNonProductionGroup(node: CfnResource, group: unknown): boolean {
   const match = resolvedResourcesOfApp(node, 'AWS::SageMaker::ModelPackageGroup').find((g) =>
     logicalId !== undefined ? g.stack === stack && g.logicalId === logicalId : typeof group === 'string' && g.properties.ModelPackageGroupName === group,
   );
-  return match !== undefined && tagsOf(match.properties)[TAG_KEYS.environment] === NON_PRODUCTION;
+  return match !== undefined && tagsOf(match.properties)[TAG_KEYS.stage] === NON_PRODUCTION;
 }

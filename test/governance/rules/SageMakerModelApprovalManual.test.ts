@@ -28,12 +28,12 @@ describe(`MlOps-${RULE}`, () => {
     expectNonCompliant(verdict, RULE);
   });
 
-  test('compliant: auto-approval into a group tagged trainyard:environment=non-production, referenced by token', () => {
+  test('compliant: auto-approval into a group tagged trainyard:stage=non-production, referenced by token', () => {
     // GIVEN the definition names the group through a Ref, so the body is an Fn::Join
     const verdict = checkRule(RULE, (stack) => {
       const group = new sagemaker.CfnModelPackageGroup(stack, 'Group', {
         modelPackageGroupName: 'fraud-experiments',
-        tags: [{ key: 'trainyard:environment', value: 'non-production' }],
+        tags: [{ key: 'trainyard:stage', value: 'non-production' }],
       });
       return pipeline(stack, definition([register('Approved', group.ref)]));
     });

@@ -9,7 +9,7 @@ export const TAG_KEYS = {
   /** The cost centre charged for a resource (cost allocation). */
   costCenter: 'trainyard:cost-center',
   /** `production` or `non-production`; a model package group tagged `non-production` may auto-approve. */
-  environment: 'trainyard:environment',
+  stage: 'trainyard:stage',
   /** The project or use case. */
   project: 'trainyard:project',
   /** On S3 buckets: `dataset` or `artifact` marks a bucket that holds training data or model artifacts. */
@@ -19,7 +19,7 @@ export const TAG_KEYS = {
 /** The tag keys every GPU-bearing resource must carry (MlOps-GpuResourceCostTagged). @internal */
 export const REQUIRED_COST_TAG_KEYS: string[] = [TAG_KEYS.team, TAG_KEYS.costCenter];
 
-/** The `trainyard:environment` value that lets a model package group auto-approve. @internal */
+/** The `trainyard:stage` value that lets a model package group auto-approve. @internal */
 export const NON_PRODUCTION = 'non-production';
 
 /** The `trainyard:data-class` values whose buckets MlOps-DataBucketVersioned checks. @internal */
