@@ -1,3 +1,5 @@
+import { TAG_KEYS } from '../../../core/tag-keys';
+
 /**
  * The tag keys of a training run's provenance. The registries issue adds a public `RunTags` helper
  * with the same keys; swap this object for it when it lands, so the keys live in one place.
@@ -9,6 +11,6 @@ export const RUN_TAG_KEYS = {
   datasetVersion: 'trainyard:dataset-version',
   /** A hash of the run's configuration (hyperparameters, recipe). */
   configHash: 'trainyard:config-hash',
-  /** The team that owns the run. */
-  team: 'trainyard:team',
+  /** The team that owns the run (the core cost-allocation key). */
+  team: TAG_KEYS.team,
 } as const;
