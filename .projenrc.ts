@@ -30,7 +30,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@swc/jest@^0.2',
     // The `trainyard` CLI: bundled by esbuild into assets/cli/main/index.js, so these stay dev dependencies.
     '@aws-sdk/client-service-quotas@^3',
-    // CLI tests: mocked AWS SDK clients, and SARIF output checked against the official SARIF 2.1.0
+    // CLI, collector and `report` tests: mocked AWS SDK clients, and SARIF output checked against the official SARIF 2.1.0
     // schema (draft-04, shipped in @microsoft/jest-sarif) with ajv.
     'aws-sdk-client-mock@^4',
     '@types/sarif@^2.1.7',
@@ -39,7 +39,28 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ajv-draft-04@^1',
     'ajv-formats@^3',
     '@microsoft/jest-sarif@1.0.0-beta.0',
+    // Runtime-only dependencies of the Lambda handlers (src/**/*.lambda.ts): esbuild bundles them
+    // into assets/ at build time, so they never become dependencies of the construct library.
+    '@aws-lambda-powertools/logger@^2',
+    '@aws-lambda-powertools/metrics@^2',
+    '@aws-sdk/client-dynamodb@^3',
+    '@aws-sdk/client-sagemaker@^3',
+    '@types/aws-lambda@^8',
   ],
+
+  // Lambda handlers (`*.lambda.ts`) are discovered by projen, bundled with esbuild into assets/ at
+  // pre-compile, and wrapped in a generated `*-function.ts` construct.
+  lambdaOptions: {
+    // The latest Node.js Lambda runtime: cdk-nag's AwsSolutions-L1 flags any older one (nodejs22.x
+    // included), and the fix is the upgrade, not an acknowledgement.
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    bundlingOptions: {
+      // Bundle the AWS SDK too instead of using the runtime's copy (projen's default for Node 18+
+      // externalizes @aws-sdk/*): the handler then runs the exact SDK version its tests ran against,
+      // whatever version the Lambda runtime ships this month. Costs some bundle size and cold start.
+      externals: [],
+    },
+  },
 
   release: false,
   depsUpgrade: false,
@@ -49,7 +70,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   gitignore: ['cdk.out', '.cdk.staging', '/bench/out', '*.tsbuildinfo'],
   // templates/training ships with the package: StandardTrainingRecipe packs those sample scripts.
-  npmIgnoreOptions: { ignorePatterns: ['/templates/*', '!/templates/training', '/bench', '/cdk.out', '/.ci'] },
+  npmIgnoreOptions: { ignorePatterns: ['/templates/*', '!/templates/training', '/bench', '/cdk.out', '/.ci', '/scripts'] },
 
   tsconfigDev: {
     include: ['../templates/**/*.ts', '../bench/**/*.ts'],
@@ -86,7 +107,20 @@ const typecheck = project.addTask('typecheck', {
 });
 project.testTask.prependSpawn(typecheck);
 
+// Construct tests synthesize the Lambda handlers' bundles: `npx projen test` alone must work on a
+// fresh clone, so the test task builds them first (esbuild, about a second).
+project.testTask.prependSpawn(project.bundler.bundleTask);
+
+// Benchmarks (not timed tests); `npm run bench` is assembled by the lead from the bench:* tasks.
+project.addTask('bench:metrics', {
+  description: 'Benchmark the flow-metrics core on 100,000 training-job records (time and memory against a JSON.parse+sort baseline)',
+  exec: 'tsx bench/flow-metrics.bench.ts',
+});
+
 project.eslint?.addLintPattern('templates');
+// The `trainyard` CLI commands are bundled with esbuild (like the Lambda handlers), so they may
+// import dev dependencies such as the AWS SDK.
+project.eslint?.allowDevDeps('src/cli/**');
 project.eslint?.addLintPattern('bench');
 
 // templates/ and bench/ are type-checked with the tests; each folder gets a tsconfig so eslint's
@@ -109,8 +143,10 @@ project.addTask('bench', {
 // The template apps. `-c template=NAME` picks one; single-team is the default.
 new JsonFile(project, 'cdk.json', {
   obj: {
-    app: 'npx tsx templates/main.ts',
-    watch: { include: ['src/**/*.ts', 'templates/**/*.ts'] },
+    // Builds the Lambda bundles first when they are missing or older than src/ (a fresh clone has
+    // none), so `npm ci && npx cdk synth` works without a prior build; a no-op otherwise (~50 ms).
+    app: 'node scripts/ensure-bundles.js && npx tsx templates/main.ts',
+    watch: { include: ['src/**/*.ts', 'templates/**/*.ts'], exclude: ['assets/**'] },
     context: {
       'template': 'single-team',
       // Writes cdk.out/policy-validation-report.json alongside the human report.

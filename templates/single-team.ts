@@ -1,10 +1,15 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import { GpuProfile } from '../src/environment/gpu-profile';
 import { TrainingEnvironment } from '../src/environment/training-environment';
+import { FlowMetrics } from '../src/metrics/flow-metrics';
 import { MlPlatform } from '../src/platform/ml-platform';
+import { ImageRegistry } from '../src/registry/image-registry';
+import { ModelRegistry } from '../src/registry/model-registry';
 
 /**
- * `single-team` (the default template): the shared ML platform and one team's training environment.
+ * `single-team` (the default template): the shared ML platform (with its serverless MLflow App),
+ * one team's training environment with its model registry and image repository, and the team's
+ * flow metrics.
  *
  * Stacks are environment-agnostic, so the template synthesizes with no AWS account or credentials;
  * `cdk deploy` targets the account and region of the caller's credentials. `-c s3PrefixListId=pl-...`
@@ -14,21 +19,36 @@ import { MlPlatform } from '../src/platform/ml-platform';
 export function singleTeam(app: App): Stack[] {
   const prefix = String(app.node.tryGetContext('stackPrefix') ?? 'Trainyard');
   const platformStack = new Stack(app, `${prefix}-Platform`, {
-    description: 'Trainyard shared ML platform: isolated VPC, endpoints, KMS key, datasets and artifacts buckets',
+    description: 'Trainyard shared ML platform: isolated VPC, endpoints, KMS key, datasets and artifacts buckets, MLflow',
   });
   const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2 });
 
-  const teamStack = new Stack(app, `${prefix}-Team-ml`, {
-    description: 'Trainyard training environment of team ml: execution role, security group, job defaults, budget',
+  const team = 'ml';
+  const teamStack = new Stack(app, `${prefix}-Team-${team}`, {
+    description: `Trainyard training environment of team ${team}: execution role, security group, job defaults, budget, registries`,
+  });
+  const models = new ModelRegistry(teamStack, 'Models', {
+    groupName: ModelRegistry.groupNameForTeam(team),
+    description: `Models of team ${team}`,
+    key: platform.key,
+  });
+  const images = new ImageRegistry(teamStack, 'Images', {
+    repositoryName: `${team}/training`,
+    key: platform.key,
   });
   const s3PrefixListId = app.node.tryGetContext('s3PrefixListId');
-  new TrainingEnvironment(teamStack, 'Ml', {
+  const environment = new TrainingEnvironment(teamStack, 'Ml', {
     platform,
-    teamName: 'ml',
+    teamName: team,
     gpu: GpuProfile.G5_2XLARGE,
     monthlyBudgetUsd: 1000,
     s3PrefixListId: s3PrefixListId === undefined ? undefined : String(s3PrefixListId),
+    imageRepository: images.repository,
+    modelPackageGroupName: models.modelPackageGroupName,
   });
+
+  // Throughput, cycle time and scrap rate of the team's ML work, from the first deploy.
+  new FlowMetrics(platformStack, 'FlowMetrics', { platform, environments: [environment] });
 
   Tags.of(app).add('trainyard:template', 'single-team');
   return [platformStack, teamStack];

@@ -9,6 +9,7 @@
  */
 import { checkCommand } from './commands/check';
 import { quotaCommand } from './commands/quota';
+import { reportCommand } from './commands/report';
 import { describeFailure } from './failures';
 import { CliCommand, CliIo } from './io';
 
@@ -25,7 +26,7 @@ export interface RegisteredCommand {
 export const COMMANDS: Readonly<Record<string, RegisteredCommand>> = {
   check: { run: checkCommand, summary: 'Compliance findings of a synthesized cdk.out (table, Markdown or SARIF)' },
   quota: { run: quotaCommand, summary: 'SageMaker training quotas needed by cdk.out (or --instance-type) vs available' },
-  // report: { run: reportCommand, summary: 'Throughput, cycle time and scrap rate (FlowMetrics)' },
+  report: { run: reportCommand, summary: 'Throughput, cycle time and scrap rate (FlowMetrics)' },
 };
 
 /** Exit code: success. */

@@ -143,6 +143,41 @@ export class Acknowledgements {
   }
 
   /**
+   * S3 object permissions on one key prefix (`<bucket>/<prefix>*`): an object-level permission for
+   * a prefix can only be written with a trailing wildcard. Takes the resources as cdk-nag names them.
+   */
+  public static objectPrefixWildcard(flattenedResources: string[]): ComplianceAcknowledgement[] {
+    const reason =
+      'Object-level S3 permissions for a key prefix can only be expressed as <bucket>/<prefix>*; the wildcard ' +
+      'covers the objects under this one prefix, not the bucket.';
+    return flattenedResources.map((resource) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason }));
+  }
+
+  /**
+   * The MLflow service role with automatic model registration: MLflow creates one model package group
+   * per registered model, named by the data scientist at run time, so the group names are not known at deploy.
+   */
+  public static mlflowAutomaticModelRegistration(flattenedResources: string[]): ComplianceAcknowledgement[] {
+    const reason =
+      'With automatic registration MLflow creates a SageMaker model package group per MLflow registered model, named at ' +
+      'run time; the wildcard is limited to model-package-group/ and model-package/ ARNs of this account and region.';
+    return flattenedResources.map((resource) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason }));
+  }
+
+  /**
+   * A bucket whose server access logs go to a bucket in another stack: the Control Tower rule accepts
+   * only a literal name or a reference within the same template, and cannot follow an import.
+   */
+  public static crossStackAccessLogsDestination(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'CT.S3.PR.2',
+      reason:
+        'Server access logging is configured, to a bucket defined in another stack; the cfn-guard rule only accepts a literal ' +
+        'bucket name or a same-template reference and cannot follow Fn::ImportValue.',
+    }];
+  }
+
+  /**
    * The default execution role of a `TrainingStudio` domain. Studio creates apps and spaces with
    * names chosen at run time, inside the domain; users read data under a prefix.
    */
@@ -328,6 +363,67 @@ export class Acknowledgements {
           'Permissions boundary: it caps what team roles may do and grants nothing by itself. Resources are scoped by each ' +
           "role's identity policies; the effective permission is the intersection, so the boundary lists actions on all resources.",
       },
+    ];
+  }
+
+  /**
+   * The FlowMetrics de-duplication table: event ids and run fingerprints with a TTL, rebuilt from
+   * new events. Point-in-time recovery is on; an AWS Backup plan adds nothing a 35-day PITR window
+   * does not already give a cache whose items expire.
+   */
+  public static flowMetricsDedupTable(): ComplianceAcknowledgement[] {
+    const reason =
+      'De-duplication cache of SageMaker event ids and run fingerprints whose items expire by TTL (90 days by default). ' +
+      'Point-in-time recovery is enabled; losing the table only risks counting a replayed event twice, so a Backup plan adds cost, not protection.';
+    return [
+      { id: 'NIST.800.53.R5-DynamoDBInBackupPlan', reason },
+      { id: 'HIPAA.Security-DynamoDBInBackupPlan', reason },
+    ];
+  }
+
+  /** A dead-letter queue: it is where failed messages end; it needs no dead-letter queue itself. */
+  public static deadLetterQueue(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of a Lambda function and of EventBridge targets; a DLQ of a DLQ would only move the same messages.',
+    }];
+  }
+
+  /**
+   * The FlowMetrics collector's policy: DescribeTrainingJob on any training job of the account,
+   * limited by the `trainyard:team` resource tag (pipelines name jobs at run time), and the ENI and
+   * X-Ray actions of a VPC function with tracing, which have no resource-level permissions.
+   */
+  public static flowMetricsCollectorPolicy(): ComplianceAcknowledgement[] {
+    return [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ec2:CreateNetworkInterface/DescribeNetworkInterfaces/DescribeSubnets/DeleteNetworkInterface/Assign|UnassignPrivateIpAddresses ' +
+          '(the ENIs of a function in a VPC) and xray:PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/*]',
+        reason:
+          'SageMaker pipelines name training jobs at run time (pipelines-<execution>-<step>-...), so no name prefix identifies a team; ' +
+          'the statement is limited to jobs tagged with a measured team by an aws:ResourceTag/trainyard:team condition.',
+      },
+    ];
+  }
+
+  /**
+   * A function in the isolated subnets of a VPC defined in another stack. The Control Tower rule
+   * accepts subnet ids only as literal strings or references to subnets of the same template, so an
+   * `Fn::ImportValue` of the platform's subnets fails it although the function is in the VPC.
+   */
+  public static vpcFunctionInAnotherStack(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'CT.LAMBDA.PR.3',
+      reason:
+        'The function runs in the isolated subnets of the platform VPC; they come from the platform stack through Fn::ImportValue, ' +
+        'which the cfn-guard rule cannot resolve (it only accepts literal ids or same-template references).',
+    }];
+  }
     ];
   }
 

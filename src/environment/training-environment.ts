@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -16,6 +16,7 @@ import { TrainyardValidationError } from '../core/errors';
 import { TAG_KEYS } from '../core/tag-keys';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
+import { allowPlatformEndpoints } from './private/network';
 
 /**
  * A team's GPU training environment, as the constructs that build on it (pipelines, metrics,
@@ -169,7 +170,8 @@ export interface TrainingEnvironmentProps {
    * `pl-63a5400a` in us-east-1). Jobs in the isolated VPC reach S3 through the platform's gateway
    * endpoint; the security group then allows HTTPS to S3's address ranges, and nothing else outside the VPC.
    *
-   * @default - no egress to S3 addresses (a warning at synth): SageMaker cannot download data or upload artifacts through the VPC
+   * @default - HTTPS egress to any address: the isolated subnets have no route out of the VPC, so only the
+   * interface endpoints and the S3 gateway endpoint answer
    */
   readonly s3PrefixListId?: string;
 
@@ -415,16 +417,8 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
       description: `Trainyard ${teamName} training jobs: no internet egress`,
       allowAllOutbound: false,
     });
-    platform.allowEndpointAccessFrom(securityGroup);
-    if (props.s3PrefixListId !== undefined) {
-      securityGroup.addEgressRule(ec2.Peer.prefixList(props.s3PrefixListId), ec2.Port.tcp(443), 'HTTPS to Amazon S3 through the gateway endpoint');
-    } else {
-      Annotations.of(this).addWarningV2(
-        'trainyard:no-s3-egress',
-        `TrainingEnvironment ${teamName}: no s3PrefixListId, so the security group allows no HTTPS to Amazon S3 and jobs cannot read data or write artifacts through the VPC. ` +
-          'Pass the Region\'s com.amazonaws.<region>.s3 prefix list ID (aws ec2 describe-managed-prefix-lists).',
-      );
-    }
+    // HTTPS to the platform's interface endpoints and to S3 through the gateway endpoint.
+    allowPlatformEndpoints(platform, securityGroup, props.s3PrefixListId);
     if (maxInstanceCount > 1) {
       // Instances of one job talk to each other (NCCL, MPI); EFA needs every protocol, not just TCP.
       const port = gpu.efaSupported ? ec2.Port.allTraffic() : ec2.Port.allTcp();

@@ -10,6 +10,7 @@ import { PlatformReplicationRole } from './private/replication-role';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { requireIntegerInRange, requireWholeDays } from '../core/validate';
+import { ExperimentTracking, IExperimentTracking } from '../registry/experiment-tracking';
 
 /**
  * Properties of the shared ML platform.
@@ -73,6 +74,14 @@ export interface MlPlatformProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
+   * Create one shared, serverless MLflow App for every team (`experimentTracking`), storing artifacts
+   * under `mlflow/` in the artifacts bucket, encrypted with the platform key.
+   *
+   * @default true
+   */
+  readonly experimentTracking?: boolean;
+
+  /**
    * Replicate the buckets to a second region for disaster recovery (NIST 800-53 CP-9, HIPAA
    * 164.308(a)(7)). Without it the buckets are protected in-region by versioning and Object Lock, and
    * the replication findings are acknowledged.
@@ -126,7 +135,14 @@ export class MlPlatform extends Construct {
   /** The security group of the interface endpoints. Admits HTTPS only from workloads allowed by `allowEndpointAccessFrom`. */
   public readonly endpointSecurityGroup: ec2.ISecurityGroup;
 
+  /**
+   * The shared experiment tracking (serverless MLflow App); teams get access with `grantAccess`.
+   * Undefined when the platform was created with `experimentTracking: false`.
+   */
+  public readonly experimentTracking?: IExperimentTracking;
+
   private readonly endpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
+  private readonly gatewayEndpoints = new Map<string, ec2.GatewayVpcEndpoint>();
   private readonly removalPolicy: RemovalPolicy;
   private readonly replication?: PlatformReplicationRole;
 
@@ -198,6 +214,16 @@ export class MlPlatform extends Construct {
     this.datasetsBucket = this.dataBucket('DatasetsBucket', 'datasets/', noncurrentVersionExpiration, 'dataset', replication?.datasetsDestination);
     this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, 'artifact', replication?.artifactsDestination);
 
+    // ---- Experiment memory ------------------------------------------------------------------
+    if (props.experimentTracking ?? true) {
+      this.experimentTracking = new ExperimentTracking(this, 'ExperimentTracking', {
+        artifactsBucket: this.artifactsBucket,
+        artifactsPrefix: 'mlflow/',
+        key: this.key,
+        removalPolicy: this.removalPolicy,
+      });
+    }
+
     // ---- Network ----------------------------------------------------------------------------
     if (props.vpc) {
       if (props.maxAzs !== undefined) {
@@ -224,10 +250,10 @@ export class MlPlatform extends Construct {
       allowAllOutbound: false,
     });
 
-    this.vpc.addGatewayEndpoint('S3Endpoint', {
+    this.gatewayEndpoints.set(ec2.GatewayVpcEndpointAwsService.S3.name, this.vpc.addGatewayEndpoint('S3Endpoint', {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       subnets: [this.trainingSubnets],
-    });
+    }));
     const services = props.interfaceEndpoints ?? MlPlatform.TRAINING_ENDPOINTS;
     if (!Array.isArray(services)) {
       throw new TrainyardValidationError('MlPlatform.interfaceEndpoints', 'must be a list of ec2.InterfaceVpcEndpointAwsService values.');
@@ -274,6 +300,31 @@ export class MlPlatform extends Construct {
       open: false,
     });
     this.endpoints.set(key, endpoint);
+    return endpoint;
+  }
+
+  /**
+   * Adds a gateway endpoint (S3 or DynamoDB: no hourly charge) to the training subnets' route
+   * tables, unless it exists already. The platform always has the S3 one; constructs whose
+   * functions call DynamoDB from the isolated subnets (FlowMetrics) add the DynamoDB one.
+   *
+   * @returns the endpoint for `service`
+   */
+  public addGatewayEndpoint(service: ec2.GatewayVpcEndpointAwsService): ec2.GatewayVpcEndpoint {
+    if (!service || typeof service.name !== 'string') {
+      throw new TrainyardValidationError('MlPlatform.addGatewayEndpoint', 'service must be an ec2.GatewayVpcEndpointAwsService (S3 or DYNAMODB).');
+    }
+    const existing = this.gatewayEndpoints.get(service.name);
+    if (existing) {
+      return existing;
+    }
+    // `com.amazonaws.<region>.dynamodb` -> `DynamodbGatewayEndpoint`
+    const short = service.name.split('.').pop() ?? service.name;
+    const endpoint = this.vpc.addGatewayEndpoint(endpointId(short).replace(/Endpoint$/, 'GatewayEndpoint'), {
+      service,
+      subnets: [this.trainingSubnets],
+    });
+    this.gatewayEndpoints.set(service.name, endpoint);
     return endpoint;
   }
 

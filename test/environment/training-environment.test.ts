@@ -171,9 +171,9 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
     expect(statements.some((s) => asList(s.Action).some((a: string) => a.startsWith('ecr:')))).toBe(false);
   });
 
-  test('the security group has no internet egress: HTTPS to the platform endpoints only, and no self rules for one instance', () => {
+  test('the security group sends HTTPS only (endpoints, and S3 in a VPC without internet route), and has no self rules for one instance', () => {
     const sg = Object.values<any>(template.findResources('AWS::EC2::SecurityGroup'))[0];
-    expect(sg.Properties.SecurityGroupEgress ?? []).toEqual([]);
+    expect(sg.Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })]);
     const egress = Object.values<any>(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties);
     expect(egress).toEqual([expect.objectContaining({
       IpProtocol: 'tcp',
@@ -181,7 +181,6 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
       ToPort: 443,
       DestinationSecurityGroupId: { 'Fn::ImportValue': expect.stringMatching(/EndpointSecurityGroup/) },
     })]);
-    expect(JSON.stringify(template.toJSON())).not.toMatch(/0\.0\.0\.0\/0/);
     // The endpoints admit the team: the rule lives in the team stack, so the platform never references a team.
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       IpProtocol: 'tcp',
@@ -193,8 +192,17 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
     expect(JSON.stringify(platformTemplate.toJSON())).not.toMatch(/Fn::ImportValue/);
   });
 
-  test('warns at synth that jobs cannot reach S3 without the S3 prefix list', () => {
-    Annotations.fromStack(teamStack).hasWarning('/TeamFraud/Fraud', Match.stringLikeRegexp('no s3PrefixListId'));
+  test('without the S3 prefix list, jobs may send HTTPS anywhere: in the isolated VPC only the endpoints answer', () => {
+    Template.fromStack(teamStack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupEgress: Match.arrayWith([Match.objectLike({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })]),
+    });
+    // No other port leaves the group.
+    const groups = Template.fromStack(teamStack).findResources('AWS::EC2::SecurityGroup');
+    for (const g of Object.values<any>(groups)) {
+      for (const rule of g.Properties.SecurityGroupEgress ?? []) {
+        expect([rule.FromPort, rule.ToPort]).toEqual([443, 443]);
+      }
+    }
   });
 
   test('training-job defaults: isolated VPC, network isolation, KMS output, 24 h runtime, spot with 2x wait and checkpoints, retries', () => {

@@ -21,7 +21,7 @@ describe('TrainingStudio with default props, in its own stack', () => {
   let studio!: TrainingStudio;
   const result = synthWithCompliance((app) => {
     platformStack = new Stack(app, 'Platform');
-    const platform = new MlPlatform(platformStack, 'Platform');
+    const platform = new MlPlatform(platformStack, 'Platform', { experimentTracking: false });
     stack = new Stack(app, 'Studio');
     studio = new TrainingStudio(stack, 'Studio', { platform });
   });
@@ -126,7 +126,7 @@ describe('TrainingStudio for one team, in the platform stack', () => {
   let stack!: Stack;
   const result = synthWithCompliance((app) => {
     stack = new Stack(app, 'Platform');
-    const platform = new MlPlatform(stack, 'Platform');
+    const platform = new MlPlatform(stack, 'Platform', { experimentTracking: false });
     new TrainingStudio(stack, 'Studio', { platform, teamName: 'fraud', idleTimeout: Duration.hours(2), maxIdleTimeout: Duration.hours(8) });
   });
   const template = result.template(stack);
@@ -169,7 +169,7 @@ describe('TrainingStudio for one team, in the platform stack', () => {
 describe('TrainingStudio options', () => {
   test('a given execution role is used and gets no policy; removalPolicy DESTROY deletes the domain', () => {
     const stack = new Stack(newApp(), 'S');
-    const platform = new MlPlatform(stack, 'Platform');
+    const platform = new MlPlatform(stack, 'Platform', { experimentTracking: false });
     const executionRole = iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::111111111111:role/studio');
     const studio = new TrainingStudio(stack, 'Studio', { platform, executionRole, removalPolicy: RemovalPolicy.DESTROY });
     const template = Template.fromStack(stack);
@@ -185,7 +185,7 @@ describe('TrainingStudio options', () => {
 describe('TrainingStudio rejects bad props at synth, naming the prop', () => {
   const make = (props: Partial<TrainingStudioProps>) => () => {
     const stack = new Stack(newApp(), 'S');
-    return new TrainingStudio(stack, 'Studio', { platform: new MlPlatform(stack, 'Platform'), ...props });
+    return new TrainingStudio(stack, 'Studio', { platform: new MlPlatform(stack, 'Platform', { experimentTracking: false }), ...props });
   };
 
   test.each([

@@ -146,6 +146,17 @@ describe('MlPlatform with default props', () => {
     }
   });
 
+  test('creates one shared serverless MLflow App on mlflow/ of the artifacts bucket, retained', () => {
+    template.resourceCountIs('AWS::SageMaker::MlflowApp', 1);
+    template.resourceCountIs('AWS::SageMaker::MlflowTrackingServer', 0);
+    const app = Object.values<any>(template.findResources('AWS::SageMaker::MlflowApp'))[0];
+    expect(app.Properties.ArtifactStoreUri).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^PlatformArtifactsBucket/) }, '/mlflow/']] });
+    expect(app.Properties.ModelRegistrationMode).toBe('AutoModelRegistrationDisabled');
+    expect(app.Properties.WeeklyMaintenanceWindowStart).toBe('Sun:02:00');
+    expect(app.DeletionPolicy).toBe('Retain');
+    expect(platform.experimentTracking?.trackingUri).toBeDefined();
+  });
+
   test('exposes the key, buckets, VPC and endpoint security group for later constructs', () => {
     expect(platform.key).toBeDefined();
     expect(platform.datasetsBucket).toBeDefined();
@@ -170,6 +181,39 @@ describe('MlPlatform options', () => {
       ToPort: 443,
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Workload'), 'GroupId'] },
     });
+  });
+
+  test('allowEndpointAccessFrom a workload in another stack keeps the rule in the workload stack (no cycle)', () => {
+    // GIVEN
+    const app = newApp();
+    const platformStack = new Stack(app, 'P');
+    const teamStack = new Stack(app, 'T');
+    const platform = new MlPlatform(platformStack, 'Platform');
+    const workload = new ec2.SecurityGroup(teamStack, 'Workload', { vpc: platform.vpc, allowAllOutbound: false });
+    // WHEN (twice: idempotent)
+    platform.allowEndpointAccessFrom(workload);
+    platform.allowEndpointAccessFrom(workload);
+    // THEN
+    const team = Template.fromStack(teamStack);
+    team.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
+    team.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('EndpointSecurityGroup') },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Workload'), 'GroupId'] },
+    });
+    Template.fromStack(platformStack).resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    expect(platformStack.dependencies).toEqual([]);
+  });
+
+  test('addGatewayEndpoint is idempotent per service and reuses the S3 one', () => {
+    const stack = new Stack(newApp(), 'S');
+    const platform = new MlPlatform(stack, 'Platform', { interfaceEndpoints: [] });
+    const a = platform.addGatewayEndpoint(ec2.GatewayVpcEndpointAwsService.DYNAMODB);
+    expect(platform.addGatewayEndpoint(ec2.GatewayVpcEndpointAwsService.DYNAMODB)).toBe(a);
+    platform.addGatewayEndpoint(ec2.GatewayVpcEndpointAwsService.S3);
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }))).toHaveLength(2);
   });
 
   test('addInterfaceEndpoint is idempotent per service', () => {

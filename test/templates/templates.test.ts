@@ -56,9 +56,37 @@ describe('template single-team (the default)', () => {
     platform.resourceCountIs('AWS::EC2::VPC', 1);
     platform.resourceCountIs('AWS::EC2::NatGateway', 0);
     platform.resourceCountIs('AWS::EC2::InternetGateway', 0);
-    platform.resourceCountIs('AWS::EC2::VPCEndpoint', 8);
+    platform.resourceCountIs('AWS::EC2::VPCEndpoint', 9); // S3 and DynamoDB gateways, seven interface endpoints
+    platform.resourceCountIs('AWS::DynamoDB::Table', 1);
     platform.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     platform.resourceCountIs('AWS::S3::Bucket', 3);
+  });
+
+  test('the platform holds one shared serverless MLflow App on mlflow/ of the artifacts bucket', () => {
+    platform.resourceCountIs('AWS::SageMaker::MlflowApp', 1);
+    platform.resourceCountIs('AWS::SageMaker::MlflowTrackingServer', 0);
+    platform.hasResourceProperties('AWS::SageMaker::MlflowApp', {
+      ModelRegistrationMode: 'AutoModelRegistrationDisabled',
+      ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^PlatformArtifactsBucket') }, '/mlflow/']] },
+    });
+  });
+
+  test('team ml has its model registry and image repository, encrypted with the platform key', () => {
+    const team = stacks['Trainyard-Team-ml'];
+    team.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', { ModelPackageGroupName: 'ml-models' });
+    team.hasResourceProperties('AWS::ECR::Repository', {
+      RepositoryName: 'ml/training',
+      ImageScanningConfiguration: { ScanOnPush: true },
+      ImageTagMutability: 'IMMUTABLE',
+      EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: { 'Fn::ImportValue': Match.stringLikeRegexp('PlatformKey') } },
+    });
+    for (const type of ['AWS::SageMaker::ModelPackageGroup', 'AWS::SageMaker::MlflowApp']) {
+      for (const template of [team, platform]) {
+        for (const resource of Object.values<any>(template.findResources(type))) {
+          expect([type, resource.DeletionPolicy]).toEqual([type, 'Retain']);
+        }
+      }
+    }
   });
 
   test('holds team ml in its own stack: role, security group, budget on the team tag', () => {

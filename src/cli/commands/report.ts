@@ -1,0 +1,262 @@
+// `trainyard report`: throughput, cycle time and scrap rate of the account's SageMaker work over a
+// period, computed by the same flow-metrics core as the FlowMetrics collector.
+//
+//   trainyard report [--since 30d] [--team fraud] [--format table|json|markdown] [--region eu-west-1]
+import {
+  DescribeModelPackageCommand,
+  DescribeTrainingJobCommand,
+  paginateListModelPackages,
+  paginateListPipelineExecutions,
+  paginateListPipelines,
+  paginateListTags,
+  paginateListTrainingJobs,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { TrainyardValidationError } from '../../core/errors';
+import {
+  computeFlowMetrics,
+  FlowMetricsResult,
+  ModelPackageRecord,
+  PipelineExecutionRecord,
+  SCRAP_CAUSES,
+  TeamFlowMetrics,
+  TrainingJobRecord,
+} from '../../metrics/flow-metrics-core';
+import { CliCommand, CliIo } from '../io';
+
+const FORMATS = ['table', 'json', 'markdown'] as const;
+type Format = typeof FORMATS[number];
+
+/** Parsed arguments of `trainyard report`. */
+export interface ReportArgs {
+  readonly sinceMs: number;
+  readonly sinceText: string;
+  readonly team?: string;
+  readonly format: Format;
+  readonly region?: string;
+}
+
+const USAGE = 'usage: trainyard report [--since 30d] [--team NAME] [--format table|json|markdown] [--region REGION]';
+const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+// How many Describe/ListTags calls run at once (the SDK's adaptive retry mode paces them further).
+const CONCURRENCY = 8;
+// Model packages approved in the window may have been registered before it.
+const APPROVAL_LOOKBACK_MS = 30 * 86_400_000;
+
+/** Parses the arguments; throws TrainyardValidationError naming the bad one. */
+export function parseReportArgs(argv: string[]): ReportArgs {
+  const values: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const match = /^--(since|team|format|region)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new TrainyardValidationError('report', `unknown argument '${arg}'. ${USAGE}`);
+    const value = match[2] ?? argv[++i];
+    if (value === undefined || value === '' || value.startsWith('--')) throw new TrainyardValidationError(`--${match[1]}`, `needs a value. ${USAGE}`);
+    values[match[1]] = value;
+  }
+  const sinceText = values.since ?? '30d';
+  const since = /^(\d{1,4})([hdw])$/.exec(sinceText);
+  if (!since || Number(since[1]) === 0) {
+    throw new TrainyardValidationError('--since', `must be a positive number of hours, days or weeks such as 12h, 30d or 8w, got '${sinceText}'.`);
+  }
+  const format = (values.format ?? 'table') as Format;
+  if (!FORMATS.includes(format)) throw new TrainyardValidationError('--format', `must be one of ${FORMATS.join(', ')}, got '${values.format}'.`);
+  if (values.team !== undefined && !/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/.test(values.team)) {
+    throw new TrainyardValidationError('--team', `'${values.team}' is not a team name (lowercase letters, digits and hyphens).`);
+  }
+  return { sinceMs: Number(since[1]) * UNIT_MS[since[2]], sinceText, team: values.team, format, region: values.region };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+class Progress {
+  private last = '';
+  constructor(private readonly io: CliIo) {}
+  update(text: string) {
+    if (!this.io.isTty || text === this.last) return;
+    this.last = text;
+    this.io.err(`\r\x1b[2K${text}`);
+  }
+  done() {
+    if (this.io.isTty && this.last) this.io.err('\r\x1b[2K');
+  }
+}
+
+/** Reads the records of the period from SageMaker. */
+export async function fetchFlowRecords(client: SageMakerClient, args: ReportArgs, now: number, progress: Progress) {
+  const since = new Date(now - args.sinceMs);
+
+  // Training jobs touched since the start (every job that ended in the window), then their details and tags.
+  const names: string[] = [];
+  for await (const page of paginateListTrainingJobs({ client, pageSize: 100 }, { LastModifiedTimeAfter: since })) {
+    for (const summary of page.TrainingJobSummaries ?? []) if (summary.TrainingJobName) names.push(summary.TrainingJobName);
+    progress.update(`report: listing training jobs (${names.length})`);
+  }
+  let done = 0;
+  const jobs = await mapLimit(names, CONCURRENCY, async (name) => {
+    const described = await client.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+    const tags: Array<{ Key?: string; Value?: string }> = [];
+    if (described.TrainingJobArn) {
+      for await (const page of paginateListTags({ client }, { ResourceArn: described.TrainingJobArn })) tags.push(...(page.Tags ?? []));
+    }
+    progress.update(`report: training jobs ${++done}/${names.length}`);
+    return { ...described, Tags: tags } as TrainingJobRecord;
+  });
+
+  // Pipelines (of the team, when given: pipelines are named <team>-...), then their executions.
+  const pipelines: Array<{ name: string; arn?: string }> = [];
+  for await (const page of paginateListPipelines({ client, pageSize: 100 }, args.team ? { PipelineNamePrefix: args.team } : {})) {
+    for (const p of page.PipelineSummaries ?? []) if (p.PipelineName) pipelines.push({ name: p.PipelineName, arn: p.PipelineArn });
+  }
+  const executions: PipelineExecutionRecord[] = [];
+  for (const [i, pipeline] of pipelines.entries()) {
+    for await (const page of paginateListPipelineExecutions({ client, pageSize: 100 }, { PipelineName: pipeline.name, CreatedAfter: since })) {
+      for (const e of page.PipelineExecutionSummaries ?? []) executions.push({ ...e, PipelineArn: pipeline.arn } as PipelineExecutionRecord);
+    }
+    progress.update(`report: pipelines ${i + 1}/${pipelines.length}`);
+  }
+
+  // Model package versions, described for the pipeline that made them and their approval time.
+  const packageArns: string[] = [];
+  for await (const page of paginateListModelPackages({ client, pageSize: 100 }, { ModelPackageType: 'Versioned', CreationTimeAfter: new Date(since.getTime() - APPROVAL_LOOKBACK_MS) })) {
+    for (const p of page.ModelPackageSummaryList ?? []) if (p.ModelPackageArn) packageArns.push(p.ModelPackageArn);
+  }
+  done = 0;
+  const packages = await mapLimit(packageArns, CONCURRENCY, async (arn) => {
+    const described = await client.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
+    progress.update(`report: model packages ${++done}/${packageArns.length}`);
+    return described as ModelPackageRecord;
+  });
+  return { trainingJobs: jobs, pipelineExecutions: executions, modelPackages: packages };
+}
+
+/** Turns an AWS SDK failure into one line, or undefined when it is not an access problem. */
+function accessProblem(error: any): string | undefined {
+  const name = String(error?.name ?? '');
+  const message = String(error?.message ?? '').split('\n')[0];
+  if (name === 'CredentialsProviderError' || /Could not load credentials|Unable to locate credentials/i.test(message)) {
+    return 'no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`.';
+  }
+  if (/ExpiredToken|TokenRefreshRequired|UnrecognizedClientException|InvalidClientTokenId|InvalidSignatureException/.test(name)) {
+    return `the AWS credentials were rejected (${name}): refresh them and try again.`;
+  }
+  if (/AccessDenied|NotAuthorized|UnauthorizedOperation/i.test(name)) {
+    return `not allowed to read SageMaker (${name}): ${message}. The report needs sagemaker:List*/Describe* on training jobs, pipelines and model packages, and sagemaker:ListTags.`;
+  }
+  if (/Region is missing/i.test(message)) {
+    return 'no AWS region: pass --region or set AWS_REGION.';
+  }
+  return undefined;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const hours = (x: number | null) => (x === null ? '-' : x.toFixed(1));
+const num = (x: number, digits = 1) => x.toFixed(digits);
+
+function rows(result: FlowMetricsResult): Array<[string, TeamFlowMetrics]> {
+  const teams = Object.entries(result.teams);
+  return teams.length === 1 && teams[0][0] === result.total.team ? teams : [...teams, ['total', result.total]];
+}
+
+const HEADERS = ['team', 'runs', 'good runs/wk', 'models/wk', 'approved/wk', 'start->reg p50/p90 h', 'reg->approved p50/p90 h', 'scrap runs', 'scrap GPU-h', 'wasted GPU-h', 'wasted USD'];
+
+function cells(team: string, m: TeamFlowMetrics): string[] {
+  return [
+    team,
+    String(m.scrap.runs),
+    num(m.throughput.successfulRunsPerWeek),
+    num(m.throughput.registeredModelsPerWeek),
+    num(m.throughput.approvedModelsPerWeek),
+    `${hours(m.cycleTime.pipelineToRegistration.p50Hours)} / ${hours(m.cycleTime.pipelineToRegistration.p90Hours)}`,
+    `${hours(m.cycleTime.registrationToApproval.p50Hours)} / ${hours(m.cycleTime.registrationToApproval.p90Hours)}`,
+    pct(m.scrap.rateByCount),
+    pct(m.scrap.rateByGpuHours),
+    num(m.scrap.wastedGpuHours),
+    num(m.scrap.wastedCostUsd, 2),
+  ];
+}
+
+function causeCells(team: string, m: TeamFlowMetrics): string[] {
+  return [team, ...SCRAP_CAUSES.map((c) => `${m.scrapByCause[c].runs} (${num(m.scrapByCause[c].gpuHours)} h)`)];
+}
+
+function plainTable(header: string[], body: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+function markdownTable(header: string[], body: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/** Renders the result in one of the formats. */
+export function renderReport(result: FlowMetricsResult, format: Format, sinceText: string): string {
+  if (format === 'json') return JSON.stringify(result, null, 2) + '\n';
+  const body = rows(result);
+  const title = `Flow metrics, last ${sinceText} (${result.window.start.slice(0, 10)} to ${result.window.end.slice(0, 10)})`;
+  const causeHeader = ['team', ...SCRAP_CAUSES];
+  const duplicates = result.total.duplicates.slice(0, 10).map((d) => `${d.trainingJobName} repeats ${d.duplicateOf}`);
+  const unpriced = result.total.scrap.unpricedGpuHours > 0 ? `Wasted cost leaves out ${num(result.total.scrap.unpricedGpuHours)} GPU-hours on instance types without a known price.` : '';
+  if (format === 'markdown') {
+    return [
+      `## ${title}`, '',
+      markdownTable(HEADERS, body.map(([t, m]) => cells(t, m))), '',
+      '### Scrapped runs by cause (runs, GPU-hours)', '',
+      markdownTable(causeHeader, body.map(([t, m]) => causeCells(t, m))), '',
+      ...(duplicates.length ? ['### Duplicate runs', '', ...duplicates.map((d) => `- ${d}`), ''] : []),
+      ...(unpriced ? [unpriced, ''] : []),
+    ].join('\n');
+  }
+  return [
+    title, '',
+    plainTable(HEADERS, body.map(([t, m]) => cells(t, m))), '',
+    'Scrapped runs by cause (runs, GPU-hours)',
+    plainTable(causeHeader, body.map(([t, m]) => causeCells(t, m))), '',
+    ...(duplicates.length ? ['Duplicate runs:', ...duplicates.map((d) => `  ${d}`), ''] : []),
+    ...(unpriced ? [unpriced, ''] : []),
+  ].join('\n');
+}
+
+/** `trainyard report`. */
+export const reportCommand: CliCommand = async (argv: string[], io: CliIo): Promise<number> => {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(`${USAGE}\n\nThroughput, cycle time and scrap rate of SageMaker training runs, pipelines and model packages.\n`);
+    return 0;
+  }
+  const args = parseReportArgs(argv);
+  const region = args.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  const client = new SageMakerClient({ region, retryMode: 'adaptive', maxAttempts: 10 });
+  const progress = new Progress(io);
+  const now = Date.now();
+  let records;
+  try {
+    records = await fetchFlowRecords(client, args, now, progress);
+  } catch (error) {
+    progress.done();
+    const problem = accessProblem(error);
+    if (problem) {
+      io.err(`trainyard report: ${problem}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  progress.done();
+  const result = computeFlowMetrics(records, { start: now - args.sinceMs, end: now }, { team: args.team });
+  io.out(renderReport(result, args.format, args.sinceText));
+  return 0;
+};

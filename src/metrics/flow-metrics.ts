@@ -1,0 +1,579 @@
+import { Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CollectorFunction } from './collector-function';
+import { Acknowledgements } from '../core/acknowledgements';
+import { TrainyardValidationError } from '../core/errors';
+import { requireIntegerInRange } from '../core/validate';
+import { GpuProfile } from '../environment/gpu-profile';
+import { ITrainingEnvironment } from '../environment/training-environment';
+import { MlPlatform } from '../platform/ml-platform';
+
+/** The scrap causes, as the `Cause` dimension of the by-cause metrics. */
+const CAUSES = ['dataValidation', 'capacity', 'spotInterruption', 'userStop', 'algorithmError', 'duplicate', 'other'];
+const TEAM_NAME = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/**
+ * Properties of `FlowMetrics`.
+ */
+export interface FlowMetricsProps {
+  /**
+   * The platform whose isolated subnets the collector runs in. FlowMetrics adds the DynamoDB
+   * gateway endpoint to it and lets the collector reach its interface endpoints.
+   */
+  readonly platform: MlPlatform;
+
+  /**
+   * The team environments to measure. Their `teamName` selects the events (training jobs tagged
+   * `trainyard:team`, pipelines and model package groups named `<team>` or `<team>-...`) and is the
+   * `Team` dimension of every metric.
+   *
+   * @default - none; give `environments` or `teamNames` (or both)
+   */
+  readonly environments?: ITrainingEnvironment[];
+
+  /**
+   * Further team names to measure, for teams whose environment lives in another app.
+   *
+   * @default - none
+   */
+  readonly teamNames?: string[];
+
+  /**
+   * Alarm when the share of scrapped training runs over one day is above this percentage (0-100).
+   *
+   * @default 30
+   */
+  readonly scrapRateThresholdPercent?: number;
+
+  /**
+   * Alarm when the 90th percentile of the time from pipeline start to model registration, over one
+   * day, is above this.
+   *
+   * @default Duration.hours(48)
+   */
+  readonly cycleTimeP90Threshold?: Duration;
+
+  /**
+   * Where alarms go. Give your own topic to route them to an existing on-call channel.
+   *
+   * @default - a new SNS topic, encrypted with the metrics key, that accepts only TLS publishers
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Email addresses subscribed to the alarm topic (each must confirm the subscription).
+   *
+   * @default - none
+   */
+  readonly alarmEmails?: string[];
+
+  /**
+   * The key that encrypts the de-duplication table, the dead-letter queue, the alarm topic, the
+   * collector's log group and its environment variables.
+   *
+   * @default - a new customer-managed key with rotation, retained on delete
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * On-demand USD prices per instance-hour by SageMaker instance type, used for the wasted-cost
+   * metric. Merged over the reference prices of the `GpuProfile` catalogue (`onDemandHourlyUsd`),
+   * which are merged over the core's fallback table (`DEFAULT_TRAINING_PRICES`).
+   *
+   * @default - the GpuProfile catalogue prices, then the core's fallback table
+   */
+  readonly pricesPerInstanceHour?: { [instanceType: string]: number };
+
+  /**
+   * How long the collector's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * How long de-duplication records (and the fingerprints used to detect duplicate runs) are kept.
+   *
+   * @default Duration.days(90)
+   */
+  readonly deduplicationTtl?: Duration;
+
+  /**
+   * The most concurrent executions the collector may use (reserved from the account's pool).
+   *
+   * @default 5
+   */
+  readonly reservedConcurrency?: number;
+
+  /**
+   * What happens to the table, key and log group when the construct is removed.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Throughput, cycle time and scrap rate of ML work, measured from real SageMaker events.
+ *
+ * EventBridge rules send the teams' training-job, pipeline-execution and model-package state
+ * changes to a collector Lambda (in the platform's isolated subnets), which enriches training jobs
+ * with DescribeTrainingJob, de-duplicates events with conditional writes to a DynamoDB table (TTL),
+ * and publishes metrics in the `Trainyard/Flow` namespace with a `Team` dimension. A dashboard
+ * shows the numbers; alarms on scrap rate and cycle-time p90 go to an SNS topic.
+ */
+export class FlowMetrics extends Construct {
+  /** The CloudWatch namespace of every flow metric. */
+  public static readonly NAMESPACE = 'Trainyard/Flow';
+
+  /** The teams measured. */
+  public readonly teamNames: string[];
+  /** The collector function. */
+  public readonly collector: lambda.IFunction;
+  /** The de-duplication table (partition key `pk`, TTL attribute `expiresAt`). */
+  public readonly table: dynamodb.ITable;
+  /** Events the collector failed to process after its retries. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** Where alarms go. */
+  public readonly alarmTopic: sns.ITopic;
+  /** The dashboard. */
+  public readonly dashboard: cloudwatch.Dashboard;
+  /** The key that encrypts the table, queue, topic, logs and environment. */
+  public readonly key: kms.IKey;
+  /** The alarms, per team: scrap rate and cycle-time p90. */
+  public readonly alarms: cloudwatch.IAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: FlowMetricsProps) {
+    super(scope, id);
+    if (!props || !(props.platform instanceof MlPlatform)) {
+      throw new TrainyardValidationError('FlowMetrics.platform', 'is required: the MlPlatform whose isolated subnets the collector runs in.');
+    }
+    this.teamNames = resolveTeams(props);
+    const scrapThreshold = props.scrapRateThresholdPercent ?? 30;
+    if (!Token.isUnresolved(scrapThreshold) && (typeof scrapThreshold !== 'number' || !(scrapThreshold > 0 && scrapThreshold <= 100))) {
+      throw new TrainyardValidationError('FlowMetrics.scrapRateThresholdPercent', `must be a percentage above 0 and at most 100, got ${String(scrapThreshold)}.`);
+    }
+    const cycleThresholdHours = (props.cycleTimeP90Threshold ?? Duration.hours(48)).toHours({ integral: false });
+    if (!(cycleThresholdHours > 0)) {
+      throw new TrainyardValidationError('FlowMetrics.cycleTimeP90Threshold', 'must be a positive Duration, for example Duration.hours(48).');
+    }
+    const reservedConcurrency = props.reservedConcurrency ?? 5;
+    requireIntegerInRange('FlowMetrics.reservedConcurrency', reservedConcurrency, 1, 1000);
+    const ttl = props.deduplicationTtl ?? Duration.days(90);
+    const ttlSeconds = ttl.toSeconds();
+    requireIntegerInRange('FlowMetrics.deduplicationTtl (seconds)', ttlSeconds, 3600, 5 * 365 * 86400);
+    for (const [type, price] of Object.entries(props.pricesPerInstanceHour ?? {})) {
+      if (typeof price !== 'number' || !Number.isFinite(price) || price < 0) {
+        throw new TrainyardValidationError('FlowMetrics.pricesPerInstanceHour', `the price of ${type} must be a non-negative number of USD, got ${String(price)}.`);
+      }
+    }
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const stack = Stack.of(this);
+    const platform = props.platform;
+
+    // ---- Encryption ----------------------------------------------------------------------------
+    this.key = props.encryptionKey ?? this.createKey(removalPolicy);
+
+    // ---- De-duplication table ----------------------------------------------------------------
+    const table = new dynamodb.Table(this, 'DedupTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy,
+    });
+    Acknowledgements.acknowledge(table, Acknowledgements.flowMetricsDedupTable());
+    this.table = table;
+
+    // ---- Dead-letter queue ----------------------------------------------------------------------
+    const dlq = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // Marks it as a dead-letter queue (of the function and the rule targets), which is what
+      // CT.SQS.PR.1 accepts instead of a DLQ of its own. Only queues of this account could redrive
+      // into it, and none does.
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
+    });
+    Acknowledgements.acknowledge(dlq, Acknowledgements.deadLetterQueue());
+    this.deadLetterQueue = dlq;
+
+    // ---- Network: isolated subnets, endpoints only ------------------------------------------------
+    platform.addGatewayEndpoint(ec2.GatewayVpcEndpointAwsService.DYNAMODB);
+    platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API);
+    const securityGroup = new ec2.SecurityGroup(this, 'CollectorSecurityGroup', {
+      vpc: platform.vpc,
+      description: 'Trainyard flow-metrics collector: HTTPS to the VPC endpoints only',
+      allowAllOutbound: false,
+    });
+    // The subnets are isolated (no NAT, no internet gateway): HTTPS can only reach the interface
+    // endpoints and the DynamoDB gateway endpoint (whose prefix list is not known at synth).
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to VPC endpoints (isolated subnets: no route beyond them)');
+    platform.allowEndpointAccessFrom(securityGroup);
+
+    // ---- Collector ---------------------------------------------------------------------------
+    const logGroup = new logs.LogGroup(this, 'CollectorLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: this.key,
+      removalPolicy,
+    });
+    const role = new iam.Role(this, 'CollectorRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Trainyard flow-metrics collector: read training jobs, write the dedup table, log',
+    });
+    const fn = new CollectorFunction(this, 'Collector', {
+      description: 'Trainyard flow metrics: SageMaker events -> Trainyard/Flow metrics',
+      role,
+      logGroup,
+      vpc: platform.vpc,
+      vpcSubnets: platform.trainingSubnets,
+      securityGroups: [securityGroup],
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+      reservedConcurrentExecutions: reservedConcurrency,
+      environmentEncryption: this.key,
+      environment: {
+        TABLE_NAME: table.tableName,
+        TEAMS: this.teamNames.join(','),
+        DEDUP_TTL_SECONDS: String(ttlSeconds),
+        PRICES_JSON: JSON.stringify({ ...gpuProfilePrices(), ...(props.pricesPerInstanceHour ?? {}) }),
+        POWERTOOLS_SERVICE_NAME: 'trainyard-flow',
+        POWERTOOLS_METRICS_NAMESPACE: FlowMetrics.NAMESPACE,
+      },
+    });
+    // Dead-letter queue and X-Ray tracing on the L1: the L2 props would grant them through an
+    // inline policy with wildcard actions; the managed policy below grants exactly what is needed.
+    const cfnFunction = fn.node.defaultChild as lambda.CfnFunction;
+    cfnFunction.deadLetterConfig = { targetArn: dlq.queueArn };
+    cfnFunction.tracingConfig = { mode: 'Active' };
+    this.collector = fn;
+    if (Stack.of(platform) !== stack) {
+      Acknowledgements.acknowledge(fn, Acknowledgements.vpcFunctionInAnotherStack());
+    }
+
+    const account = Aws.ACCOUNT_ID;
+    const partition = Aws.PARTITION;
+    const region = Aws.REGION;
+    const policy = new iam.ManagedPolicy(this, 'CollectorPolicy', {
+      description: 'Least privilege of the Trainyard flow-metrics collector',
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DeduplicateEvents',
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          resources: [table.tableArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'UseMetricsKey',
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+          resources: [this.key.keyArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'SendToDeadLetterQueue',
+          actions: ['sqs:SendMessage'],
+          resources: [dlq.queueArn],
+        }),
+        new iam.PolicyStatement({
+          // Training job names are chosen by pipelines at run time (pipelines-<execution>-<step>-...):
+          // the team tag, not the name, says whose job it is.
+          sid: 'DescribeTeamTrainingJobs',
+          actions: ['sagemaker:DescribeTrainingJob'],
+          resources: [`arn:${partition}:sagemaker:${region}:${account}:training-job/*`],
+          conditions: { StringEquals: { 'aws:ResourceTag/trainyard:team': this.teamNames } },
+        }),
+        new iam.PolicyStatement({
+          // ENIs in the isolated subnets and X-Ray traces: these APIs have no resource-level permissions.
+          sid: 'VpcNetworkInterfacesAndTracing',
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+            'xray:PutTraceSegments',
+            'xray:PutTelemetryRecords',
+          ],
+          resources: ['*'],
+        }),
+      ],
+    });
+    Acknowledgements.acknowledge(policy, Acknowledgements.flowMetricsCollectorPolicy());
+    // The function must not be created before it may write logs and reach its ENIs.
+    fn.node.addDependency(policy);
+
+    // ---- Rules: the teams' resources only ------------------------------------------------------
+    const target = new targets.LambdaFunction(fn, {
+      deadLetterQueue: dlq,
+      retryAttempts: 8,
+      maxEventAge: Duration.hours(6),
+    });
+    const nameMatchers = (names: string[], prefix = '') =>
+      names.flatMap((t) => [`${prefix}${t}`, { prefix: `${prefix}${t}-` }]);
+    const pipelineArnPrefix = `arn:${partition}:sagemaker:${region}:${account}:pipeline/`;
+    // Group names of the environments; a token from another stack is left out (the reference would
+    // make the stacks depend on each other both ways): the `<team>-...` matchers still apply.
+    const groupNames = [...new Set((props.environments ?? [])
+      .filter((e) => !!e.modelPackageGroupName && (!Token.isUnresolved(e.modelPackageGroupName) || Stack.of(e) === stack))
+      .map((e) => e.modelPackageGroupName as string))];
+
+    new events.Rule(this, 'TrainingJobRule', {
+      description: 'Trainyard flow metrics: finished training jobs of the measured teams',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Training Job State Change'],
+        detail: {
+          TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
+          Tags: { 'trainyard:team': this.teamNames },
+        },
+      },
+      targets: [target],
+    });
+    new events.Rule(this, 'PipelineExecutionRule', {
+      description: 'Trainyard flow metrics: pipeline executions of the measured teams',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Model Building Pipeline Execution Status Change'],
+        detail: { pipelineArn: nameMatchers(this.teamNames, pipelineArnPrefix) as any[] },
+      },
+      targets: [target],
+    });
+    new events.Rule(this, 'ModelPackageRule', {
+      description: 'Trainyard flow metrics: model package versions of the measured teams',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Model Package State Change'],
+        detail: { ModelPackageGroupName: [...groupNames, ...nameMatchers(this.teamNames)] as any[] },
+      },
+      targets: [target],
+    });
+
+    // ---- Alarms ---------------------------------------------------------------------------------
+    if (props.alarmTopic) {
+      this.alarmTopic = props.alarmTopic;
+    } else {
+      const topic = new sns.Topic(this, 'AlarmTopic', {
+        displayName: 'Trainyard flow-metrics alarms',
+        masterKey: this.key,
+        enforceSSL: true,
+      });
+      // The SSL-only topic policy replaces SNS's default policy: let this account's alarms publish.
+      topic.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }));
+      this.alarmTopic = topic;
+    }
+    for (const email of props.alarmEmails ?? []) {
+      if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+        throw new TrainyardValidationError('FlowMetrics.alarmEmails', `"${String(email)}" is not an email address.`);
+      }
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    const alarmAction = new cloudwatchActions.SnsAction(this.alarmTopic);
+    for (const team of this.teamNames) {
+      const scrapRate = this.scrapRate(team, Duration.days(1));
+      const scrapAlarm = scrapRate.createAlarm(this, `ScrapRateAlarm-${team}`, {
+        alarmDescription: `Team ${team}: more than ${scrapThreshold}% of training runs in a day were scrap (failed, stopped or duplicated). See the scrap-by-cause widget of the Trainyard flow dashboard.`,
+        threshold: scrapThreshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      const cycleAlarm = this.metric('CycleTimePipelineToRegistrationHours', team, { statistic: 'p90', period: Duration.days(1) }).createAlarm(this, `CycleTimeP90Alarm-${team}`, {
+        alarmDescription: `Team ${team}: the 90th percentile of pipeline start -> model registration exceeded ${cycleThresholdHours} hours over a day.`,
+        threshold: cycleThresholdHours,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      for (const alarm of [scrapAlarm, cycleAlarm]) {
+        alarm.addAlarmAction(alarmAction);
+        alarm.addOkAction(alarmAction);
+        this.alarms.push(alarm);
+      }
+    }
+
+    // ---- Dashboard ------------------------------------------------------------------------------
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.days(28),
+    });
+    const week = Duration.days(7);
+    const day = Duration.days(1);
+    this.dashboard.addWidgets(new cloudwatch.TextWidget({
+      markdown: `# Trainyard flow metrics (${stack.stackName})\nThroughput, cycle time and scrap rate of teams ${this.teamNames.join(', ')}. ` +
+        'Scrap = training runs that failed, were stopped or repeated an earlier successful run. GPU-hours are billed instance-hours.',
+      width: 24,
+      height: 2,
+    }));
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Throughput per week: successful runs, registered and approved models',
+        left: this.teamNames.flatMap((t) => ['SuccessfulRuns', 'ModelsRegistered', 'ModelsApproved']
+          .map((m) => this.metric(m, t, { statistic: 'Sum', period: week, label: `${t} ${m}` }))),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Cycle time (hours): pipeline start -> registration, registration -> approval (p50, p90)',
+        left: this.teamNames.flatMap((t) => ['CycleTimePipelineToRegistrationHours', 'CycleTimeRegistrationToApprovalHours']
+          .flatMap((m) => ['p50', 'p90'].map((stat) => this.metric(m, t, { statistic: stat, period: day, label: `${t} ${m.replace('CycleTime', '').replace('Hours', '')} ${stat}` })))),
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Scrap rate (% of training runs, daily)',
+        left: this.teamNames.map((t) => this.scrapRate(t, day)),
+        leftYAxis: { min: 0, max: 100 },
+        leftAnnotations: [{ value: scrapThreshold, label: 'alarm' }],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Wasted GPU-hours and their estimated cost (USD), daily',
+        left: this.teamNames.map((t) => this.metric('WastedGpuHours', t, { statistic: 'Sum', period: day, label: `${t} wasted GPU-hours` })),
+        right: this.teamNames.map((t) => this.metric('WastedCostUsd', t, { statistic: 'Sum', period: day, label: `${t} USD` })),
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Scrapped runs by cause, weekly',
+        left: this.teamNames.flatMap((t) => CAUSES.map((cause) => new cloudwatch.Metric({
+          namespace: FlowMetrics.NAMESPACE,
+          metricName: 'ScrappedRunsByCause',
+          dimensionsMap: { Team: t, Cause: cause },
+          statistic: 'Sum',
+          period: week,
+          label: `${t} ${cause}`,
+        }))),
+        stacked: true,
+        width: 8,
+      }),
+    );
+  }
+
+  /**
+   * A flow metric of one team in the `Trainyard/Flow` namespace, for example `ScrappedRuns`,
+   * `WastedGpuHours`, `ModelsApproved` or `CycleTimePipelineToRegistrationHours`.
+   *
+   * @default - Sum over 1 day
+   */
+  public metric(metricName: string, team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: FlowMetrics.NAMESPACE,
+      metricName,
+      dimensionsMap: { Team: team },
+      statistic: 'Sum',
+      period: Duration.days(1),
+      ...props,
+    });
+  }
+
+  /** The scrap rate of one team in percent: 100 x ScrappedRuns / TrainingRuns over `period`. */
+  public scrapRate(team: string, period: Duration = Duration.days(1)): cloudwatch.MathExpression {
+    // Ids are unique per team, so several teams' rates share one graph.
+    const id = team.replace(/-/g, '_');
+    return new cloudwatch.MathExpression({
+      expression: `IF(runs_${id} > 0, 100 * scrapped_${id} / runs_${id}, 0)`,
+      usingMetrics: {
+        [`scrapped_${id}`]: this.metric('ScrappedRuns', team, { period }),
+        [`runs_${id}`]: this.metric('TrainingRuns', team, { period }),
+      },
+      period,
+      label: `${team} scrap rate %`,
+    });
+  }
+
+  private createKey(removalPolicy: RemovalPolicy): kms.Key {
+    const key = new kms.Key(this, 'Key', {
+      description: `Trainyard flow metrics key (${this.node.path})`,
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(30),
+    });
+    // Grants may be created only by AWS services acting for a principal (CT.KMS.PR.3).
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyCreateGrantExceptForAwsServices',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    }));
+    const stack = Stack.of(this);
+    // Services that encrypt with the key on the construct's behalf: CloudWatch Logs (the log group),
+    // CloudWatch (alarm notifications to the topic), EventBridge (failed deliveries to the DLQ).
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogs',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
+    }));
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowAlarmAndEventDelivery',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }));
+    return key;
+  }
+}
+
+/** The reference training prices of the GpuProfile catalogue, by instance type. */
+function gpuProfilePrices(): Record<string, number> {
+  const prices: Record<string, number> = {};
+  for (const profile of GpuProfile.all()) {
+    if (typeof profile.onDemandHourlyUsd === 'number') prices[profile.instanceType] = profile.onDemandHourlyUsd;
+  }
+  return prices;
+}
+
+function resolveTeams(props: FlowMetricsProps): string[] {
+  const names: string[] = [];
+  for (const env of props.environments ?? []) {
+    if (!env || typeof env.teamName !== 'string') {
+      throw new TrainyardValidationError('FlowMetrics.environments', 'each entry must be a TrainingEnvironment (an ITrainingEnvironment with a teamName).');
+    }
+    names.push(env.teamName);
+  }
+  for (const name of props.teamNames ?? []) names.push(name);
+  for (const name of names) {
+    if (Token.isUnresolved(name) || typeof name !== 'string' || !TEAM_NAME.test(name)) {
+      throw new TrainyardValidationError(
+        'FlowMetrics.teamNames',
+        `"${String(name)}" is not a team name: use 1 to 32 lowercase letters, digits and hyphens, starting and ending with a letter or digit (tokens are not allowed: the name selects events at synth).`,
+      );
+    }
+  }
+  const unique = [...new Set(names)];
+  if (unique.length === 0) {
+    throw new TrainyardValidationError('FlowMetrics.environments', 'name at least one team: give environments or teamNames.');
+  }
+  return unique;
+}

@@ -1,0 +1,497 @@
+import { ArnFormat, Duration, IResource, Names, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { Construct } from 'constructs';
+import { Acknowledgements } from '../core/acknowledgements';
+import { TrainyardValidationError } from '../core/errors';
+import { requireName } from '../core/validate';
+import { acknowledgeWildcardResources } from './private/wildcard-acknowledgements';
+
+/**
+ * SageMaker's rule for MLflow App and tracking server names (CreateMlflowApp `Name`,
+ * CreateMlflowTrackingServer `TrackingServerName`: 1 to 256 characters, `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}`).
+ */
+const TRACKING_NAME_RULE = {
+  pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/,
+  minLength: 1,
+  maxLength: 256,
+  description: 'letters, digits and hyphens, starting and ending with a letter or digit, 1 to 256 characters',
+};
+
+/** `WeeklyMaintenanceWindowStart`: `Ddd:HH:MM` in UTC, for example `Tue:03:30`. */
+const MAINTENANCE_WINDOW_PATTERN = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** `MlflowVersion` of a tracking server, for example `2.16.2`. */
+const MLFLOW_VERSION_PATTERN = /^\d+(\.\d+){1,3}$/;
+
+/**
+ * The size of a dedicated MLflow tracking server.
+ *
+ * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateMlflowTrackingServer.html
+ */
+export enum TrackingServerSize {
+  /** Up to about 25 users. */
+  SMALL = 'Small',
+  /** Up to about 50 users. */
+  MEDIUM = 'Medium',
+  /** Up to about 100 users. */
+  LARGE = 'Large',
+}
+
+/**
+ * Options of a dedicated MLflow tracking server (an always-on instance billed by the hour).
+ */
+export interface DedicatedTrackingServerOptions {
+  /**
+   * The server size.
+   *
+   * @default TrackingServerSize.SMALL
+   */
+  readonly size?: TrackingServerSize;
+
+  /**
+   * The MLflow version, for example `2.16`.
+   *
+   * @default - the version SageMaker picks
+   */
+  readonly mlflowVersion?: string;
+}
+
+/**
+ * Experiment tracking (managed MLflow), created here or imported.
+ */
+export interface IExperimentTracking extends IResource {
+  /** The ARN of the MLflow App or tracking server. */
+  readonly trackingArn: string;
+
+  /**
+   * What MLflow clients set as their tracking URI (`mlflow.set_tracking_uri(...)`): with the
+   * `sagemaker-mlflow` plugin installed, that is the ARN.
+   */
+  readonly trackingUri: string;
+
+  /** Lets `grantee` log and read experiments, runs, metrics and models, and read and write artifacts. */
+  grantAccess(grantee: iam.IGrantable): iam.Grant;
+}
+
+/**
+ * Properties of experiment tracking.
+ */
+export interface ExperimentTrackingProps {
+  /**
+   * The name of the MLflow App (or tracking server): letters, digits and hyphens, starting and
+   * ending with a letter or digit, 1 to 256 characters.
+   *
+   * @default - a name derived from the construct path
+   * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateMlflowApp.html
+   */
+  readonly trackingName?: string;
+
+  /**
+   * Run a dedicated tracking server (`AWS::SageMaker::MlflowTrackingServer`) instead of the
+   * serverless MLflow App. A dedicated server bills by the hour whether anyone uses it or not.
+   *
+   * @default - the serverless MLflow App (`AWS::SageMaker::MlflowApp`), with no idle instance
+   */
+  readonly dedicatedServer?: DedicatedTrackingServerOptions;
+
+  /**
+   * The bucket that stores MLflow artifacts, under `artifactsPrefix` (usually the platform's
+   * artifacts bucket). Give `key` too when the bucket is encrypted with a customer-managed key.
+   *
+   * @default - a new versioned, KMS-encrypted bucket (needs `accessLogsBucket`)
+   */
+  readonly artifactsBucket?: s3.IBucket;
+
+  /**
+   * The key prefix of the artifact store in the bucket, ending in `/`.
+   *
+   * @default 'mlflow/'
+   */
+  readonly artifactsPrefix?: string;
+
+  /**
+   * The key that encrypts the artifact store. The service role and `grantAccess` get encrypt and decrypt on it.
+   *
+   * @default - with `artifactsBucket`, the bucket's own encryption key if it has one; otherwise a new key with rotation
+   */
+  readonly key?: kms.IKey;
+
+  /**
+   * Where the new artifact bucket sends its S3 server access logs. Required when no `artifactsBucket` is given.
+   *
+   * @default - none
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+
+  /**
+   * Register MLflow models in the SageMaker model registry automatically. Grants the service role
+   * permission to create model package groups and versions.
+   *
+   * @default false
+   */
+  readonly automaticModelRegistration?: boolean;
+
+  /**
+   * The start of the weekly maintenance window, in UTC, as `Ddd:HH:MM` (for example `Tue:03:30`).
+   * Set explicitly so SageMaker never patches in the middle of the week's training runs.
+   *
+   * @default 'Sun:02:00'
+   */
+  readonly weeklyMaintenanceWindowStart?: string;
+
+  /**
+   * What happens to the app or server (and the bucket it created, if any) when it is removed from the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Experiment memory: managed MLflow on SageMaker, serverless by default.
+ *
+ * It creates a least-privilege service role that can read and write only the artifact prefix (and
+ * use its key), and, with automatic registration, create model package groups and versions. It does
+ * not use the broad `AmazonS3FullAccess` policy the API documentation suggests.
+ */
+export class ExperimentTracking extends Resource implements IExperimentTracking {
+  /** What `grantAccess` allows on the tracking ARN: the MLflow API, without deleting experiments, runs or models. */
+  public static readonly CLIENT_ACTIONS: string[] = [
+    'sagemaker-mlflow:AccessUI',
+    'sagemaker-mlflow:CreateExperiment',
+    'sagemaker-mlflow:CreateModelVersion',
+    'sagemaker-mlflow:CreateRegisteredModel',
+    'sagemaker-mlflow:CreateRun',
+    'sagemaker-mlflow:DeleteTag',
+    'sagemaker-mlflow:EndTrace',
+    'sagemaker-mlflow:FinalizeLoggedModel',
+    'sagemaker-mlflow:GetDownloadURIForModelVersionArtifacts',
+    'sagemaker-mlflow:GetExperiment',
+    'sagemaker-mlflow:GetExperimentByName',
+    'sagemaker-mlflow:GetLatestModelVersions',
+    'sagemaker-mlflow:GetLoggedModel',
+    'sagemaker-mlflow:GetMetricHistory',
+    'sagemaker-mlflow:GetModelVersion',
+    'sagemaker-mlflow:GetModelVersionByAlias',
+    'sagemaker-mlflow:GetRegisteredModel',
+    'sagemaker-mlflow:GetRun',
+    'sagemaker-mlflow:GetTraceInfo',
+    'sagemaker-mlflow:ListArtifacts',
+    'sagemaker-mlflow:ListLoggedModelArtifacts',
+    'sagemaker-mlflow:LogBatch',
+    'sagemaker-mlflow:LogInputs',
+    'sagemaker-mlflow:LogLoggedModelParams',
+    'sagemaker-mlflow:LogMetric',
+    'sagemaker-mlflow:LogModel',
+    'sagemaker-mlflow:LogOutputs',
+    'sagemaker-mlflow:LogParam',
+    'sagemaker-mlflow:SearchExperiments',
+    'sagemaker-mlflow:SearchLoggedModels',
+    'sagemaker-mlflow:SearchModelVersions',
+    'sagemaker-mlflow:SearchRegisteredModels',
+    'sagemaker-mlflow:SearchRuns',
+    'sagemaker-mlflow:SearchTraces',
+    'sagemaker-mlflow:SetExperimentTag',
+    'sagemaker-mlflow:SetLoggedModelTags',
+    'sagemaker-mlflow:SetModelVersionTag',
+    'sagemaker-mlflow:SetRegisteredModelAlias',
+    'sagemaker-mlflow:SetRegisteredModelTag',
+    'sagemaker-mlflow:SetTag',
+    'sagemaker-mlflow:SetTraceTag',
+    'sagemaker-mlflow:StartTrace',
+    'sagemaker-mlflow:UpdateExperiment',
+    'sagemaker-mlflow:UpdateModelVersion',
+    'sagemaker-mlflow:UpdateRegisteredModel',
+    'sagemaker-mlflow:UpdateRun',
+  ];
+
+  /** Imports an MLflow App or tracking server by ARN. `grantAccess` then grants the MLflow API only. */
+  public static fromTrackingArn(scope: Construct, id: string, trackingArn: string): IExperimentTracking {
+    if (!Token.isUnresolved(trackingArn) && !/^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:mlflow-(app|tracking-server)\/.+$/.test(trackingArn)) {
+      throw new TrainyardValidationError(
+        'ExperimentTracking.fromTrackingArn',
+        `must be an MLflow App or tracking server ARN (arn:<partition>:sagemaker:<region>:<account>:mlflow-app/<id> or mlflow-tracking-server/<name>), got '${trackingArn}'.`,
+      );
+    }
+    class Import extends Resource implements IExperimentTracking {
+      public readonly trackingArn = trackingArn;
+      public readonly trackingUri = trackingArn;
+      public grantAccess(grantee: iam.IGrantable): iam.Grant {
+        return iam.Grant.addToPrincipal({ grantee, actions: ExperimentTracking.CLIENT_ACTIONS, resourceArns: [trackingArn] });
+      }
+    }
+    return new Import(scope, id);
+  }
+
+  public readonly trackingArn: string;
+  public readonly trackingUri: string;
+
+  /** The name of the MLflow App or tracking server. */
+  public readonly trackingName: string;
+
+  /** Whether this is a dedicated tracking server (false: the serverless MLflow App). */
+  public readonly dedicated: boolean;
+
+  /** The role SageMaker assumes to reach the artifact store (and the model registry, with automatic registration). */
+  public readonly serviceRole: iam.IRole;
+
+  /** The bucket of the artifact store. */
+  public readonly artifactsBucket: s3.IBucket;
+
+  /** The key prefix of the artifact store, ending in `/`. */
+  public readonly artifactsPrefix: string;
+
+  /** The S3 URI of the artifact store (`s3://<bucket>/<prefix>`). */
+  public readonly artifactStoreUri: string;
+
+  /** The key of the artifact store, if it is encrypted with a customer-managed key. */
+  public readonly key?: kms.IKey;
+
+  /** Whether MLflow registers models in the SageMaker model registry automatically. */
+  public readonly automaticModelRegistration: boolean;
+
+  constructor(scope: Construct, id: string, props: ExperimentTrackingProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.dedicated = props.dedicatedServer !== undefined;
+    this.automaticModelRegistration = props.automaticModelRegistration ?? false;
+
+    // ---- Validation ---------------------------------------------------------------------------
+    this.trackingName = props.trackingName
+      ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-', allowedSpecialCharacters: '-' }).replace(/-+/g, '-');
+    requireName('ExperimentTracking.trackingName', this.trackingName, TRACKING_NAME_RULE);
+    const window = props.weeklyMaintenanceWindowStart ?? 'Sun:02:00';
+    if (window !== undefined && !Token.isUnresolved(window) && (typeof window !== 'string' || !MAINTENANCE_WINDOW_PATTERN.test(window))) {
+      throw new TrainyardValidationError(
+        'ExperimentTracking.weeklyMaintenanceWindowStart',
+        `must be Ddd:HH:MM in UTC with Ddd one of Mon, Tue, Wed, Thu, Fri, Sat, Sun (for example 'Sun:02:00'), got '${String(window)}'.`,
+      );
+    }
+    const size = props.dedicatedServer?.size ?? TrackingServerSize.SMALL;
+    const sizes = Object.values(TrackingServerSize) as string[];
+    if (this.dedicated && !sizes.includes(size)) {
+      throw new TrainyardValidationError('ExperimentTracking.dedicatedServer.size', `must be one of ${sizes.join(', ')}, got '${String(size)}'.`);
+    }
+    const mlflowVersion = props.dedicatedServer?.mlflowVersion;
+    if (mlflowVersion !== undefined && !Token.isUnresolved(mlflowVersion) && !MLFLOW_VERSION_PATTERN.test(mlflowVersion)) {
+      throw new TrainyardValidationError('ExperimentTracking.dedicatedServer.mlflowVersion', `must be a version such as '2.16', got '${mlflowVersion}'.`);
+    }
+    const prefix = props.artifactsPrefix ?? 'mlflow/';
+    if (!Token.isUnresolved(prefix) && (typeof prefix !== 'string' || !/^([A-Za-z0-9!_.*'()-]+\/)+$/.test(prefix))) {
+      throw new TrainyardValidationError(
+        'ExperimentTracking.artifactsPrefix',
+        `must be an S3 key prefix of safe characters ending in '/' and not starting with '/' (for example 'mlflow/'), got '${String(prefix)}'.`,
+      );
+    }
+    if (props.artifactsBucket && props.accessLogsBucket) {
+      throw new TrainyardValidationError(
+        'ExperimentTracking.accessLogsBucket',
+        'applies only to the bucket ExperimentTracking creates; it cannot be combined with ExperimentTracking.artifactsBucket. Drop one of the two props.',
+      );
+    }
+    this.artifactsPrefix = prefix;
+
+    // ---- Artifact store -----------------------------------------------------------------------
+    if (props.artifactsBucket) {
+      this.artifactsBucket = props.artifactsBucket;
+      this.key = props.key ?? props.artifactsBucket.encryptionKey;
+    } else {
+      if (!props.accessLogsBucket) {
+        throw new TrainyardValidationError(
+          'ExperimentTracking.accessLogsBucket',
+          'is required when ExperimentTracking creates its own artifact bucket (every compliance pack requires S3 server access logs). ' +
+            'Give an accessLogsBucket, or an artifactsBucket such as the platform\'s.',
+        );
+      }
+      const created = this.createArtifactBucket(props.key, props.accessLogsBucket, removalPolicy);
+      this.artifactsBucket = created.bucket;
+      this.key = created.key;
+    }
+    this.artifactStoreUri = `s3://${this.artifactsBucket.bucketName}/${prefix}`;
+
+    // ---- Service role -------------------------------------------------------------------------
+    const role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `Trainyard MLflow ${this.dedicated ? 'tracking server' : 'App'} ${this.trackingName}: artifact store ${prefix} only`,
+    });
+    const policy = new iam.ManagedPolicy(this, 'ServicePolicy', {
+      description: `Least privilege for MLflow ${this.trackingName}: its artifact prefix, its key${this.automaticModelRegistration ? ', the model registry' : ''}`,
+      roles: [role],
+      statements: this.servicePolicyStatements(),
+    });
+    const cfnPolicy = policy.node.defaultChild as iam.CfnManagedPolicy;
+    acknowledgeWildcardResources(
+      cfnPolicy,
+      (p) => (p as iam.CfnManagedPolicy).policyDocument,
+      (r) => r.endsWith(`/${prefix}*`),
+      Acknowledgements.objectPrefixWildcard,
+    );
+    if (this.automaticModelRegistration) {
+      acknowledgeWildcardResources(
+        cfnPolicy,
+        (p) => (p as iam.CfnManagedPolicy).policyDocument,
+        (r) => /:model-package(-group)?\/\*$/.test(r),
+        Acknowledgements.mlflowAutomaticModelRegistration,
+      );
+    }
+    this.serviceRole = role;
+
+    // ---- MLflow -------------------------------------------------------------------------------
+    let resource: sagemaker.CfnMlflowApp | sagemaker.CfnMlflowTrackingServer;
+    if (this.dedicated) {
+      const server = new sagemaker.CfnMlflowTrackingServer(this, 'TrackingServer', {
+        trackingServerName: this.trackingName,
+        artifactStoreUri: this.artifactStoreUri,
+        roleArn: role.roleArn,
+        trackingServerSize: size,
+        mlflowVersion,
+        automaticModelRegistration: this.automaticModelRegistration,
+        weeklyMaintenanceWindowStart: window,
+      });
+      this.trackingArn = server.attrTrackingServerArn;
+      resource = server;
+    } else {
+      const app = new sagemaker.CfnMlflowApp(this, 'App', {
+        name: this.trackingName,
+        artifactStoreUri: this.artifactStoreUri,
+        roleArn: role.roleArn,
+        modelRegistrationMode: this.automaticModelRegistration ? 'AutoModelRegistrationEnabled' : 'AutoModelRegistrationDisabled',
+        weeklyMaintenanceWindowStart: window,
+      });
+      this.trackingArn = app.attrArn;
+      resource = app;
+    }
+    // The service reads the artifact store with the role when it creates the app: wait for the policy.
+    resource.node.addDependency(policy);
+    resource.applyRemovalPolicy(removalPolicy);
+    this.node.defaultChild = resource;
+    this.trackingUri = this.trackingArn;
+  }
+
+  /**
+   * Lets `grantee` use MLflow: the MLflow API on this app or server (no deletes of experiments, runs
+   * or models), opening the MLflow UI, and reading and writing artifacts under the prefix, since
+   * MLflow clients upload artifacts to S3 directly.
+   */
+  public grantAccess(grantee: iam.IGrantable): iam.Grant {
+    const presign = this.dedicated ? 'sagemaker:CreatePresignedMlflowTrackingServerUrl' : 'sagemaker:CreatePresignedMlflowAppUrl';
+    const describe = this.dedicated ? 'sagemaker:DescribeMlflowTrackingServer' : 'sagemaker:DescribeMlflowApp';
+    const extra = this.dedicated ? [] : ['sagemaker:CallMlflowAppApi'];
+    let grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...ExperimentTracking.CLIENT_ACTIONS, presign, describe, ...extra],
+      resourceArns: [this.trackingArn],
+    });
+    grant = grant.combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resourceArns: [this.artifactsBucket.arnForObjects(`${this.artifactsPrefix}*`)],
+    }));
+    grant = grant.combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.artifactsBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${this.artifactsPrefix}*`] } },
+    }));
+    return this.key ? grant.combine(this.key.grant(grantee, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey')) : grant;
+  }
+
+  private servicePolicyStatements(): iam.PolicyStatement[] {
+    const bucket = this.artifactsBucket;
+    const prefix = this.artifactsPrefix;
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'ListArtifactPrefix',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [prefix, `${prefix}*`] } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'LocateArtifactBucket',
+        actions: ['s3:GetBucketLocation'],
+        resources: [bucket.bucketArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadWriteArtifacts',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [bucket.arnForObjects(`${prefix}*`)],
+      }),
+    ];
+    if (this.key) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'UseArtifactKey',
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        resources: [this.key.keyArn],
+      }));
+    }
+    if (this.automaticModelRegistration) {
+      const stack = Stack.of(this);
+      const arn = (resource: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+      statements.push(new iam.PolicyStatement({
+        sid: 'AutomaticModelRegistration',
+        actions: [
+          'sagemaker:AddTags',
+          'sagemaker:CreateModelPackageGroup',
+          'sagemaker:CreateModelPackage',
+          'sagemaker:UpdateModelPackage',
+          'sagemaker:DescribeModelPackageGroup',
+        ],
+        resources: [arn('model-package-group'), arn('model-package')],
+      }));
+    }
+    return statements;
+  }
+
+  private createArtifactBucket(
+    key: kms.IKey | undefined,
+    accessLogsBucket: s3.IBucket,
+    removalPolicy: RemovalPolicy,
+  ): { bucket: s3.Bucket; key: kms.IKey } {
+    let bucketKey = key;
+    if (!bucketKey) {
+      const created = new kms.Key(this, 'Key', {
+        description: `Trainyard MLflow artifact store (${this.node.path})`,
+        enableKeyRotation: true,
+        removalPolicy,
+        pendingWindow: Duration.days(30),
+      });
+      // Grants may be created only by AWS services acting for a principal (CT.KMS.PR.3).
+      created.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'DenyCreateGrantExceptForAwsServices',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }));
+      bucketKey = created;
+    }
+    const bucket = new s3.Bucket(this, 'ArtifactsBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: bucketKey,
+      bucketKeyEnabled: true,
+      versioned: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      objectLockEnabled: true,
+      serverAccessLogsBucket: accessLogsBucket,
+      serverAccessLogsPrefix: 'mlflow-artifacts/',
+      removalPolicy,
+      lifecycleRules: [
+        { id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: Duration.days(90) },
+        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+    });
+    (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
+    if (Stack.of(accessLogsBucket) !== Stack.of(this)) {
+      Acknowledgements.acknowledge(bucket, Acknowledgements.crossStackAccessLogsDestination());
+    }
+    return { bucket, key: bucketKey };
+  }
+}

@@ -1,0 +1,199 @@
+import {
+  DescribeModelPackageCommand,
+  DescribeTrainingJobCommand,
+  ListModelPackagesCommand,
+  ListPipelineExecutionsCommand,
+  ListPipelinesCommand,
+  ListTagsCommand,
+  ListTrainingJobsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { parseReportArgs, reportCommand } from '../../../src/cli/commands/report';
+import { CliIo } from '../../../src/cli/io';
+import { TrainyardValidationError } from '../../../src/core/errors';
+import { trainingJob } from '../../metrics/fixtures';
+
+const sagemaker = mockClient(SageMakerClient);
+
+function captureIo(isTty = false): CliIo & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    out(text: string) { io.stdout += text; },
+    err(text: string) { io.stderr += text; },
+    isTty,
+    env: { AWS_REGION: 'eu-west-1' },
+    cwd: '/tmp',
+  };
+  return io;
+}
+
+const HOUR = 3_600_000;
+const ago = (hours: number) => new Date(Date.now() - hours * HOUR);
+const ACCOUNT_PREFIX = 'arn:aws:sagemaker:eu-west-1:111122223333';
+
+/** A DescribeTrainingJob response for a job that ended `hoursAgo` ago (tags come from ListTags). */
+function described(name: string, hoursAgo: number, options: Parameters<typeof trainingJob>[1] = {}) {
+  const record: any = trainingJob(name, options);
+  const end = ago(hoursAgo);
+  return {
+    ...record,
+    Tags: undefined,
+    CreationTime: new Date(end.getTime() - 3 * HOUR),
+    TrainingStartTime: new Date(end.getTime() - 2 * HOUR),
+    TrainingEndTime: end,
+    LastModifiedTime: end,
+    _tags: record.Tags,
+  };
+}
+
+/**
+ * GIVEN an account with five training jobs over two ListTrainingJobs pages (fraud: 2 good, 1 capacity failure,
+ * 1 duplicate; risk: 1 user stop), a fraud pipeline with two executions over two pages, and two model packages.
+ */
+function givenAccount() {
+  const jobs = [
+    described('fraud-train-1', 100),
+    described('fraud-train-2', 90, { learningRate: '0.01' }),
+    described('fraud-train-3', 80, { status: 'Failed', learningRate: '0.02', failureReason: 'CapacityError: Unable to provision requested ML compute capacity. Please retry using a different ML instance type.' }),
+    described('fraud-train-4', 70),
+    described('risk-train-1', 60, { team: 'risk', status: 'Stopped', secondaryStatus: 'Stopped', learningRate: '0.3' }),
+  ];
+  sagemaker.on(ListTrainingJobsCommand).callsFake((input) => {
+    const page = input.NextToken === 'page-2' ? jobs.slice(3) : jobs.slice(0, 3);
+    return {
+      TrainingJobSummaries: page.map((j) => ({
+        TrainingJobName: j.TrainingJobName, TrainingJobArn: j.TrainingJobArn, CreationTime: j.CreationTime, TrainingJobStatus: j.TrainingJobStatus,
+      })),
+      NextToken: input.NextToken === 'page-2' ? undefined : 'page-2',
+    };
+  });
+  sagemaker.on(DescribeTrainingJobCommand).callsFake((input) => {
+    const { _tags, ...job } = jobs.find((j) => j.TrainingJobName === input.TrainingJobName)!;
+    void _tags;
+    return job;
+  });
+  sagemaker.on(ListTagsCommand).callsFake((input) => ({ Tags: jobs.find((j) => j.TrainingJobArn === input.ResourceArn)!._tags }));
+  sagemaker.on(ListPipelinesCommand).resolves({ PipelineSummaries: [{ PipelineName: 'fraud-training', PipelineArn: `${ACCOUNT_PREFIX}:pipeline/fraud-training` }] });
+  const execution = (id: string, startHoursAgo: number) => ({
+    PipelineExecutionArn: `${ACCOUNT_PREFIX}:pipeline/fraud-training/execution/${id}`,
+    PipelineExecutionStatus: 'Succeeded',
+    StartTime: ago(startHoursAgo),
+  });
+  sagemaker.on(ListPipelineExecutionsCommand).callsFake((input) => (input.NextToken === 'exec-2'
+    ? { PipelineExecutionSummaries: [execution('e2', 50)] }
+    : { PipelineExecutionSummaries: [execution('e1', 110)], NextToken: 'exec-2' }));
+  sagemaker.on(ListModelPackagesCommand).resolves({
+    ModelPackageSummaryList: [1, 2].map((v) => ({ ModelPackageArn: `${ACCOUNT_PREFIX}:model-package/fraud-models/${v}`, ModelPackageGroupName: 'fraud-models', CreationTime: ago(10), ModelPackageStatus: 'Completed' })),
+  });
+  sagemaker.on(DescribeModelPackageCommand).callsFake((input) => {
+    const version = Number(String(input.ModelPackageName).split('/').pop());
+    // v1: registered 4 h after execution e1 started, approved 10 h later; v2: registered 2 h after e2, pending.
+    const created = version === 1 ? ago(106) : ago(48);
+    return {
+      ModelPackageArn: input.ModelPackageName,
+      ModelPackageGroupName: 'fraud-models',
+      ModelPackageStatus: 'Completed',
+      ModelApprovalStatus: version === 1 ? 'Approved' : 'PendingManualApproval',
+      CreationTime: created,
+      LastModifiedTime: version === 1 ? ago(96) : created,
+      MetadataProperties: { GeneratedBy: `${ACCOUNT_PREFIX}:pipeline/fraud-training/execution/${version === 1 ? 'e1' : 'e2'}` },
+    };
+  });
+}
+
+describe('trainyard report, end to end against mocked paginated SageMaker responses', () => {
+  beforeEach(() => {
+    sagemaker.reset();
+    givenAccount();
+  });
+
+  test('--format json: every page is read and the metrics are computed by the core', async () => {
+    // WHEN
+    const io = captureIo();
+    const code = await reportCommand(['--since', '7d', '--format', 'json'], io);
+    // THEN
+    expect(code).toBe(0);
+    expect(sagemaker.commandCalls(ListTrainingJobsCommand)).toHaveLength(2);
+    expect(sagemaker.commandCalls(ListPipelineExecutionsCommand)).toHaveLength(2);
+    expect(sagemaker.commandCalls(DescribeTrainingJobCommand)).toHaveLength(5);
+    expect(sagemaker.commandCalls(ListTrainingJobsCommand)[0].args[0].input.LastModifiedTimeAfter).toBeInstanceOf(Date);
+    const result = JSON.parse(io.stdout);
+    expect(Object.keys(result.teams)).toEqual(['fraud', 'risk']);
+    const fraud = result.teams.fraud;
+    expect(fraud.scrap).toEqual(expect.objectContaining({ runs: 4, scrappedRuns: 2, rateByCount: 0.5 }));
+    expect(fraud.scrapByCause.capacity.runs).toBe(1);
+    expect(fraud.duplicates).toEqual([{ trainingJobName: 'fraud-train-4', duplicateOf: 'fraud-train-1' }]);
+    expect(fraud.throughput).toEqual(expect.objectContaining({ successfulRuns: 2, registeredModels: 2, approvedModels: 1 }));
+    expect(fraud.cycleTime.pipelineToRegistration).toEqual({ count: 2, p50Hours: 2, p90Hours: 4 });
+    expect(fraud.cycleTime.registrationToApproval).toEqual({ count: 1, p50Hours: 10, p90Hours: 10 });
+    expect(result.teams.risk.scrapByCause.userStop.runs).toBe(1);
+    expect(result.total.scrap.runs).toBe(5);
+    expect(io.stderr).toBe('');
+  });
+
+  test('--format table prints a row per team, the total and scrap by cause', async () => {
+    const io = captureIo();
+    expect(await reportCommand(['--since=7d'], io)).toBe(0);
+    const lines = io.stdout.split('\n');
+    expect(lines[0]).toMatch(/^Flow metrics, last 7d \(\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}\)$/);
+    expect(lines.find((l) => l.startsWith('fraud '))).toMatch(/^fraud\s+4\s+2\.0\s+2\.0\s+1\.0\s+2\.0 \/ 4\.0\s+10\.0 \/ 10\.0\s+50\.0%\s+50\.0%\s+4\.0\s+6\.06$/);
+    expect(lines.find((l) => l.startsWith('total '))).toMatch(/^total\s+5\s/);
+    expect(io.stdout).toMatch(/Scrapped runs by cause/);
+    expect(io.stdout).toMatch(/fraud-train-4 repeats fraud-train-1/);
+  });
+
+  test('--format markdown --team fraud: one team, markdown tables', async () => {
+    const io = captureIo();
+    expect(await reportCommand(['--team', 'fraud', '--format', 'markdown', '--since', '7d'], io)).toBe(0);
+    expect(io.stdout).toMatch(/^## Flow metrics, last 7d/);
+    expect(io.stdout).toContain('| team | runs | good runs/wk |');
+    expect(io.stdout).toMatch(/\| fraud \| 4 \| 2\.0 \|/);
+    expect(io.stdout).not.toMatch(/\| risk \|/);
+    expect(sagemaker.commandCalls(ListPipelinesCommand)[0].args[0].input.PipelineNamePrefix).toBe('fraud');
+  });
+
+  test('on a TTY, progress goes to stderr and stdout holds only the result', async () => {
+    const io = captureIo(true);
+    expect(await reportCommand(['--format', 'json', '--since', '7d'], io)).toBe(0);
+    expect(io.stderr).toMatch(/training jobs 5\/5/);
+    expect(() => JSON.parse(io.stdout)).not.toThrow();
+  });
+});
+
+describe('trainyard report errors are one line', () => {
+  beforeEach(() => sagemaker.reset());
+
+  test('no credentials', async () => {
+    sagemaker.on(ListTrainingJobsCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    const io = captureIo();
+    expect(await reportCommand([], io)).toBe(1);
+    expect(io.stderr).toBe('trainyard report: no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`.\n');
+    expect(io.stdout).toBe('');
+  });
+
+  test('no permission', async () => {
+    sagemaker.on(ListTrainingJobsCommand).rejects(Object.assign(new Error('User: arn:aws:sts::111122223333:assumed-role/dev/me is not authorized to perform: sagemaker:ListTrainingJobs'), { name: 'AccessDeniedException' }));
+    const io = captureIo();
+    expect(await reportCommand([], io)).toBe(1);
+    expect(io.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(io.stderr).toMatch(/^trainyard report: not allowed to read SageMaker \(AccessDeniedException\): User: .* is not authorized to perform: sagemaker:ListTrainingJobs\./);
+  });
+
+  test.each([
+    [['--since', '30x'], /--since: must be a positive number of hours, days or weeks/],
+    [['--since', '0d'], /--since/],
+    [['--format', 'csv'], /--format: must be one of table, json, markdown, got 'csv'/],
+    [['--team', 'Fraud Team'], /--team: 'Fraud Team' is not a team name/],
+    [['--verbose'], /report: unknown argument '--verbose'/],
+    [['--team'], /--team: needs a value/],
+  ])('bad arguments %j throw a TrainyardValidationError naming the argument', (argv, message) => {
+    expect(() => parseReportArgs(argv)).toThrow(TrainyardValidationError);
+    expect(() => parseReportArgs(argv)).toThrow(message);
+  });
+
+  test('the defaults are the last 30 days as a table', () => {
+    expect(parseReportArgs([])).toEqual({ sinceMs: 30 * 24 * HOUR, sinceText: '30d', team: undefined, format: 'table', region: undefined });
+  });
+});

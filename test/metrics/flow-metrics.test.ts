@@ -1,0 +1,324 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { TrainyardValidationError } from '../../src/core/errors';
+import { GpuProfile } from '../../src/environment/gpu-profile';
+import { ITrainingEnvironment } from '../../src/environment/training-environment';
+import { FlowMetrics } from '../../src/metrics/flow-metrics';
+import { MlPlatform } from '../../src/platform/ml-platform';
+import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
+
+/** A stand-in for TrainingEnvironment (written in parallel): just the ITrainingEnvironment contract. */
+function fakeEnvironment(scope: Construct, platform: MlPlatform, teamName: string, modelPackageGroupName?: string): ITrainingEnvironment {
+  const env = new Construct(scope, `Env-${teamName}`) as any;
+  env.teamName = teamName;
+  env.executionRole = iam.Role.fromRoleArn(env, 'Role', `arn:aws:iam::111122223333:role/${teamName}-exec`);
+  env.securityGroup = ec2.SecurityGroup.fromSecurityGroupId(env, 'Sg', 'sg-0123456789abcdef0');
+  env.datasetsBucket = platform.datasetsBucket as s3.IBucket;
+  env.artifactsBucket = platform.artifactsBucket;
+  env.key = platform.key as kms.IKey;
+  env.datasetsPrefix = `${teamName}/`;
+  env.artifactsPrefix = `${teamName}/artifacts/`;
+  env.checkpointsPrefix = `${teamName}/checkpoints/`;
+  env.modelPackageGroupName = modelPackageGroupName;
+  return env as ITrainingEnvironment;
+}
+
+const byDetailType = (template: Template, detailType: string) =>
+  Object.values<any>(template.findResources('AWS::Events::Rule')).find((r) => r.Properties.EventPattern['detail-type'][0] === detailType)!.Properties;
+
+describe('FlowMetrics for two team environments, synthesized once with every compliance pack', () => {
+  // GIVEN the platform and two teams in one stack, alarms to an email address
+  let stack!: Stack;
+  let flow!: FlowMetrics;
+  const result = synthWithCompliance((app) => {
+    stack = new Stack(app, 'Flow');
+    const platform = new MlPlatform(stack, 'Platform');
+    flow = new FlowMetrics(stack, 'Flow', {
+      platform,
+      environments: [fakeEnvironment(stack, platform, 'fraud', 'fraud-detection-models'), fakeEnvironment(stack, platform, 'risk')],
+      alarmEmails: ['ml-oncall@example.com'],
+      scrapRateThresholdPercent: 25,
+      cycleTimeP90Threshold: Duration.hours(24),
+      pricesPerInstanceHour: { 'ml.g5.2xlarge': 1.2 },
+    });
+  });
+  const template = result.template(stack);
+
+  test('has no unacknowledged compliance findings from any pack', () => {
+    expect(describeFindings(result.report)).toEqual([]);
+  });
+
+  test('acknowledges only the documented findings, on the table, the queue and the collector policy', () => {
+    // cdk-nag drops acknowledged findings from the report, so read what was acknowledged where.
+    const acknowledged: string[] = [];
+    for (const construct of flow.node.findAll()) {
+      for (const entry of construct.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) {
+        for (const id of Object.keys(entry.data as object)) acknowledged.push(`${construct.node.path} ${id.replace(/^Annotation::/, '')}`);
+      }
+    }
+    expect(acknowledged.sort()).toEqual([
+      'Flow/Flow/CollectorPolicy AwsSolutions-IAM5[Resource::*]',
+      'Flow/Flow/CollectorPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/*]',
+      'Flow/Flow/DeadLetterQueue AwsSolutions-SQS3',
+      'Flow/Flow/DedupTable HIPAA.Security-DynamoDBInBackupPlan',
+      'Flow/Flow/DedupTable NIST.800.53.R5-DynamoDBInBackupPlan',
+    ]);
+  });
+
+  test('the training-job rule matches finished jobs tagged with a measured team (Tags is a map in these events)', () => {
+    expect(byDetailType(template, 'SageMaker Training Job State Change').EventPattern).toEqual({
+      'source': ['aws.sagemaker'],
+      'detail-type': ['SageMaker Training Job State Change'],
+      'detail': { TrainingJobStatus: ['Completed', 'Failed', 'Stopped'], Tags: { 'trainyard:team': ['fraud', 'risk'] } },
+    });
+  });
+
+  test('the pipeline rule matches pipelines named <team> or <team>-... by pipelineArn, in every status', () => {
+    const pattern = byDetailType(template, 'SageMaker Model Building Pipeline Execution Status Change').EventPattern;
+    const text = JSON.stringify(pattern.detail.pipelineArn);
+    expect(pattern.detail.pipelineArn).toHaveLength(4);
+    expect(text).toContain(':pipeline/fraud"');
+    expect(text).toContain(':pipeline/fraud-"');
+    expect(text).toContain(':pipeline/risk-"');
+    expect(pattern.detail.currentPipelineExecutionStatus).toBeUndefined();
+  });
+
+  test('the model-package rule matches the environments\' groups and groups named after the teams', () => {
+    expect(byDetailType(template, 'SageMaker Model Package State Change').EventPattern.detail).toEqual({
+      ModelPackageGroupName: ['fraud-detection-models', 'fraud', { prefix: 'fraud-' }, 'risk', { prefix: 'risk-' }],
+    });
+  });
+
+  test('every rule targets the collector with retries and the dead-letter queue', () => {
+    for (const rule of Object.values<any>(template.findResources('AWS::Events::Rule'))) {
+      expect(rule.Properties.Targets).toEqual([expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [expect.stringMatching(/^FlowCollector/), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^FlowDeadLetterQueue/), 'Arn'] } },
+        RetryPolicy: { MaximumEventAgeInSeconds: 21600, MaximumRetryAttempts: 8 },
+      })]);
+    }
+  });
+
+  test('the dedup table: partition key pk, TTL on expiresAt, on-demand, PITR, KMS, retained', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+        DeletionProtectionEnabled: true,
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('the collector: latest Node.js runtime, isolated subnets, reserved concurrency, DLQ, KMS environment, X-Ray', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      ReservedConcurrentExecutions: 5,
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FlowDeadLetterQueue'), 'Arn'] } },
+      KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FlowKey'), 'Arn'] },
+      TracingConfig: { Mode: 'Active' },
+      VpcConfig: { SubnetIds: [{ Ref: Match.stringLikeRegexp('trainingSubnet1') }, { Ref: Match.stringLikeRegexp('trainingSubnet2') }], SecurityGroupIds: Match.anyValue() },
+      Environment: { Variables: Match.objectLike({ TEAMS: 'fraud,risk', DEDUP_TTL_SECONDS: '7776000', PRICES_JSON: Match.anyValue() }) },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^FlowCollectorLogs') } },
+    });
+  });
+
+  test('wasted cost uses the GpuProfile catalogue prices, overridden by pricesPerInstanceHour', () => {
+    const fn = Object.values<any>(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x', Handler: 'index.handler' } }))
+      .find((f) => f.Properties.Environment?.Variables?.PRICES_JSON);
+    const prices = JSON.parse(fn.Properties.Environment.Variables.PRICES_JSON);
+    expect(prices['ml.g5.2xlarge']).toBe(1.2);
+    expect(prices['ml.p5.48xlarge']).toBe(GpuProfile.P5_48XLARGE.onDemandHourlyUsd);
+    expect(Object.keys(prices).length).toBeGreaterThan(5);
+  });
+
+  test('the log group is KMS-encrypted, has a retention and is retained', () => {
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FlowKey'), 'Arn'] } },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('the dead-letter queue is KMS-encrypted and denies requests without TLS', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FlowKey'), 'Arn'] },
+      MessageRetentionPeriod: 1209600,
+      RedriveAllowPolicy: { redrivePermission: 'allowAll' },
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('the role has no inline policy and no AWS managed policy; its one managed policy is least privilege', () => {
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('flow-metrics collector') } });
+    expect(Object.values<any>(roles)).toHaveLength(1);
+    const role = Object.values<any>(roles)[0];
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toBeUndefined();
+    const policy = Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy'))[0].Properties.PolicyDocument.Statement;
+    const actions = policy.flatMap((s: any) => [].concat(s.Action));
+    expect(actions.filter((a: string) => a.includes('*'))).toEqual([]);
+    expect(policy.find((s: any) => s.Sid === 'DeduplicateEvents')).toEqual(expect.objectContaining({
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FlowDedupTable/), 'Arn'] },
+    }));
+    expect(policy.find((s: any) => s.Sid === 'DescribeTeamTrainingJobs').Condition).toEqual({ StringEquals: { 'aws:ResourceTag/trainyard:team': ['fraud', 'risk'] } });
+    // Only the ENI and X-Ray actions, which have no resource-level permissions, use Resource '*'.
+    expect(policy.filter((s: any) => s.Resource === '*').map((s: any) => s.Sid)).toEqual(['VpcNetworkInterfacesAndTracing']);
+  });
+
+  test('alarms per team on scrap rate and cycle-time p90, with the configured thresholds, to the SNS topic', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 25,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(runs_fraud > 0, 100 * scrapped_fraud / runs_fraud, 0)' })]),
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^FlowAlarmTopic') }],
+      TreatMissingData: 'notBreaching',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 24,
+      ExtendedStatistic: 'p90',
+      MetricName: 'CycleTimePipelineToRegistrationHours',
+      Namespace: 'Trainyard/Flow',
+      Dimensions: [{ Name: 'Team', Value: 'risk' }],
+      Period: 86400,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^FlowAlarmTopic') }],
+    });
+    expect(flow.alarms).toHaveLength(4);
+  });
+
+  test('the alarm topic is KMS-encrypted, SSL-only, lets CloudWatch publish and has the email subscription', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ml-oncall@example.com' });
+  });
+
+  test('the dashboard shows throughput, cycle time, scrap rate, wasted GPU-hours and scrap by cause', () => {
+    const body = JSON.stringify(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    for (const text of ['Throughput per week', 'Cycle time', 'Scrap rate', 'Wasted GPU-hours', 'Scrapped runs by cause', 'ScrappedRunsByCause', 'spotInterruption', 'Trainyard/Flow']) {
+      expect(body).toContain(text);
+    }
+  });
+
+  test('the collector reaches DynamoDB through a gateway endpoint and SageMaker through the interface endpoint', () => {
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('\\.dynamodb$')])] }),
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 443,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FlowCollectorSecurityGroup'), 'GroupId'] },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('flow-metrics collector'),
+      SecurityGroupEgress: [Match.objectLike({ FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' })],
+    });
+  });
+
+  test('the key rotates, is retained and denies grants not made for AWS resources', () => {
+    template.hasResource('AWS::KMS::Key', {
+      Properties: {
+        Description: Match.stringLikeRegexp('flow metrics'),
+        EnableKeyRotation: true,
+        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'kms:CreateGrant' })]) },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+});
+
+describe('FlowMetrics options', () => {
+  test('an existing alarm topic and key are used instead of new ones; two FlowMetrics share one DynamoDB endpoint', () => {
+    // GIVEN
+    const stack = new Stack(newApp(), 'S');
+    const platform = new MlPlatform(stack, 'Platform');
+    const key = new kms.Key(stack, 'OwnKey', { enableKeyRotation: true });
+    const topic = new sns.Topic(stack, 'OnCall', { masterKey: key });
+    // WHEN
+    new FlowMetrics(stack, 'A', { platform, teamNames: ['fraud'], alarmTopic: topic, encryptionKey: key, removalPolicy: RemovalPolicy.DESTROY });
+    new FlowMetrics(stack, 'B', { platform, teamNames: ['risk'], alarmTopic: topic, encryptionKey: key });
+    // THEN
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::SNS::Topic', 1);
+    t.resourceCountIs('AWS::KMS::Key', 2);
+    expect(Object.keys(t.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }))).toHaveLength(2);
+    t.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: { DeletionProtectionEnabled: false } });
+  });
+});
+
+describe('FlowMetrics rejects bad props at synth, naming the prop', () => {
+  const make = (props: any) => () => {
+    const stack = new Stack(newApp(), 'S');
+    return new FlowMetrics(stack, 'Flow', { platform: new MlPlatform(stack, 'Platform'), ...props });
+  };
+
+  test.each([
+    [{}, /FlowMetrics\.environments: name at least one team/],
+    [{ teamNames: ['Fraud Team'] }, /FlowMetrics\.teamNames: "Fraud Team" is not a team name/],
+    [{ teamNames: ['fraud'], scrapRateThresholdPercent: 0 }, /FlowMetrics\.scrapRateThresholdPercent: must be a percentage above 0 and at most 100, got 0/],
+    [{ teamNames: ['fraud'], scrapRateThresholdPercent: 150 }, /FlowMetrics\.scrapRateThresholdPercent/],
+    [{ teamNames: ['fraud'], reservedConcurrency: 0 }, /FlowMetrics\.reservedConcurrency: must be from 1 to 1000/],
+    [{ teamNames: ['fraud'], deduplicationTtl: Duration.minutes(5) }, /FlowMetrics\.deduplicationTtl/],
+    [{ teamNames: ['fraud'], alarmEmails: ['not-an-address'] }, /FlowMetrics\.alarmEmails: "not-an-address" is not an email address/],
+    [{ teamNames: ['fraud'], pricesPerInstanceHour: { 'ml.g5.2xlarge': -1 } }, /FlowMetrics\.pricesPerInstanceHour: the price of ml\.g5\.2xlarge/],
+  ])('%j', (props, message) => {
+    expect(make(props)).toThrow(TrainyardValidationError);
+    expect(make(props)).toThrow(message);
+  });
+
+  test('a missing platform', () => {
+    expect(() => new FlowMetrics(new Stack(newApp(), 'S'), 'Flow', { teamNames: ['fraud'] } as any)).toThrow(/FlowMetrics\.platform: is required/);
+  });
+});
+
+describe('FlowMetrics in a team stack, the platform in its own stack (the template layout)', () => {
+  // GIVEN the platform stack and a team stack holding FlowMetrics, as templates/single-team.ts will have them
+  let platformStack!: Stack;
+  let teamStack!: Stack;
+  const result = synthWithCompliance((app) => {
+    platformStack = new Stack(app, 'Trainyard-Platform');
+    teamStack = new Stack(app, 'Trainyard-Fraud');
+    const platform = new MlPlatform(platformStack, 'Platform');
+    new FlowMetrics(teamStack, 'Flow', { platform, teamNames: ['fraud'] });
+  });
+
+  test('synthesizes without a dependency cycle and with no unacknowledged findings', () => {
+    expect(describeFindings(result.report)).toEqual([]);
+    expect(teamStack.dependencies.map((s) => s.stackName)).toEqual(['Trainyard-Platform']);
+    expect(platformStack.dependencies).toEqual([]);
+  });
+
+  test('only CT.LAMBDA.PR.3 is acknowledged for the imported subnets, on the collector', () => {
+    expect(result.report.acknowledged.filter((f) => f.constructPath.startsWith('Trainyard-Fraud/')).map((f) => `${f.rule} at ${f.constructPath}`))
+      .toEqual(['lambda_inside_vpc_check at Trainyard-Fraud/Flow/Collector/Resource']);
+  });
+
+  test('the endpoints admit the collector through an ingress rule kept in the team stack', () => {
+    result.template(teamStack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 443,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FlowCollectorSecurityGroup'), 'GroupId'] },
+    });
+    result.template(platformStack).hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({}) });
+  });
+});
