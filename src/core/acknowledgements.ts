@@ -424,8 +424,6 @@ export class Acknowledgements {
         'which the cfn-guard rule cannot resolve (it only accepts literal ids or same-template references).',
     }];
   }
-    ];
-  }
 
   /**
    * Wildcard resources of a SageMaker pipeline's execution role (AwsSolutions-IAM5, one finding id

@@ -32,7 +32,7 @@ export interface PipelineExperimentConfig {
  * `trainyard:dataset-version`, `trainyard:config-hash`; `trainyard:team` comes from each step's
  * environment). Values are usually parameters set by CI or the trigger.
  */
-export interface RunTagValues {
+export interface PipelineRunTagValues {
   /**
    * The git commit of the training code.
    *
@@ -80,7 +80,7 @@ export interface PipelineDefinitionProps {
    *
    * @default - only the team tag
    */
-  readonly runTags?: RunTagValues;
+  readonly runTags?: PipelineRunTagValues;
 }
 
 interface PlacedStep {
