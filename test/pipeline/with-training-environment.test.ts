@@ -2,8 +2,7 @@ import { App, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { GpuProfile } from '../../src/environment/gpu-profile';
-import { ITrainingEnvironment } from '../../src/environment/training-environment';
-import { TrainingEnvironment } from '../../src/environment/training-environment';
+import { ITrainingEnvironment, TrainingEnvironment } from '../../src/environment/training-environment';
 import { StandardTrainingRecipe } from '../../src/pipeline/standard-training-recipe';
 import { TrainingPipeline } from '../../src/pipeline/training-pipeline';
 import { MlPlatform } from '../../src/platform/ml-platform';
@@ -30,7 +29,10 @@ describe('the standard pipeline on the real TrainingEnvironment, laid out as tem
     const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2 });
     teamStack = new Stack(app, 'Trainyard-Team-ml');
     team = new TrainingEnvironment(teamStack, 'Ml', {
-      platform, teamName: 'ml', gpu: GpuProfile.G5_2XLARGE, monthlyBudgetUsd: 1000,
+      platform,
+      teamName: 'ml',
+      gpu: GpuProfile.G5_2XLARGE,
+      monthlyBudgetUsd: 1000,
       modelPackageGroupName: 'ml-models', // the registries issue's ModelRegistry provides this
       costCenter: 'ml-research', // MlOps GpuResourceCostTagged: GPU pipelines carry trainyard:cost-center
     });
