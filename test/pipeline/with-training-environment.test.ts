@@ -6,6 +6,7 @@ import { ITrainingEnvironment, TrainingEnvironment } from '../../src/environment
 import { StandardTrainingRecipe } from '../../src/pipeline/standard-training-recipe';
 import { TrainingPipeline } from '../../src/pipeline/training-pipeline';
 import { MlPlatform } from '../../src/platform/ml-platform';
+import { ModelRegistry } from '../../src/registry/model-registry';
 import { describeFindings, synthWithCompliance } from '../helpers/synth';
 import { definitionSchemaErrors, deployedDefinition } from './definition/definition-rules';
 
@@ -28,12 +29,13 @@ describe('the standard pipeline on the real TrainingEnvironment, laid out as tem
     const platformStack = new Stack(app, 'Trainyard-Platform');
     const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2 });
     teamStack = new Stack(app, 'Trainyard-Team-ml');
+    const models = new ModelRegistry(teamStack, 'Models', { groupName: ModelRegistry.groupNameForTeam('ml'), key: platform.key });
     team = new TrainingEnvironment(teamStack, 'Ml', {
       platform,
       teamName: 'ml',
       gpu: GpuProfile.G5_2XLARGE,
       monthlyBudgetUsd: 1000,
-      modelPackageGroupName: 'ml-models', // the registries issue's ModelRegistry provides this
+      modelPackageGroupName: models.modelPackageGroupName,
       costCenter: 'ml-research', // MlOps GpuResourceCostTagged: GPU pipelines carry trainyard:cost-center
     });
     addStandardPipeline(teamStack, team);

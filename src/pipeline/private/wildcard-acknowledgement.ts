@@ -17,7 +17,10 @@ export function acknowledgeWildcardResources(
 ): void {
   policy.node.addValidation({
     validate: () => {
-      const document = Stack.of(policy).resolve((policy as any).policyDocument);
+      const stack = Stack.of(policy);
+      const document = stack.resolve((policy as any).policyDocument);
+      // Suffixes may hold tokens (a model package group name from a ModelRegistry): flatten them alike.
+      const flatSuffixes = suffixes.map((suffix) => flattenCfnReference(stack.resolve(suffix)));
       const ids = new Set<string>();
       for (const statement of document?.Statement ?? []) {
         if (statement.Effect !== 'Allow') {
@@ -25,7 +28,7 @@ export function acknowledgeWildcardResources(
         }
         for (const resource of [statement.Resource].flat()) {
           const flat = flattenCfnReference(resource);
-          if (flat.includes('*') && suffixes.some((s) => flat.endsWith(s))) {
+          if (flat.includes('*') && flatSuffixes.some((s) => flat.endsWith(s))) {
             ids.add(`AwsSolutions-IAM5[Resource::${flat}]`);
           }
         }
