@@ -34,6 +34,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // schema (draft-04, shipped in @microsoft/jest-sarif) with ajv.
     'aws-sdk-client-mock@^4',
     '@types/sarif@^2.1.7',
+    // ajv also validates rendered SageMaker pipeline definitions against Trainyard's rendering of the schema rules.
     'ajv@^8',
     'ajv-draft-04@^1',
     'ajv-formats@^3',
@@ -70,7 +71,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   docgen: true,
 
   gitignore: ['cdk.out', '.cdk.staging', '/bench/out', '*.tsbuildinfo'],
-  npmIgnoreOptions: { ignorePatterns: ['/templates', '/bench', '/cdk.out', '/.ci', '/scripts'] },
+  // templates/training ships with the package: StandardTrainingRecipe packs those sample scripts.
+  npmIgnoreOptions: { ignorePatterns: ['/templates/*', '!/templates/training', '/bench', '/cdk.out', '/.ci', '/scripts'] },
 
   tsconfigDev: {
     include: ['../templates/**/*.ts', '../bench/**/*.ts'],

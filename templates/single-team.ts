@@ -1,15 +1,18 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { GpuProfile } from '../src/environment/gpu-profile';
 import { TrainingEnvironment } from '../src/environment/training-environment';
 import { FlowMetrics } from '../src/metrics/flow-metrics';
+import { StandardTrainingRecipe } from '../src/pipeline/standard-training-recipe';
+import { TrainingPipeline } from '../src/pipeline/training-pipeline';
 import { MlPlatform } from '../src/platform/ml-platform';
 import { ImageRegistry } from '../src/registry/image-registry';
 import { ModelRegistry } from '../src/registry/model-registry';
 
 /**
  * `single-team` (the default template): the shared ML platform (with its serverless MLflow App),
- * one team's training environment with its model registry and image repository, and the team's
- * flow metrics.
+ * one team's training environment with its model registry and image repository, the standard
+ * training pipeline with schedule and new-data triggers, and the team's flow metrics.
  *
  * Stacks are environment-agnostic, so the template synthesizes with no AWS account or credentials;
  * `cdk deploy` targets the account and region of the caller's credentials. `-c s3PrefixListId=pl-...`
@@ -46,6 +49,15 @@ export function singleTeam(app: App): Stack[] {
     imageRepository: images.repository,
     modelPackageGroupName: models.modelPackageGroupName,
   });
+
+  // The standard validate -> train -> evaluate -> gate -> register pipeline, retrained every Monday
+  // and whenever new data lands under the team's dataset prefix.
+  const pipeline = new TrainingPipeline(teamStack, 'TrainingPipeline', {
+    environment,
+    definition: StandardTrainingRecipe.create({ environment, scope: teamStack }),
+  });
+  pipeline.triggerOnSchedule(scheduler.ScheduleExpression.cron({ weekDay: 'MON', hour: '3', minute: '0' }));
+  pipeline.triggerOnNewData();
 
   // Throughput, cycle time and scrap rate of the team's ML work, from the first deploy.
   new FlowMetrics(platformStack, 'FlowMetrics', { platform, environments: [environment] });

@@ -424,4 +424,36 @@ export class Acknowledgements {
         'which the cfn-guard rule cannot resolve (it only accepts literal ids or same-template references).',
     }];
   }
+
+  /**
+   * Wildcard resources of a SageMaker pipeline's execution role (AwsSolutions-IAM5, one finding id
+   * per resource). SageMaker Pipelines names the jobs, trials and outputs of each execution at run
+   * time (`pipelines-<execution id>-<step>-<suffix>`), so their ARNs are known only as a prefix in
+   * this account and region; property files are read below the team's pipeline prefix; model versions
+   * are numbered below the team's model package group.
+   *
+   * @param findingIds the exact finding ids, for example `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/pipelines-*]`
+   */
+  public static pipelineExecutionRole(findingIds: string[]): ComplianceAcknowledgement[] {
+    const reason =
+      'SageMaker Pipelines generates the names of the jobs, trials and outputs of each execution at run time (pipelines-<execution id>-...), ' +
+      "and numbers model versions in the group; the wildcard is limited to that prefix in this account and region, the team's pipeline " +
+      'output prefix, or the team model package group.';
+    return findingIds.map((id) => ({ id, reason }));
+  }
+
+  /**
+   * A drift alarm without alarm actions: its state change goes to EventBridge, where
+   * `TrainingPipeline.triggerOnDrift`'s rule starts retraining.
+   */
+  public static driftAlarmConsumedByEventBridge(): ComplianceAcknowledgement[] {
+    const reason =
+      "The alarm's state change is delivered to EventBridge, where TrainingPipeline.triggerOnDrift's rule starts retraining; " +
+      'that rule is the action. Pass DriftMonitorProps.alarmActions to notify people as well.';
+    return [
+      { id: 'NIST.800.53.R5-CloudWatchAlarmAction', reason },
+      { id: 'HIPAA.Security-CloudWatchAlarmAction', reason },
+      { id: 'CT.CLOUDWATCH.PR.1', reason },
+    ];
+  }
 }

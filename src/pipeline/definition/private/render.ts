@@ -1,0 +1,51 @@
+import type { PipelineExpression } from '../pipeline-expression';
+import type { StepCacheConfig } from '../pipeline-step';
+import type { RetryPolicy } from '../retry-policy';
+import { RUN_TAG_KEYS } from './run-tag-keys';
+import type { ITrainingEnvironment } from '../../../environment/training-environment';
+
+/**
+ * How steps are rendered: the definition-level tags every job carries.
+
+ */
+export interface StepRenderContext {
+  readonly runTags: Array<{ key: string; value: PipelineExpression }>;
+}
+
+/**
+ * Renders cache config and retry policies of job steps.
+
+ */
+export function renderJobStepOptions(cache: StepCacheConfig | undefined, retryPolicies: RetryPolicy[]): any {
+  return {
+    ...(cache ? { CacheConfig: { Enabled: cache.enabled ?? true, ExpireAfter: cache.expireAfter.toIsoString() } } : {}),
+    ...(retryPolicies.length > 0 ? { RetryPolicies: retryPolicies.map((p) => p.render()) } : {}),
+  };
+}
+
+/**
+ * Renders `{Key, Value}` tags.
+
+ */
+export function renderTags(tags: Array<{ key: string; value: any }>): any[] {
+  const seen = new Map<string, any>();
+  for (const tag of tags) {
+    seen.set(tag.key, tag.value);
+  }
+  return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([Key, Value]) => ({ Key, Value }));
+}
+
+/**
+ * The tags of a job: the team environment's tags, the team run tag and the definition's run tags.
+ */
+export function environmentTags(
+  environment: ITrainingEnvironment,
+  context: StepRenderContext,
+  valueOf: (e: PipelineExpression) => any,
+): any[] {
+  return renderTags([
+    ...Object.entries(environment.trainingJobDefaults.tags ?? {}).map(([key, value]) => ({ key, value })),
+    { key: RUN_TAG_KEYS.team, value: environment.teamName },
+    ...context.runTags.map((t) => ({ key: t.key, value: valueOf(t.value) })),
+  ]);
+}

@@ -1,0 +1,489 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ArnFormat, Aws, CfnResource, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
+import { PipelineDefinition } from './definition/pipeline-definition';
+import { PipelineValueType } from './definition/pipeline-expression';
+import { RegisterModelStep } from './definition/register-model-step';
+import type { DriftMonitor } from './drift-monitor';
+import { scheduleExpressionProblem } from './private/schedule-expression';
+import { acknowledgeWildcardResources } from './private/wildcard-acknowledgement';
+import { Acknowledgements } from '../core/acknowledgements';
+import { TrainyardValidationError } from '../core/errors';
+import { requireIntegerInRange, requireName } from '../core/validate';
+import { ITrainingEnvironment } from '../environment/training-environment';
+
+/**
+ * Where the pipeline definition is stored.
+ */
+export enum DefinitionStorage {
+  /** Inline when it is small enough (`TrainingPipeline.INLINE_DEFINITION_LIMIT`), as an S3 asset otherwise. */
+  AUTO = 'AUTO',
+  /** Always inline in the CloudFormation template (`PipelineDefinitionBody`). */
+  INLINE = 'INLINE',
+  /**
+   * Always as an S3 asset (`PipelineDefinitionS3Location`). The definition must not contain
+   * deploy-time values (ARNs, bucket names of resources in the app): an asset is uploaded as it is.
+   */
+  S3_ASSET = 'S3_ASSET',
+}
+
+/**
+ * Properties of a training pipeline.
+ */
+export interface TrainingPipelineProps {
+  /** The team environment the pipeline's jobs run in: its execution role is the only role the pipeline passes. */
+  readonly environment: ITrainingEnvironment;
+  /** The pipeline definition, for example `StandardTrainingRecipe.create({...})`. */
+  readonly definition: PipelineDefinition;
+  /**
+   * The pipeline name: letters, digits and hyphens, at most 256 characters, starting with a letter or digit.
+   *
+   * @default - `<teamName>-<construct id>`, lowercased
+   */
+  readonly pipelineName?: string;
+  /**
+   * The pipeline's description.
+   *
+   * @default - names the team
+   */
+  readonly description?: string;
+  /**
+   * The most steps an execution runs at the same time (`ParallelismConfiguration`). Caps how many
+   * GPU jobs one execution can start.
+   *
+   * @default 4
+   */
+  readonly maxParallelExecutionSteps?: number;
+  /**
+   * Where the definition is stored.
+   *
+   * @default DefinitionStorage.AUTO
+   */
+  readonly definitionStorage?: DefinitionStorage;
+}
+
+/**
+ * Options of a scheduled retraining trigger.
+ */
+export interface ScheduleTriggerOptions {
+  /**
+   * Parameter values of the executions the schedule starts; names must be parameters of the definition.
+   *
+   * @default - the parameters' defaults
+   */
+  readonly parameters?: { [name: string]: string };
+  /**
+   * The schedule's description.
+   *
+   * @default - names the pipeline
+   */
+  readonly description?: string;
+}
+
+/**
+ * Options of a new-data retraining trigger.
+ */
+export interface NewDataTriggerOptions {
+  /**
+   * The key prefix below the team's datasets prefix to watch, for example `transactions/`.
+   *
+   * @default - the whole team prefix
+   */
+  readonly prefix?: string;
+  /**
+   * Only keys ending with this start a run, for example `_SUCCESS` or `manifest.json`, so a batch upload
+   * of many files starts one execution instead of one per file. The key parameter then receives the
+   * marker's own key: a definition that reads the data through it must strip the file name itself
+   * (the standard recipe reads the key as given, so use it without a suffix).
+   *
+   * @default - every new object starts a run
+   */
+  readonly keySuffix?: string;
+  /**
+   * The String parameter of the definition that receives the new object's key.
+   *
+   * @default 'InputDataKey'
+   */
+  readonly keyParameterName?: string;
+}
+
+/**
+ * Options of a drift retraining trigger.
+ */
+export interface DriftTriggerOptions {
+  /**
+   * Parameter values of the executions the alarm starts.
+   *
+   * @default - the parameters' defaults
+   */
+  readonly parameters?: { [name: string]: string };
+}
+
+/**
+ * A SageMaker pipeline (`AWS::SageMaker::Pipeline`) of a team, with a least-privilege execution role,
+ * synth-time validation of its definition, and retraining triggers (schedule, new data, drift).
+ */
+export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
+  /** The largest definition (in characters, counting deploy-time values as 128) `DefinitionStorage.AUTO` keeps inline. */
+  public static readonly INLINE_DEFINITION_LIMIT = 100_000;
+
+  /** The pipeline's name. */
+  public readonly pipelineName: string;
+  /** The pipeline's ARN. */
+  public readonly pipelineArn: string;
+  /** The role the pipeline runs as. */
+  public readonly role: iam.IRole;
+  /** The team environment. */
+  public readonly environment: ITrainingEnvironment;
+  /** The definition. */
+  public readonly definition: PipelineDefinition;
+  /** The L1 resource. */
+  public readonly cfnPipeline: sagemaker.CfnPipeline;
+
+  private readonly triggerCounts = new Map<string, number>();
+
+  constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
+    super(scope, id);
+    if (!props || !props.environment) {
+      throw new TrainyardValidationError('TrainingPipeline.environment', 'is required: the team environment the pipeline runs in.');
+    }
+    if (!(props.definition instanceof PipelineDefinition)) {
+      throw new TrainyardValidationError('TrainingPipeline.definition', 'is required: a PipelineDefinition, for example StandardTrainingRecipe.create({...}).');
+    }
+    this.environment = props.environment;
+    this.definition = props.definition;
+    const name = props.pipelineName ?? defaultName(props.environment.teamName, id);
+    requireName('TrainingPipeline.pipelineName', name, {
+      pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/,
+      minLength: 1,
+      maxLength: 256,
+      description: 'letters, digits and hyphens, starting and ending with a letter or digit',
+    });
+    const parallel = props.maxParallelExecutionSteps ?? 4;
+    requireIntegerInRange('TrainingPipeline.maxParallelExecutionSteps', parallel, 1, 256);
+    this.pipelineName = name;
+    // SageMaker lowercases pipeline names in ARNs.
+    this.pipelineArn = Stack.of(this).formatArn({
+      service: 'sagemaker',
+      resource: 'pipeline',
+      resourceName: Token.isUnresolved(name) ? name : name.toLowerCase(),
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+
+    const role = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      description: `Runs the SageMaker pipeline ${this.node.path} of team ${props.environment.teamName}`,
+    });
+    const policy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
+      description: `Least privilege of SageMaker pipeline ${this.node.path}: start and watch its own jobs, pass only the team role`,
+      roles: [role],
+      document: this.executionPolicyDocument(),
+    });
+    const permittedFor = this.permissionScope();
+    this.role = role;
+
+    this.cfnPipeline = new sagemaker.CfnPipeline(this, 'Resource', {
+      pipelineName: name,
+      pipelineDisplayName: name.length <= 256 ? name : undefined,
+      pipelineDescription: props.description ?? `Trainyard training pipeline of team ${props.environment.teamName}`,
+      roleArn: role.roleArn,
+      parallelismConfiguration: { MaxParallelExecutionSteps: parallel },
+      pipelineDefinition: this.definitionProperty(props.definitionStorage ?? DefinitionStorage.AUTO),
+      // The team's job tags (team, cost centre, ...) on the pipeline too, for cost allocation.
+      tags: Object.entries({ ...(props.environment.trainingJobDefaults.tags ?? {}), 'trainyard:team': props.environment.teamName })
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, value]) => ({ key, value })),
+    });
+    // The pipeline must not start before its role can act.
+    this.cfnPipeline.node.addDependency(policy);
+
+    acknowledgeWildcardResources(policy.node.defaultChild as CfnResource, [
+      ':training-job/pipelines-*', ':processing-job/pipelines-*', ':experiment-trial-component/pipelines-*', ':experiment-trial/*',
+      `/${props.environment.artifactsPrefix}pipelines/*`,
+      ...this.modelPackageGroups().map((g) => `:model-package/${g}/*`),
+    ], (ids) => Acknowledgements.pipelineExecutionRole(ids));
+    this.node.addValidation({
+      validate: () => [
+        ...this.definition.validate().map((e) => `TrainingPipeline ${this.node.path}: ${e}`),
+        ...(this.permissionScope() !== permittedFor
+          ? [`TrainingPipeline ${this.node.path}: steps were added to the definition after the pipeline was created (its role covers ${permittedFor}, the definition now needs ${this.permissionScope()}); finish the definition first.`]
+          : []),
+      ],
+    });
+  }
+
+  /** The pipeline reference (for `aws-cdk-lib` constructs that take an `IPipelineRef`). */
+  public get pipelineRef(): sagemaker.PipelineReference {
+    return { pipelineName: this.pipelineName };
+  }
+
+  /** Lets `grantee` start executions of this pipeline (and only this one). */
+  public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sagemaker:StartPipelineExecution'],
+      resourceArns: [this.pipelineArn],
+    });
+  }
+
+  /** Same as `grantStartExecution`; implements `aws-cdk-lib`'s `IPipeline`. */
+  public grantStartPipelineExecution(grantee: iam.IGrantable): iam.Grant {
+    return this.grantStartExecution(grantee);
+  }
+
+  /**
+   * Retrains on a schedule through EventBridge Scheduler's SageMaker `StartPipelineExecution`
+   * target. The expression is checked at synth.
+   *
+   * @param schedule for example `ScheduleExpression.expression('cron(0 3 ? * MON *)')` or `ScheduleExpression.rate(Duration.days(7))`
+   */
+  public triggerOnSchedule(schedule: scheduler.ScheduleExpression, options: ScheduleTriggerOptions = {}): scheduler.Schedule {
+    if (!schedule || typeof schedule.expressionString !== 'string') {
+      throw new TrainyardValidationError('TrainingPipeline.triggerOnSchedule(schedule)', 'must be a ScheduleExpression.');
+    }
+    const problem = scheduleExpressionProblem(schedule.expressionString);
+    if (problem) {
+      throw new TrainyardValidationError('TrainingPipeline.triggerOnSchedule(schedule)', `'${schedule.expressionString}' does not parse: ${problem}.`);
+    }
+    const parameters = this.checkParameters('TrainingPipeline.triggerOnSchedule(options.parameters)', options.parameters ?? {});
+    const id = this.nextTriggerId('ScheduleTrigger');
+    const role = this.triggerRole(`${id}Role`, 'scheduler.amazonaws.com');
+    const pipelineArn = this.pipelineArn;
+    const target: scheduler.IScheduleTarget = {
+      bind: () => ({
+        arn: pipelineArn,
+        role,
+        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+        sageMakerPipelineParameters: parameters.length > 0 ? { pipelineParameterList: parameters } : undefined,
+      }),
+    };
+    return new scheduler.Schedule(this, id, {
+      schedule,
+      target,
+      description: options.description ?? `Retrains ${this.pipelineName} on a schedule`,
+    });
+  }
+
+  /**
+   * Retrains when a new object lands under the team's datasets prefix: the datasets bucket sends
+   * S3 events to EventBridge, and a rule starts the pipeline with the object key in the String
+   * parameter `keyParameterName`, through the SageMaker pipeline target's dynamic JSON path
+   * (`$.detail.object.key`).
+   */
+  public triggerOnNewData(options: NewDataTriggerOptions = {}): events.CfnRule {
+    const parameterName = options.keyParameterName ?? 'InputDataKey';
+    const parameter = this.definition.parameters.find((p) => p.name === parameterName);
+    if (!parameter || parameter.valueType !== PipelineValueType.STRING) {
+      throw new TrainyardValidationError(
+        'TrainingPipeline.triggerOnNewData(options.keyParameterName)',
+        `the definition has no String parameter '${parameterName}' to receive the object key` +
+        `${parameter ? ` ('${parameterName}' is ${parameter.valueType})` : ''}; declare Parameter.string('${parameterName}') and read the data through it.`,
+      );
+    }
+    const prefix = options.prefix ?? '';
+    if (prefix.startsWith('/') || prefix.includes('*')) {
+      throw new TrainyardValidationError('TrainingPipeline.triggerOnNewData(options.prefix)', `must be a key prefix below the team prefix without '/' at the start or '*', got '${prefix}'.`);
+    }
+    const keyPrefix = `${this.environment.datasetsPrefix}${prefix}`;
+    const id = this.nextTriggerId('NewDataTrigger');
+    return this.startRule(id, `Retrains ${this.pipelineName} when data lands under ${keyPrefix}`, {
+      'source': ['aws.s3'],
+      'detail-type': ['Object Created'],
+      'detail': {
+        bucket: { name: [this.environment.datasetsBucket.bucketName] },
+        object: { key: [options.keySuffix ? { wildcard: `${keyPrefix}*${options.keySuffix}` } : { prefix: keyPrefix }] },
+      },
+    }, [{ name: parameterName, value: '$.detail.object.key' }]);
+  }
+
+  /**
+   * Retrains when the drift monitor's alarm goes into ALARM: a rule on the alarm's state change
+   * starts the pipeline.
+   */
+  public triggerOnDrift(monitor: DriftMonitor, options: DriftTriggerOptions = {}): events.CfnRule {
+    if (!monitor || !monitor.alarm) {
+      throw new TrainyardValidationError('TrainingPipeline.triggerOnDrift(monitor)', 'must be a DriftMonitor.');
+    }
+    const parameters = this.checkParameters('TrainingPipeline.triggerOnDrift(options.parameters)', options.parameters ?? {});
+    const id = this.nextTriggerId('DriftTrigger');
+    return this.startRule(id, `Retrains ${this.pipelineName} when ${monitor.node.path} detects drift`, {
+      'source': ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      'resources': [monitor.alarm.alarmArn],
+      'detail': { state: { value: ['ALARM'] } },
+    }, parameters);
+  }
+
+  private startRule(id: string, description: string, eventPattern: any, parameters: Array<{ name: string; value: string }>): events.CfnRule {
+    const role = this.triggerRole(`${id}Role`, 'events.amazonaws.com');
+    return new events.CfnRule(this, id, {
+      description,
+      eventPattern,
+      state: 'ENABLED',
+      targets: [{
+        id: 'StartPipeline',
+        arn: this.pipelineArn,
+        roleArn: role.roleArn,
+        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+        ...(parameters.length > 0 ? { sageMakerPipelineParameters: { pipelineParameterList: parameters } } : {}),
+      }],
+    });
+  }
+
+  /** A role `servicePrincipal` assumes (from this account only) that may start this pipeline and nothing else. */
+  private triggerRole(id: string, servicePrincipal: string): iam.Role {
+    const role = new iam.Role(this, id, {
+      assumedBy: new iam.ServicePrincipal(servicePrincipal, {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      description: `Starts SageMaker pipeline ${this.node.path} and nothing else`,
+    });
+    new iam.ManagedPolicy(this, `${id}Policy`, {
+      description: `Start executions of SageMaker pipeline ${this.node.path} only`,
+      roles: [role],
+      statements: [new iam.PolicyStatement({ actions: ['sagemaker:StartPipelineExecution'], resources: [this.pipelineArn] })],
+    });
+    return role;
+  }
+
+  private checkParameters(prop: string, values: { [name: string]: string }): Array<{ name: string; value: string }> {
+    const declared = new Map(this.definition.parameters.map((p) => [p.name, p.valueType]));
+    return Object.entries(values).map(([name, value]) => {
+      const type = declared.get(name);
+      if (type === undefined) {
+        throw new TrainyardValidationError(prop, `'${name}' is not a parameter of the pipeline definition (it has ${[...declared.keys()].join(', ') || 'none'}).`);
+      }
+      if (typeof value !== 'string' || (!Token.isUnresolved(value) && !valueFits(type, value))) {
+        throw new TrainyardValidationError(prop, `'${name}' is a ${type} parameter, got '${String(value)}'.`);
+      }
+      return { name, value };
+    });
+  }
+
+  /** `ScheduleTrigger`, `ScheduleTrigger2`, ...: stable ids per kind, so adding one kind never renames another. */
+  private nextTriggerId(kind: string): string {
+    const n = (this.triggerCounts.get(kind) ?? 0) + 1;
+    this.triggerCounts.set(kind, n);
+    return n === 1 ? kind : `${kind}${n}`;
+  }
+
+  private definitionProperty(storage: DefinitionStorage): any {
+    const stack = Stack.of(this);
+    const json = this.definition.toJson();
+    const tokens = json.match(/\$\{Token\[[^\]]+\]\}/g) ?? [];
+    const estimated = json.length + tokens.reduce((sum, t) => sum + 128 - t.length, 0);
+    const asset = storage === DefinitionStorage.S3_ASSET
+      || (storage === DefinitionStorage.AUTO && estimated > TrainingPipeline.INLINE_DEFINITION_LIMIT);
+    if (!asset) {
+      // Rendered at synth, so steps added to the definition after this point are included too.
+      return { PipelineDefinitionBody: Lazy.string({ produce: () => stack.toJsonString(this.definition.render()) }) };
+    }
+    if (tokens.length > 0) {
+      throw new TrainyardValidationError(
+        'TrainingPipeline.definitionStorage',
+        `the definition (about ${estimated} characters) ${storage === DefinitionStorage.AUTO ? `is over the inline limit of ${TrainingPipeline.INLINE_DEFINITION_LIMIT}` : 'is to be stored as an S3 asset'}, ` +
+        `but holds ${tokens.length} deploy-time values (role ARNs, bucket names) that an asset cannot resolve. Use DefinitionStorage.INLINE, or pass those values as literal strings.`,
+      );
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-pipeline-definition-'));
+    const file = path.join(dir, 'pipeline-definition.json');
+    fs.writeFileSync(file, json);
+    const definitionAsset = new s3assets.Asset(this, 'DefinitionAsset', { path: file });
+    return { PipelineDefinitionS3Location: { Bucket: definitionAsset.s3BucketName, Key: definitionAsset.s3ObjectKey } };
+  }
+
+  /** What the execution role must cover: step types and model package groups. */
+  private permissionScope(): string {
+    return JSON.stringify({ types: this.definition.stepTypes, groups: this.modelPackageGroups() });
+  }
+
+  private modelPackageGroups(): string[] {
+    return [...new Set(this.definition.allSteps
+      .filter((s): s is RegisterModelStep => s instanceof RegisterModelStep)
+      .map((s) => s.modelPackageGroupName)
+      .filter((g): g is string => g !== undefined))].sort();
+  }
+
+  private executionPolicyDocument(): iam.PolicyDocument {
+    const stack = Stack.of(this);
+    const types = new Set(this.definition.stepTypes);
+    const arn = (resource: string, resourceName: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const statements: iam.PolicyStatement[] = [];
+    // SageMaker Pipelines names the jobs it starts `pipelines-<execution id>-<step>-<suffix>`.
+    if (types.has('Training')) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'TrainingJobsOfThisPipeline',
+        actions: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags'],
+        resources: [arn('training-job', 'pipelines-*')],
+      }));
+    }
+    if (types.has('Processing')) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'ProcessingJobsOfThisPipeline',
+        actions: ['sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:AddTags'],
+        resources: [arn('processing-job', 'pipelines-*')],
+      }));
+      // The pipeline service itself reads property files (Std:JsonGet) from the step outputs.
+      statements.push(new iam.PolicyStatement({
+        sid: 'ReadPropertyFiles',
+        actions: ['s3:GetObject'],
+        resources: [this.environment.artifactsBucket.arnForObjects(`${this.environment.artifactsPrefix}pipelines/*`)],
+      }));
+      statements.push(new iam.PolicyStatement({
+        sid: 'DecryptPropertyFiles',
+        actions: ['kms:Decrypt'],
+        resources: [this.environment.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
+      }));
+    }
+    const groups = this.modelPackageGroups();
+    if (groups.length > 0) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'RegisterIntoTeamModelPackageGroups',
+        actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:AddTags'],
+        resources: groups.flatMap((g) => [arn('model-package-group', g), arn('model-package', `${g}/*`)]),
+      }));
+    }
+    // Pipeline experiment config: experiment = pipeline name, one trial per execution.
+    statements.push(new iam.PolicyStatement({
+      sid: 'ExperimentOfThisPipeline',
+      actions: ['sagemaker:CreateExperiment', 'sagemaker:DescribeExperiment'],
+      resources: [arn('experiment', Token.isUnresolved(this.pipelineName) ? this.pipelineName : this.pipelineName.toLowerCase())],
+    }));
+    statements.push(new iam.PolicyStatement({
+      sid: 'TrialsOfThisPipeline',
+      actions: ['sagemaker:CreateTrial', 'sagemaker:DescribeTrial', 'sagemaker:AssociateTrialComponent', 'sagemaker:AddTags'],
+      resources: [arn('experiment-trial', '*'), arn('experiment-trial-component', 'pipelines-*')],
+    }));
+    statements.push(new iam.PolicyStatement({
+      sid: 'PassOnlyTheTeamExecutionRole',
+      actions: ['iam:PassRole'],
+      resources: [this.environment.executionRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    }));
+    return new iam.PolicyDocument({ statements });
+  }
+}
+
+function valueFits(type: PipelineValueType, value: string): boolean {
+  switch (type) {
+    case PipelineValueType.INTEGER: return /^-?\d+$/.test(value);
+    case PipelineValueType.FLOAT: return value.trim() !== '' && Number.isFinite(Number(value));
+    case PipelineValueType.BOOLEAN: return value === 'true' || value === 'false';
+    default: return true;
+  }
+}
+
+function defaultName(teamName: string, id: string): string {
+  const raw = `${teamName}-${id}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
+  return raw.slice(0, 256).replace(/-$/, '');
+}
