@@ -111,12 +111,28 @@ describe('template single-team (the default)', () => {
   test('holds team ml in its own stack: role, security group, budget on the team tag', () => {
     expect(Object.keys(stacks).sort()).toEqual(['Trainyard-Platform', 'Trainyard-Team-ml']);
     const team = stacks['Trainyard-Team-ml'];
-    team.resourceCountIs('AWS::IAM::Role', 1);
+    // The training execution role, the pipeline execution role and one role per trigger, each for its own service.
+    const principals = Object.values<any>(team.findResources('AWS::IAM::Role'))
+      .map((r) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service).sort();
+    expect(principals).toEqual(['events.amazonaws.com', 'sagemaker.amazonaws.com', 'sagemaker.amazonaws.com', 'scheduler.amazonaws.com']);
     team.resourceCountIs('AWS::EC2::SecurityGroup', 1);
     team.hasResourceProperties('AWS::Budgets::Budget', {
       Budget: { BudgetLimit: { Amount: 1000, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:trainyard:team$ml'] } },
     });
     team.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  test('runs the standard pipeline weekly and on new data under the team prefix', () => {
+    const team = stacks['Trainyard-Team-ml'];
+    team.resourceCountIs('AWS::SageMaker::Pipeline', 1);
+    team.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 3 ? * MON *)',
+      // The SageMaker pipeline is the target itself (Scheduler's templated SageMaker target).
+      Target: Match.objectLike({ Arn: { 'Fn::Join': ['', Match.arrayWith([':pipeline/ml-trainingpipeline'])] } }),
+    });
+    team.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ 'source': ['aws.s3'], 'detail-type': ['Object Created'] }),
+    });
   });
 });
 
