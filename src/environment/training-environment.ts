@@ -14,6 +14,7 @@ import { TrainingJobDefaults } from './training-job-defaults';
 import { Acknowledgements, ComplianceAcknowledgement } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { TAG_KEYS } from '../core/tag-keys';
+import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
 import { allowPlatformEndpoints } from './private/network';
@@ -649,11 +650,9 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
 
   private createBudgetTopic(removalPolicy: RemovalPolicy): sns.ITopic {
     const stack = Stack.of(this);
-    const key = new kms.Key(this, 'AlertsKey', {
+    const key = new TrainyardKey(this, 'AlertsKey', {
       description: `Trainyard ${this.teamName} budget alerts topic key (${this.node.path})`,
-      enableKeyRotation: true,
       removalPolicy,
-      pendingWindow: Duration.days(30),
     });
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowAwsBudgetsToUseTheKey',
@@ -661,14 +660,6 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyCreateGrantExceptForAwsServices',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
     }));
     return new sns.Topic(this, 'BudgetAlerts', {
       displayName: `Trainyard ${this.teamName} budget alerts`,

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireWholeDays } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
 
@@ -111,21 +112,7 @@ export class PlatformAuditTrail extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const stack = Stack.of(this);
 
-    const key = new kms.Key(this, 'Key', {
-      description: `Trainyard audit trail key (${this.node.path})`,
-      enableKeyRotation: true,
-      removalPolicy,
-      pendingWindow: Duration.days(30),
-    });
-    // Grants may be created only by AWS services acting for a principal (CT.KMS.PR.3).
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyCreateGrantExceptForAwsServices',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-    }));
+    const key = new TrainyardKey(this, 'Key', { description: `Trainyard audit trail key (${this.node.path})`, removalPolicy });
     // CloudWatch Logs encrypts the trail's log group with the key.
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchLogsForTheTrailLogGroup',

@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import { CollectorFunction } from './collector-function';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange } from '../core/validate';
 import { GpuProfile } from '../environment/gpu-profile';
 import { ITrainingEnvironment } from '../environment/training-environment';
@@ -509,21 +510,7 @@ export class FlowMetrics extends Construct {
   }
 
   private createKey(removalPolicy: RemovalPolicy): kms.Key {
-    const key = new kms.Key(this, 'Key', {
-      description: `Trainyard flow metrics key (${this.node.path})`,
-      enableKeyRotation: true,
-      removalPolicy,
-      pendingWindow: Duration.days(30),
-    });
-    // Grants may be created only by AWS services acting for a principal (CT.KMS.PR.3).
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyCreateGrantExceptForAwsServices',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-    }));
+    const key = new TrainyardKey(this, 'Key', { description: `Trainyard flow metrics key (${this.node.path})`, removalPolicy });
     const stack = Stack.of(this);
     // Services that encrypt with the key on the construct's behalf: CloudWatch Logs (the log group),
     // CloudWatch (alarm notifications to the topic), EventBridge (failed deliveries to the DLQ).

@@ -1,6 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
@@ -9,6 +8,7 @@ import { PlatformReplication } from './platform-replication';
 import { PlatformReplicationRole } from './private/replication-role';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireWholeDays } from '../core/validate';
 import { ExperimentTracking, IExperimentTracking } from '../registry/experiment-tracking';
 
@@ -167,26 +167,7 @@ export class MlPlatform extends Construct {
     requireWholeDays('MlPlatform.accessLogsRetention', accessLogsRetention, 1, 36500);
 
     // ---- Encryption -------------------------------------------------------------------------
-    const key = new kms.Key(this, 'Key', {
-      description: `Trainyard ML platform key (${this.node.path})`,
-      enableKeyRotation: true,
-      removalPolicy: this.removalPolicy,
-      pendingWindow: Duration.days(30),
-    });
-    // Grants may be created only by AWS services acting for a principal (CT.KMS.PR.3).
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyCreateGrantExceptForAwsServices',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: {
-        BoolIfExists: {
-          'kms:GrantIsForAWSResource': 'false',
-          'aws:PrincipalIsAWSService': 'false',
-        },
-      },
-    }));
+    const key = new TrainyardKey(this, 'Key', { description: `Trainyard ML platform key (${this.node.path})`, removalPolicy: this.removalPolicy });
     this.key = key;
 
     // ---- Storage ----------------------------------------------------------------------------

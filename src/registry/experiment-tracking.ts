@@ -6,6 +6,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { TrainyardKey } from '../core/trainyard-key';
 import { requireName } from '../core/validate';
 import { acknowledgeWildcardResources } from './private/wildcard-acknowledgements';
 
@@ -452,21 +453,7 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
   ): { bucket: s3.Bucket; key: kms.IKey } {
     let bucketKey = key;
     if (!bucketKey) {
-      const created = new kms.Key(this, 'Key', {
-        description: `Trainyard MLflow artifact store (${this.node.path})`,
-        enableKeyRotation: true,
-        removalPolicy,
-        pendingWindow: Duration.days(30),
-      });
-      // Grants may be created only by AWS services acting for a principal (CT.KMS.PR.3).
-      created.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'DenyCreateGrantExceptForAwsServices',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      }));
+      const created = new TrainyardKey(this, 'Key', { description: `Trainyard MLflow artifact store (${this.node.path})`, removalPolicy });
       bucketKey = created;
     }
     const bucket = new s3.Bucket(this, 'ArtifactsBucket', {

@@ -277,8 +277,8 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
         EnableKeyRotation: true,
         KeyPolicy: {
           Statement: Match.arrayWith([
-            Match.objectLike({ Sid: 'AllowAwsBudgetsToUseTheKey', Principal: { Service: 'budgets.amazonaws.com' }, Action: Match.arrayWith(['kms:Decrypt']) }),
             Match.objectLike({ Effect: 'Deny', Action: 'kms:CreateGrant' }),
+            Match.objectLike({ Sid: 'AllowAwsBudgetsToUseTheKey', Principal: { Service: 'budgets.amazonaws.com' }, Action: Match.arrayWith(['kms:Decrypt']) }),
           ]),
         },
       },
