@@ -28,6 +28,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Fast jest transformer: tests are type-checked once by `typecheck`, not per file.
     '@swc/core@^1',
     '@swc/jest@^0.2',
+    // Property-based tests of props and names (test/properties/).
+    'fast-check@^4',
     // The `trainyard` CLI: bundled by esbuild into assets/cli/main/index.js, so these stay dev dependencies.
     '@aws-sdk/client-service-quotas@^3',
     // CLI, collector and `report` tests: mocked AWS SDK clients, and SARIF output checked against the official SARIF 2.1.0
