@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { enableEventBridgeNotifications, secureBucketProps } from '../core/secure-bucket';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireWholeDays } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
@@ -144,21 +145,14 @@ export class PlatformAuditTrail extends Construct {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: key,
       bucketKeyEnabled: true,
-      versioned: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      objectLockEnabled: true,
+      ...secureBucketProps(removalPolicy),
       objectLockDefaultRetention: s3.ObjectLockRetention.governance(Duration.days(retentionDays)),
       serverAccessLogsBucket: accessLogsBucket,
       serverAccessLogsPrefix: 'audit-trail/',
-      removalPolicy,
       lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
     });
     Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
-    // Event notifications to EventBridge on the L1 (the L2 would add a custom-resource Lambda).
-    (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    enableEventBridgeNotifications(bucket);
     this.bucket = bucket;
 
     const logGroup = new logs.LogGroup(this, 'LogGroup', {

@@ -8,6 +8,7 @@ import { PlatformReplication } from './platform-replication';
 import { PlatformReplicationRole } from './private/replication-role';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { enableEventBridgeNotifications, secureBucketProps } from '../core/secure-bucket';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireWholeDays } from '../core/validate';
 import { ExperimentTracking, IExperimentTracking } from '../registry/experiment-tracking';
@@ -175,7 +176,7 @@ export class MlPlatform extends Construct {
     const accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
       // S3 server access logging cannot deliver to an SSE-KMS bucket: SSE-S3 is the only option.
       encryption: s3.BucketEncryption.S3_MANAGED,
-      ...this.commonBucketProps(),
+      ...secureBucketProps(this.removalPolicy),
       ...this.replicationProps(logsDestination, false),
       lifecycleRules: [
         { id: 'ExpireLogs', expiration: accessLogsRetention, noncurrentVersionExpiration: Duration.days(30) },
@@ -188,7 +189,7 @@ export class MlPlatform extends Construct {
     } else {
       Acknowledgements.acknowledge(accessLogsBucket, Acknowledgements.noCrossRegionReplication());
     }
-    enableEventBridge(accessLogsBucket);
+    enableEventBridgeNotifications(accessLogsBucket);
     this.accessLogsBucket = accessLogsBucket;
 
     const replication = props.replication;
@@ -351,20 +352,6 @@ export class MlPlatform extends Construct {
     return vpc;
   }
 
-  private commonBucketProps(): s3.BucketProps {
-    return {
-      versioned: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      // Lets a dataset version be put under legal hold or retention (the data behind a released model).
-      // No default retention: objects stay deletable and lifecycle rules keep working.
-      objectLockEnabled: true,
-      removalPolicy: this.removalPolicy,
-    };
-  }
-
   /** The replication role and rules of a bucket whose replica goes to `destination`, if any. */
   private replicationProps(destination: s3.IBucket | undefined, sourceIsKmsEncrypted: boolean): Partial<s3.BucketProps> {
     if (!this.replication || !destination) {
@@ -377,7 +364,7 @@ export class MlPlatform extends Construct {
     id: string, logPrefix: string, noncurrentVersionExpiration: Duration, dataClass: string, replicaDestination?: s3.IBucket,
   ): s3.Bucket {
     const bucket = new s3.Bucket(this, id, {
-      ...this.commonBucketProps(),
+      ...secureBucketProps(this.removalPolicy),
       ...this.replicationProps(replicaDestination, true),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
@@ -395,21 +382,11 @@ export class MlPlatform extends Construct {
     } else {
       Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
     }
-    enableEventBridge(bucket);
+    enableEventBridgeNotifications(bucket);
     // Marks the bucket as holding training data or model artifacts: MlOps-DataBucketVersioned checks it.
     Tags.of(bucket).add('trainyard:data-class', dataClass);
     return bucket;
   }
-}
-
-/**
- * Sends the bucket's object events to EventBridge (new-data retraining triggers, audit). Set on the
- * L1: the L2's `eventBridgeEnabled` adds a custom-resource Lambda outside the VPC for the same thing.
- */
-function enableEventBridge(bucket: s3.Bucket): void {
-  (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
-    eventBridgeConfiguration: { eventBridgeEnabled: true },
-  };
 }
 
 /** `sagemaker.api` -> `SagemakerApiEndpoint`: a stable construct id, so logical ids never drift. */

@@ -6,6 +6,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { enableEventBridgeNotifications, secureBucketProps } from '../core/secure-bucket';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireName } from '../core/validate';
 import { acknowledgeWildcardResources } from './private/wildcard-acknowledgements';
@@ -460,21 +461,15 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: bucketKey,
       bucketKeyEnabled: true,
-      versioned: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      objectLockEnabled: true,
+      ...secureBucketProps(removalPolicy),
       serverAccessLogsBucket: accessLogsBucket,
       serverAccessLogsPrefix: 'mlflow-artifacts/',
-      removalPolicy,
       lifecycleRules: [
         { id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: Duration.days(90) },
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
     });
-    (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    enableEventBridgeNotifications(bucket);
     Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
     if (Stack.of(accessLogsBucket) !== Stack.of(this)) {
       Acknowledgements.acknowledge(bucket, Acknowledgements.crossStackAccessLogsDestination());
