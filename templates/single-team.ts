@@ -6,8 +6,6 @@ import { FlowMetrics } from '../src/metrics/flow-metrics';
 import { StandardTrainingRecipe } from '../src/pipeline/standard-training-recipe';
 import { TrainingPipeline } from '../src/pipeline/training-pipeline';
 import { MlPlatform } from '../src/platform/ml-platform';
-import { ImageRegistry } from '../src/registry/image-registry';
-import { ModelRegistry } from '../src/registry/model-registry';
 
 /**
  * `single-team` (the default template): the shared ML platform (with its serverless MLflow App),
@@ -30,24 +28,15 @@ export function singleTeam(app: App): Stack[] {
   const teamStack = new Stack(app, `${prefix}-Team-${team}`, {
     description: `Trainyard training environment of team ${team}: execution role, security group, job defaults, budget, registries`,
   });
-  const models = new ModelRegistry(teamStack, 'Models', {
-    groupName: ModelRegistry.groupNameForTeam(team),
-    description: `Models of team ${team}`,
-    key: platform.key,
-  });
-  const images = new ImageRegistry(teamStack, 'Images', {
-    repositoryName: `${team}/training`,
-    key: platform.key,
-  });
   const s3PrefixListId = app.node.tryGetContext('s3PrefixListId');
+  // The environment creates the team's model registry (`ml-models`) and image repository
+  // (`ml/training`), and gives its role access to the platform's shared MLflow App.
   const environment = new TrainingEnvironment(teamStack, 'Ml', {
     platform,
     teamName: team,
     gpu: GpuProfile.G5_2XLARGE,
     monthlyBudgetUsd: 1000,
     s3PrefixListId: s3PrefixListId === undefined ? undefined : String(s3PrefixListId),
-    imageRepository: images.repository,
-    modelPackageGroupName: models.modelPackageGroupName,
   });
 
   // The standard validate -> train -> evaluate -> gate -> register pipeline, retrained every Monday

@@ -56,6 +56,11 @@ export class Acknowledgements {
     'Training jobs read and write objects whose keys are created at run time (dataset versions, model artifacts, checkpoints). The ' +
     "wildcard is confined to the team's own prefix in the platform bucket; other teams' prefixes are not covered.";
 
+  /** Why a role that uses MLflow may read and write any object under the tracking server's artifact prefix. */
+  public static readonly MLFLOW_ARTIFACT_OBJECTS_REASON =
+    'MLflow clients upload and download run artifacts directly under the tracking server\'s artifact prefix, with keys ' +
+    'the server creates per experiment and run. The wildcard is confined to that prefix (mlflow/ by default), not the bucket.';
+
   /**
    * Acknowledges findings on `scope` and everything below it. Throws when an id is empty or a
    * reason is shorter than 10 characters.

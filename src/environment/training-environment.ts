@@ -17,6 +17,9 @@ import { TAG_KEYS } from '../core/tag-keys';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
+import { IExperimentTracking } from '../registry/experiment-tracking';
+import { ImageRegistry } from '../registry/image-registry';
+import { ModelRegistry } from '../registry/model-registry';
 import { allowPlatformEndpoints } from './private/network';
 
 /**
@@ -163,9 +166,41 @@ export interface TrainingEnvironmentProps {
   /**
    * The team's image repository. The execution role may pull from it, and from no other repository.
    *
-   * @default - no ECR pull permission (use SageMaker's built-in algorithms or grant pulls yourself)
+   * @default - the repository of the environment's own `ImageRegistry` (`<team>/training`); with
+   * `createRegistries: false`, no ECR pull permission (use SageMaker's built-in algorithms)
    */
   readonly imageRepository?: ecr.IRepository;
+
+  /**
+   * Create the team's registries when they are not given: a `ModelRegistry` named `<team>-models`
+   * (unless `modelPackageGroupName` is set) and an `ImageRegistry` named `<team>/training` (unless
+   * `imageRepository` is set), both retained on delete and keyed to the platform key.
+   *
+   * @default true
+   */
+  readonly createRegistries?: boolean;
+
+  /**
+   * The experiment tracking (managed MLflow) the team logs to. The execution role gets the MLflow
+   * API on it and its artifact prefix, through a customer-managed policy.
+   *
+   * @default - the platform's shared MLflow App (`MlPlatform.experimentTracking`), if it has one
+   */
+  readonly experimentTracking?: IExperimentTracking;
+
+  /**
+   * Cut the training and processing containers off from the network (SageMaker
+   * `EnableNetworkIsolation`). SageMaker still downloads inputs and uploads outputs for them.
+   *
+   * Turn it off only for jobs that must call a service from inside the container, such as logging
+   * to MLflow with `mlflow.log_metric`: jobs then get `MLFLOW_TRACKING_URI` set, and can reach the
+   * platform's interface endpoints and S3 but still nothing on the internet. MlOps-SageMakerTrainingNetworkIsolated
+   * reports every job without isolation until you acknowledge it with your reason, and
+   * `TrainingGuardrails` denies such jobs unless `requireNetworkIsolation: false`.
+   *
+   * @default true
+   */
+  readonly networkIsolation?: boolean;
 
   /**
    * The ID of the Region's Amazon S3 managed prefix list (`com.amazonaws.<region>.s3`, for example
@@ -178,14 +213,16 @@ export interface TrainingEnvironmentProps {
   readonly s3PrefixListId?: string;
 
   /**
-   * The name of the team's model package group, where pipelines register models.
+   * The name of an existing model package group, where pipelines register the team's models.
    *
-   * @default - no model registry wired
+   * @default - the group of the environment's own `ModelRegistry` (`<team>-models`); with
+   * `createRegistries: false`, no model registry wired
    */
   readonly modelPackageGroupName?: string;
 
   /**
-   * What happens to the budget alerts topic's KMS key when the environment is removed from the stack.
+   * What happens to the stateful resources the environment creates (the registries and the budget
+   * alerts topic's KMS key) when it is removed from the stack.
    *
    * @default RemovalPolicy.RETAIN
    */
@@ -309,6 +346,27 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
   public readonly executionPolicies: iam.IManagedPolicy[];
 
   /**
+   * The team's model registry (`<team>-models`), where its pipelines register models.
+   *
+   * @default - none created (`modelPackageGroupName` given, or `createRegistries: false`)
+   */
+  public readonly modelRegistry?: ModelRegistry;
+
+  /**
+   * The team's image registry (`<team>/training`), which the execution role pulls from.
+   *
+   * @default - none created (`imageRepository` given, or `createRegistries: false`)
+   */
+  public readonly imageRegistry?: ImageRegistry;
+
+  /**
+   * The experiment tracking the team's role may use.
+   *
+   * @default - none (the platform has no experiment tracking and none was given)
+   */
+  public readonly experimentTracking?: IExperimentTracking;
+
+  /**
    * The AWS Budgets budget of the team.
    *
    * @default - no budget (no `monthlyBudgetUsd`)
@@ -402,7 +460,19 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     this.datasetsPrefix = `${teamName}/`;
     this.artifactsPrefix = `${teamName}/artifacts/`;
     this.checkpointsPrefix = `${teamName}/checkpoints/`;
-    this.modelPackageGroupName = props.modelPackageGroupName;
+    const createRegistries = props.createRegistries ?? true;
+    if (typeof createRegistries !== 'boolean') {
+      throw new TrainyardValidationError('TrainingEnvironment.createRegistries', `must be true or false, got ${String(createRegistries)}.`);
+    }
+    const networkIsolation = props.networkIsolation ?? true;
+    if (typeof networkIsolation !== 'boolean') {
+      throw new TrainyardValidationError('TrainingEnvironment.networkIsolation', `must be true or false, got ${String(networkIsolation)}.`);
+    }
+    const tracking = props.experimentTracking ?? platform.experimentTracking;
+    if (tracking !== undefined && (typeof tracking.accessPolicyStatements !== 'function' || typeof tracking.trackingUri !== 'string')) {
+      throw new TrainyardValidationError('TrainingEnvironment.experimentTracking', 'must be an ExperimentTracking, or one imported with ExperimentTracking.fromTrackingArn.');
+    }
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.tags = {
       [TAG_KEYS.team]: teamName,
@@ -412,6 +482,27 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     for (const [key, value] of Object.entries(this.tags)) {
       Tags.of(this).add(key, value);
     }
+
+    // ---- Registries -------------------------------------------------------------------------
+    if (props.modelPackageGroupName === undefined && createRegistries) {
+      this.modelRegistry = new ModelRegistry(this, 'Models', {
+        groupName: ModelRegistry.groupNameForTeam(teamName),
+        description: `Models of team ${teamName}, registered by its training pipelines`,
+        key: platform.key,
+        removalPolicy,
+      });
+    }
+    this.modelPackageGroupName = props.modelPackageGroupName ?? this.modelRegistry?.modelPackageGroupName;
+    let repository = props.imageRepository;
+    if (repository === undefined && createRegistries) {
+      this.imageRegistry = new ImageRegistry(this, 'Images', {
+        repositoryName: `${teamName}/training`,
+        key: platform.key,
+        removalPolicy,
+      });
+      repository = this.imageRegistry.repository;
+    }
+    this.experimentTracking = tracking;
 
     // ---- Network ----------------------------------------------------------------------------
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -445,14 +536,14 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     });
     this.executionRole = role;
     this.grantPrincipal = role;
-    this.executionPolicies = this.createExecutionPolicies(role, platform, props.imageRepository);
+    this.executionPolicies = this.createExecutionPolicies(role, platform, repository, tracking);
 
     // ---- Job defaults -----------------------------------------------------------------------
     const subnets = platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds;
     this.trainingJobDefaults = {
       roleArn: role.roleArn,
       vpcConfig: { securityGroupIds: [securityGroup.securityGroupId], subnets },
-      enableNetworkIsolation: true,
+      enableNetworkIsolation: networkIsolation,
       enableInterContainerTrafficEncryption: maxInstanceCount > 1,
       resourceConfig: {
         instanceType: gpu.instanceType,
@@ -472,12 +563,14 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
       enableManagedSpotTraining: useSpot,
       checkpointS3Uri: `s3://${platform.artifactsBucket.bucketName}/${this.checkpointsPrefix}`,
       maximumRetryAttempts: maxRetryAttempts,
+      // An isolated container cannot reach MLflow, so only jobs without isolation are pointed at it.
+      ...(tracking && !networkIsolation ? { environment: { MLFLOW_TRACKING_URI: tracking.trackingUri } } : {}),
       tags: { ...this.tags },
     };
 
     // ---- Budget -----------------------------------------------------------------------------
     if (props.monthlyBudgetUsd !== undefined) {
-      const topic = props.budgetTopic ?? this.createBudgetTopic(props.removalPolicy ?? RemovalPolicy.RETAIN);
+      const topic = props.budgetTopic ?? this.createBudgetTopic(removalPolicy);
       // A no-op for imported topics, whose policy their owner manages.
       topic.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'AllowAwsBudgetsToPublish',
@@ -496,7 +589,12 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     return `s3://${this.datasetsBucket.bucketName}/${this.datasetsPrefix}`;
   }
 
-  private createExecutionPolicies(role: iam.Role, platform: MlPlatform, repository?: ecr.IRepository): iam.IManagedPolicy[] {
+  private createExecutionPolicies(
+    role: iam.Role,
+    platform: MlPlatform,
+    repository?: ecr.IRepository,
+    tracking?: IExperimentTracking,
+  ): iam.IManagedPolicy[] {
     const stack = Stack.of(this);
     const team = this.teamName;
     const vpcArn = stack.formatArn({ service: 'ec2', resource: 'vpc', resourceName: platform.vpc.vpcId });
@@ -619,6 +717,17 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
         ],
       }));
     }
+    let trackingPolicy: iam.ManagedPolicy | undefined;
+    let artifactObjects: string[] = [];
+    if (tracking) {
+      const statements = tracking.accessPolicyStatements();
+      artifactObjects = statements.flatMap((statement) => statement.resources).filter((resource) => resource.includes('*'));
+      trackingPolicy = new iam.ManagedPolicy(this, 'ExperimentTrackingPolicy', {
+        description: `Trainyard ${team}: log runs, metrics and models to MLflow, read and write its artifacts`,
+        statements,
+      });
+      policies.push(trackingPolicy);
+    }
     for (const policy of policies) {
       role.addManagedPolicy(policy);
     }
@@ -639,6 +748,11 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     this.node.addValidation({
       validate: () => {
         Acknowledgements.acknowledge(data, Acknowledgements.objectKeyWildcards(data, teamObjects, Acknowledgements.TEAM_PREFIX_OBJECTS_REASON));
+        if (trackingPolicy) {
+          // MLflow clients upload run artifacts to the tracking server's artifact prefix themselves.
+          const reason = Acknowledgements.MLFLOW_ARTIFACT_OBJECTS_REASON;
+          Acknowledgements.acknowledge(trackingPolicy, Acknowledgements.objectKeyWildcards(trackingPolicy, artifactObjects, reason));
+        }
         for (const [policy, resource, acknowledgements] of named) {
           Acknowledgements.acknowledge(policy, acknowledgements(flattenCfnReference(Stack.of(policy).resolve(resource))));
         }

@@ -94,6 +94,13 @@ export interface TrainingJobDefaults {
    * @default - no retries
    */
   readonly maximumRetryAttempts?: number;
+  /**
+   * Environment variables every job's container gets (`MLFLOW_TRACKING_URI` when the jobs run
+   * without network isolation and the team has experiment tracking). A step's own variables win.
+   *
+   * @default - none
+   */
+  readonly environment?: { [key: string]: string };
   /** Tags every job carries (team, cost centre, environment). */
   readonly tags: { [key: string]: string };
 }

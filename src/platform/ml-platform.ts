@@ -76,7 +76,9 @@ export interface MlPlatformProps {
 
   /**
    * Create one shared, serverless MLflow App for every team (`experimentTracking`), storing artifacts
-   * under `mlflow/` in the artifacts bucket, encrypted with the platform key.
+   * under `mlflow/` in the artifacts bucket, encrypted with the platform key, and the SageMaker MLflow
+   * interface endpoint (`aws.sagemaker.<region>.experiments`) that lets clients in the VPC reach it.
+   * Every `TrainingEnvironment` on the platform gets access to the app.
    *
    * @default true
    */
@@ -242,6 +244,11 @@ export class MlPlatform extends Construct {
     }
     for (const service of services) {
       this.addInterfaceEndpoint(service);
+    }
+    if (this.experimentTracking) {
+      // MLflow clients in the VPC (VPC-only Studio, jobs without network isolation) reach the shared
+      // app through the SageMaker MLflow endpoint (`aws.sagemaker.<region>.experiments`).
+      this.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_EXPERIMENTS);
     }
   }
 

@@ -76,6 +76,12 @@ export interface IExperimentTracking extends IResource {
 
   /** Lets `grantee` log and read experiments, runs, metrics and models, and read and write artifacts. */
   grantAccess(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * The statements `grantAccess` adds, for a customer-managed policy: `grantAccess` writes an
+   * inline policy, which NIST 800-53 and HIPAA (IAMNoInlinePolicy) do not allow on roles.
+   */
+  accessPolicyStatements(): iam.PolicyStatement[];
 }
 
 /**
@@ -222,7 +228,10 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
       public readonly trackingArn = trackingArn;
       public readonly trackingUri = trackingArn;
       public grantAccess(grantee: iam.IGrantable): iam.Grant {
-        return iam.Grant.addToPrincipal({ grantee, actions: ExperimentTracking.CLIENT_ACTIONS, resourceArns: [trackingArn] });
+        return grantStatements(grantee, this.accessPolicyStatements());
+      }
+      public accessPolicyStatements(): iam.PolicyStatement[] {
+        return [new iam.PolicyStatement({ sid: 'UseMlflow', actions: ExperimentTracking.CLIENT_ACTIONS, resources: [trackingArn] })];
       }
     }
     return new Import(scope, id);
@@ -379,26 +388,43 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
    * MLflow clients upload artifacts to S3 directly.
    */
   public grantAccess(grantee: iam.IGrantable): iam.Grant {
+    return grantStatements(grantee, this.accessPolicyStatements());
+  }
+
+  /**
+   * What `grantAccess` allows, as statements for a customer-managed policy (as `TrainingEnvironment`
+   * attaches to its execution role).
+   */
+  public accessPolicyStatements(): iam.PolicyStatement[] {
     const presign = this.dedicated ? 'sagemaker:CreatePresignedMlflowTrackingServerUrl' : 'sagemaker:CreatePresignedMlflowAppUrl';
     const describe = this.dedicated ? 'sagemaker:DescribeMlflowTrackingServer' : 'sagemaker:DescribeMlflowApp';
     const extra = this.dedicated ? [] : ['sagemaker:CallMlflowAppApi'];
-    let grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: [...ExperimentTracking.CLIENT_ACTIONS, presign, describe, ...extra],
-      resourceArns: [this.trackingArn],
-    });
-    grant = grant.combine(iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:GetObject', 's3:PutObject'],
-      resourceArns: [this.artifactsBucket.arnForObjects(`${this.artifactsPrefix}*`)],
-    }));
-    grant = grant.combine(iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:ListBucket'],
-      resourceArns: [this.artifactsBucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${this.artifactsPrefix}*`] } },
-    }));
-    return this.key ? grant.combine(this.key.grant(grantee, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey')) : grant;
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'UseMlflow',
+        actions: [...ExperimentTracking.CLIENT_ACTIONS, presign, describe, ...extra],
+        resources: [this.trackingArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadWriteMlflowArtifacts',
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [this.artifactsBucket.arnForObjects(`${this.artifactsPrefix}*`)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListMlflowArtifacts',
+        actions: ['s3:ListBucket'],
+        resources: [this.artifactsBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${this.artifactsPrefix}*`] } },
+      }),
+    ];
+    if (this.key) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'UseMlflowArtifactKey',
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [this.key.keyArn],
+      }));
+    }
+    return statements;
   }
 
   private servicePolicyStatements(): iam.PolicyStatement[] {
@@ -476,4 +502,16 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
     }
     return { bucket, key: bucketKey };
   }
+}
+
+/** Adds each statement to the grantee's principal policy, as one combined grant. */
+function grantStatements(grantee: iam.IGrantable, statements: iam.PolicyStatement[]): iam.Grant {
+  return statements
+    .map((statement) => iam.Grant.addToPrincipal({
+      grantee,
+      actions: statement.actions,
+      resourceArns: statement.resources,
+      conditions: Object.keys(statement.conditions ?? {}).length > 0 ? statement.conditions : undefined,
+    }))
+    .reduce((all, grant) => all.combine(grant));
 }

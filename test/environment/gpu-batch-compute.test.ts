@@ -114,7 +114,7 @@ describe('GpuBatchCompute with default props (G5 2xlarge, one node), in a team s
 
   test('adds the ECS, ECS agent and ECS telemetry endpoints to the platform, once each', () => {
     expect(interfaceEndpointServices(platform)).toEqual([
-      'ecr.api', 'ecr.dkr', 'ecs', 'ecs-agent', 'ecs-telemetry', 'logs', 'monitoring', 'sagemaker.api', 'sagemaker.runtime', 'sts',
+      'ecr.api', 'ecr.dkr', 'ecs', 'ecs-agent', 'ecs-telemetry', 'experiments', 'logs', 'monitoring', 'sagemaker.api', 'sagemaker.runtime', 'sts',
     ]);
   });
 

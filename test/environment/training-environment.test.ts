@@ -9,6 +9,7 @@ import { TrainyardValidationError } from '../../src/core/errors';
 import { GpuProfile } from '../../src/environment/gpu-profile';
 import { TrainingEnvironment, TrainingEnvironmentProps } from '../../src/environment/training-environment';
 import { MlPlatform } from '../../src/platform/ml-platform';
+import { ExperimentTracking } from '../../src/registry/experiment-tracking';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
 /** Every statement of every customer-managed policy in the template. */
@@ -66,6 +67,7 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
       'Annotation::AwsSolutions-IAM5[Resource::*]',
       expect.stringMatching(/^Annotation::AwsSolutions-IAM5\[Resource::Platform:ExportsOutput.*ArtifactsBucket.*\/fraud\/artifacts\/\*\]$/),
       expect.stringMatching(/^Annotation::AwsSolutions-IAM5\[Resource::Platform:ExportsOutput.*ArtifactsBucket.*\/fraud\/checkpoints\/\*\]$/),
+      expect.stringMatching(/^Annotation::AwsSolutions-IAM5\[Resource::Platform:ExportsOutput.*ArtifactsBucket.*\/mlflow\/\*\]$/),
       expect.stringMatching(/^Annotation::AwsSolutions-IAM5\[Resource::Platform:ExportsOutput.*DatasetsBucket.*\/fraud\/\*\]$/),
       'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
       'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/ProcessingJobs:log-stream:*]',
@@ -91,7 +93,8 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
       Policies: Match.absent(),
     });
     const role = Object.values<any>(template.findResources('AWS::IAM::Role'))[0];
-    expect(role.Properties.ManagedPolicyArns).toHaveLength(3);
+    // Data, network, observability, image pull and MLflow: one customer-managed policy per concern.
+    expect(role.Properties.ManagedPolicyArns).toHaveLength(5);
     for (const arn of role.Properties.ManagedPolicyArns) {
       expect(Object.keys(arn)).toEqual(['Ref']); // customer-managed policies of this stack, no AWS managed policy
     }
@@ -117,7 +120,8 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
   });
 
   test('S3 access is confined to the team prefixes: read datasets, write artifacts and checkpoints', () => {
-    const s3 = statements.filter((s) => asList(s.Action).some((a: string) => a.startsWith('s3:')));
+    // (The MLflow artifact prefix is the tracking policy's, asserted below.)
+    const s3 = statements.filter((s) => !/Mlflow/.test(s.Sid) && asList(s.Action).some((a: string) => a.startsWith('s3:')));
     const objectResources = (sid: string) => asList(s3.find((s) => s.Sid === sid).Resource).map((r) => JSON.stringify(r));
     expect(objectResources('ReadTeamDatasets')).toEqual([expect.stringMatching(/DatasetsBucket.*"\/fraud\/\*"/)]);
     expect(objectResources('WriteTeamArtifactsAndCheckpoints')).toEqual([
@@ -161,14 +165,52 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
     expect(resources.filter((r: string) => r.includes(':security-group/') && r.includes('FraudSecurityGroup'))).toHaveLength(1);
   });
 
-  test('logs go to the SageMaker job log groups only; no ECR permission without an image repository', () => {
+  test('logs go to the SageMaker job log groups only; ECR pulls from the team repository only', () => {
     const logs = statements.filter((s) => asList(s.Action).some((a: string) => a.startsWith('logs:')));
     for (const s of logs) {
       for (const r of asList(s.Resource)) {
         expect(JSON.stringify(r)).toMatch(/log-group:\/aws\/sagemaker\/(Training|Processing)Jobs/);
       }
     }
-    expect(statements.some((s) => asList(s.Action).some((a: string) => a.startsWith('ecr:')))).toBe(false);
+    const ecrStatements = statements.filter((s) => asList(s.Action).some((a: string) => a.startsWith('ecr:')));
+    expect(ecrStatements.map((s) => s.Sid).sort()).toEqual(['GetEcrAuthorizationToken', 'PullTeamImages']);
+    expect(ecrStatements.find((s) => s.Sid === 'PullTeamImages').Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^FraudImagesRepository/), 'Arn'] });
+  });
+
+  test('the team owns its registries: model package group fraud-models and repository fraud/training, retained, on the platform key', () => {
+    template.hasResource('AWS::SageMaker::ModelPackageGroup', {
+      Properties: Match.objectLike({ ModelPackageGroupName: 'fraud-models' }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    template.hasResource('AWS::ECR::Repository', {
+      Properties: Match.objectLike({
+        RepositoryName: 'fraud/training',
+        ImageScanningConfiguration: { ScanOnPush: true },
+        ImageTagMutability: 'IMMUTABLE',
+        EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: { 'Fn::ImportValue': Match.stringLikeRegexp('PlatformKey') } },
+      }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    expect(env.modelRegistry?.modelPackageGroupName).toBe('fraud-models');
+    expect(env.modelPackageGroupName).toBe('fraud-models');
+    expect(env.imageRegistry).toBeDefined();
+  });
+
+  test("the role may use the platform's MLflow App, its artifact prefix and key, through a managed policy, and delete nothing", () => {
+    const mlflow = statements.find((s) => s.Sid === 'UseMlflow');
+    expect(mlflow.Resource).toEqual({ 'Fn::ImportValue': expect.stringMatching(/ExperimentTrackingApp.*Arn/) });
+    expect(asList(mlflow.Action)).toEqual(expect.arrayContaining(['sagemaker-mlflow:CreateRun', 'sagemaker-mlflow:LogBatch', 'sagemaker:CallMlflowAppApi']));
+    expect(asList(mlflow.Action).filter((a: string) => /Delete(Experiment|Run|RegisteredModel|ModelVersion)$/.test(a))).toEqual([]);
+    const artifacts = statements.find((s) => s.Sid === 'ReadWriteMlflowArtifacts');
+    expect(artifacts.Action).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(JSON.stringify(artifacts.Resource)).toMatch(/ArtifactsBucket.*"\/mlflow\/\*"/);
+    expect(statements.find((s) => s.Sid === 'ListMlflowArtifacts').Condition).toEqual({ StringLike: { 's3:prefix': ['mlflow/*'] } });
+    expect(JSON.stringify(statements.find((s) => s.Sid === 'UseMlflowArtifactKey').Resource)).toMatch(/PlatformKey/);
+    expect(env.experimentTracking).toBeDefined();
+    // Network-isolated jobs cannot reach MLflow, so they are not pointed at it.
+    expect(defaults.environment).toBeUndefined();
   });
 
   test('the security group sends HTTPS only (endpoints, and S3 in a VPC without internet route), and has no self rules for one instance', () => {
@@ -226,10 +268,9 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
     expect(defaults.resourceConfig.volumeKmsKeyId).toBeUndefined();
   });
 
-  test('exposes the team prefixes, buckets and key; no model registry unless one is named', () => {
+  test('exposes the team prefixes, buckets, key and policies', () => {
     expect([env.datasetsPrefix, env.artifactsPrefix, env.checkpointsPrefix]).toEqual(['fraud/', 'fraud/artifacts/', 'fraud/checkpoints/']);
-    expect(env.modelPackageGroupName).toBeUndefined();
-    expect(env.executionPolicies).toHaveLength(3);
+    expect(env.executionPolicies).toHaveLength(5);
     expect(env.grantPrincipal).toBe(env.executionRole);
     expect(env.connections.securityGroups).toEqual([env.securityGroup]);
   });
@@ -386,7 +427,11 @@ describe('TrainingEnvironment for multi-node EFA training, on-demand with a warm
         expect(action).not.toContain('*');
       }
     }
-    expect(env.executionPolicies).toHaveLength(4);
+    // Given a repository and a group name, the environment creates neither registry.
+    expect(env.executionPolicies).toHaveLength(5);
+    expect([env.modelRegistry, env.imageRegistry]).toEqual([undefined, undefined]);
+    template.resourceCountIs('AWS::ECR::Repository', 1);
+    template.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 0);
   });
 
   test('budget alerts go to the topic and both email addresses', () => {
@@ -437,6 +482,35 @@ describe('TrainingEnvironment options', () => {
   test('an instance type with an EBS volume (P3) encrypts it with the platform key', () => {
     const { env, stack, platform } = build({ gpu: GpuProfile.P3_2XLARGE });
     expect(stack.resolve(env.trainingJobDefaults.resourceConfig.volumeKmsKeyId)).toEqual(stack.resolve(platform.key.keyArn));
+  });
+
+  test('createRegistries: false creates no registry and grants no ECR pull', () => {
+    const { template, env } = build({ createRegistries: false });
+    template.resourceCountIs('AWS::ECR::Repository', 0);
+    template.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 0);
+    expect([env.modelRegistry, env.imageRegistry, env.modelPackageGroupName]).toEqual([undefined, undefined, undefined]);
+    expect(JSON.stringify(managedPolicyStatements(template))).not.toMatch(/ecr:/);
+  });
+
+  test('a platform without experiment tracking gives the role no MLflow access; an imported app can be given instead', () => {
+    const stack = new Stack(newApp(), 'S');
+    const platform = new MlPlatform(stack, 'Platform', { experimentTracking: false });
+    const none = new TrainingEnvironment(stack, 'None', { platform, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, createRegistries: false });
+    const arn = 'arn:aws:sagemaker:eu-west-1:123456789012:mlflow-app/app-abc123';
+    const tracking = ExperimentTracking.fromTrackingArn(stack, 'Shared', arn);
+    const given = new TrainingEnvironment(stack, 'Given', { platform, teamName: 'nlp', gpu: GpuProfile.G5_2XLARGE, createRegistries: false, experimentTracking: tracking });
+    expect(none.experimentTracking).toBeUndefined();
+    expect(none.executionPolicies).toHaveLength(3);
+    expect(given.experimentTracking).toBe(tracking);
+    const policy = Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('^Trainyard nlp: log runs') } });
+    expect(Object.values<any>(policy).map((p) => p.Properties.PolicyDocument.Statement.map((st: any) => st.Resource))).toEqual([[arn]]);
+  });
+
+  test('networkIsolation: false points every job at MLflow (MLFLOW_TRACKING_URI) and turns isolation off', () => {
+    const { env, stack, platform } = build({ networkIsolation: false });
+    const defaults = stack.resolve(env.trainingJobDefaults);
+    expect(defaults.enableNetworkIsolation).toBe(false);
+    expect(defaults.environment).toEqual({ MLFLOW_TRACKING_URI: stack.resolve(platform.experimentTracking!.trackingUri) });
   });
 
   test('no budget, topic or alerts key without monthlyBudgetUsd', () => {
@@ -544,6 +618,9 @@ describe('TrainingEnvironment rejects bad props at synth, naming the prop', () =
     ['a bad cost centre', { costCenter: 'cc#1' }, /TrainingEnvironment\.costCenter/],
     ['a bad prefix list id', { s3PrefixListId: 'prefix-list' }, /TrainingEnvironment\.s3PrefixListId/],
     ['a gpu that is not a GpuProfile', { gpu: 'ml.g5.2xlarge' as any }, /TrainingEnvironment\.gpu: must be a GpuProfile/],
+    ['createRegistries that is not a boolean', { createRegistries: 'yes' as any }, /TrainingEnvironment\.createRegistries: must be true or false/],
+    ['networkIsolation that is not a boolean', { networkIsolation: 0 as any }, /TrainingEnvironment\.networkIsolation: must be true or false/],
+    ['experimentTracking that is not one', { experimentTracking: { trackingArn: 'x' } as any }, /TrainingEnvironment\.experimentTracking: must be an ExperimentTracking/],
     ['a platform that is not an MlPlatform', { platform: {} as any }, /TrainingEnvironment\.platform: must be an MlPlatform/],
   ])('%s', (_name, props, message) => {
     expect(make(props)).toThrow(TrainyardValidationError);

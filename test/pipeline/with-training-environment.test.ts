@@ -1,12 +1,12 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { Acknowledgements } from '../../src/core/acknowledgements';
 import { GpuProfile } from '../../src/environment/gpu-profile';
 import { ITrainingEnvironment, TrainingEnvironment } from '../../src/environment/training-environment';
 import { StandardTrainingRecipe } from '../../src/pipeline/standard-training-recipe';
 import { TrainingPipeline } from '../../src/pipeline/training-pipeline';
 import { MlPlatform } from '../../src/platform/ml-platform';
-import { ModelRegistry } from '../../src/registry/model-registry';
 import { describeFindings, synthWithCompliance } from '../helpers/synth';
 import { definitionSchemaErrors, deployedDefinition } from './definition/definition-rules';
 
@@ -29,13 +29,11 @@ describe('the standard pipeline on the real TrainingEnvironment, laid out as tem
     const platformStack = new Stack(app, 'Trainyard-Platform');
     const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2 });
     teamStack = new Stack(app, 'Trainyard-Team-ml');
-    const models = new ModelRegistry(teamStack, 'Models', { groupName: ModelRegistry.groupNameForTeam('ml'), key: platform.key });
     team = new TrainingEnvironment(teamStack, 'Ml', {
       platform,
       teamName: 'ml',
       gpu: GpuProfile.G5_2XLARGE,
       monthlyBudgetUsd: 1000,
-      modelPackageGroupName: models.modelPackageGroupName,
       costCenter: 'ml-research', // MlOps GpuResourceCostTagged: GPU pipelines carry trainyard:cost-center
     });
     addStandardPipeline(teamStack, team);
@@ -54,6 +52,9 @@ describe('the standard pipeline on the real TrainingEnvironment, laid out as tem
     expect(train.ResourceConfig.InstanceType).toBe(team.trainingJobDefaults.resourceConfig.instanceType);
     expect(train.EnableManagedSpotTraining).toBe(team.trainingJobDefaults.enableManagedSpotTraining);
     expect(definition.Parameters.find((p: any) => p.Name === 'InputDataKey').DefaultValue).toBe(team.datasetsPrefix);
+    // Models go to the group the environment created; isolated jobs are not pointed at MLflow.
+    expect(JSON.stringify(definition)).toContain('"ModelPackageGroupName":"ml-models"'); // in the gate's Register step
+    expect(JSON.stringify(definition)).not.toContain('MLFLOW_TRACKING_URI');
   });
 
   test('the pipeline carries the team and cost-centre tags (MlOps GpuResourceCostTagged)', () => {
@@ -68,5 +69,47 @@ describe('the standard pipeline on the real TrainingEnvironment, laid out as tem
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { detail: { object: { key: [{ prefix: team.datasetsPrefix }] } } },
     });
+  });
+});
+
+describe('the standard pipeline on an environment without network isolation, to log to MLflow from the job', () => {
+  const ISOLATION_REASON = 'Team ml logs metrics to the shared MLflow App from inside its jobs; the VPC has no route to the internet.';
+  // GIVEN team ml with networkIsolation: false, synthesized with every compliance pack
+  const build = (acknowledged: boolean) => (app: App) => {
+    const platformStack = new Stack(app, 'Trainyard-Platform');
+    const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2 });
+    const teamStack = new Stack(app, 'Trainyard-Team-ml');
+    const team = new TrainingEnvironment(teamStack, 'Ml', {
+      platform, teamName: 'ml', gpu: GpuProfile.G5_2XLARGE, costCenter: 'ml-research', networkIsolation: false,
+    });
+    const pipeline = addStandardPipeline(teamStack, team);
+    if (acknowledged) {
+      Acknowledgements.acknowledge(pipeline, [{ id: 'MlOps-SageMakerTrainingNetworkIsolated', reason: ISOLATION_REASON }]);
+    }
+    return teamStack;
+  };
+  let teamStack!: Stack;
+  const result = synthWithCompliance((app) => {
+    teamStack = build(true)(app);
+  });
+  const definition = deployedDefinition(Object.values<any>(result.template(teamStack).findResources('AWS::SageMaker::Pipeline'))[0]);
+
+  test('every job gets MLFLOW_TRACKING_URI, the ARN of the platform MLflow App, and training runs without isolation', () => {
+    const jobs = definition.Steps.filter((s: any) => s.Type === 'Training' || s.Type === 'Processing');
+    expect(jobs.length).toBeGreaterThanOrEqual(3);
+    for (const job of jobs) {
+      expect(job.Arguments.Environment).toHaveProperty('MLFLOW_TRACKING_URI');
+    }
+    // The value is the app's ARN, imported from the platform stack at deploy time.
+    const [pipeline] = Object.values<any>(result.template(teamStack).findResources('AWS::SageMaker::Pipeline'));
+    expect(JSON.stringify(pipeline.Properties)).toMatch(/MLFLOW_TRACKING_URI.*Fn::ImportValue[^}]*ExperimentTrackingApp/);
+    expect(definition.Steps.find((s: any) => s.Name === 'Train').Arguments.EnableNetworkIsolation).toBe(false);
+    expect(describeFindings(result.report)).toEqual([]);
+  });
+
+  test('without the acknowledgement the compliance gate stops synth on MlOps-SageMakerTrainingNetworkIsolated', () => {
+    expect(() => synthWithCompliance((app) => {
+      build(false)(app);
+    })).toThrow(/MlOps-SageMakerTrainingNetworkIsolated/);
   });
 });

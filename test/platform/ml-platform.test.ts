@@ -45,19 +45,21 @@ describe('MlPlatform with default props', () => {
     });
   });
 
-  test('adds an S3 gateway endpoint and the seven interface endpoints training needs', () => {
+  test('adds an S3 gateway endpoint, the seven interface endpoints training needs and the MLflow one', () => {
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       VpcEndpointType: 'Gateway',
       ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('\\.s3$')])] }),
     });
     const interfaces = template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } });
     const services = Object.values(interfaces).map((r: any) => JSON.stringify(r.Properties.ServiceName).match(/\.([a-z.-]+)"\]/)![1]);
-    expect(services.sort()).toEqual(['ecr.api', 'ecr.dkr', 'logs', 'monitoring', 'sagemaker.api', 'sagemaker.runtime', 'sts']);
+    expect(services.sort()).toEqual(['ecr.api', 'ecr.dkr', 'experiments', 'logs', 'monitoring', 'sagemaker.api', 'sagemaker.runtime', 'sts']);
     for (const r of Object.values(interfaces) as any[]) {
       expect(r.Properties.PrivateDnsEnabled).toBe(true);
       expect(r.Properties.SecurityGroupIds).toHaveLength(1);
     }
-    expect(platform.interfaceEndpointServices).toHaveLength(7);
+    expect(platform.interfaceEndpointServices).toHaveLength(8);
+    // The MLflow endpoint is the SageMaker one, `aws.sagemaker.<region>.experiments`.
+    expect(JSON.stringify(Object.values(interfaces).map((r: any) => r.Properties.ServiceName))).toContain('"aws.sagemaker."');
   });
 
   test('the endpoint security group admits nothing until a workload is allowed, and has no egress to the internet', () => {
@@ -222,7 +224,8 @@ describe('MlPlatform options', () => {
     const a = platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.ECS);
     const b = platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.ECS);
     expect(a).toBe(b);
-    expect(platform.interfaceEndpointServices).toEqual(['ecs']);
+    // The shared MLflow App brings its endpoint even with a custom list.
+    expect(platform.interfaceEndpointServices).toEqual(['experiments', 'ecs']);
   });
 
   test('removalPolicy DESTROY opts out of retention', () => {

@@ -75,7 +75,7 @@ describe('template single-team (the default)', () => {
     platform.resourceCountIs('AWS::EC2::VPC', 1);
     platform.resourceCountIs('AWS::EC2::NatGateway', 0);
     platform.resourceCountIs('AWS::EC2::InternetGateway', 0);
-    platform.resourceCountIs('AWS::EC2::VPCEndpoint', 9); // S3 and DynamoDB gateways, seven interface endpoints
+    platform.resourceCountIs('AWS::EC2::VPCEndpoint', 10); // S3 and DynamoDB gateways, seven interface endpoints, MLflow's
     platform.resourceCountIs('AWS::DynamoDB::Table', 1);
     platform.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     platform.resourceCountIs('AWS::S3::Bucket', 3);
@@ -147,7 +147,21 @@ describe('template multi-team (example teams file)', () => {
     stacks['Trainyard-Team-search-ranking'].hasResourceProperties('AWS::Budgets::Budget', {
       Budget: { BudgetLimit: { Amount: 40000, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:trainyard:team$search-ranking'] } },
     });
-    stacks['Trainyard-Platform'].resourceCountIs('AWS::EC2::VPCEndpoint', 8);
+    stacks['Trainyard-Platform'].resourceCountIs('AWS::EC2::VPCEndpoint', 9); // S3 gateway, 7 training endpoints, MLflow's
+  });
+
+  test('every team gets its own model registry and image repository, and its role may use the shared MLflow App', () => {
+    for (const team of ['fraud', 'search-ranking', 'forecasting']) {
+      const stack = stacks[`Trainyard-Team-${team}`];
+      stack.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', { ModelPackageGroupName: `${team}-models` });
+      stack.hasResourceProperties('AWS::ECR::Repository', { RepositoryName: `${team}/training`, ImageTagMutability: 'IMMUTABLE' });
+      const policies = Object.values<any>(stack.findResources('AWS::IAM::ManagedPolicy'))
+        .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('sagemaker-mlflow:LogBatch'));
+      expect(policies).toHaveLength(1);
+      // Scoped to the platform's app (imported from the platform stack), never to every MLflow resource.
+      const mlflow = policies[0].Properties.PolicyDocument.Statement.find((st: any) => st.Sid === 'UseMlflow');
+      expect(JSON.stringify(mlflow.Resource)).toMatch(/Fn::ImportValue.*ExperimentTrackingApp/);
+    }
   });
 
   test('team stacks use the shared platform through a few exports, and the platform references no team', () => {
@@ -233,8 +247,8 @@ describe('template batch-gpu', () => {
   const team = stacks['Trainyard-Team-Vision'];
 
   test('the platform gains the ECS endpoints Batch needs in the isolated VPC', () => {
-    // 7 training endpoints + ecs, ecs-agent, ecs-telemetry, plus the S3 gateway endpoint.
-    platform.resourceCountIs('AWS::EC2::VPCEndpoint', 11);
+    // 7 training endpoints + MLflow's + ecs, ecs-agent, ecs-telemetry, plus the S3 gateway endpoint.
+    platform.resourceCountIs('AWS::EC2::VPCEndpoint', 12);
   });
 
   test('the team stack holds scale-to-zero Spot GPU compute for g5.2xlarge, a queue and a GPU job definition', () => {

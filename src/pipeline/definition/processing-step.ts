@@ -3,7 +3,7 @@ import { ExecutionVariable } from './execution-variable';
 import { JsonGet } from './json-get';
 import { PipelineExpression } from './pipeline-expression';
 import { JobStepProps, PipelineStep } from './pipeline-step';
-import { environmentTags, renderJobStepOptions, StepRenderContext } from './private/render';
+import { environmentTags, environmentVariables, renderJobStepOptions, StepRenderContext } from './private/render';
 import { PropertyReference } from './property-reference';
 import { RetryPolicy } from './retry-policy';
 import { TrainyardValidationError } from '../../core/errors';
@@ -260,9 +260,7 @@ export class ProcessingStep extends PipelineStep {
         VpcConfig: { SecurityGroupIds: [...defaults.vpcConfig.securityGroupIds], Subnets: [...defaults.vpcConfig.subnets] },
       },
       StoppingCondition: { MaxRuntimeInSeconds: (p.maxRuntime ?? Duration.hours(1)).toSeconds() },
-      ...(p.environmentVariables && Object.keys(p.environmentVariables).length > 0 ? {
-        Environment: Object.fromEntries(Object.entries(p.environmentVariables).map(([k, v]) => [k, this.value(v)])),
-      } : {}),
+      ...environmentVariables(env, p.environmentVariables, (e) => this.value(e)),
       Tags: environmentTags(env, context, (e) => this.value(e)),
     };
   }

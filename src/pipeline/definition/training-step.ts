@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { ExecutionVariable } from './execution-variable';
 import { PipelineExpression } from './pipeline-expression';
 import { JobStepProps, PipelineStep } from './pipeline-step';
-import { environmentTags, renderJobStepOptions, StepRenderContext } from './private/render';
+import { environmentTags, environmentVariables, renderJobStepOptions, StepRenderContext } from './private/render';
 import { PropertyReference } from './property-reference';
 import { RetryPolicy } from './retry-policy';
 import { TrainyardValidationError } from '../../core/errors';
@@ -315,9 +315,7 @@ export class TrainingStep extends PipelineStep {
           ...(c.contentType ? { ContentType: c.contentType } : {}),
         })),
       } : {}),
-      ...(p.environmentVariables && Object.keys(p.environmentVariables).length > 0 ? {
-        Environment: Object.fromEntries(Object.entries(p.environmentVariables).map(([k, v]) => [k, this.value(v)])),
-      } : {}),
+      ...environmentVariables(this.environment, p.environmentVariables, (e) => this.value(e)),
       Tags: environmentTags(this.environment, context, (e) => this.value(e)),
     };
   }

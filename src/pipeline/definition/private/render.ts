@@ -36,6 +36,22 @@ export function renderTags(tags: Array<{ key: string; value: any }>): any[] {
 }
 
 /**
+ * The `Environment` argument of a job: the team environment's default variables (such as
+ * `MLFLOW_TRACKING_URI`), overridden by the step's own. Empty when there are none.
+ */
+export function environmentVariables(
+  environment: ITrainingEnvironment,
+  variables: { [name: string]: PipelineExpression } | undefined,
+  valueOf: (e: PipelineExpression) => any,
+): { Environment?: { [name: string]: any } } {
+  const merged: { [name: string]: any } = {
+    ...(environment.trainingJobDefaults.environment ?? {}),
+    ...Object.fromEntries(Object.entries(variables ?? {}).map(([k, v]) => [k, valueOf(v)])),
+  };
+  return Object.keys(merged).length > 0 ? { Environment: merged } : {};
+}
+
+/**
  * The tags of a job: the team environment's tags, the team run tag and the definition's run tags.
  */
 export function environmentTags(
