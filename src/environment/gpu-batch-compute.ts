@@ -10,15 +10,18 @@ import { Construct } from 'constructs';
 import { GpuProfile } from './gpu-profile';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { boundedName } from '../core/physical-name';
 import { TAG_KEYS } from '../core/tag-keys';
-import { requireIntegerInRange, requireName } from '../core/validate';
+import { validateTeamName } from '../core/team-name';
+import { requireIntegerInRange } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
 import { platformDataStatements } from './private/data-access';
-import { TEAM_NAME_RULE } from './private/names';
 import { allowPlatformEndpoints } from './private/network';
 
 /** The largest compute environment Trainyard creates (AWS Batch accepts more; this catches typos). */
 const MAX_VCPUS_LIMIT = 100_000;
+/** CloudWatch Logs `logGroupName`: at most 512 characters. */
+const LOG_GROUP_NAME_LIMIT = { maxLength: 512 };
 /** Multi-node parallel jobs: the node count AWS Batch allows per job. */
 const MAX_NODES = 1000;
 /** ECS_AL2023_NVIDIA does not support these families (CloudFormation `Ec2Configuration.ImageType`). */
@@ -31,7 +34,10 @@ export interface GpuBatchComputeProps {
   /** The platform whose isolated subnets, endpoints and key the compute uses. */
   readonly platform: MlPlatform;
 
-  /** The team's name: lowercase letters, digits and single hyphens, at most 32 characters. */
+  /**
+   * The team's name: lowercase letters, digits and single hyphens, starting with a letter and ending
+   * with a letter or digit, 2 to 32 characters (the same rule as `TrainingEnvironment.teamName`).
+   */
   readonly teamName: string;
 
   /**
@@ -228,13 +234,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     if (!props || !props.platform) {
       throw new TrainyardValidationError('GpuBatchCompute.platform', 'is required: pass the MlPlatform the compute runs on.');
     }
-    if (props.teamName === undefined) {
-      throw new TrainyardValidationError('GpuBatchCompute.teamName', `is required (${TEAM_NAME_RULE.description}).`);
-    }
-    if (Token.isUnresolved(props.teamName)) {
-      throw new TrainyardValidationError('GpuBatchCompute.teamName', 'must be a literal string, not a token: prefixes, names and tags are derived from it at synth.');
-    }
-    requireName('GpuBatchCompute.teamName', props.teamName, TEAM_NAME_RULE);
+    validateTeamName('GpuBatchCompute.teamName', props.teamName);
     const gpu = props.gpu;
     if (!gpu || typeof gpu.ec2InstanceType !== 'string') {
       throw new TrainyardValidationError('GpuBatchCompute.gpu', 'is required: pass a GpuProfile, for example GpuProfile.G5_2XLARGE.');
@@ -299,7 +299,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     this.connections = securityGroup.connections;
 
     // ---- Logs -------------------------------------------------------------------------------
-    const logGroupName = `/trainyard/${props.teamName}/batch`;
+    const logGroupName = boundedName(`/trainyard/${props.teamName}/batch`, LOG_GROUP_NAME_LIMIT);
     allowLogsToUseKey(platform.key);
     const logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName,

@@ -14,6 +14,7 @@ import { TrainingJobDefaults } from './training-job-defaults';
 import { Acknowledgements, ComplianceAcknowledgement } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { TAG_KEYS } from '../core/tag-keys';
+import { validateTeamName } from '../core/team-name';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
@@ -291,18 +292,6 @@ const MAX_WARM_POOL_SECONDS = 3600;
 const MAX_RETRY_ATTEMPTS = 30;
 /** AWS Budgets: at most 10 email subscribers per notification. */
 const MAX_ALERT_EMAILS = 10;
-/** The longest team name: SageMaker names derived from it (63 characters) keep 31 for suffixes, IAM names (64) 32. */
-const MAX_TEAM_NAME_LENGTH = 32;
-
-const TEAM_NAME_RULE = {
-  pattern: /^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/,
-  minLength: 2,
-  maxLength: MAX_TEAM_NAME_LENGTH,
-  description:
-    'lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit, ' +
-    `at most ${MAX_TEAM_NAME_LENGTH} characters so the SageMaker (63) and IAM (64) names derived from it fit`,
-};
-
 /** The log groups SageMaker training and processing jobs write to. */
 const SAGEMAKER_LOG_GROUPS = ['/aws/sagemaker/TrainingJobs', '/aws/sagemaker/ProcessingJobs'];
 
@@ -842,17 +831,6 @@ class ImportedTrainingEnvironment extends Construct implements ITrainingEnvironm
     this.checkpointsPrefix = prefix('TrainingEnvironmentAttributes.checkpointsPrefix', attrs.checkpointsPrefix ?? `${this.teamName}/checkpoints/`);
     this.modelPackageGroupName = attrs.modelPackageGroupName;
   }
-}
-
-function validateTeamName(prop: string, value: string): string {
-  if (value === undefined || value === null || (typeof value === 'string' && value.length === 0)) {
-    throw new TrainyardValidationError(prop, `is required and must not be empty (${TEAM_NAME_RULE.description}).`);
-  }
-  if (Token.isUnresolved(value)) {
-    throw new TrainyardValidationError(prop, 'must be a literal string, not a token: S3 prefixes, tags and names are derived from it at synth.');
-  }
-  requireName(prop, value, TEAM_NAME_RULE);
-  return value;
 }
 
 function prefix(prop: string, value: string): string {

@@ -5,10 +5,11 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { boundedName } from '../core/physical-name';
+import { validateTeamName } from '../core/team-name';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
 import { platformDataStatements } from './private/data-access';
-import { TEAM_NAME_RULE } from './private/names';
 import { allowPlatformEndpoints } from './private/network';
 
 /** CreateDomain `DomainName`: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. */
@@ -39,7 +40,9 @@ export interface TrainingStudioProps {
 
   /**
    * Scopes the default execution role to one team: it reads only `<team>/` in the datasets and
-   * artifacts buckets and writes only `<team>/studio/` in the artifacts bucket.
+   * artifacts buckets and writes only `<team>/studio/` in the artifacts bucket. The same rule as
+   * `TrainingEnvironment.teamName`: lowercase letters, digits and single hyphens, starting with a
+   * letter, 2 to 32 characters.
    *
    * @default - no team: the role reads every dataset and artifact and writes nothing to S3
    */
@@ -116,8 +119,10 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
       throw new TrainyardValidationError('TrainingStudio.platform', 'is required: pass the MlPlatform the domain runs on.');
     }
     const { platform } = props;
-    requireName('TrainingStudio.teamName', props.teamName, TEAM_NAME_RULE);
-    const domainName = props.domainName ?? (props.teamName ? `trainyard-${props.teamName}` : 'trainyard-studio');
+    if (props.teamName !== undefined) {
+      validateTeamName('TrainingStudio.teamName', props.teamName);
+    }
+    const domainName = props.domainName ?? boundedName(props.teamName ? `trainyard-${props.teamName}` : 'trainyard-studio', DOMAIN_NAME_RULE);
     requireName('TrainingStudio.domainName', domainName, DOMAIN_NAME_RULE);
 
     this.idleTimeoutMinutes = wholeMinutes('TrainingStudio.idleTimeout', props.idleTimeout ?? Duration.minutes(60));

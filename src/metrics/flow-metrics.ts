@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import { CollectorFunction } from './collector-function';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { validateTeamName } from '../core/team-name';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange } from '../core/validate';
 import { GpuProfile } from '../environment/gpu-profile';
@@ -24,7 +25,6 @@ import { MlPlatform } from '../platform/ml-platform';
 
 /** The scrap causes, as the `Cause` dimension of the by-cause metrics. */
 const CAUSES = ['dataValidation', 'capacity', 'spotInterruption', 'userStop', 'algorithmError', 'duplicate', 'other'];
-const TEAM_NAME = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 
 /**
  * Properties of `FlowMetrics`.
@@ -550,14 +550,7 @@ function resolveTeams(props: FlowMetricsProps): string[] {
     names.push(env.teamName);
   }
   for (const name of props.teamNames ?? []) names.push(name);
-  for (const name of names) {
-    if (Token.isUnresolved(name) || typeof name !== 'string' || !TEAM_NAME.test(name)) {
-      throw new TrainyardValidationError(
-        'FlowMetrics.teamNames',
-        `"${String(name)}" is not a team name: use 1 to 32 lowercase letters, digits and hyphens, starting and ending with a letter or digit (tokens are not allowed: the name selects events at synth).`,
-      );
-    }
-  }
+  for (const name of names) validateTeamName('FlowMetrics.teamNames', name);
   const unique = [...new Set(names)];
   if (unique.length === 0) {
     throw new TrainyardValidationError('FlowMetrics.environments', 'name at least one team: give environments or teamNames.');

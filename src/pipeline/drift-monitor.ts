@@ -4,8 +4,12 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { boundedName } from '../core/physical-name';
 import { requireName } from '../core/validate';
 import { ITrainingEnvironment } from '../environment/training-environment';
+
+/** Data-quality job definition and monitoring schedule names: at most 63 characters. */
+const SAGEMAKER_NAME_MAX = 63;
 
 /**
  * Properties of a drift monitor.
@@ -110,7 +114,9 @@ export class DriftMonitor extends Construct {
     const d = env.trainingJobDefaults;
     const root = `s3://${env.artifactsBucket.bucketName}/${env.artifactsPrefix}monitoring/${props.endpointName}`;
 
-    const jobDefinitionName = `${env.teamName}-${props.endpointName}`.slice(0, 50).replace(/-+$/, '') + '-data-quality';
+    // SageMaker names: 63 characters. `<team>-<endpoint>` is shortened with a hash when the suffix would not fit.
+    const base = `${env.teamName}-${props.endpointName}`;
+    const jobDefinitionName = boundedName(base, { maxLength: SAGEMAKER_NAME_MAX - '-data-quality'.length }) + '-data-quality';
     this.jobDefinition = new sagemaker.CfnDataQualityJobDefinition(this, 'JobDefinition', {
       jobDefinitionName,
       roleArn: env.executionRole.roleArn,
@@ -141,7 +147,7 @@ export class DriftMonitor extends Construct {
       tags: [{ key: 'trainyard:team', value: env.teamName }],
     });
 
-    this.monitoringScheduleName = `${env.teamName}-${props.endpointName}-drift`.slice(0, 63).replace(/-+$/, '');
+    this.monitoringScheduleName = boundedName(base, { maxLength: SAGEMAKER_NAME_MAX - '-drift'.length }) + '-drift';
     const monitoringSchedule = new sagemaker.CfnMonitoringSchedule(this, 'Schedule', {
       monitoringScheduleName: this.monitoringScheduleName,
       monitoringScheduleConfig: {

@@ -16,8 +16,17 @@ import { scheduleExpressionProblem } from './private/schedule-expression';
 import { acknowledgeWildcardResources } from './private/wildcard-acknowledgement';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { boundedName } from '../core/physical-name';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { ITrainingEnvironment } from '../environment/training-environment';
+
+/** CreatePipeline `PipelineName`: 1 to 256 characters, `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}`. */
+const PIPELINE_NAME_RULE = {
+  pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/,
+  minLength: 1,
+  maxLength: 256,
+  description: 'letters, digits and hyphens, starting and ending with a letter or digit',
+};
 
 /**
  * Where the pipeline definition is stored.
@@ -45,7 +54,7 @@ export interface TrainingPipelineProps {
   /**
    * The pipeline name: letters, digits and hyphens, at most 256 characters, starting with a letter or digit.
    *
-   * @default - `<teamName>-<construct id>`, lowercased
+   * @default - `<teamName>-<construct id>`, lowercased; past 256 characters, shortened and ended with a hash of the whole name
    */
   readonly pipelineName?: string;
   /**
@@ -160,12 +169,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
     this.environment = props.environment;
     this.definition = props.definition;
     const name = props.pipelineName ?? defaultName(props.environment.teamName, id);
-    requireName('TrainingPipeline.pipelineName', name, {
-      pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/,
-      minLength: 1,
-      maxLength: 256,
-      description: 'letters, digits and hyphens, starting and ending with a letter or digit',
-    });
+    requireName('TrainingPipeline.pipelineName', name, PIPELINE_NAME_RULE);
     const parallel = props.maxParallelExecutionSteps ?? 4;
     requireIntegerInRange('TrainingPipeline.maxParallelExecutionSteps', parallel, 1, 256);
     this.pipelineName = name;
@@ -483,7 +487,8 @@ function valueFits(type: PipelineValueType, value: string): boolean {
   }
 }
 
+/** `<team>-<construct id>`, lowercased, within the 256 characters of a pipeline name (shortened with a hash past that). */
 function defaultName(teamName: string, id: string): string {
   const raw = `${teamName}-${id}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
-  return raw.slice(0, 256).replace(/-$/, '');
+  return boundedName(raw, PIPELINE_NAME_RULE);
 }

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { TrainyardValidationError } from '../core/errors';
+import { boundedName } from '../core/physical-name';
 import { requireName } from '../core/validate';
 import { requireAccountIds } from './private/accounts';
 
@@ -220,9 +221,12 @@ export class ModelRegistry extends ModelRegistryBase {
   /** The tag key that marks a non-production group (`trainyard:non-production`). */
   public static readonly NON_PRODUCTION_TAG = NON_PRODUCTION_TAG;
 
-  /** The group name a team environment uses: `<team>-models`. */
+  /**
+   * The group name a team environment uses: `<team>-models` (past 63 characters, shortened and ended
+   * with a hash of the whole name).
+   */
   public static groupNameForTeam(teamName: string): string {
-    const name = `${teamName}-models`;
+    const name = boundedName(`${teamName}-models`, GROUP_NAME_RULE);
     requireName('ModelRegistry.groupNameForTeam', name, GROUP_NAME_RULE);
     return name;
   }

@@ -354,8 +354,8 @@ describe('GpuBatchCompute options', () => {
     const app = newApp();
     const stack = new Stack(app, 'S');
     const platform = new MlPlatform(stack, 'Platform');
-    new GpuBatchCompute(stack, 'A', { platform, teamName: 'a', gpu: GpuProfile.G5_XLARGE });
-    new GpuBatchCompute(stack, 'B', { platform, teamName: 'b', gpu: GpuProfile.G5_XLARGE });
+    new GpuBatchCompute(stack, 'A', { platform, teamName: 'team-a', gpu: GpuProfile.G5_XLARGE });
+    new GpuBatchCompute(stack, 'B', { platform, teamName: 'team-b', gpu: GpuProfile.G5_XLARGE });
     const template = Template.fromStack(stack);
     expect(interfaceEndpointServices(template).filter((s) => s.startsWith('ecs'))).toEqual(['ecs', 'ecs-agent', 'ecs-telemetry']);
     const key: any = Object.values(template.findResources('AWS::KMS::Key'))[0];
@@ -391,9 +391,13 @@ describe('GpuBatchCompute rejects bad props at synth, naming the prop', () => {
     [{ gpu: singleNode, maxInstanceCount: 2 }, /GpuBatchCompute\.maxInstanceCount: is 2, but ml\.g5\.2xlarge does not support multi-node/],
     [{ gpu: GpuProfile.TRN1_32XLARGE }, /GpuBatchCompute\.gpu: ml\.trn1\.32xlarge has AWS Trainium/],
     [{ gpu: undefined }, /GpuBatchCompute\.gpu: is required/],
-    [{ teamName: '' }, /GpuBatchCompute\.teamName: must be 1 to 32 characters/],
+    [{ teamName: '' }, /GpuBatchCompute\.teamName: is required and must not be empty/],
     [{ teamName: 'Fraud_Team' }, /GpuBatchCompute\.teamName: "Fraud_Team" is not allowed/],
-    [{ teamName: 'a'.repeat(33) }, /GpuBatchCompute\.teamName: must be 1 to 32 characters/],
+    [{ teamName: 'a'.repeat(33) }, /GpuBatchCompute\.teamName: must be 2 to 32 characters/],
+    // The rule of TrainingEnvironment.teamName: a letter first, at least 2 characters, single hyphens.
+    [{ teamName: 'a' }, /GpuBatchCompute\.teamName: must be 2 to 32 characters/],
+    [{ teamName: '1fraud' }, /GpuBatchCompute\.teamName: "1fraud" is not allowed/],
+    [{ teamName: 'fraud--x' }, /GpuBatchCompute\.teamName: "fraud--x" is not allowed/],
     [{ teamName: undefined }, /GpuBatchCompute\.teamName: is required/],
     [{ teamName: Lazy.string({ produce: () => 'x' }) }, /GpuBatchCompute\.teamName: must be a literal string/],
     [{ retryAttempts: 0 }, /GpuBatchCompute\.retryAttempts/],
@@ -406,7 +410,7 @@ describe('GpuBatchCompute rejects bad props at synth, naming the prop', () => {
   });
 
   test('a missing platform names the prop', () => {
-    expect(() => new GpuBatchCompute(new Stack(newApp(), 'S'), 'Batch', { teamName: 'x', gpu: GpuProfile.G5_2XLARGE } as any))
+    expect(() => new GpuBatchCompute(new Stack(newApp(), 'S'), 'Batch', { teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE } as any))
       .toThrow(/GpuBatchCompute\.platform: is required/);
   });
 });

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { TrainyardValidationError } from '../../src/core/errors';
@@ -197,6 +197,13 @@ describe('TrainingStudio rejects bad props at synth, naming the prop', () => {
     [{ domainName: '-bad' }, /TrainingStudio\.domainName/],
     [{ domainName: 'x'.repeat(64) }, /TrainingStudio\.domainName: must be 1 to 63 characters/],
     [{ teamName: 'Bad Team' }, /TrainingStudio\.teamName/],
+    // The rule of TrainingEnvironment.teamName: a letter first, 2 to 32 characters, single hyphens, no token.
+    [{ teamName: '' }, /TrainingStudio\.teamName: is required and must not be empty/],
+    [{ teamName: '1fraud' }, /TrainingStudio\.teamName: "1fraud" is not allowed/],
+    [{ teamName: 'a' }, /TrainingStudio\.teamName: must be 2 to 32 characters/],
+    [{ teamName: 'fraud--x' }, /TrainingStudio\.teamName: "fraud--x" is not allowed/],
+    [{ teamName: 'a'.repeat(33) }, /TrainingStudio\.teamName: must be 2 to 32 characters/],
+    [{ teamName: Lazy.string({ produce: () => 'fraud' }) }, /TrainingStudio\.teamName: must be a literal string, not a token/],
   ])('%p', (props, message) => {
     expect(make(props)).toThrow(TrainyardValidationError);
     expect(make(props)).toThrow(message);

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -278,7 +278,11 @@ describe('FlowMetrics rejects bad props at synth, naming the prop', () => {
 
   test.each([
     [{}, /FlowMetrics\.environments: name at least one team/],
-    [{ teamNames: ['Fraud Team'] }, /FlowMetrics\.teamNames: "Fraud Team" is not a team name/],
+    [{ teamNames: ['Fraud Team'] }, /FlowMetrics\.teamNames: "Fraud Team" is not allowed: lowercase letters/],
+    // The rule of TrainingEnvironment.teamName: a letter first, single hyphens.
+    [{ teamNames: ['1fraud'] }, /FlowMetrics\.teamNames: "1fraud" is not allowed/],
+    [{ teamNames: ['fraud--x'] }, /FlowMetrics\.teamNames: "fraud--x" is not allowed/],
+    [{ teamNames: [Lazy.string({ produce: () => 'fraud' })] }, /FlowMetrics\.teamNames: must be a literal string, not a token/],
     [{ teamNames: ['fraud'], scrapRateThresholdPercent: 0 }, /FlowMetrics\.scrapRateThresholdPercent: must be a percentage above 0 and at most 100, got 0/],
     [{ teamNames: ['fraud'], scrapRateThresholdPercent: 150 }, /FlowMetrics\.scrapRateThresholdPercent/],
     [{ teamNames: ['fraud'], reservedConcurrency: 0 }, /FlowMetrics\.reservedConcurrency: must be from 1 to 1000/],
