@@ -12,6 +12,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { LineCounter, parseDocument } from 'yaml';
 import { TrainyardValidationError } from '../../src/core/errors';
+import { TEAM_NAME_RULE } from '../../src/core/team-name';
 
 /** One team of the teams file. */
 export interface TeamConfig {
@@ -47,10 +48,9 @@ export const MAX_TEAMS = 500;
 type Schema =
   | { type: 'object'; properties: Record<string, Schema>; required: string[] }
   | { type: 'array'; items: Schema; minItems?: number; maxItems?: number; uniqueItems?: boolean }
-  | { type: 'string'; pattern?: RegExp; maxLength?: number }
+  | { type: 'string'; pattern?: RegExp; minLength?: number; maxLength?: number; description?: string }
   | { type: 'integer' | 'number'; minimum?: number; maximum?: number; exclusiveMinimum?: number };
 
-export const TEAM_NAME_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
 
 /** The schema of a teams file. Unknown keys are errors (a typo must not be ignored silently). */
 export const TEAMS_SCHEMA: Schema = {
@@ -65,7 +65,14 @@ export const TEAMS_SCHEMA: Schema = {
         type: 'object',
         required: ['name', 'gpu', 'maxInstanceCount', 'monthlyBudgetUsd', 'costCenter', 'alertEmails'],
         properties: {
-          name: { type: 'string', pattern: TEAM_NAME_PATTERN },
+          // The rule every construct applies to team names (2 to 32 characters).
+          name: {
+            type: 'string',
+            pattern: TEAM_NAME_RULE.pattern,
+            minLength: TEAM_NAME_RULE.minLength,
+            maxLength: TEAM_NAME_RULE.maxLength,
+            description: TEAM_NAME_RULE.description,
+          },
           gpu: { type: 'string', pattern: /^ml\.[a-z0-9]+\.[a-z0-9]+$/ },
           maxInstanceCount: { type: 'integer', minimum: 1, maximum: 64 },
           monthlyBudgetUsd: { type: 'number', exclusiveMinimum: 0, maximum: 10_000_000 },
@@ -149,8 +156,11 @@ export function checkSchema(value: unknown, schema: Schema, pointer = ''): [stri
       if (schema.maxLength !== undefined && value.length > schema.maxLength) {
         return [at, `must be at most ${schema.maxLength} characters, got ${value.length}`];
       }
+      if (schema.minLength !== undefined && value.length < schema.minLength) {
+        return [at, `must be at least ${schema.minLength} characters, got ${value.length}`];
+      }
       if (schema.pattern && !schema.pattern.test(value)) {
-        return [at, `must match ${schema.pattern.source}, got ${show(value)}`];
+        return [at, `must ${schema.description ? `be ${schema.description}` : `match ${schema.pattern.source}`}, got ${show(value)}`];
       }
       return undefined;
     }
