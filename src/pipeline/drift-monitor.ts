@@ -136,7 +136,9 @@ export class DriftMonitor extends Construct {
         monitoringOutputs: [{ s3Output: { s3Uri: `${root}/reports`, localPath: '/opt/ml/processing/output', s3UploadMode: 'EndOfJob' } }],
       },
       jobResources: {
-        clusterConfig: { instanceCount: 1, instanceType: props.instanceType ?? 'ml.m5.large', volumeSizeInGb: 20, volumeKmsKeyId: d.resourceConfig.volumeKmsKeyId },
+        // The monitoring instance has an EBS volume whatever GPU the team trains on: always encrypt it
+        // with the team's key (the training defaults leave it out for GPUs with local NVMe storage).
+        clusterConfig: { instanceCount: 1, instanceType: props.instanceType ?? 'ml.m5.large', volumeSizeInGb: 20, volumeKmsKeyId: env.key.keyArn },
       },
       networkConfig: {
         enableNetworkIsolation: true,

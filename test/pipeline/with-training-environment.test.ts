@@ -1,9 +1,10 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Acknowledgements } from '../../src/core/acknowledgements';
 import { GpuProfile } from '../../src/environment/gpu-profile';
 import { ITrainingEnvironment, TrainingEnvironment } from '../../src/environment/training-environment';
+import { DriftMonitor } from '../../src/pipeline/drift-monitor';
 import { StandardTrainingRecipe } from '../../src/pipeline/standard-training-recipe';
 import { TrainingPipeline } from '../../src/pipeline/training-pipeline';
 import { MlPlatform } from '../../src/platform/ml-platform';
@@ -36,13 +37,22 @@ describe('the standard pipeline on the real TrainingEnvironment, laid out as tem
       monthlyBudgetUsd: 1000,
       costCenter: 'ml-research', // MlOps GpuResourceCostTagged: GPU pipelines carry trainyard:cost-center
     });
-    addStandardPipeline(teamStack, team);
+    const pipeline = addStandardPipeline(teamStack, team);
+    // A drift monitor on the team's G5 environment: its CPU instance has an EBS volume, which must be
+    // encrypted although G5 training jobs (local NVMe) carry no volume key.
+    pipeline.triggerOnDrift(new DriftMonitor(teamStack, 'Drift', { environment: team, endpointName: 'ml-scoring', features: ['amount'] }));
     Tags.of(app).add('trainyard:template', 'single-team');
   });
   const template: Template = result.template(teamStack);
 
   test('synthesizes with zero unacknowledged findings from every pack', () => {
     expect(describeFindings(result.report)).toEqual([]);
+  });
+
+  test('the drift monitor encrypts its volume with the platform key', () => {
+    template.hasResourceProperties('AWS::SageMaker::DataQualityJobDefinition', {
+      JobResources: { ClusterConfig: Match.objectLike({ InstanceType: 'ml.m5.large', VolumeKmsKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('PlatformKey') } }) },
+    });
   });
 
   test('the deployed definition is valid and starts training from the environment defaults', () => {
