@@ -148,25 +148,22 @@ export class Acknowledgements {
   }
 
   /**
-   * S3 object permissions on one key prefix (`<bucket>/<prefix>*`): an object-level permission for
-   * a prefix can only be written with a trailing wildcard. Takes the resources as cdk-nag names them.
+   * The `ExperimentTracking` service policy: object permissions on the artifact prefix
+   * (`<bucket>/<prefix>*`) and, with automatic registration, model package groups MLflow names at run time.
    */
-  public static objectPrefixWildcard(flattenedResources: string[]): ComplianceAcknowledgement[] {
-    const reason =
-      'Object-level S3 permissions for a key prefix can only be expressed as <bucket>/<prefix>*; the wildcard ' +
-      'covers the objects under this one prefix, not the bucket.';
-    return flattenedResources.map((resource) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason }));
-  }
-
-  /**
-   * The MLflow service role with automatic model registration: MLflow creates one model package group
-   * per registered model, named by the data scientist at run time, so the group names are not known at deploy.
-   */
-  public static mlflowAutomaticModelRegistration(flattenedResources: string[]): ComplianceAcknowledgement[] {
-    const reason =
-      'With automatic registration MLflow creates a SageMaker model package group per MLflow registered model, named at ' +
-      'run time; the wildcard is limited to model-package-group/ and model-package/ ARNs of this account and region.';
-    return flattenedResources.map((resource) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason }));
+  public static mlflowServicePolicy(automaticModelRegistration: boolean): WildcardResourceAcknowledgement[] {
+    return [
+      {
+        statementSid: 'ReadWriteArtifacts',
+        reason: 'Object-level S3 permissions for a key prefix can only be expressed as <bucket>/<prefix>*; the wildcard ' +
+          'covers the objects under the artifact prefix, not the bucket.',
+      },
+      ...(automaticModelRegistration ? [{
+        statementSid: 'AutomaticModelRegistration',
+        reason: 'With automatic registration MLflow creates a SageMaker model package group per MLflow registered model, named at ' +
+          'run time; the wildcard is limited to model-package-group/ and model-package/ ARNs of this account and region.',
+      }] : []),
+    ];
   }
 
   /**

@@ -9,7 +9,6 @@ import { TrainyardValidationError } from '../core/errors';
 import { enableEventBridgeNotifications, secureBucketProps } from '../core/secure-bucket';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireName } from '../core/validate';
-import { acknowledgeWildcardResources } from './private/wildcard-acknowledgements';
 
 /**
  * SageMaker's rule for MLflow App and tracking server names (CreateMlflowApp `Name`,
@@ -333,21 +332,7 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
       roles: [role],
       statements: this.servicePolicyStatements(),
     });
-    const cfnPolicy = policy.node.defaultChild as iam.CfnManagedPolicy;
-    acknowledgeWildcardResources(
-      cfnPolicy,
-      (p) => (p as iam.CfnManagedPolicy).policyDocument,
-      (r) => r.endsWith(`/${prefix}*`),
-      Acknowledgements.objectPrefixWildcard,
-    );
-    if (this.automaticModelRegistration) {
-      acknowledgeWildcardResources(
-        cfnPolicy,
-        (p) => (p as iam.CfnManagedPolicy).policyDocument,
-        (r) => /:model-package(-group)?\/\*$/.test(r),
-        Acknowledgements.mlflowAutomaticModelRegistration,
-      );
-    }
+    Acknowledgements.acknowledgeWildcardResources(policy, Acknowledgements.mlflowServicePolicy(this.automaticModelRegistration));
     this.serviceRole = role;
 
     // ---- MLflow -------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ describe('ExperimentTracking on the platform artifacts bucket (serverless MLflow
   });
 
   test('acknowledges only the object-prefix wildcard of its service policy, with its reason', () => {
-    const policy = tracking.node.findChild('ServicePolicy').node.defaultChild!;
+    const policy = tracking.node.findChild('ServicePolicy');
     const acknowledged = policy.node.metadata
       .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
       .flatMap((m) => Object.entries<string>(m.data as any));
