@@ -68,7 +68,8 @@ export function imageRegistryExample({ teamStack, platform, pipelineRole }: Exam
 
 export function experimentTrackingExample({ platformStack, platform, pipelineRole }: ExampleContext) {
   // README:experiment-tracking:start
-  // Every platform has a shared serverless MLflow App; give a team's role access to it:
+  // Every platform has a shared serverless MLflow App (TrainingEnvironment roles get access
+  // automatically); give another role access to it:
   platform.experimentTracking!.grantAccess(pipelineRole);
 
   // Or run a dedicated tracking server (billed by the hour) with its own prefix:
