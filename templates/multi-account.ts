@@ -1,16 +1,9 @@
-import { App, RemovalPolicy, Stack, Stage, Tags } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Stage, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Acknowledgements } from '../src/core/acknowledgements';
 import { TrainyardValidationError } from '../src/core/errors';
 import { MlPlatform } from '../src/platform/ml-platform';
-
-/** The actions the dev account gets on the prod model registry: describe and list, nothing else. */
-export const PROD_REGISTRY_READ_ACTIONS = [
-  'sagemaker:DescribeModelPackageGroup',
-  'sagemaker:DescribeModelPackage',
-  'sagemaker:ListModelPackages',
-];
+import { ModelRegistry } from '../src/registry/model-registry';
 
 /**
  * `multi-account`: CDK stages `Dev` and `Prod`, one account each, each with its own platform; the
@@ -24,9 +17,9 @@ export const PROD_REGISTRY_READ_ACTIONS = [
  * accounts; for real accounts, `cdk synth` with credentials of each account looks it up once and
  * caches it in cdk.context.json.
  *
- * Cross-account read takes two halves: the prod group's resource policy admits the dev account,
- * and the dev stack's managed policy `ProdModelRegistryRead` gives the same actions to the dev
- * roles it is attached to. Describe and list only: copying a model's artifacts into dev also needs
+ * Cross-account read takes two halves: the prod `ModelRegistry`'s resource policy admits the dev
+ * account (`crossAccountReadAccounts`), and the dev stack's managed policy `ProdModelRegistryRead`
+ * (`readPolicyStatements()` of the imported group) gives the same actions to the dev roles it is attached to. Describe and list only: copying a model's artifacts into dev also needs
  * the prod artifacts bucket and key to admit the dev role, which this template does not grant.
  */
 export function multiAccount(app: App): Stack[] {
@@ -51,29 +44,13 @@ export function multiAccount(app: App): Stack[] {
     description: 'Trainyard production ML platform and model registry (readable from the dev account)',
   });
   new MlPlatform(prodStack, 'Platform', { maxAzs: 2 });
-  const groupArn = prodStack.formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: groupName });
-  const packagesArn = prodStack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${groupName}/*` });
-  const group = new sagemaker.CfnModelPackageGroup(prodStack, 'ModelRegistry', {
-    modelPackageGroupName: groupName,
-    modelPackageGroupDescription: 'Production model registry: approved models, readable from the dev account',
-    modelPackageGroupPolicy: new iam.PolicyDocument({
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'DevAccountDescribeGroup',
-          principals: [new iam.AccountPrincipal(devAccount)],
-          actions: ['sagemaker:DescribeModelPackageGroup'],
-          resources: [groupArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DevAccountReadModelVersions',
-          principals: [new iam.AccountPrincipal(devAccount)],
-          actions: ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'],
-          resources: [packagesArn],
-        }),
-      ],
-    }).toJSON(),
+  const registry = new ModelRegistry(prodStack, 'ProdModels', {
+    groupName,
+    description: 'Production model registry: approved models, readable from the dev account',
+    crossAccountReadAccounts: [devAccount],
   });
-  group.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  // The id the group had when the template wrote it as an L1: keeps the retained group in place.
+  (registry.node.defaultChild as CfnResource).overrideLogicalId('ModelRegistry');
 
   // ---- Dev: its own platform, and the identity half of the cross-account read ------------------
   const dev = new Stage(app, 'Dev', { env: { account: devAccount, region } });
@@ -81,17 +58,14 @@ export function multiAccount(app: App): Stack[] {
     description: 'Trainyard development ML platform, with read access to the production model registry',
   });
   new MlPlatform(devStack, 'Platform', { maxAzs: 2 });
-  const prodGroupArn = `arn:${devStack.partition}:sagemaker:${region}:${prodAccount}:model-package-group/${groupName}`;
-  const prodPackagesArn = `arn:${devStack.partition}:sagemaker:${region}:${prodAccount}:model-package/${groupName}/*`;
+  const prodRegistry = ModelRegistry.fromGroupArn(devStack, 'ProdModelRegistry',
+    `arn:${devStack.partition}:sagemaker:${region}:${prodAccount}:model-package-group/${groupName}`);
   const readPolicy = new iam.ManagedPolicy(devStack, 'ProdModelRegistryRead', {
     description: `Describe and list the production model registry ${groupName} (account ${prodAccount}); attach to dev roles that compare against or promote from production models`,
-    statements: [
-      new iam.PolicyStatement({ actions: ['sagemaker:DescribeModelPackageGroup'], resources: [prodGroupArn] }),
-      new iam.PolicyStatement({ actions: ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'], resources: [prodPackagesArn] }),
-    ],
+    statements: prodRegistry.readPolicyStatements(),
   });
-  Acknowledgements.acknowledge(readPolicy, [{
-    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:${region}:${prodAccount}:model-package/${groupName}/*]`,
+  Acknowledgements.acknowledgeWildcardResources(readPolicy, [{
+    statementSid: 'ReadModelVersions',
     reason:
       'Model versions are created at run time by pipelines in production (model-package/<group>/<version>); the wildcard covers ' +
       'the versions of the one production group only, for describe and list.',

@@ -52,6 +52,13 @@ export interface IModelRegistry extends IResource {
   /** Lets `grantee` describe and list the group and its model versions. */
   grantRead(grantee: iam.IGrantable): iam.Grant;
 
+  /**
+   * What `grantRead` allows on the group, as statements for a customer-managed policy (for a role in
+   * another account, or where NIST 800-53 and HIPAA reject the inline policy `grantRead` writes).
+   * The key grant is not included.
+   */
+  readPolicyStatements(): iam.PolicyStatement[];
+
   /** Lets `grantee` approve or reject model versions of this group (UpdateModelPackage). */
   grantApprove(grantee: iam.IGrantable): iam.Grant;
 
@@ -157,6 +164,17 @@ abstract class ModelRegistryBase extends Resource implements IModelRegistry {
       resourceArns: [this.modelPackageGroupArn, this.modelPackagesArn()],
     });
     return this.key ? grant.combine(this.key.grantDecrypt(grantee)) : grant;
+  }
+
+  public readPolicyStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({ sid: 'DescribeModelPackageGroup', actions: ['sagemaker:DescribeModelPackageGroup'], resources: [this.modelPackageGroupArn] }),
+      new iam.PolicyStatement({
+        sid: 'ReadModelVersions',
+        actions: ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'],
+        resources: [this.modelPackagesArn()],
+      }),
+    ];
   }
 
   public grantApprove(grantee: iam.IGrantable): iam.Grant {

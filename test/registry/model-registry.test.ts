@@ -192,6 +192,23 @@ describe('ModelRegistry options and imports', () => {
     });
   });
 
+  test('readPolicyStatements gives the read grant as managed-policy statements: describe the group, describe and list its versions', () => {
+    const stack = new Stack(newApp(), 'S');
+    const arn = 'arn:aws:sagemaker:eu-west-1:333333333333:model-package-group/central-models';
+    const statements = ModelRegistry.fromGroupArn(stack, 'Imported', arn).readPolicyStatements().map((st) => stack.resolve(st.toStatementJson()));
+    expect(statements).toEqual([
+      { Sid: 'DescribeModelPackageGroup', Effect: 'Allow', Action: 'sagemaker:DescribeModelPackageGroup', Resource: arn },
+      {
+        Sid: 'ReadModelVersions',
+        Effect: 'Allow',
+        Action: ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'],
+        Resource: 'arn:aws:sagemaker:eu-west-1:333333333333:model-package/central-models/*',
+      },
+    ]);
+    // The same actions as grantRead and the cross-account resource policy.
+    expect(statements.flatMap((st) => [st.Action].flat()).sort()).toEqual([...ModelRegistry.READ_ACTIONS].sort());
+  });
+
   test('groupNameForTeam gives <team>-models and checks the result', () => {
     expect(ModelRegistry.groupNameForTeam('fraud')).toBe('fraud-models');
     expect(() => ModelRegistry.groupNameForTeam('bad_team')).toThrow(/ModelRegistry\.groupNameForTeam/);
