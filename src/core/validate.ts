@@ -62,3 +62,33 @@ export function requireWholeDays(prop: string, value: Duration, min: number, max
   requireIntegerInRange(`${prop} (days)`, days, min, max);
   return days;
 }
+
+/**
+ * Checks that a Duration is a whole number of seconds within [min, max] and returns the seconds
+ * (NaN for an unresolved Duration, which is judged at deploy time).
+ *
+ * @internal
+ */
+export function requireWholeSeconds(prop: string, value: Duration, min: number, max: number): number {
+  if (!value || typeof (value as any).toSeconds !== 'function') {
+    throw new TrainyardValidationError(prop, `must be a Duration (for example Duration.seconds(${Math.max(min, 1)})).`);
+  }
+  if (value.isUnresolved()) {
+    return NaN;
+  }
+  const seconds = value.toSeconds({ integral: false });
+  requireIntegerInRange(`${prop} (seconds)`, seconds, min, max);
+  return seconds;
+}
+
+/**
+ * The rule of AWS tag values: letters, digits, spaces and `_ . : / = + - @`, at most 256 characters.
+ *
+ * @internal
+ */
+export const TAG_VALUE_RULE = {
+  pattern: /^[\p{L}\p{N}\p{Z}_.:/=+@-]+$/u,
+  minLength: 1,
+  maxLength: 256,
+  description: 'a tag value: letters, digits, spaces and _ . : / = + - @, at most 256 characters',
+};

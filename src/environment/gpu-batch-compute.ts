@@ -13,7 +13,7 @@ import { TrainyardValidationError } from '../core/errors';
 import { boundedName } from '../core/physical-name';
 import { TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
-import { requireIntegerInRange } from '../core/validate';
+import { requireIntegerInRange, requireName, requireWholeSeconds, TAG_VALUE_RULE } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
 import { platformDataStatements } from './private/data-access';
 import { allowPlatformEndpoints } from './private/network';
@@ -24,6 +24,8 @@ const MAX_VCPUS_LIMIT = 100_000;
 const LOG_GROUP_NAME_LIMIT = { maxLength: 512 };
 /** Multi-node parallel jobs: the node count AWS Batch allows per job. */
 const MAX_NODES = 1000;
+/** The least memory Trainyard gives a job container (AWS Batch's minimum is 4 MiB; a GPU job needs far more). */
+const MIN_CONTAINER_MEMORY_MIB = 256;
 /** ECS_AL2023_NVIDIA does not support these families (CloudFormation `Ec2Configuration.ImageType`). */
 const AL2023_UNSUPPORTED_FAMILIES = ['p3', 'p3dn', 'g3', 'g3s'];
 
@@ -42,7 +44,7 @@ export interface GpuBatchComputeProps {
 
   /**
    * The cost centre every resource is tagged with (`trainyard:cost-center`); MlOps-GpuResourceCostTagged
-   * requires it on GPU compute.
+   * requires it on GPU compute. A tag value: letters, digits, spaces and `_ . : / = + - @`, at most 256 characters.
    *
    * @default - the team name
    */
@@ -253,6 +255,19 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
         `is ${maxInstanceCount}, but ${gpu.instanceType} does not support multi-node training. Use 1, or a profile with multi-node support.`,
       );
     }
+    if (maxInstanceCount > 1 && gpu.vcpus * maxInstanceCount > MAX_VCPUS_LIMIT) {
+      throw new TrainyardValidationError(
+        'GpuBatchCompute.maxInstanceCount',
+        `is ${maxInstanceCount}: ${maxInstanceCount} ${gpu.ec2InstanceType} instances have ${gpu.vcpus * maxInstanceCount} vCPUs, over the ${MAX_VCPUS_LIMIT} of the largest compute environment Trainyard creates. Use at most ${Math.floor(MAX_VCPUS_LIMIT / gpu.vcpus)}.`,
+      );
+    }
+    const containerMemoryMib = Math.floor((gpu.memoryGib * 1024 * 0.9) / 256) * 256;
+    if (containerMemoryMib < MIN_CONTAINER_MEMORY_MIB) {
+      throw new TrainyardValidationError(
+        'GpuBatchCompute.gpu',
+        `${gpu.instanceType} has ${gpu.memoryGib} GiB of memory; the job container gets 90% of it rounded down to 256 MiB, which must be at least ${MIN_CONTAINER_MEMORY_MIB} MiB. Check the profile's memoryGib.`,
+      );
+    }
     const maxvCpus = props.maxvCpus ?? gpu.vcpus * maxInstanceCount;
     requireIntegerInRange('GpuBatchCompute.maxvCpus', maxvCpus, 1, MAX_VCPUS_LIMIT);
     if (!Token.isUnresolved(maxvCpus) && maxvCpus < gpu.vcpus) {
@@ -264,14 +279,22 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     const retryAttempts = props.retryAttempts ?? 3;
     requireIntegerInRange('GpuBatchCompute.retryAttempts', retryAttempts, 1, 10);
     const jobTimeout = props.jobTimeout ?? Duration.hours(24);
-    if (!jobTimeout.isUnresolved()) {
-      requireIntegerInRange('GpuBatchCompute.jobTimeout (seconds)', jobTimeout.toSeconds(), 60, 14 * 24 * 3600);
-    }
+    requireWholeSeconds('GpuBatchCompute.jobTimeout', jobTimeout, 60, 14 * 24 * 3600);
     const rootVolumeGib = (props.rootVolumeSize ?? Size.gibibytes(200)).toGibibytes({ rounding: SizeRoundingBehavior.NONE });
     requireIntegerInRange('GpuBatchCompute.rootVolumeSize (GiB)', rootVolumeGib, 30, 16384);
     const imageTag = props.imageTag ?? 'latest';
-    if (!Token.isUnresolved(imageTag) && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag)) {
-      throw new TrainyardValidationError('GpuBatchCompute.imageTag', `must be a Docker image tag (letters, digits, _ . -, up to 128 characters), got '${imageTag}'.`);
+    if (!Token.isUnresolved(imageTag) && (typeof imageTag !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag))) {
+      throw new TrainyardValidationError('GpuBatchCompute.imageTag', `must be a Docker image tag (letters, digits, _ . -, up to 128 characters), got '${String(imageTag)}'.`);
+    }
+    if (props.command !== undefined && (!Array.isArray(props.command) || props.command.some((c) => typeof c !== 'string'))) {
+      throw new TrainyardValidationError('GpuBatchCompute.command', `must be a list of strings, for example ['python3', 'train.py'], got ${JSON.stringify(props.command)}.`);
+    }
+    if (props.costCenter !== undefined) {
+      requireName('GpuBatchCompute.costCenter', props.costCenter, TAG_VALUE_RULE);
+    }
+    if (props.s3PrefixListId !== undefined && !Token.isUnresolved(props.s3PrefixListId)
+      && (typeof props.s3PrefixListId !== 'string' || !/^pl-[0-9a-f]{8,17}$/.test(props.s3PrefixListId))) {
+      throw new TrainyardValidationError('GpuBatchCompute.s3PrefixListId', `must be a managed prefix list ID such as 'pl-63a5400a', got '${String(props.s3PrefixListId)}'.`);
     }
 
     const { platform } = props;
@@ -449,7 +472,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     const image = ecs.ContainerImage.fromEcrRepository(repository, imageTag);
     const logging = ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'job' });
     // ECS keeps some memory of each instance for the agent and the OS: ask for 90% of it.
-    const memory = Size.mebibytes(Math.floor((gpu.memoryGib * 1024 * 0.9) / 256) * 256);
+    const memory = Size.mebibytes(containerMemoryMib);
     const container = (containerId: string) => new batch.EcsEc2ContainerDefinition(this, containerId, {
       image,
       command: props.command,

@@ -16,7 +16,7 @@ import { TrainyardValidationError } from '../core/errors';
 import { TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
 import { TrainyardKey } from '../core/trainyard-key';
-import { requireIntegerInRange, requireName } from '../core/validate';
+import { requireIntegerInRange, requireName, TAG_VALUE_RULE } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
 import { IExperimentTracking } from '../registry/experiment-tracking';
 import { ImageRegistry } from '../registry/image-registry';
@@ -421,12 +421,7 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     requireIntegerInRange('TrainingEnvironment.maxRetryAttempts', maxRetryAttempts, 1, MAX_RETRY_ATTEMPTS);
     validateBudgetProps(props);
     if (props.costCenter !== undefined) {
-      requireName('TrainingEnvironment.costCenter', props.costCenter, {
-        pattern: /^[\p{L}\p{N}\p{Z}_.:/=+@-]+$/u,
-        minLength: 1,
-        maxLength: 256,
-        description: 'a tag value: letters, digits, spaces and _ . : / = + - @, at most 256 characters',
-      });
+      requireName('TrainingEnvironment.costCenter', props.costCenter, TAG_VALUE_RULE);
     }
     if (props.s3PrefixListId !== undefined && !Token.isUnresolved(props.s3PrefixListId) && !/^pl-[0-9a-f]{8,17}$/.test(props.s3PrefixListId)) {
       throw new TrainyardValidationError('TrainingEnvironment.s3PrefixListId', `must be a managed prefix list ID such as 'pl-63a5400a', got '${props.s3PrefixListId}'.`);

@@ -286,14 +286,16 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
       throw new TrainyardValidationError('ExperimentTracking.dedicatedServer.size', `must be one of ${sizes.join(', ')}, got '${String(size)}'.`);
     }
     const mlflowVersion = props.dedicatedServer?.mlflowVersion;
-    if (mlflowVersion !== undefined && !Token.isUnresolved(mlflowVersion) && !MLFLOW_VERSION_PATTERN.test(mlflowVersion)) {
+    if (mlflowVersion !== undefined && !Token.isUnresolved(mlflowVersion) && (typeof mlflowVersion !== 'string' || !MLFLOW_VERSION_PATTERN.test(mlflowVersion))) {
       throw new TrainyardValidationError('ExperimentTracking.dedicatedServer.mlflowVersion', `must be a version such as '2.16', got '${mlflowVersion}'.`);
     }
     const prefix = props.artifactsPrefix ?? 'mlflow/';
-    if (!Token.isUnresolved(prefix) && (typeof prefix !== 'string' || !/^([A-Za-z0-9!_.*'()-]+\/)+$/.test(prefix))) {
+    // No '*': the prefix ends up in IAM resources and conditions, where it would widen them to other prefixes.
+    if (!Token.isUnresolved(prefix) && (typeof prefix !== 'string' || prefix.length > 256 || !/^([A-Za-z0-9!_.'()-]+\/)+$/.test(prefix))) {
       throw new TrainyardValidationError(
         'ExperimentTracking.artifactsPrefix',
-        `must be an S3 key prefix of safe characters ending in '/' and not starting with '/' (for example 'mlflow/'), got '${String(prefix)}'.`,
+        "must be an S3 key prefix of at most 256 characters, of letters, digits and ! _ . ' ( ) -, ending in '/' and not starting with '/' " +
+          `(for example 'mlflow/'), got '${String(prefix)}'.`,
       );
     }
     if (props.artifactsBucket && props.accessLogsBucket) {

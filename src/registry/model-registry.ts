@@ -20,6 +20,9 @@ const GROUP_NAME_RULE = {
   description: 'letters, digits and hyphens, starting and ending with a letter or digit, 1 to 63 characters',
 };
 
+/** SageMaker's rule for `ModelPackageGroupDescription`: no control or format characters. */
+const DESCRIPTION_PATTERN = /^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*$/u;
+
 /** The EventBridge detail type SageMaker sends when a model package is created or its status changes. */
 const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
 
@@ -98,7 +101,8 @@ export interface ModelRegistryProps {
   readonly groupName: string;
 
   /**
-   * What the group holds, shown in the SageMaker console (at most 1,024 characters).
+   * What the group holds, shown in the SageMaker console (at most 1,024 characters, without line
+   * breaks, tabs or other control characters).
    *
    * @default - no description
    */
@@ -317,8 +321,19 @@ export class ModelRegistry extends ModelRegistryBase {
         `ModelRegistry.groupName '${props.groupName}' has uppercase letters: SageMaker writes some ARNs in lowercase and IAM matches ARNs case-sensitively. Prefer a lowercase name.`,
       );
     }
-    if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > 1024) {
-      throw new TrainyardValidationError('ModelRegistry.description', `must be at most 1024 characters, got ${props.description.length}.`);
+    if (props.description !== undefined && !Token.isUnresolved(props.description)) {
+      if (typeof props.description !== 'string') {
+        throw new TrainyardValidationError('ModelRegistry.description', `must be a string, got ${typeof props.description}.`);
+      }
+      if (props.description.length > 1024) {
+        throw new TrainyardValidationError('ModelRegistry.description', `must be at most 1024 characters, got ${props.description.length}.`);
+      }
+      if (!DESCRIPTION_PATTERN.test(props.description)) {
+        throw new TrainyardValidationError(
+          'ModelRegistry.description',
+          'may contain letters, marks, spaces, symbols, digits and punctuation only (SageMaker rejects control characters such as line breaks and tabs).',
+        );
+      }
     }
     this.crossAccountReadAccounts = requireAccountIds('ModelRegistry.crossAccountReadAccounts', props.crossAccountReadAccounts);
 

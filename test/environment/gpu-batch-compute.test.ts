@@ -404,6 +404,17 @@ describe('GpuBatchCompute rejects bad props at synth, naming the prop', () => {
     [{ jobTimeout: Duration.seconds(10) }, /GpuBatchCompute\.jobTimeout/],
     [{ rootVolumeSize: Size.gibibytes(10) }, /GpuBatchCompute\.rootVolumeSize/],
     [{ imageTag: 'bad tag' }, /GpuBatchCompute\.imageTag/],
+    // Found by the props properties (test/properties/batch-and-registries.property.test.ts):
+    [{ jobTimeout: Duration.millis(90_500) }, /GpuBatchCompute\.jobTimeout \(seconds\): must be a whole number from 60 to 1209600, got 90\.5/],
+    [{ jobTimeout: Duration.seconds(NaN) }, /GpuBatchCompute\.jobTimeout \(seconds\): must be a whole number/],
+    [{ costCenter: 'cc*1' }, /GpuBatchCompute\.costCenter: "cc\*1" is not allowed: a tag value/],
+    [{ costCenter: '' }, /GpuBatchCompute\.costCenter: must be 1 to 256 characters/],
+    [{ s3PrefixListId: 'pl-nope' }, /GpuBatchCompute\.s3PrefixListId: must be a managed prefix list ID/],
+    [{ imageTag: 5 }, /GpuBatchCompute\.imageTag: must be a Docker image tag/],
+    [{ command: 'python3 train.py' }, /GpuBatchCompute\.command: must be a list of strings/],
+    [{ gpu: GpuProfile.custom({ instanceType: 'ml.g9.xlarge', acceleratorModel: 'NVIDIA T4', acceleratorCount: 1, acceleratorMemoryGib: 16, vcpus: 4, memoryGib: 0.25 }) },
+      /GpuBatchCompute\.gpu: ml\.g9\.xlarge has 0\.25 GiB of memory; the job container gets 90% of it rounded down to 256 MiB, which must be at least 256 MiB/],
+    [{ gpu: GpuProfile.P5_48XLARGE, maxInstanceCount: 600, maxvCpus: 192 }, /GpuBatchCompute\.maxInstanceCount: is 600: 600 p5\.48xlarge instances have 115200 vCPUs, over the 100000 .* Use at most 520\./],
   ])('%p', (props, message) => {
     expect(make(props)).toThrow(TrainyardValidationError);
     expect(make(props)).toThrow(message);

@@ -215,6 +215,16 @@ describe('TrainingPipeline rejects bad input at synth, naming the prop', () => {
     ['rate(0 days)', /rate must be at least 1/],
     ['rate(1 days)', /use '1 day'/],
     ['every monday', /must be rate\(/],
+    // Found by the schedule properties (test/properties/pipeline-schedule.property.test.ts):
+    ['at(2027-13-01T00:00:00)', /at month must be from 01 to 12, got 13/],
+    ['at(2027-02-29T00:00:00)', /at day must be from 01 to 28 in 2027-02, got 29/],
+    ['at(2027-01-01T24:00:00)', /at hour must be from 00 to 23, got 24/],
+    ['at(2027-01-01T00:60:00)', /at minutes and seconds must be from 00 to 59/],
+    ['cron(0 3 32W * ? *)', /cron day-of-month must be from 1 to 31, got '32' in '32W'/],
+    ['cron(0 3 ? * XYZ#2 *)', /cron day-of-week field 'XYZ#2' names no day of the week/],
+    ['cron(0 3 ? * MON#6 *)', /must ask for occurrence #1 to #5/],
+    ['cron(1/2/3 3 ? * MON *)', /cron minutes field '1\/2\/3' does not parse/],
+    ['cron(*/0 3 ? * MON *)', /cron minutes field '\*\/0' has an invalid step '0'/],
   ])('a schedule expression that does not parse: %s', (expression, message) => {
     const { pipeline } = make();
     expect(() => pipeline.triggerOnSchedule(scheduler.ScheduleExpression.expression(expression))).toThrow(message);
@@ -223,7 +233,8 @@ describe('TrainingPipeline rejects bad input at synth, naming the prop', () => {
 
   test('schedule expressions that parse', () => {
     const { pipeline } = make();
-    for (const e of ['rate(1 day)', 'rate(12 hours)', 'cron(0/15 8-18 ? * MON-FRI *)', 'cron(0 0 1 * ? *)', 'at(2027-01-01T00:00:00)']) {
+    for (const e of ['rate(1 day)', 'rate(12 hours)', 'cron(0/15 8-18 ? * MON-FRI *)', 'cron(0 0 1 * ? *)', 'at(2027-01-01T00:00:00)',
+      'at(2028-02-29T23:59:59)', 'cron(0 3 ? * L *)', 'cron(0 3 ? * FRI#3 *)', 'cron(0 3 ? * 6L *)', 'cron(0 3 15W * ? *)', 'cron(0 3 LW * ? *)']) {
       expect(() => pipeline.triggerOnSchedule(scheduler.ScheduleExpression.expression(e))).not.toThrow();
     }
     expect(() => pipeline.triggerOnSchedule(scheduler.ScheduleExpression.rate(Duration.days(7)))).not.toThrow();

@@ -80,7 +80,7 @@ describe('names derived from the longest team names, construct ids and endpoint 
   test('every literal physical name is within its limit and matches its service pattern', () => {
     const names = literalNames(template);
     expect(new Set(names.map((n) => n.type))).toEqual(new Set([
-      'AWS::SageMaker::Pipeline', 'AWS::SageMaker::Domain', 'AWS::SageMaker::ModelPackageGroup', 'AWS::Logs::LogGroup',
+      'AWS::SageMaker::Pipeline', 'AWS::SageMaker::Domain', 'AWS::SageMaker::ModelPackageGroup', 'AWS::Logs::LogGroup', 'AWS::ECR::Repository',
     ]));
     const problems = names.filter((n) => n.name.length > n.maxLength || !n.pattern.test(n.name)).map((n) => `${n.type} ${n.name} (${n.name.length})`);
     expect(problems).toEqual([]);
@@ -112,7 +112,7 @@ describe('drift monitors of the longest team name on 63-character endpoint names
   const template = Template.fromStack(stack);
 
   test('job definition and schedule names are within 63 characters, match the SageMaker pattern and are distinct', () => {
-    const names = literalNames(template).filter((n) => n.type.startsWith('AWS::SageMaker::'));
+    const names = literalNames(template).filter((n) => /DataQualityJobDefinition|MonitoringSchedule/.test(n.type));
     expect(names).toHaveLength(4);
     for (const n of names) {
       expect(n.name.length).toBeLessThanOrEqual(63);

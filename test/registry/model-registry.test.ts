@@ -247,6 +247,14 @@ describe('ModelRegistry rejects bad input at synth, naming the prop', () => {
     expect(make({ groupName: 'ok', description: 'x'.repeat(1025) })).toThrow(/ModelRegistry\.description: must be at most 1024 characters, got 1025/);
   });
 
+  test('a description with line breaks, tabs or other control characters SageMaker rejects (found by the props properties)', () => {
+    for (const description of ['first line\nsecond line', 'a\tb', 'zero\u200bwidth', 'bell\u0007']) {
+      expect(make({ groupName: 'ok', description })).toThrow(TrainyardValidationError);
+      expect(make({ groupName: 'ok', description })).toThrow(/ModelRegistry\.description: may contain letters, marks, spaces, symbols, digits and punctuation only/);
+    }
+    expect(make({ groupName: 'ok', description: 'Modèles de fraude — v2 (€, 日本語, emoji 🚀)' })).not.toThrow();
+  });
+
   test('accepts the longest valid name (63 characters) and single-character names', () => {
     expect(make({ groupName: 'a'.repeat(63) })).not.toThrow();
     expect(make({ groupName: 'a' })).not.toThrow();

@@ -3,11 +3,12 @@ import { ExecutionVariable } from './execution-variable';
 import { JsonGet } from './json-get';
 import { PipelineExpression } from './pipeline-expression';
 import { JobStepProps, PipelineStep } from './pipeline-step';
+import { requireInstanceType } from './private/instance-type';
 import { environmentTags, environmentVariables, renderJobStepOptions, StepRenderContext } from './private/render';
 import { PropertyReference } from './property-reference';
 import { RetryPolicy } from './retry-policy';
 import { TrainyardValidationError } from '../../core/errors';
-import { requireIntegerInRange } from '../../core/validate';
+import { requireIntegerInRange, requireWholeSeconds } from '../../core/validate';
 import { ITrainingEnvironment } from '../../environment/training-environment';
 
 /**
@@ -151,10 +152,13 @@ export class ProcessingStep extends PipelineStep {
     if (!Array.isArray(props.entrypoint) || props.entrypoint.length === 0) {
       throw new TrainyardValidationError(`ProcessingStep(${props.name}).entrypoint`, "must name the command to run, for example ['python3', '/opt/ml/processing/input/code/validate.py'].");
     }
+    if (typeof props.imageUri !== 'string' || props.imageUri.length === 0) {
+      throw new TrainyardValidationError(`ProcessingStep(${props.name}).imageUri`, 'is required: the container image URI.');
+    }
+    requireInstanceType(`ProcessingStep(${props.name}).instanceType`, props.instanceType);
     requireIntegerInRange(`ProcessingStep(${props.name}).instanceCount`, props.instanceCount, 1, 100);
     requireIntegerInRange(`ProcessingStep(${props.name}).volumeSizeInGb`, props.volumeSizeInGb, 1, 16384);
-    const seconds = (props.maxRuntime ?? Duration.hours(1)).toSeconds();
-    requireIntegerInRange(`ProcessingStep(${props.name}).maxRuntime (seconds)`, seconds, 1, 777600);
+    requireWholeSeconds(`ProcessingStep(${props.name}).maxRuntime`, props.maxRuntime ?? Duration.hours(1), 1, 777600);
     const outputs = new Set<string>();
     for (const output of props.outputs ?? []) {
       if (outputs.has(output.outputName)) {

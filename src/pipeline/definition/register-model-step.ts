@@ -4,6 +4,7 @@ import { renderJobStepOptions, StepRenderContext } from './private/render';
 import { PropertyReference } from './property-reference';
 import { RetryPolicy } from './retry-policy';
 import { TrainyardValidationError } from '../../core/errors';
+import { requireName } from '../../core/validate';
 import { ITrainingEnvironment } from '../../environment/training-environment';
 
 /**
@@ -110,6 +111,15 @@ export class RegisterModelStep extends PipelineStep {
     if (!(props.modelDataUrl instanceof PipelineExpression)) {
       throw new TrainyardValidationError(`RegisterModelStep(${props.name}).modelDataUrl`, 'is required: the S3 URI of the model artifacts, usually train.modelArtifactsUri.');
     }
+    if (typeof props.inferenceImageUri !== 'string' || props.inferenceImageUri.length === 0) {
+      throw new TrainyardValidationError(`RegisterModelStep(${props.name}).inferenceImageUri`, 'is required: the URI of the image that serves the model.');
+    }
+    requireName(`RegisterModelStep(${props.name}).modelPackageGroupName`, props.modelPackageGroupName, {
+      pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/,
+      minLength: 1,
+      maxLength: 63,
+      description: 'a model package group name: letters, digits and hyphens, starting and ending with a letter or digit, 1 to 63 characters',
+    });
     this.props = props;
     this.modelPackageGroupName = props.modelPackageGroupName ?? props.environment.modelPackageGroupName;
     this.retryPolicies = props.retryPolicies ?? [RetryPolicy.serviceDefaults()];

@@ -1,5 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { TrainyardValidationError } from '../../core/errors';
+import { requireWholeSeconds } from '../../core/validate';
+
+/** The longest wait before a retry SageMaker accepts (`IntervalSeconds`): 12 hours. */
+const MAX_INTERVAL_SECONDS = 43_200;
 
 /**
  * The failures a step retry policy retries.
@@ -24,7 +28,7 @@ export interface RetryPolicyProps {
   /** The failures to retry. */
   readonly exceptionTypes: RetryExceptionType[];
   /**
-   * How long to wait before the first retry.
+   * How long to wait before the first retry: a whole number of seconds from 1 second to 12 hours.
    *
    * @default Duration.seconds(1)
    */
@@ -101,8 +105,17 @@ export class RetryPolicy {
         throw new TrainyardValidationError('RetryPolicyProps.expireAfter', `must be a whole number of minutes from 1 to 14400, got ${minutes}.`);
       }
     }
-    if (props.backoffRate !== undefined && !(props.backoffRate >= 1)) {
-      throw new TrainyardValidationError('RetryPolicyProps.backoffRate', `must be at least 1, got ${props.backoffRate}.`);
+    if (props.backoffRate !== undefined && !(props.backoffRate >= 1 && Number.isFinite(props.backoffRate))) {
+      throw new TrainyardValidationError('RetryPolicyProps.backoffRate', `must be a finite number of at least 1, got ${props.backoffRate}.`);
+    }
+    const known = Object.values(RetryExceptionType) as string[];
+    for (const type of props.exceptionTypes) {
+      if (!known.includes(type)) {
+        throw new TrainyardValidationError('RetryPolicyProps.exceptionTypes', `'${String(type)}' is not a RetryExceptionType (${known.join(', ')}).`);
+      }
+    }
+    if (props.interval !== undefined) {
+      requireWholeSeconds('RetryPolicyProps.interval', props.interval, 1, MAX_INTERVAL_SECONDS);
     }
   }
 

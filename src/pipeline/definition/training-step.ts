@@ -2,11 +2,12 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { ExecutionVariable } from './execution-variable';
 import { PipelineExpression } from './pipeline-expression';
 import { JobStepProps, PipelineStep } from './pipeline-step';
+import { requireInstanceType } from './private/instance-type';
 import { environmentTags, environmentVariables, renderJobStepOptions, StepRenderContext } from './private/render';
 import { PropertyReference } from './property-reference';
 import { RetryPolicy } from './retry-policy';
 import { TrainyardValidationError } from '../../core/errors';
-import { requireIntegerInRange } from '../../core/validate';
+import { requireIntegerInRange, requireWholeSeconds } from '../../core/validate';
 import { ITrainingEnvironment } from '../../environment/training-environment';
 
 /**
@@ -73,7 +74,7 @@ export interface TrainingJobOverrides {
    */
   readonly volumeSizeInGb?: number;
   /**
-   * The longest the job may train.
+   * The longest the job may train: a whole number of seconds, at most 28 days.
    *
    * @default - the team default
    */
@@ -109,7 +110,7 @@ export interface TrainingJobOverrides {
    */
   readonly outputS3Uri?: string;
   /**
-   * Keep instances warm this long after the job. Not available with spot.
+   * Keep instances warm this long after the job, at most 1 hour. Not available with spot.
    *
    * @default - the team default
    */
@@ -173,6 +174,15 @@ const TRAINING_PROPERTIES = [
 
 const CODE_CHANNEL = 'code';
 
+/** CreateTrainingJob `ChannelName`. */
+const CHANNEL_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** The longest `MaxRuntimeInSeconds` of a training job: 28 days. */
+const MAX_RUNTIME_SECONDS = 28 * 24 * 3600;
+/** The longest `MaxWaitTimeInSeconds` Trainyard sets: twice the longest runtime, as TrainingEnvironment does for spot. */
+const MAX_WAIT_SECONDS = 2 * MAX_RUNTIME_SECONDS;
+/** The longest warm pool (`KeepAlivePeriodInSeconds`): one hour. */
+const MAX_KEEP_ALIVE_SECONDS = 3600;
+
 /**
  * A step that runs a SageMaker training job. Its arguments start from the team environment's
  * `trainingJobDefaults` (role, isolated VPC, KMS, spot, checkpoints, runtime limits, tags) rendered as
@@ -203,11 +213,30 @@ export class TrainingStep extends PipelineStep {
     requireIntegerInRange(`TrainingStep(${props.name}).overrides.instanceCount`, o.instanceCount, 1, 1000);
     requireIntegerInRange(`TrainingStep(${props.name}).overrides.volumeSizeInGb`, o.volumeSizeInGb, 1, 16384);
     requireIntegerInRange(`TrainingStep(${props.name}).overrides.maximumRetryAttempts`, o.maximumRetryAttempts, 1, 30);
-    if (o.instanceType !== undefined && !Token.isUnresolved(o.instanceType) && !/^ml\.[a-z0-9-]+\.[a-z0-9]+$/.test(o.instanceType)) {
-      throw new TrainyardValidationError(`TrainingStep(${props.name}).overrides.instanceType`, `must be a SageMaker instance type such as 'ml.g5.2xlarge', got '${o.instanceType}'.`);
+    requireInstanceType(`TrainingStep(${props.name}).overrides.instanceType`, o.instanceType);
+    if (o.maxRuntime !== undefined) {
+      requireWholeSeconds(`TrainingStep(${props.name}).overrides.maxRuntime`, o.maxRuntime, 1, MAX_RUNTIME_SECONDS);
+    }
+    if (o.maxWaitTime !== undefined) {
+      requireWholeSeconds(`TrainingStep(${props.name}).overrides.maxWaitTime`, o.maxWaitTime, 1, MAX_WAIT_SECONDS);
+    }
+    if (o.keepAlivePeriod !== undefined) {
+      const keepAlive = requireWholeSeconds(`TrainingStep(${props.name}).overrides.keepAlivePeriod`, o.keepAlivePeriod, 0, MAX_KEEP_ALIVE_SECONDS);
+      if (keepAlive > 0 && (o.enableManagedSpotTraining ?? props.environment.trainingJobDefaults.enableManagedSpotTraining)) {
+        throw new TrainyardValidationError(
+          `TrainingStep(${props.name}).overrides.keepAlivePeriod`,
+          'cannot be used with managed spot training (SageMaker warm pools do not support spot); set overrides.enableManagedSpotTraining to false, or drop keepAlivePeriod.',
+        );
+      }
     }
     const channels = new Set<string>();
     for (const channel of props.channels ?? []) {
+      if (!channel || typeof channel.channelName !== 'string' || !CHANNEL_NAME_PATTERN.test(channel.channelName)) {
+        throw new TrainyardValidationError(
+          `TrainingStep(${props.name}).channels`,
+          `channel name '${String(channel?.channelName)}' is not allowed: 1 to 64 letters, digits, '.', '-' and '_'.`,
+        );
+      }
       if (channels.has(channel.channelName) || (props.code && channel.channelName === CODE_CHANNEL)) {
         throw new TrainyardValidationError(`TrainingStep(${props.name}).channels`, `channel '${channel.channelName}' is declared twice (or collides with the script-mode '${CODE_CHANNEL}' channel).`);
       }

@@ -32,8 +32,9 @@ export function scheduleExpressionProblem(expression: string): string | undefine
     }
     return undefined;
   }
-  if (AT.test(expression)) {
-    return undefined;
+  const at = AT.exec(expression);
+  if (at) {
+    return atProblem(at.slice(1).map(Number));
   }
   const cron = CRON.exec(expression);
   if (!cron) {
@@ -59,16 +60,38 @@ function cronFieldProblem(field: string, spec: { name: string; min: number; max:
   if (field === '*' || (field === '?' && (index === 2 || index === 4))) {
     return undefined;
   }
-  if (index === 2 && /^(L|LW|\d{1,2}W)$/.test(field)) {
+  // Day-of-month: the last day (L), the last weekday (LW), the weekday nearest a day (15W).
+  if (index === 2 && /^(L|LW)$/.test(field)) {
     return undefined;
   }
-  if (index === 4 && /^([1-7]|[A-Z]{3})(L|#[1-5])$/.test(field)) {
+  const weekday = index === 2 ? /^(\d{1,2})W$/.exec(field) : null;
+  if (weekday) {
+    const day = Number(weekday[1]);
+    return day >= spec.min && day <= spec.max ? undefined : `cron ${spec.name} must be from ${spec.min} to ${spec.max}, got '${weekday[1]}' in '${field}'`;
+  }
+  // Day-of-week: the last day of the week (L), the last given day of the month (5L, FRIL), the nth given day (MON#2).
+  if (index === 4 && field === 'L') {
+    return undefined;
+  }
+  const nth = index === 4 ? /^(\d+|[A-Za-z]+)(L|#\d+)$/.exec(field) : null;
+  if (nth) {
+    const day = nth[1];
+    if (!(/^[1-7]$/.test(day) || spec.names!.includes(day.toUpperCase()))) {
+      return `cron ${spec.name} field '${field}' names no day of the week (1-7 or ${spec.names!.join(', ')})`;
+    }
+    if (nth[2].startsWith('#') && !/^#[1-5]$/.test(nth[2])) {
+      return `cron ${spec.name} field '${field}' must ask for occurrence #1 to #5`;
+    }
     return undefined;
   }
   for (const part of field.split(',')) {
-    const [range, step] = part.split('/');
-    if (step !== undefined && !/^\d+$/.test(step)) {
-      return `cron ${spec.name} field '${field}' has an invalid step '${step}'`;
+    const pieces = part.split('/');
+    if (pieces.length > 2) {
+      return `cron ${spec.name} field '${field}' does not parse`;
+    }
+    const [range, step] = pieces;
+    if (step !== undefined && (!/^\d+$/.test(step) || Number(step) < 1)) {
+      return `cron ${spec.name} field '${field}' has an invalid step '${step}' (a whole number of at least 1)`;
     }
     const bounds = range === '*' ? [] : range.split('-');
     if (bounds.length > 2) {
@@ -83,6 +106,26 @@ function cronFieldProblem(field: string, spec: { name: string; min: number; max:
         return `cron ${spec.name} must be from ${spec.min} to ${spec.max}, got '${bound}'`;
       }
     }
+  }
+  return undefined;
+}
+
+/** Why the fields of `at(yyyy-mm-ddThh:mm:ss)` are not a real date and time, or undefined. */
+function atProblem([year, month, day, hour, minute, second]: number[]): string | undefined {
+  if (month < 1 || month > 12) {
+    return `at month must be from 01 to 12, got ${month}`;
+  }
+  const last = new Date(0);
+  last.setUTCFullYear(year, month, 0); // day 0 of the next month: the last day of this one
+  const days = last.getUTCDate();
+  if (day < 1 || day > days) {
+    return `at day must be from 01 to ${days} in ${year}-${String(month).padStart(2, '0')}, got ${day}`;
+  }
+  if (hour > 23) {
+    return `at hour must be from 00 to 23, got ${hour}`;
+  }
+  if (minute > 59 || second > 59) {
+    return `at minutes and seconds must be from 00 to 59, got ${minute}:${second}`;
   }
   return undefined;
 }

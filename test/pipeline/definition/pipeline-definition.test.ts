@@ -1,4 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import { TrainyardValidationError } from '../../../src/core/errors';
 import { Condition } from '../../../src/pipeline/definition/condition';
 import { ConditionStep } from '../../../src/pipeline/definition/condition-step';
 import { ExecutionVariable } from '../../../src/pipeline/definition/execution-variable';
@@ -392,7 +393,24 @@ describe('the DSL rejects bad props at once, naming the prop', () => {
     [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { instanceType: 'g5.2xlarge' } }), /TrainingStep\(T\)\.overrides\.instanceType: must be a SageMaker instance type/],
     [() => new ConditionStep({ name: 'C', conditions: [] }), /ConditionStep\(C\)\.conditions: must hold at least one Condition/],
     [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', code: { entryPoint: 'train.py', sourceDirS3Uri: Stack.of(environment).resolve('x') === 'x' ? environment.artifactsBucket.bucketName : '' } }), /TrainingStep\(T\)\.code\.sourceDirS3Uri: must end in a literal object name/],
+    // Found by the DSL properties (test/properties/pipeline-definition.property.test.ts):
+    [() => new ProcessingStep({ name: 'P', environment, imageUri: 'i', entrypoint: ['x'], maxRuntime: Duration.millis(1500) }), /ProcessingStep\(P\)\.maxRuntime \(seconds\): must be a whole number from 1 to 777600, got 1\.5/],
+    [() => new ProcessingStep({ name: 'P', environment, imageUri: '', entrypoint: ['x'] }), /ProcessingStep\(P\)\.imageUri: is required/],
+    [() => new ProcessingStep({ name: 'P', environment, imageUri: 'i', entrypoint: ['x'], instanceType: 'm5.xlarge' }), /ProcessingStep\(P\)\.instanceType: must be a SageMaker instance type/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { maxRuntime: Duration.seconds(0) } }), /TrainingStep\(T\)\.overrides\.maxRuntime \(seconds\): must be from 1 to 2419200, got 0/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { maxRuntime: Duration.days(40) } }), /TrainingStep\(T\)\.overrides\.maxRuntime \(seconds\): must be from 1 to 2419200/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { maxRuntime: Duration.millis(1500) } }), /TrainingStep\(T\)\.overrides\.maxRuntime \(seconds\): must be a whole number/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { enableManagedSpotTraining: false, keepAlivePeriod: Duration.hours(2) } }), /TrainingStep\(T\)\.overrides\.keepAlivePeriod \(seconds\): must be from 0 to 3600/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { keepAlivePeriod: Duration.minutes(10) } }), /TrainingStep\(T\)\.overrides\.keepAlivePeriod: cannot be used with managed spot training/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', channels: [{ channelName: 'train data', s3Uri: PipelineExpression.fromString('s3://b/k') }] }), /TrainingStep\(T\)\.channels: channel name 'train data' is not allowed/],
+    [() => new RegisterModelStep({ name: 'R', environment, inferenceImageUri: 'i', modelPackageGroupName: 'fraud_models', modelDataUrl: PipelineExpression.fromString('s3://m') }), /RegisterModelStep\(R\)\.modelPackageGroupName: "fraud_models" is not allowed/],
+    [() => new RegisterModelStep({ name: 'R', environment, inferenceImageUri: '', modelDataUrl: PipelineExpression.fromString('s3://m') }), /RegisterModelStep\(R\)\.inferenceImageUri: is required/],
+    [() => RetryPolicy.of({ exceptionTypes: [RetryExceptionType.STEP_THROTTLING], interval: Duration.seconds(0) }), /RetryPolicyProps\.interval \(seconds\): must be from 1 to 43200, got 0/],
+    [() => RetryPolicy.of({ exceptionTypes: [RetryExceptionType.STEP_THROTTLING], interval: Duration.millis(1500) }), /RetryPolicyProps\.interval \(seconds\): must be a whole number/],
+    [() => RetryPolicy.of({ exceptionTypes: [RetryExceptionType.STEP_THROTTLING], backoffRate: Infinity }), /RetryPolicyProps\.backoffRate: must be a finite number of at least 1, got Infinity/],
+    [() => RetryPolicy.of({ exceptionTypes: ['Step.OOPS' as RetryExceptionType] }), /RetryPolicyProps\.exceptionTypes: 'Step\.OOPS' is not a RetryExceptionType/],
   ])('%#', (make, message) => {
+    expect(make).toThrow(TrainyardValidationError);
     expect(make).toThrow(message);
   });
 
