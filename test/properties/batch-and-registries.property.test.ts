@@ -263,7 +263,7 @@ describe('ExperimentTracking refuses invalid props, naming the prop', () => {
     const invalid = fc.oneof(
       fc.constantFrom('', '/', 'mlflow', '/mlflow/', 'ml//flow/', 'ml flow/', 'ml#flow/', 'ml?flow/', 'ml%flow/', 'mlflow\\', 'ml*/', '*/'),
       fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !/^([A-Za-z0-9!_.'()-]+\/)+$/.test(s)),
-      fc.integer({ min: 257, max: 1200 }).map((n) => `${'a'.repeat(n - 1)}/`),
+      fc.integer({ min: 257, max: 1200 }).map((length) => `${'a'.repeat(length - 1)}/`),
     );
     fc.assert(fc.property(invalid, (artifactsPrefix) => expectRefused(tracking({ artifactsPrefix }), 'ExperimentTracking.artifactsPrefix')), params);
   });
