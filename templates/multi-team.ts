@@ -15,9 +15,9 @@ import { MlPlatform } from '../src/platform/ml-platform';
  * Partitioning: each team is its own stack, so no stack grows with the number of teams. Team stacks
  * reference the platform's VPC subnets, endpoint security group, key and buckets; every team uses
  * the same attributes, so the platform stack exports the same dozen values at 1 team or 500 (CDK
- * creates one export per referenced attribute, shared by all importers). The rules that let a team
- * reach the endpoints are created in the team's stack, so the platform never references a team and
- * a team can be added or removed without touching the platform stack.
+ * creates one export per referenced attribute, shared by all importers). The endpoints admit the
+ * training subnets, and each team's egress rule to them lives in the team's stack, so the platform
+ * never references a team and a team can be added or removed without touching the platform stack.
  *
  * The platform construct keeps the id and stack name of `single-team`, so the logical ids of the
  * platform's stateful resources are the same in both templates: moving from one to the other

@@ -135,7 +135,10 @@ export class MlPlatform extends Construct {
   /** Receives S3 server access logs of the other buckets and the VPC flow logs. */
   public readonly accessLogsBucket: s3.IBucket;
 
-  /** The security group of the interface endpoints. Admits HTTPS only from workloads allowed by `allowEndpointAccessFrom`. */
+  /**
+   * The security group of the interface endpoints. Admits HTTPS from the training subnets only;
+   * workloads there reach it through their own egress rule (`allowEndpointAccessFrom`).
+   */
   public readonly endpointSecurityGroup: ec2.ISecurityGroup;
 
   /**
@@ -233,6 +236,12 @@ export class MlPlatform extends Construct {
       description: 'Trainyard interface endpoints: HTTPS from training workloads only',
       allowAllOutbound: false,
     });
+    // One rule per training subnet, however many teams there are: a rule per team would hit the
+    // limit of 60 inbound rules per security group at about 55 teams, at deploy time. Which workloads
+    // reach the endpoints is decided by their own egress rules (`allowEndpointAccessFrom`).
+    for (const cidr of this.trainingSubnetCidrs()) {
+      this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), `HTTPS from the training subnet ${cidr}`);
+    }
 
     this.gatewayEndpoints.set(ec2.GatewayVpcEndpointAwsService.S3.name, this.vpc.addGatewayEndpoint('S3Endpoint', {
       service: ec2.GatewayVpcEndpointAwsService.S3,
@@ -253,15 +262,35 @@ export class MlPlatform extends Construct {
   }
 
   /**
-   * Lets a workload (a training job's or a Batch job's security group) reach every interface
-   * endpoint of the platform on HTTPS: an ingress rule on the endpoints' security group and an
-   * egress rule on the workload's. The endpoints admit no one else. Works across stacks.
+   * Lets a workload in the training subnets (a training job's or a Batch job's security group)
+   * reach every interface endpoint of the platform on HTTPS: an egress rule on the workload's
+   * security group, in the workload's stack. The endpoints admit HTTPS from the training subnets
+   * only, with one rule per subnet, so any number of teams fits the security-group rule quota.
    */
   public allowEndpointAccessFrom(workload: ec2.IConnectable): void {
-    // Opened from the workload's side: when the workload lives in another stack (a team stack),
-    // CDK then puts both rules in the workload's stack, which already depends on the platform's,
-    // instead of making the platform stack reference the workload (a dependency cycle).
-    workload.connections.allowTo(this.endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to AWS service endpoints');
+    // Only the workload's side: the rule lives in the workload's stack, which already depends on the
+    // platform's, and the platform never references a team.
+    for (const securityGroup of workload.connections.securityGroups) {
+      securityGroup.addEgressRule(this.endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to AWS service endpoints');
+    }
+  }
+
+  /** The IPv4 ranges of the training subnets (of the VPC, when an imported VPC does not give them). */
+  private trainingSubnetCidrs(): string[] {
+    const subnets = this.vpc.selectSubnets(this.trainingSubnets).subnets;
+    try {
+      return subnets.map((subnet) => subnet.ipv4CidrBlock);
+    } catch {
+      try {
+        return [this.vpc.vpcCidrBlock];
+      } catch {
+        throw new TrainyardValidationError(
+          'MlPlatform.vpc',
+          `an imported VPC must give its CIDR block or its isolated subnets' (ec2.Vpc.fromVpcAttributes: vpcCidrBlock or isolatedSubnetIpv4CidrBlocks): ` +
+            'the interface endpoints admit HTTPS from the training subnets only.',
+        );
+      }
+    }
   }
 
   /**

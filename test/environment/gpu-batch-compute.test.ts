@@ -126,14 +126,8 @@ describe('GpuBatchCompute with default props (G5 2xlarge, one node), in a team s
       expect([rule.IpProtocol, rule.FromPort, rule.ToPort]).toEqual(['tcp', 443, 443]);
     }
     expect(group.Properties.SecurityGroupIngress).toBeUndefined();
-    // The endpoint group admits HTTPS from the Batch group: created in the team stack, so no dependency cycle.
-    team.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp',
-      FromPort: 443,
-      ToPort: 443,
-      GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('PlatformEndpointSecurityGroup') },
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('BatchSecurityGroup'), 'GroupId'] },
-    });
+    // The endpoint group admits the training subnets; the Batch group's egress, in the team stack, does the rest.
+    team.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
     team.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
       IpProtocol: 'tcp',
       FromPort: 443,

@@ -87,11 +87,12 @@ describe('TrainingStudio with default props, in its own stack', () => {
       ToPort: 65535,
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('StudioSecurityGroup'), 'GroupId'] },
     });
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+    // HTTPS to the endpoints is the Studio group's egress; the endpoints admit the training subnets.
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
       IpProtocol: 'tcp',
       FromPort: 443,
       ToPort: 443,
-      GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('PlatformEndpointSecurityGroup') },
+      DestinationSecurityGroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('PlatformEndpointSecurityGroup') },
     });
   });
 
@@ -156,12 +157,12 @@ describe('TrainingStudio for one team, in the platform stack', () => {
     expect(studioStatement(template, 'ListDataPrefix0').Condition).toEqual({ StringLike: { 's3:prefix': ['fraud/*'] } });
   });
 
-  test('in the platform stack the endpoint rule goes through the platform', () => {
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+  test('in the platform stack the Studio group reaches the endpoints by a direct reference to their group', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
       IpProtocol: 'tcp',
       FromPort: 443,
       ToPort: 443,
-      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('PlatformEndpointSecurityGroup'), 'GroupId'] },
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('PlatformEndpointSecurityGroup'), 'GroupId'] },
     });
   });
 });

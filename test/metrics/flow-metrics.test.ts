@@ -229,9 +229,10 @@ describe('FlowMetrics for two team environments, synthesized once with every com
       VpcEndpointType: 'Gateway',
       ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('\\.dynamodb$')])] }),
     });
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      FromPort: 443,
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FlowCollectorSecurityGroup'), 'GroupId'] },
+    // The endpoints admit HTTPS from the training subnets, where the collector runs.
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('interface endpoints'),
+      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ FromPort: 443, CidrIp: Match.stringLikeRegexp('^10\\.64\\.') })]),
     });
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('flow-metrics collector'),
@@ -321,11 +322,9 @@ describe('FlowMetrics in a team stack, the platform in its own stack (the templa
       .toEqual(['lambda_inside_vpc_check at Trainyard-Fraud/Flow/Collector/Resource']);
   });
 
-  test('the endpoints admit the collector through an ingress rule kept in the team stack', () => {
-    result.template(teamStack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      FromPort: 443,
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FlowCollectorSecurityGroup'), 'GroupId'] },
-    });
+  test('the collector in the team stack adds no rule to the platform endpoints (they admit the training subnets)', () => {
+    result.template(teamStack).resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    result.template(platformStack).resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
     result.template(platformStack).hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({}) });
   });
 });

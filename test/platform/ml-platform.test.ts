@@ -62,10 +62,13 @@ describe('MlPlatform with default props', () => {
     expect(JSON.stringify(Object.values(interfaces).map((r: any) => r.Properties.ServiceName))).toContain('"aws.sagemaker."');
   });
 
-  test('the endpoint security group admits nothing until a workload is allowed, and has no egress to the internet', () => {
+  test('the endpoint security group admits HTTPS from the two training subnets only (one rule each, whatever the number of teams), and has no egress', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('interface endpoints'),
-      SecurityGroupIngress: Match.absent(),
+      SecurityGroupIngress: [
+        { CidrIp: '10.64.0.0/20', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() },
+        { CidrIp: '10.64.16.0/20', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() },
+      ],
       SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32' })],
     });
   });
@@ -168,7 +171,7 @@ describe('MlPlatform with default props', () => {
 });
 
 describe('MlPlatform options', () => {
-  test('allowEndpointAccessFrom admits HTTPS from the workload security group only', () => {
+  test('allowEndpointAccessFrom opens HTTPS from the workload to the endpoint security group only, and adds no endpoint rule', () => {
     // GIVEN
     const app = newApp();
     const stack = new Stack(app, 'S');
@@ -177,15 +180,37 @@ describe('MlPlatform options', () => {
     // WHEN
     platform.allowEndpointAccessFrom(workload);
     // THEN
-    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
       IpProtocol: 'tcp',
       FromPort: 443,
       ToPort: 443,
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Workload'), 'GroupId'] },
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Workload'), 'GroupId'] },
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('EndpointSecurityGroup'), 'GroupId'] },
+    });
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+  });
+
+  test('an imported VPC without subnet or VPC ranges is refused, naming MlPlatform.vpc', () => {
+    const stack = new Stack(newApp(), 'S');
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-12345678', availabilityZones: ['us-east-1a'], isolatedSubnetIds: ['subnet-12345678'], isolatedSubnetRouteTableIds: ['rtb-12345678'],
+    });
+    expect(() => new MlPlatform(stack, 'Platform', { vpc })).toThrow(/MlPlatform\.vpc: an imported VPC must give its CIDR block/);
+    const withRanges = ec2.Vpc.fromVpcAttributes(stack, 'Vpc2', {
+      vpcId: 'vpc-12345678',
+      availabilityZones: ['us-east-1a'],
+      isolatedSubnetIds: ['subnet-12345678'],
+      isolatedSubnetRouteTableIds: ['rtb-12345678'],
+      isolatedSubnetIpv4CidrBlocks: ['10.1.0.0/20'],
+    });
+    new MlPlatform(stack, 'Platform2', { vpc: withRanges });
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.1.0.0/20', FromPort: 443 })],
     });
   });
 
-  test('allowEndpointAccessFrom a workload in another stack keeps the rule in the workload stack (no cycle)', () => {
+  test('allowEndpointAccessFrom a workload in another stack keeps its rule in the workload stack (no cycle)', () => {
     // GIVEN
     const app = newApp();
     const platformStack = new Stack(app, 'P');
@@ -197,13 +222,14 @@ describe('MlPlatform options', () => {
     platform.allowEndpointAccessFrom(workload);
     // THEN
     const team = Template.fromStack(teamStack);
-    team.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
-    team.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+    team.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    team.resourceCountIs('AWS::EC2::SecurityGroupEgress', 1);
+    team.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
       IpProtocol: 'tcp',
       FromPort: 443,
       ToPort: 443,
-      GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('EndpointSecurityGroup') },
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Workload'), 'GroupId'] },
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Workload'), 'GroupId'] },
+      DestinationSecurityGroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('EndpointSecurityGroup') },
     });
     Template.fromStack(platformStack).resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
     expect(platformStack.dependencies).toEqual([]);

@@ -20,7 +20,12 @@ interface StackFigures {
   readonly outputs: number;
   readonly exports: string[];
   readonly imports: number;
+  /** Inbound rules on the platform's endpoint security group that this stack declares. */
+  readonly endpointIngressRules: number;
 }
+
+/** A security group holds 60 inbound rules by default (an adjustable VPC quota). */
+const SECURITY_GROUP_INBOUND_RULES = 60;
 
 /**
  * Synthesizes multi-team with `teams` generated teams, once, without the compliance packs and
@@ -41,6 +46,11 @@ function synthMultiTeam(teams: number): StackFigures[] {
     const text = fs.readFileSync(path.join(assembly.directory, stack.templateFile), 'utf8');
     const template = JSON.parse(text);
     const outputs = Object.values<any>(template.Outputs ?? {});
+    const resources = Object.entries<any>(template.Resources ?? {});
+    const endpointIngressRules =
+      resources.filter(([id, r]) => r.Type === 'AWS::EC2::SecurityGroup' && id.includes('EndpointSecurityGroup'))
+        .reduce((n, [, r]) => n + (r.Properties.SecurityGroupIngress ?? []).length, 0) +
+      resources.filter(([, r]) => r.Type === 'AWS::EC2::SecurityGroupIngress' && JSON.stringify(r.Properties.GroupId).includes('EndpointSecurityGroup')).length;
     return {
       name: stack.stackName,
       resources: Object.keys(template.Resources ?? {}).length,
@@ -48,6 +58,7 @@ function synthMultiTeam(teams: number): StackFigures[] {
       outputs: outputs.length,
       exports: outputs.filter((o) => o.Export).map((o) => JSON.stringify(o.Export.Name)),
       imports: (text.match(/"Fn::ImportValue"/g) ?? []).length,
+      endpointIngressRules,
     };
   });
 }
@@ -81,6 +92,13 @@ describe('multi-team partitioning', () => {
     // Only the platform exports; every team stack imports (the references are real, not copies).
     expect(hundred.filter((s) => s.exports.length > 0).map((s) => s.name)).toEqual(['Trainyard-Platform']);
     expect(hundred.filter((s) => s.name !== 'Trainyard-Platform' && s.imports === 0).map((s) => s.name)).toEqual([]);
+  });
+
+  test('GIVEN 100 teams THEN the endpoint security group holds as few inbound rules as with 1, far below its quota of 60', () => {
+    const rules = (figures: StackFigures[]) => figures.reduce((n, s) => n + s.endpointIngressRules, 0);
+    expect(rules(one)).toBeGreaterThan(0);
+    expect(rules(hundred)).toBe(rules(one));
+    expect(rules(hundred)).toBeLessThanOrEqual(SECURITY_GROUP_INBOUND_RULES / 10);
   });
 
   test('GIVEN 1 team and 100 teams THEN the platform stack is the same size: teams share its exports', () => {
