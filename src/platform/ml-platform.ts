@@ -286,7 +286,7 @@ export class MlPlatform extends Construct {
       } catch {
         throw new TrainyardValidationError(
           'MlPlatform.vpc',
-          `an imported VPC must give its CIDR block or its isolated subnets' (ec2.Vpc.fromVpcAttributes: vpcCidrBlock or isolatedSubnetIpv4CidrBlocks): ` +
+          'an imported VPC must give its CIDR block or its isolated subnets\' (ec2.Vpc.fromVpcAttributes: vpcCidrBlock or isolatedSubnetIpv4CidrBlocks): ' +
             'the interface endpoints admit HTTPS from the training subnets only.',
         );
       }
