@@ -4,7 +4,7 @@ import { JsonGet } from './json-get';
 import { PipelineExpression } from './pipeline-expression';
 import { JobStepProps, PipelineStep } from './pipeline-step';
 import { requireInstanceType } from './private/instance-type';
-import { environmentTags, environmentVariables, renderJobStepOptions, StepRenderContext } from './private/render';
+import { checkStepCache, environmentTags, environmentVariables, renderJobStepOptions, StepRenderContext } from './private/render';
 import { PropertyReference } from './property-reference';
 import { RetryPolicy } from './retry-policy';
 import { TrainyardValidationError } from '../../core/errors';
@@ -176,6 +176,7 @@ export class ProcessingStep extends PipelineStep {
     }
     this.environment = props.environment;
     this.props = props;
+    checkStepCache(`ProcessingStep(${props.name})`, props.cache);
     this.retryPolicies = props.retryPolicies ?? [RetryPolicy.serviceDefaults()];
   }
 

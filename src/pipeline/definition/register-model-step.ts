@@ -1,6 +1,6 @@
 import { PipelineExpression } from './pipeline-expression';
 import { JobStepProps, PipelineStep } from './pipeline-step';
-import { renderJobStepOptions, StepRenderContext } from './private/render';
+import { checkStepCache, renderJobStepOptions, StepRenderContext } from './private/render';
 import { PropertyReference } from './property-reference';
 import { RetryPolicy } from './retry-policy';
 import { TrainyardValidationError } from '../../core/errors';
@@ -122,6 +122,7 @@ export class RegisterModelStep extends PipelineStep {
     });
     this.props = props;
     this.modelPackageGroupName = props.modelPackageGroupName ?? props.environment.modelPackageGroupName;
+    checkStepCache(`RegisterModelStep(${props.name})`, props.cache);
     this.retryPolicies = props.retryPolicies ?? [RetryPolicy.serviceDefaults()];
   }
 

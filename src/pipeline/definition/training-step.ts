@@ -3,7 +3,7 @@ import { ExecutionVariable } from './execution-variable';
 import { PipelineExpression } from './pipeline-expression';
 import { JobStepProps, PipelineStep } from './pipeline-step';
 import { requireInstanceType } from './private/instance-type';
-import { environmentTags, environmentVariables, renderJobStepOptions, StepRenderContext } from './private/render';
+import { checkStepCache, environmentTags, environmentVariables, renderJobStepOptions, StepRenderContext } from './private/render';
 import { PropertyReference } from './property-reference';
 import { RetryPolicy } from './retry-policy';
 import { TrainyardValidationError } from '../../core/errors';
@@ -244,6 +244,7 @@ export class TrainingStep extends PipelineStep {
     }
     this.environment = props.environment;
     this.props = props;
+    checkStepCache(`TrainingStep(${props.name})`, props.cache);
     this.retryPolicies = props.retryPolicies ?? [RetryPolicy.sageMakerJobDefaults(), RetryPolicy.serviceDefaults()];
     // Fails now rather than at render: spot needs a wait time at least the runtime.
     this.stoppingCondition();

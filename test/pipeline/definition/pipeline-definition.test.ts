@@ -409,6 +409,10 @@ describe('the DSL rejects bad props at once, naming the prop', () => {
     [() => RetryPolicy.of({ exceptionTypes: [RetryExceptionType.STEP_THROTTLING], interval: Duration.millis(1500) }), /RetryPolicyProps\.interval \(seconds\): must be a whole number/],
     [() => RetryPolicy.of({ exceptionTypes: [RetryExceptionType.STEP_THROTTLING], backoffRate: Infinity }), /RetryPolicyProps\.backoffRate: must be a finite number of at least 1, got Infinity/],
     [() => RetryPolicy.of({ exceptionTypes: ['Step.OOPS' as RetryExceptionType] }), /RetryPolicyProps\.exceptionTypes: 'Step\.OOPS' is not a RetryExceptionType/],
+    [() => new ProcessingStep({ name: 'P', environment, imageUri: 'i', entrypoint: ['x'], cache: { expireAfter: Duration.seconds(0) } }), /ProcessingStep\(P\)\.cache\.expireAfter \(seconds\): must be from 1/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', cache: { expireAfter: Duration.millis(500) } }), /TrainingStep\(T\)\.cache\.expireAfter \(seconds\): must be a whole number/],
+    [() => new RegisterModelStep({ name: 'R', environment, inferenceImageUri: 'i', modelDataUrl: PipelineExpression.fromString('s3://m'), cache: { expireAfter: undefined as any } }), /RegisterModelStep\(R\)\.cache\.expireAfter: must be a Duration/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', cache: { enabled: 'yes' as any, expireAfter: Duration.days(1) } }), /TrainingStep\(T\)\.cache\.enabled: must be true or false/],
   ])('%#', (make, message) => {
     expect(make).toThrow(TrainyardValidationError);
     expect(make).toThrow(message);

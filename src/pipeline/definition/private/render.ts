@@ -2,6 +2,8 @@ import type { PipelineExpression } from '../pipeline-expression';
 import type { StepCacheConfig } from '../pipeline-step';
 import type { RetryPolicy } from '../retry-policy';
 import { RUN_TAG_KEYS } from './run-tag-keys';
+import { TrainyardValidationError } from '../../../core/errors';
+import { requireWholeSeconds } from '../../../core/validate';
 import type { ITrainingEnvironment } from '../../../environment/training-environment';
 
 /**
@@ -33,6 +35,20 @@ export function renderTags(tags: Array<{ key: string; value: any }>): any[] {
     seen.set(tag.key, tag.value);
   }
   return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([Key, Value]) => ({ Key, Value }));
+}
+
+/**
+ * Checks a job step's cache settings when the step is built, naming the step: a cache that expires
+ * at once (`PT0S`) or after a fraction of a second is a mistake SageMaker would only report at run time.
+ */
+export function checkStepCache(step: string, cache: StepCacheConfig | undefined): void {
+  if (cache === undefined) {
+    return;
+  }
+  if (cache.enabled !== undefined && typeof cache.enabled !== 'boolean') {
+    throw new TrainyardValidationError(`${step}.cache.enabled`, `must be true or false, got ${String(cache.enabled)}.`);
+  }
+  requireWholeSeconds(`${step}.cache.expireAfter`, cache.expireAfter, 1, Number.MAX_SAFE_INTEGER);
 }
 
 /**
