@@ -28,6 +28,9 @@ const PIPELINE_NAME_RULE = {
   description: 'letters, digits and hyphens, starting and ending with a letter or digit',
 };
 
+/** `PipelineExperimentConfig.ExperimentName`: at most 120 characters. By default it is the pipeline name. */
+const EXPERIMENT_NAME_MAX = 120;
+
 /**
  * Where the pipeline definition is stored.
  */
@@ -52,9 +55,11 @@ export interface TrainingPipelineProps {
   /** The pipeline definition, for example `StandardTrainingRecipe.create({...})`. */
   readonly definition: PipelineDefinition;
   /**
-   * The pipeline name: letters, digits and hyphens, at most 256 characters, starting with a letter or digit.
+   * The pipeline name: letters, digits and hyphens, at most 256 characters, starting with a letter or
+   * digit; at most 120 unless the definition names its experiment (`experimentConfig.experimentName`),
+   * because each execution's SageMaker experiment is named after the pipeline.
    *
-   * @default - `<teamName>-<construct id>`, lowercased; past 256 characters, shortened and ended with a hash of the whole name
+   * @default - `<teamName>-<construct id>`, lowercased; past 120 characters, shortened and ended with a hash of the whole name
    */
   readonly pipelineName?: string;
   /**
@@ -170,6 +175,13 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
     this.definition = props.definition;
     const name = props.pipelineName ?? defaultName(props.environment.teamName, id);
     requireName('TrainingPipeline.pipelineName', name, PIPELINE_NAME_RULE);
+    if (!Token.isUnresolved(name) && name.length > EXPERIMENT_NAME_MAX && props.definition._experimentNamedAfterPipeline) {
+      throw new TrainyardValidationError(
+        'TrainingPipeline.pipelineName',
+        `is ${name.length} characters, but each execution's SageMaker experiment is named after the pipeline and experiment names ` +
+          `allow at most ${EXPERIMENT_NAME_MAX}: every run would fail to start. Shorten the name, or set PipelineDefinitionProps.experimentConfig.experimentName.`,
+      );
+    }
     const parallel = props.maxParallelExecutionSteps ?? 4;
     requireIntegerInRange('TrainingPipeline.maxParallelExecutionSteps', parallel, 1, 256);
     this.pipelineName = name;
@@ -487,8 +499,11 @@ function valueFits(type: PipelineValueType, value: string): boolean {
   }
 }
 
-/** `<team>-<construct id>`, lowercased, within the 256 characters of a pipeline name (shortened with a hash past that). */
+/**
+ * `<team>-<construct id>`, lowercased, within the 120 characters of the experiment SageMaker names
+ * after the pipeline (shortened with a hash past that).
+ */
 function defaultName(teamName: string, id: string): string {
   const raw = `${teamName}-${id}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
-  return boundedName(raw, PIPELINE_NAME_RULE);
+  return boundedName(raw, { ...PIPELINE_NAME_RULE, maxLength: EXPERIMENT_NAME_MAX });
 }

@@ -203,9 +203,18 @@ describe('TrainingPipeline rejects bad input at synth, naming the prop', () => {
     [{ pipelineName: '-starts-with-hyphen' }, /TrainingPipeline\.pipelineName: "-starts-with-hyphen" is not allowed/],
     [{ pipelineName: 'under_score' }, /TrainingPipeline\.pipelineName/],
     [{ pipelineName: 'x'.repeat(257) }, /TrainingPipeline\.pipelineName: must be 1 to 256 characters/],
+    [{ pipelineName: 'x'.repeat(121) }, /TrainingPipeline\.pipelineName: is 121 characters, but each execution's SageMaker experiment is named after the pipeline/],
     [{ maxParallelExecutionSteps: 0 }, /TrainingPipeline\.maxParallelExecutionSteps: must be from 1 to 256/],
   ])('%j', (props, message) => {
     expect(() => make(props)).toThrow(message);
+  });
+
+  test('a pipeline name of 121 to 256 characters is accepted when the definition names its experiment', () => {
+    const definition = new PipelineDefinition({
+      steps: [new FailStep({ name: 'Stop', errorMessage: Parameter.string('Why', { defaultValue: 'x' }) })],
+      experimentConfig: { experimentName: PipelineExpression.fromString('fraud-experiments') },
+    });
+    expect(make({ pipelineName: 'x'.repeat(256) }, definition).pipeline.pipelineName).toHaveLength(256);
   });
 
   test.each([

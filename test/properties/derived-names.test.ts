@@ -86,11 +86,11 @@ describe('names derived from the longest team names, construct ids and endpoint 
     expect(problems).toEqual([]);
   });
 
-  test('the two long pipelines get distinct names of 256 characters that start with the team', () => {
+  test('the two long pipelines get distinct names of 120 characters (the experiment named after them) that start with the team', () => {
     const names = pipelines.map((p) => p.pipelineName);
     expect(new Set(names).size).toBe(2);
     for (const name of names) {
-      expect(name).toHaveLength(256);
+      expect(name).toHaveLength(120);
       expect(name).toMatch(/^computer-vision-research-team-42-nightlyretrainingoftheobjectdetector.*-[0-9a-f]{8}$/);
     }
   });

@@ -118,6 +118,15 @@ export class PipelineDefinition {
     this.addStep(...(props.steps ?? []));
   }
 
+  /**
+   * Whether the execution's experiment is named after the pipeline (no `experimentConfig.experimentName`).
+   *
+   * @internal
+   */
+  public get _experimentNamedAfterPipeline(): boolean {
+    return this.experimentConfig.experimentName === undefined;
+  }
+
   /** Declares parameters (steps' parameters are declared automatically). */
   public addParameter(...parameters: Parameter[]): void {
     for (const parameter of parameters) {
