@@ -2,6 +2,7 @@ import { App, Stack, Tags } from 'aws-cdk-lib';
 import { TeamConfig, teamsFromContext } from './config/teams-config';
 import { TrainyardValidationError } from '../src/core/errors';
 import { GpuProfile } from '../src/environment/gpu-profile';
+import { FlowMetrics } from '../src/metrics/flow-metrics';
 import { TrainingEnvironment } from '../src/environment/training-environment';
 import { MlPlatform } from '../src/platform/ml-platform';
 
@@ -23,6 +24,9 @@ import { MlPlatform } from '../src/platform/ml-platform';
  * platform's stateful resources are the same in both templates: moving from one to the other
  * replaces nothing.
  */
+/** The most teams one flow-metrics stack measures. */
+export const FLOW_METRICS_TEAMS_PER_STACK = 50;
+
 export function multiTeam(app: App): Stack[] {
   const prefix = String(app.node.tryGetContext('stackPrefix') ?? 'Trainyard');
   const config = teamsFromContext(app);
@@ -56,6 +60,22 @@ export function multiTeam(app: App): Stack[] {
     });
     stacks.push(stack);
   });
+
+  // Throughput, cycle time and scrap rate of every team, from the first deploy. FlowMetrics selects
+  // events by team name, so its stacks reference the platform and no team stack; each holds at most
+  // FLOW_METRICS_TEAMS_PER_STACK teams (two alarms each), far inside the 500-resource stack limit.
+  // Teams are grouped in file order: append new teams at the end to keep the others in place.
+  for (let first = 0; first < config.teams.length; first += FLOW_METRICS_TEAMS_PER_STACK) {
+    const group = first / FLOW_METRICS_TEAMS_PER_STACK;
+    const flowStack = new Stack(app, `${prefix}-FlowMetrics${group === 0 ? '' : `-${group + 1}`}`, {
+      description: 'Trainyard flow metrics of the teams: throughput, cycle time and scrap rate, with a dashboard and alarms',
+    });
+    new FlowMetrics(flowStack, 'FlowMetrics', {
+      platform,
+      teamNames: config.teams.slice(first, first + FLOW_METRICS_TEAMS_PER_STACK).map((team) => team.name),
+    });
+    stacks.push(flowStack);
+  }
 
   Tags.of(app).add('trainyard:template', 'multi-team');
   return stacks;

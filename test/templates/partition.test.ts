@@ -68,9 +68,11 @@ describe('multi-team partitioning', () => {
   const one = synthMultiTeam(1);
   const platformOf = (figures: StackFigures[]) => figures.find((s) => s.name === 'Trainyard-Platform')!;
 
-  test('GIVEN 100 generated teams THEN there is one platform stack and one stack per team', () => {
-    expect(hundred).toHaveLength(101);
+  test('GIVEN 100 generated teams THEN there is one platform stack, one stack per team and a flow-metrics stack per 50 teams', () => {
+    expect(hundred).toHaveLength(103);
     expect(hundred.filter((s) => /^Trainyard-Team-team-\d{3}$/.test(s.name))).toHaveLength(100);
+    // Flow metrics in stacks of 50 teams each.
+    expect(hundred.filter((s) => s.name.startsWith('Trainyard-FlowMetrics')).map((s) => s.name)).toEqual(['Trainyard-FlowMetrics', 'Trainyard-FlowMetrics-2']);
   });
 
   test('GIVEN 100 teams THEN no stack exceeds 450 resources or 800 KB, or has more than 200 outputs', () => {

@@ -142,12 +142,19 @@ describe('template multi-team (example teams file)', () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(synthesis.assemblyDir, 'manifest.json'), 'utf8'));
 
   test('holds one platform stack and one stack per team of templates/config/teams.example.yaml, tagged with the team', () => {
-    expect(Object.keys(stacks).sort()).toEqual(['Trainyard-Platform', 'Trainyard-Team-forecasting', 'Trainyard-Team-fraud', 'Trainyard-Team-search-ranking']);
+    expect(Object.keys(stacks).sort()).toEqual([
+      'Trainyard-FlowMetrics', 'Trainyard-Platform', 'Trainyard-Team-forecasting', 'Trainyard-Team-fraud', 'Trainyard-Team-search-ranking',
+    ]);
+    // Flow metrics of the three teams, selected by team name: the stack imports from the platform only.
+    const flow = stacks['Trainyard-FlowMetrics'];
+    flow.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(Object.keys(flow.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(6);
+    expect(JSON.stringify(flow.toJSON())).not.toMatch(/Trainyard-Team-/);
     expect(manifest.artifacts['Trainyard-Team-search-ranking'].properties.tags).toMatchObject({ 'trainyard:team': 'search-ranking' });
     stacks['Trainyard-Team-search-ranking'].hasResourceProperties('AWS::Budgets::Budget', {
       Budget: { BudgetLimit: { Amount: 40000, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:trainyard:team$search-ranking'] } },
     });
-    stacks['Trainyard-Platform'].resourceCountIs('AWS::EC2::VPCEndpoint', 9); // S3 gateway, 7 training endpoints, MLflow's
+    stacks['Trainyard-Platform'].resourceCountIs('AWS::EC2::VPCEndpoint', 10); // S3 and DynamoDB gateways, 7 training endpoints, MLflow's
   });
 
   test('every team gets its own model registry and image repository, and its role may use the shared MLflow App', () => {
