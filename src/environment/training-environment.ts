@@ -195,8 +195,9 @@ export interface TrainingEnvironmentProps {
    *
    * Turn it off only for jobs that must call a service from inside the container, such as logging
    * to MLflow with `mlflow.log_metric`: jobs then get `MLFLOW_TRACKING_URI` set, and can reach the
-   * platform's interface endpoints and S3 but still nothing on the internet. MlOps-SageMakerTrainingNetworkIsolated
-   * reports every job without isolation until you acknowledge it with your reason, and
+   * platform's interface endpoints (MLflow's among them) and S3, but still nothing on the internet.
+   * MlOps-SageMakerTrainingNetworkIsolated stops synth on every training step without isolation until
+   * you acknowledge it with your reason, and
    * `TrainingGuardrails` denies such jobs unless `requireNetworkIsolation: false`.
    *
    * @default true
