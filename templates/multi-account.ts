@@ -33,7 +33,8 @@ export function multiAccount(app: App): Stack[] {
   if (devAccount === prodAccount) {
     throw new TrainyardValidationError('-c prodAccount', `must differ from -c devAccount (both are ${devAccount}): the template separates dev and prod by account.`);
   }
-  const groupName = `${prefix}-Models`;
+  // Lowercase: SageMaker writes some model package ARNs in lowercase, and IAM compares ARNs case-sensitively.
+  const groupName = `${prefix.toLowerCase()}-models`;
   if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(groupName)) {
     throw new TrainyardValidationError('-c stackPrefix', `must give a valid model package group name '${groupName}': letters, digits and hyphens, at most 56 characters.`);
   }

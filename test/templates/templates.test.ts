@@ -39,6 +39,23 @@ describe.each(Object.keys(TEMPLATES))('template %s', (name) => {
     expect(describeFindings(synthesis.report)).toEqual([]);
   });
 
+  test('emits no warning (CDK or Trainyard): a template heeds its own library', () => {
+    const warnings: string[] = [];
+    const visit = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          visit(file);
+        } else if (entry.name.endsWith('.json') && !entry.name.endsWith('.template.json')) {
+          const text = fs.readFileSync(file, 'utf8');
+          for (const match of text.matchAll(/"type":\s*"aws:cdk:warning",\s*"data":\s*"([^"]*)"/g)) warnings.push(match[1]);
+        }
+      }
+    };
+    visit(synthesized[name].assemblyDir);
+    expect(warnings).toEqual([]);
+  });
+
   test('retains every stateful resource on delete and on replace', () => {
     const notRetained: string[] = [];
     for (const [stack, template] of Object.entries(templatesOf(synthesized[name]))) {
@@ -208,7 +225,7 @@ describe('template multi-account', () => {
 
   test('the prod model registry admits the dev account to describe and list, and dev has the matching policy', () => {
     const groups = Object.values<any>(stacks['Prod/Trainyard-Platform'].findResources('AWS::SageMaker::ModelPackageGroup'));
-    expect(groups.map((g) => g.Properties.ModelPackageGroupName)).toEqual(['Trainyard-Models']);
+    expect(groups.map((g) => g.Properties.ModelPackageGroupName)).toEqual(['trainyard-models']);
     const statements = groups[0].Properties.ModelPackageGroupPolicy.Statement.map((st: any) => ({
       actions: st.Action,
       principal: JSON.stringify(st.Principal),
@@ -220,7 +237,7 @@ describe('template multi-account', () => {
     ]);
     stacks['Dev/Trainyard-Platform'].resourceCountIs('AWS::SageMaker::ModelPackageGroup', 0);
     const devPolicy = JSON.stringify(stacks['Dev/Trainyard-Platform'].findResources('AWS::IAM::ManagedPolicy'));
-    expect(devPolicy).toContain(`:sagemaker:us-east-1:${prodAccount}:model-package-group/Trainyard-Models`);
+    expect(devPolicy).toContain(`:sagemaker:us-east-1:${prodAccount}:model-package-group/trainyard-models`);
     expect(devPolicy).not.toMatch(/"Action":"sagemaker:\*"|"Resource":"\*"/);
   });
 
