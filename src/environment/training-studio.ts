@@ -125,6 +125,11 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
     const domainName = props.domainName ?? boundedName(props.teamName ? `trainyard-${props.teamName}` : 'trainyard-studio', DOMAIN_NAME_RULE);
     requireName('TrainingStudio.domainName', domainName, DOMAIN_NAME_RULE);
 
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    if (!(Object.values(RemovalPolicy) as string[]).includes(removalPolicy)) {
+      throw new TrainyardValidationError('TrainingStudio.removalPolicy', `must be a RemovalPolicy (${Object.values(RemovalPolicy).join(', ')}), got '${String(removalPolicy)}'.`);
+    }
+
     this.idleTimeoutMinutes = wholeMinutes('TrainingStudio.idleTimeout', props.idleTimeout ?? Duration.minutes(60));
     const maxIdleMinutes = wholeMinutes('TrainingStudio.maxIdleTimeout', props.maxIdleTimeout ?? Duration.hours(4));
     if (maxIdleMinutes < this.idleTimeoutMinutes) {
@@ -191,7 +196,7 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
         jupyterLabAppSettings: { appLifecycleManagement: idleSettings },
       },
     });
-    this.domain.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    this.domain.applyRemovalPolicy(removalPolicy);
     this.domainId = this.domain.attrDomainId;
 
     if (role instanceof iam.Role) {
@@ -248,7 +253,11 @@ function wholeMinutes(prop: string, value: Duration): number {
   if (!value || typeof (value as any).toMinutes !== 'function') {
     throw new TrainyardValidationError(prop, `must be a Duration (for example Duration.minutes(${MIN_IDLE_MINUTES})).`);
   }
-  const minutes = value.toSeconds() / 60;
+  if (value.isUnresolved()) {
+    throw new TrainyardValidationError(prop, 'must be a literal Duration, not a token: the idle settings are checked against each other at synth.');
+  }
+  // integral: false, so that a fraction of a second or a NaN amount is refused here rather than by CDK.
+  const minutes = value.toSeconds({ integral: false }) / 60;
   requireIntegerInRange(`${prop} (minutes)`, minutes, MIN_IDLE_MINUTES, MAX_IDLE_MINUTES);
   return minutes;
 }

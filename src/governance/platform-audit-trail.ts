@@ -111,6 +111,15 @@ export class PlatformAuditTrail extends Construct {
     const retentionDays = requireWholeDays('PlatformAuditTrail.objectLockRetention', retention, 1, 36500);
     requireIntegerInRange('PlatformAuditTrail.dataEventBuckets (count)', dataEventBuckets.length, 0, 250);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    if (!(Object.values(RemovalPolicy) as string[]).includes(removalPolicy)) {
+      throw new TrainyardValidationError('PlatformAuditTrail.removalPolicy', `must be a RemovalPolicy (${Object.values(RemovalPolicy).join(', ')}), got '${String(removalPolicy)}'.`);
+    }
+    if (props.cloudWatchLogsRetention !== undefined && !(Object.values(logs.RetentionDays) as unknown[]).includes(props.cloudWatchLogsRetention)) {
+      throw new TrainyardValidationError(
+        'PlatformAuditTrail.cloudWatchLogsRetention',
+        `must be a logs.RetentionDays (a number of days CloudWatch Logs offers, such as 365), got ${String(props.cloudWatchLogsRetention)}.`,
+      );
+    }
     const stack = Stack.of(this);
 
     const key = new TrainyardKey(this, 'Key', { description: `Trainyard audit trail key (${this.node.path})`, removalPolicy });

@@ -285,10 +285,10 @@ export class TrainingGuardrails extends Construct {
         throw new TrainyardValidationError('TrainingGuardrails.serviceControlPolicy.targetIds', 'must list at least one root, organizational unit or account id.');
       }
       for (const target of scp.targetIds) {
-        if (!Token.isUnresolved(target) && !/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/.test(target)) {
+        if (typeof target !== 'string' || !Token.isUnresolved(target) && !/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/.test(target)) {
           throw new TrainyardValidationError(
             'TrainingGuardrails.serviceControlPolicy.targetIds',
-            `'${target}' is not a root (r-...), organizational unit (ou-...-...) or 12-digit account id.`,
+            `'${String(target)}' is not a root (r-...), organizational unit (ou-...-...) or 12-digit account id.`,
           );
         }
       }

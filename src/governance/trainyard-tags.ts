@@ -86,7 +86,8 @@ export class TrainyardTags {
     set('stage', TAG_KEYS.stage, values.stage, false);
     set('project', TAG_KEYS.project, values.project, false);
     for (const [key, value] of Object.entries(values.additionalTags ?? {})) {
-      if (tags[key] !== undefined) {
+      // A dedicated prop's key is refused even when that prop is not given: `stage` would skip its check.
+      if (tags[key] !== undefined || DEDICATED_KEYS.includes(key)) {
         throw new TrainyardValidationError(`TrainyardTagValues.additionalTags['${key}']`, 'is set by a dedicated prop; use that prop instead.');
       }
       set(`additionalTags['${key}']`, key, value, false);
@@ -99,6 +100,9 @@ export class TrainyardTags {
 
   private constructor() {}
 }
+
+/** The keys of the dedicated props of TrainyardTagValues. */
+const DEDICATED_KEYS: string[] = [TAG_KEYS.team, TAG_KEYS.costCenter, TAG_KEYS.stage, TAG_KEYS.project];
 
 /** The AWS tag rules: key 1-128 and value 0-256 characters of letters, digits, spaces and _ . : / = + - @; no aws: prefix. */
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;

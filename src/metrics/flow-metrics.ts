@@ -18,7 +18,7 @@ import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { validateTeamName } from '../core/team-name';
 import { TrainyardKey } from '../core/trainyard-key';
-import { requireIntegerInRange } from '../core/validate';
+import { requireIntegerInRange, requireWholeSeconds } from '../core/validate';
 import { GpuProfile } from '../environment/gpu-profile';
 import { ITrainingEnvironment } from '../environment/training-environment';
 import { MlPlatform } from '../platform/ml-platform';
@@ -167,21 +167,53 @@ export class FlowMetrics extends Construct {
     if (!Token.isUnresolved(scrapThreshold) && (typeof scrapThreshold !== 'number' || !(scrapThreshold > 0 && scrapThreshold <= 100))) {
       throw new TrainyardValidationError('FlowMetrics.scrapRateThresholdPercent', `must be a percentage above 0 and at most 100, got ${String(scrapThreshold)}.`);
     }
-    const cycleThresholdHours = (props.cycleTimeP90Threshold ?? Duration.hours(48)).toHours({ integral: false });
-    if (!(cycleThresholdHours > 0)) {
-      throw new TrainyardValidationError('FlowMetrics.cycleTimeP90Threshold', 'must be a positive Duration, for example Duration.hours(48).');
+    const cycleThreshold = props.cycleTimeP90Threshold ?? Duration.hours(48);
+    if (!cycleThreshold || typeof (cycleThreshold as any).toHours !== 'function' || cycleThreshold.isUnresolved()) {
+      throw new TrainyardValidationError('FlowMetrics.cycleTimeP90Threshold', 'must be a literal Duration, for example Duration.hours(48).');
+    }
+    const cycleThresholdHours = cycleThreshold.toHours({ integral: false });
+    if (!(cycleThresholdHours > 0 && Number.isFinite(cycleThresholdHours))) {
+      throw new TrainyardValidationError('FlowMetrics.cycleTimeP90Threshold', `must be a positive, finite Duration, for example Duration.hours(48), got ${cycleThresholdHours} hours.`);
     }
     const reservedConcurrency = props.reservedConcurrency ?? 5;
     requireIntegerInRange('FlowMetrics.reservedConcurrency', reservedConcurrency, 1, 1000);
     const ttl = props.deduplicationTtl ?? Duration.days(90);
-    const ttlSeconds = ttl.toSeconds();
-    requireIntegerInRange('FlowMetrics.deduplicationTtl (seconds)', ttlSeconds, 3600, 5 * 365 * 86400);
+    let ttlSeconds = requireWholeSeconds('FlowMetrics.deduplicationTtl', ttl, 3600, 5 * 365 * 86400);
+    if (ttl.isUnresolved()) {
+      // A token is passed to the collector as is: only a token in seconds converts without arithmetic.
+      try {
+        ttlSeconds = ttl.toSeconds();
+      } catch {
+        throw new TrainyardValidationError('FlowMetrics.deduplicationTtl', 'a Duration from a token must be given in seconds (Duration.seconds(token)).');
+      }
+    }
     for (const [type, price] of Object.entries(props.pricesPerInstanceHour ?? {})) {
       if (typeof price !== 'number' || !Number.isFinite(price) || price < 0) {
         throw new TrainyardValidationError('FlowMetrics.pricesPerInstanceHour', `the price of ${type} must be a non-negative number of USD, got ${String(price)}.`);
       }
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    if (!(Object.values(RemovalPolicy) as string[]).includes(removalPolicy)) {
+      throw new TrainyardValidationError('FlowMetrics.removalPolicy', `must be a RemovalPolicy (${Object.values(RemovalPolicy).join(', ')}), got '${String(removalPolicy)}'.`);
+    }
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    if (!(Object.values(logs.RetentionDays) as unknown[]).includes(logRetention)) {
+      throw new TrainyardValidationError('FlowMetrics.logRetention', `must be a logs.RetentionDays (a number of days CloudWatch Logs offers, such as 365), got ${String(logRetention)}.`);
+    }
+    const alarmEmails = props.alarmEmails ?? [];
+    if (!Array.isArray(alarmEmails)) {
+      throw new TrainyardValidationError('FlowMetrics.alarmEmails', 'must be a list of email addresses.');
+    }
+    const seenEmails = new Set<string>();
+    for (const email of alarmEmails) {
+      if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+        throw new TrainyardValidationError('FlowMetrics.alarmEmails', `"${String(email)}" is not an email address.`);
+      }
+      if (seenEmails.has(email)) {
+        throw new TrainyardValidationError('FlowMetrics.alarmEmails', `"${email}" is listed twice; list each address once.`);
+      }
+      seenEmails.add(email);
+    }
     const stack = Stack.of(this);
     const platform = props.platform;
 
@@ -231,7 +263,7 @@ export class FlowMetrics extends Construct {
 
     // ---- Collector ---------------------------------------------------------------------------
     const logGroup = new logs.LogGroup(this, 'CollectorLogs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      retention: logRetention,
       encryptionKey: this.key,
       removalPolicy,
     });
@@ -391,10 +423,7 @@ export class FlowMetrics extends Construct {
       }));
       this.alarmTopic = topic;
     }
-    for (const email of props.alarmEmails ?? []) {
-      if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-        throw new TrainyardValidationError('FlowMetrics.alarmEmails', `"${String(email)}" is not an email address.`);
-      }
+    for (const email of alarmEmails) {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
     }
     const alarmAction = new cloudwatchActions.SnsAction(this.alarmTopic);

@@ -7,9 +7,14 @@ import { TrainyardValidationError } from '../core/errors';
 import { boundedName } from '../core/physical-name';
 import { requireName } from '../core/validate';
 import { ITrainingEnvironment } from '../environment/training-environment';
+import { requireInstanceType } from './definition/private/instance-type';
 
 /** Data-quality job definition and monitoring schedule names: at most 63 characters. */
 const SAGEMAKER_NAME_MAX = 63;
+
+/** CloudWatch metric names: at most 255 ASCII characters, of which `feature_baseline_drift_` takes 23. */
+const MAX_FEATURE_NAME_LENGTH = 255 - 'feature_baseline_drift_'.length;
+const FEATURE_NAME = /^[\x20-\x7e]+$/;
 
 /**
  * Properties of a drift monitor.
@@ -96,6 +101,9 @@ export class DriftMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: DriftMonitorProps) {
     super(scope, id);
+    if (!props || !props.environment || !props.environment.trainingJobDefaults) {
+      throw new TrainyardValidationError('DriftMonitor.environment', 'is required: the team environment (a TrainingEnvironment) the monitoring jobs run in.');
+    }
     const env = props.environment;
     requireName('DriftMonitor.endpointName', props.endpointName, {
       pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, minLength: 1, maxLength: 63, description: 'a SageMaker endpoint name',
@@ -103,14 +111,31 @@ export class DriftMonitor extends Construct {
     if (!Array.isArray(props.features) || props.features.length === 0 || props.features.length > 10) {
       throw new TrainyardValidationError('DriftMonitor.features', 'must name 1 to 10 features whose drift raises the alarm (CloudWatch metric math takes at most 10 metrics here).');
     }
+    const seenFeatures = new Set<string>();
+    for (const feature of props.features) {
+      // Each feature becomes the CloudWatch metric `feature_baseline_drift_<feature>`: at most 255 ASCII characters.
+      if (typeof feature !== 'string' || Token.isUnresolved(feature) || !FEATURE_NAME.test(feature) || feature.trim() !== feature
+        || feature.length > MAX_FEATURE_NAME_LENGTH) {
+        throw new TrainyardValidationError(
+          'DriftMonitor.features',
+          `${JSON.stringify(feature) ?? String(feature)} is not a feature name: 1 to ${MAX_FEATURE_NAME_LENGTH} printable ASCII characters, `
+          + 'no leading or trailing space (it becomes the CloudWatch metric feature_baseline_drift_<feature>).',
+        );
+      }
+      if (seenFeatures.has(feature)) {
+        throw new TrainyardValidationError('DriftMonitor.features', `"${feature}" is listed twice; list each feature once.`);
+      }
+      seenFeatures.add(feature);
+    }
     const threshold = props.driftThreshold ?? 0.1;
-    if (!(threshold > 0 && threshold <= 1)) {
-      throw new TrainyardValidationError('DriftMonitor.driftThreshold', `must be a distance above 0 and at most 1, got ${threshold}.`);
+    if (typeof threshold !== 'number' || !(threshold > 0 && threshold <= 1)) {
+      throw new TrainyardValidationError('DriftMonitor.driftThreshold', `must be a distance above 0 and at most 1, got ${JSON.stringify(threshold) ?? String(threshold)}.`);
     }
     const schedule = props.scheduleExpression ?? 'cron(0 * ? * * *)';
     if (!Token.isUnresolved(schedule) && !/^cron\(.+\)$/.test(schedule)) {
       throw new TrainyardValidationError('DriftMonitor.scheduleExpression', `must be a cron(...) expression, for example 'cron(0 * ? * * *)', got '${schedule}'.`);
     }
+    requireInstanceType('DriftMonitor.instanceType', props.instanceType);
     const d = env.trainingJobDefaults;
     const root = `s3://${env.artifactsBucket.bucketName}/${env.artifactsPrefix}monitoring/${props.endpointName}`;
 

@@ -11,12 +11,14 @@ import { FailStep } from './definition/fail-step';
 import { Parameter } from './definition/parameter';
 import { PipelineDefinition } from './definition/pipeline-definition';
 import { PipelineExpression } from './definition/pipeline-expression';
+import { requireInstanceType } from './definition/private/instance-type';
 import { ProcessingStep } from './definition/processing-step';
 import { RegisterModelStep } from './definition/register-model-step';
 import { TrainingJobOverrides, TrainingStep } from './definition/training-step';
 import { deepLearningContainerImage } from './private/dlc-image';
 import { packSourceDirectory } from './private/source-archive';
 import { TrainyardValidationError } from '../core/errors';
+import { requireName } from '../core/validate';
 import { ITrainingEnvironment } from '../environment/training-environment';
 
 /**
@@ -154,7 +156,7 @@ export class StandardTrainingRecipe {
     const env = props.environment;
     const scope: IConstruct = props.scope ?? env;
     const metric = props.metricName ?? 'accuracy';
-    if (!/^[A-Za-z0-9_]+$/.test(metric)) {
+    if (typeof metric !== 'string' || !/^[A-Za-z0-9_]+$/.test(metric)) {
       throw new TrainyardValidationError('StandardTrainingRecipe.metricName', `must be letters, digits and '_' (a key of evaluation.json), got '${metric}'.`);
     }
     const threshold = props.metricThreshold ?? 0.8;
@@ -162,7 +164,31 @@ export class StandardTrainingRecipe {
       throw new TrainyardValidationError('StandardTrainingRecipe.metricThreshold', `must be a finite number, got ${String(threshold)}.`);
     }
     const label = props.labelColumn ?? 'label';
+    if (typeof label !== 'string' || label.trim().length === 0 || /[,"\r\n]/.test(label)) {
+      throw new TrainyardValidationError(
+        'StandardTrainingRecipe.labelColumn',
+        `must be the name of a column of the CSV header: not blank, without commas, quotes or line breaks, got ${JSON.stringify(label) ?? String(label)}.`,
+      );
+    }
     const hyperParameters = props.hyperParameters ?? { 'epochs': '10', 'learning-rate': '0.1' };
+    if (typeof hyperParameters !== 'object' || hyperParameters === null || Array.isArray(hyperParameters)) {
+      throw new TrainyardValidationError('StandardTrainingRecipe.hyperParameters', "must map names to string values, for example { epochs: '10' }.");
+    }
+    for (const [name, value] of Object.entries(hyperParameters)) {
+      if (typeof value !== 'string') {
+        throw new TrainyardValidationError(
+          'StandardTrainingRecipe.hyperParameters',
+          `the value of '${name}' must be a string (SageMaker passes hyperparameters as strings), got ${JSON.stringify(value) ?? String(value)}; write '${String(value)}'.`,
+        );
+      }
+    }
+    requireInstanceType('StandardTrainingRecipe.processingInstanceType', props.processingInstanceType);
+    requireName('StandardTrainingRecipe.modelPackageGroupName', props.modelPackageGroupName, {
+      pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/,
+      minLength: 1,
+      maxLength: 63,
+      description: 'a model package group name: letters, digits and hyphens, starting and ending with a letter or digit, 1 to 63 characters',
+    });
 
     const codeDirectory = props.codeDirectory ?? DEFAULT_CODE_DIRECTORY;
     for (const script of REQUIRED_SCRIPTS) {

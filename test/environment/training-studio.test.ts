@@ -205,6 +205,13 @@ describe('TrainingStudio rejects bad props at synth, naming the prop', () => {
     [{ teamName: 'fraud--x' }, /TrainingStudio\.teamName: "fraud--x" is not allowed/],
     [{ teamName: 'a'.repeat(33) }, /TrainingStudio\.teamName: must be 2 to 32 characters/],
     [{ teamName: Lazy.string({ produce: () => 'fraud' }) }, /TrainingStudio\.teamName: must be a literal string, not a token/],
+    // Found by the property tests: these reached CDK's own errors, or no error at all.
+    [{ idleTimeout: Duration.millis(3_600_500) }, /TrainingStudio\.idleTimeout \(minutes\): must be a whole number/],
+    [{ idleTimeout: Duration.minutes(NaN) }, /TrainingStudio\.idleTimeout \(minutes\): must be a whole number from 60 to 525600, got NaN/],
+    [{ maxIdleTimeout: Duration.hours(Infinity) }, /TrainingStudio\.maxIdleTimeout \(minutes\): must be a whole number/],
+    [{ idleTimeout: Duration.minutes(Lazy.number({ produce: () => 60 })) }, /TrainingStudio\.idleTimeout: must be a literal Duration, not a token/],
+    [{ removalPolicy: 'delete' as RemovalPolicy }, /TrainingStudio\.removalPolicy: must be a RemovalPolicy \(destroy, retain, snapshot, retain-on-update-or-delete\), got 'delete'/],
+    [{ removalPolicy: '' as RemovalPolicy }, /TrainingStudio\.removalPolicy: must be a RemovalPolicy/],
   ])('%p', (props, message) => {
     expect(make(props)).toThrow(TrainyardValidationError);
     expect(make(props)).toThrow(message);

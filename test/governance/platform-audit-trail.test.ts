@@ -1,5 +1,6 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PlatformAuditTrail } from '../../src/governance/platform-audit-trail';
 import { MlPlatform } from '../../src/platform/ml-platform';
@@ -93,5 +94,14 @@ describe('PlatformAuditTrail bad input', () => {
     const logsBucket = s3.Bucket.fromBucketName(stack, 'Logs', 'logs');
     expect(() => new PlatformAuditTrail(stack, 'A', { accessLogsBucket: logsBucket, objectLockRetention: Duration.hours(36) }))
       .toThrow(/PlatformAuditTrail\.objectLockRetention \(days\): must be a whole number/);
+  });
+
+  test('rejects a log retention and a removal policy CDK does not know (found by the property tests)', () => {
+    const stack = new Stack(newApp(), 'S');
+    const logsBucket = s3.Bucket.fromBucketName(stack, 'Logs', 'logs');
+    expect(() => new PlatformAuditTrail(stack, 'A', { accessLogsBucket: logsBucket, cloudWatchLogsRetention: 0 as logs.RetentionDays }))
+      .toThrow(/PlatformAuditTrail\.cloudWatchLogsRetention: must be a logs\.RetentionDays/);
+    expect(() => new PlatformAuditTrail(stack, 'B', { accessLogsBucket: logsBucket, removalPolicy: 'delete' as RemovalPolicy }))
+      .toThrow(/PlatformAuditTrail\.removalPolicy: must be a RemovalPolicy/);
   });
 });

@@ -133,4 +133,10 @@ describe('TrainingGuardrails options and bad input', () => {
     expect(() => new TrainingGuardrails(stack, 'B', { allowedInstanceTypes: ['ml.m5.large'], requiredTags: ['aws:team'] }))
       .toThrow(/TrainingGuardrails\.requiredTags: tag key 'aws:team' is not allowed/);
   });
+
+  test('rejects an SCP target that is not a string (an account id given as a number)', () => {
+    const stack = new Stack(newApp(), 'S');
+    expect(() => new TrainingGuardrails(stack, 'A', { allowedInstanceTypes: ['ml.m5.large'], serviceControlPolicy: { targetIds: [123456789012 as any] } }))
+      .toThrow(/TrainingGuardrails\.serviceControlPolicy\.targetIds: '123456789012' is not a root/);
+  });
 });

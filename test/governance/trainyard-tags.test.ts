@@ -74,4 +74,11 @@ describe('TrainyardTags validation', () => {
     expect(() => TrainyardTags.apply(stack, { team: 'fraud', costCenter: 'cc', additionalTags: { 'trainyard:team': 'other' } }))
       .toThrow(/additionalTags\['trainyard:team'\]: is set by a dedicated prop/);
   });
+
+  test('rejects an additional tag with a dedicated prop\'s key even when that prop is not given (it would skip the stage check)', () => {
+    expect(() => TrainyardTags.apply(stack, { team: 'fraud', costCenter: 'cc', additionalTags: { 'trainyard:stage': 'prod' } }))
+      .toThrow(/additionalTags\['trainyard:stage'\]: is set by a dedicated prop/);
+    expect(() => TrainyardTags.apply(stack, { team: 'fraud', costCenter: 'cc', additionalTags: { 'trainyard:project': 'x' } }))
+      .toThrow(/additionalTags\['trainyard:project'\]: is set by a dedicated prop/);
+  });
 });

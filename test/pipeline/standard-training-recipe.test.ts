@@ -199,6 +199,13 @@ describe('StandardTrainingRecipe options and bad props', () => {
     [{ metricName: 'bad name' }, /StandardTrainingRecipe\.metricName/],
     [{ metricThreshold: NaN }, /StandardTrainingRecipe\.metricThreshold: must be a finite number/],
     [{ codeDirectory: os.tmpdir() }, /StandardTrainingRecipe\.codeDirectory: .* has no validate\.py/],
+    // Found by the property tests: these were accepted, or named a step's prop the caller never set.
+    [{ metricName: 42 as any }, /StandardTrainingRecipe\.metricName/],
+    [{ labelColumn: '' }, /StandardTrainingRecipe\.labelColumn: must be the name of a column of the CSV header/],
+    [{ labelColumn: 'a,b' }, /StandardTrainingRecipe\.labelColumn/],
+    [{ hyperParameters: { epochs: 10 as any } }, /StandardTrainingRecipe\.hyperParameters: the value of 'epochs' must be a string/],
+    [{ processingInstanceType: 'm5.xlarge' }, /StandardTrainingRecipe\.processingInstanceType: must be a SageMaker instance type/],
+    [{ modelPackageGroupName: 'my_group' }, /StandardTrainingRecipe\.modelPackageGroupName: "my_group" is not allowed/],
   ])('%j', (props, message) => {
     const t = platformAndTeam(newApp());
     expect(() => StandardTrainingRecipe.create({ environment: t.environment, ...props })).toThrow(message);

@@ -1,3 +1,5 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as fc from 'fast-check';
 import { TrainyardValidationError } from '../../src/core/errors';
 
@@ -88,3 +90,68 @@ export const invalidAccountList = fc.oneof(
 
 /** Valid lists of distinct account ids (possibly empty). */
 export const validAccountList = fc.uniqueArray(accountId, { maxLength: 4 });
+
+/**
+ * Asserts `make` throws TrainyardValidationError naming `prop`: the message starts with `<prop>:` or,
+ * for props checked in a unit, `<prop> (<unit>):` (for example `TrainingStudio.idleTimeout (minutes):`).
+ */
+export function expectRefusedNaming(make: () => unknown, prop: string): void {
+  const error = thrown(make);
+  if (!(error instanceof TrainyardValidationError)) {
+    throw new Error(`expected a TrainyardValidationError naming ${prop}, got ${error === undefined ? 'no error' : String((error as Error)?.stack ?? error)}`);
+  }
+  const rest = error.message.startsWith(prop) ? error.message.slice(prop.length) : undefined;
+  if (rest === undefined || !/^(?: \([^)]+\))?:/.test(rest)) {
+    throw new Error(`expected the message to start with '${prop}:' or '${prop} (<unit>):', got '${error.message}'`);
+  }
+}
+
+/** Numbers no threshold, percentage or distance accepts: not finite. */
+export const notFinite = fc.constantFrom(NaN, Infinity, -Infinity);
+
+/**
+ * Durations no duration prop accepts whatever its range: NaN or infinite amounts, fractions of a
+ * second, and values that are not a Duration at all (a number, a string, an object).
+ */
+export const brokenDuration: fc.Arbitrary<Duration> = fc.oneof(
+  fc.constantFrom(Duration.minutes(NaN), Duration.hours(Infinity), Duration.days(NaN), Duration.seconds(Infinity)),
+  fc.integer({ min: 1, max: 10_000_000 }).filter((ms) => ms % 1000 !== 0).map((ms) => Duration.millis(ms)),
+  fc.constantFrom<unknown>(48, '48h', {}, 'PT1H') as fc.Arbitrary<any>,
+);
+
+/** Values no `removalPolicy` prop accepts: strings and numbers that are not a RemovalPolicy. */
+export const notARemovalPolicy: fc.Arbitrary<RemovalPolicy> = fc.oneof(
+  fc.constantFrom<unknown>('', 'delete', 'Retain', 'DESTROY', 'keep', 0, 1),
+  fc.string({ maxLength: 12 }).filter((s) => !(Object.values(RemovalPolicy) as string[]).includes(s)),
+) as fc.Arbitrary<any>;
+
+/** Numbers no `logs.RetentionDays` prop accepts. */
+export const notARetention: fc.Arbitrary<logs.RetentionDays> = fc.oneof(
+  fc.constantFrom(0, -1, 2, 4, 7.5, NaN, Infinity, 10_000),
+  fc.integer({ min: -1000, max: 100_000 }).filter((d) => !(Object.values(logs.RetentionDays) as number[]).includes(d)),
+) as fc.Arbitrary<any>;
+
+/** A valid SageMaker instance type. */
+export const sageMakerInstanceType = fc.constantFrom('ml.m5.large', 'ml.m5.xlarge', 'ml.c5.2xlarge', 'ml.g5.2xlarge', 'ml.t3.medium');
+
+/** Instance types no SageMaker instance-type prop accepts. */
+export const notASageMakerInstanceType = fc.oneof(
+  fc.constantFrom('', 'm5.large', 'ml.m5', 'ML.M5.LARGE', 'ml.m5.large ', ' ml.m5.large', 'ml..large', 'ml.m5.large.x', 'ec2:m5.large'),
+  fc.string({ maxLength: 20 }).filter((s) => !/^ml\.[a-z0-9-]+\.[a-z0-9]+$/.test(s)),
+);
+
+/** Strings that are not an email address: no `@`, no domain dot, or with whitespace. */
+export const notAnEmail = fc.oneof(
+  fc.constantFrom('', 'ops', 'ops@', '@example.com', 'ops@example', 'ops team@example.com', 'ops@exa mple.com', 'ops@@example.com'),
+  fc.string({ maxLength: 20 }).filter((s) => !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(s)),
+);
+
+/** A valid email address. */
+export const email = fc.tuple(fc.stringMatching(/^[a-z][a-z0-9.]{0,10}$/), fc.stringMatching(/^[a-z]{1,10}$/), fc.constantFrom('com', 'dev', 'org'))
+  .map(([user, domain, tld]) => `${user}@${domain}.${tld}`);
+
+/** Strings AWS refuses as a tag value: over 256 characters or with characters outside the tag rule. */
+export const notATagValue = fc.oneof(
+  fc.constantFrom('a'.repeat(257), 'cost;center', 'team\tname', 'a\nb', 'x#1', 'ü'.repeat(257), '$', 'a,b', '"quoted"'),
+  fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(s)),
+);
