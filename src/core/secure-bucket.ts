@@ -1,5 +1,6 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Acknowledgements } from './acknowledgements';
 
 /**
  * The properties every Trainyard bucket shares: versioned, TLS 1.2+ only, no public access,
@@ -31,4 +32,16 @@ export function enableEventBridgeNotifications(bucket: s3.Bucket): void {
   (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
     eventBridgeConfiguration: { eventBridgeEnabled: true },
   };
+}
+
+/**
+ * When `bucket` logs its access to a bucket of another stack, acknowledges the Control Tower
+ * finding that cannot follow the cross-stack import (the logging is configured all the same).
+ *
+ * @internal
+ */
+export function acknowledgeCrossStackAccessLogs(bucket: s3.Bucket, accessLogsBucket: s3.IBucket): void {
+  if (Stack.of(accessLogsBucket) !== Stack.of(bucket)) {
+    Acknowledgements.acknowledge(bucket, Acknowledgements.crossStackAccessLogsDestination());
+  }
 }

@@ -1,4 +1,5 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { TrainyardValidationError } from './errors';
 
 /**
@@ -92,3 +93,28 @@ export const TAG_VALUE_RULE = {
   maxLength: 256,
   description: 'a tag value: letters, digits, spaces and _ . : / = + - @, at most 256 characters',
 };
+
+/**
+ * Checks that `value` is a RemovalPolicy and returns it (`fallback` when undefined).
+ *
+ * @internal
+ */
+export function requireRemovalPolicy(prop: string, value: RemovalPolicy | undefined, fallback: RemovalPolicy = RemovalPolicy.RETAIN): RemovalPolicy {
+  const policy = value ?? fallback;
+  if (!(Object.values(RemovalPolicy) as string[]).includes(policy)) {
+    throw new TrainyardValidationError(prop, `must be a RemovalPolicy (${Object.values(RemovalPolicy).join(', ')}), got '${String(policy)}'.`);
+  }
+  return policy;
+}
+
+/**
+ * Checks that `value` is one of the retention periods CloudWatch Logs offers (`logs.RetentionDays`).
+ * Undefined passes.
+ *
+ * @internal
+ */
+export function requireRetentionDays(prop: string, value: logs.RetentionDays | undefined): void {
+  if (value !== undefined && !(Object.values(logs.RetentionDays) as unknown[]).includes(value)) {
+    throw new TrainyardValidationError(prop, `must be a logs.RetentionDays (a number of days CloudWatch Logs offers, such as 365), got ${String(value)}.`);
+  }
+}

@@ -7,7 +7,7 @@ import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { boundedName } from '../core/physical-name';
 import { validateTeamName } from '../core/team-name';
-import { requireIntegerInRange, requireName } from '../core/validate';
+import { requireIntegerInRange, requireName, requireRemovalPolicy } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
 import { platformDataStatements } from './private/data-access';
 import { allowPlatformEndpoints } from './private/network';
@@ -125,10 +125,7 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
     const domainName = props.domainName ?? boundedName(props.teamName ? `trainyard-${props.teamName}` : 'trainyard-studio', DOMAIN_NAME_RULE);
     requireName('TrainingStudio.domainName', domainName, DOMAIN_NAME_RULE);
 
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    if (!(Object.values(RemovalPolicy) as string[]).includes(removalPolicy)) {
-      throw new TrainyardValidationError('TrainingStudio.removalPolicy', `must be a RemovalPolicy (${Object.values(RemovalPolicy).join(', ')}), got '${String(removalPolicy)}'.`);
-    }
+    const removalPolicy = requireRemovalPolicy('TrainingStudio.removalPolicy', props.removalPolicy);
 
     this.idleTimeoutMinutes = wholeMinutes('TrainingStudio.idleTimeout', props.idleTimeout ?? Duration.minutes(60));
     const maxIdleMinutes = wholeMinutes('TrainingStudio.maxIdleTimeout', props.maxIdleTimeout ?? Duration.hours(4));

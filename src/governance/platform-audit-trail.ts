@@ -7,9 +7,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
-import { enableEventBridgeNotifications, secureBucketProps } from '../core/secure-bucket';
+import { acknowledgeCrossStackAccessLogs, enableEventBridgeNotifications, secureBucketProps } from '../core/secure-bucket';
 import { TrainyardKey } from '../core/trainyard-key';
-import { requireIntegerInRange, requireWholeDays } from '../core/validate';
+import { requireIntegerInRange, requireRemovalPolicy, requireRetentionDays, requireWholeDays } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
 
 /**
@@ -110,16 +110,8 @@ export class PlatformAuditTrail extends Construct {
     const retention = props.objectLockRetention ?? Duration.days(365);
     const retentionDays = requireWholeDays('PlatformAuditTrail.objectLockRetention', retention, 1, 36500);
     requireIntegerInRange('PlatformAuditTrail.dataEventBuckets (count)', dataEventBuckets.length, 0, 250);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    if (!(Object.values(RemovalPolicy) as string[]).includes(removalPolicy)) {
-      throw new TrainyardValidationError('PlatformAuditTrail.removalPolicy', `must be a RemovalPolicy (${Object.values(RemovalPolicy).join(', ')}), got '${String(removalPolicy)}'.`);
-    }
-    if (props.cloudWatchLogsRetention !== undefined && !(Object.values(logs.RetentionDays) as unknown[]).includes(props.cloudWatchLogsRetention)) {
-      throw new TrainyardValidationError(
-        'PlatformAuditTrail.cloudWatchLogsRetention',
-        `must be a logs.RetentionDays (a number of days CloudWatch Logs offers, such as 365), got ${String(props.cloudWatchLogsRetention)}.`,
-      );
-    }
+    const removalPolicy = requireRemovalPolicy('PlatformAuditTrail.removalPolicy', props.removalPolicy);
+    requireRetentionDays('PlatformAuditTrail.cloudWatchLogsRetention', props.cloudWatchLogsRetention);
     const stack = Stack.of(this);
 
     const key = new TrainyardKey(this, 'Key', { description: `Trainyard audit trail key (${this.node.path})`, removalPolicy });
@@ -161,6 +153,7 @@ export class PlatformAuditTrail extends Construct {
       lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
     });
     Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
+    acknowledgeCrossStackAccessLogs(bucket, accessLogsBucket);
     enableEventBridgeNotifications(bucket);
     this.bucket = bucket;
 

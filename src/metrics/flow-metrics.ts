@@ -18,7 +18,7 @@ import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { validateTeamName } from '../core/team-name';
 import { TrainyardKey } from '../core/trainyard-key';
-import { requireIntegerInRange, requireWholeSeconds } from '../core/validate';
+import { requireIntegerInRange, requireRemovalPolicy, requireRetentionDays, requireWholeSeconds } from '../core/validate';
 import { GpuProfile } from '../environment/gpu-profile';
 import { ITrainingEnvironment } from '../environment/training-environment';
 import { MlPlatform } from '../platform/ml-platform';
@@ -192,14 +192,9 @@ export class FlowMetrics extends Construct {
         throw new TrainyardValidationError('FlowMetrics.pricesPerInstanceHour', `the price of ${type} must be a non-negative number of USD, got ${String(price)}.`);
       }
     }
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    if (!(Object.values(RemovalPolicy) as string[]).includes(removalPolicy)) {
-      throw new TrainyardValidationError('FlowMetrics.removalPolicy', `must be a RemovalPolicy (${Object.values(RemovalPolicy).join(', ')}), got '${String(removalPolicy)}'.`);
-    }
+    const removalPolicy = requireRemovalPolicy('FlowMetrics.removalPolicy', props.removalPolicy);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
-    if (!(Object.values(logs.RetentionDays) as unknown[]).includes(logRetention)) {
-      throw new TrainyardValidationError('FlowMetrics.logRetention', `must be a logs.RetentionDays (a number of days CloudWatch Logs offers, such as 365), got ${String(logRetention)}.`);
-    }
+    requireRetentionDays('FlowMetrics.logRetention', logRetention);
     const alarmEmails = props.alarmEmails ?? [];
     if (!Array.isArray(alarmEmails)) {
       throw new TrainyardValidationError('FlowMetrics.alarmEmails', 'must be a list of email addresses.');

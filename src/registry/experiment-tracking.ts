@@ -6,7 +6,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
-import { enableEventBridgeNotifications, secureBucketProps } from '../core/secure-bucket';
+import { acknowledgeCrossStackAccessLogs, enableEventBridgeNotifications, secureBucketProps } from '../core/secure-bucket';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireName } from '../core/validate';
 
@@ -484,9 +484,7 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
     });
     enableEventBridgeNotifications(bucket);
     Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
-    if (Stack.of(accessLogsBucket) !== Stack.of(this)) {
-      Acknowledgements.acknowledge(bucket, Acknowledgements.crossStackAccessLogsDestination());
-    }
+    acknowledgeCrossStackAccessLogs(bucket, accessLogsBucket);
     return { bucket, key: bucketKey };
   }
 }

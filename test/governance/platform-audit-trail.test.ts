@@ -80,6 +80,24 @@ describe('PlatformAuditTrail on the platform', () => {
   });
 });
 
+describe('PlatformAuditTrail in its own stack, the platform in another', () => {
+  // GIVEN the audit trail in a governance stack that imports the platform's access-logs bucket
+  let auditStack!: Stack;
+  const result = synthWithCompliance((app) => {
+    const platform = new MlPlatform(new Stack(app, 'Platform'), 'Platform');
+    auditStack = new Stack(app, 'Audit');
+    new PlatformAuditTrail(auditStack, 'Audit', { platform });
+  });
+
+  test('synthesizes with zero unacknowledged findings: the cross-stack log destination is acknowledged, and logging is set', () => {
+    expect(describeFindings(result.report)).toEqual([]);
+    expect(result.report.acknowledged.filter((f) => f.constructPath.startsWith('Audit/')).map((f) => f.rule)).toEqual(['s3_bucket_logging_enabled_check']);
+    result.template(auditStack).hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { DestinationBucketName: { 'Fn::ImportValue': Match.stringLikeRegexp('AccessLogs') }, LogFilePrefix: 'audit-trail/' },
+    });
+  });
+});
+
 describe('PlatformAuditTrail bad input', () => {
   test('needs an access-logs bucket without a platform, and refuses both', () => {
     const stack = new Stack(newApp(), 'S');
