@@ -24,7 +24,11 @@ export interface DriftMonitorProps {
   readonly environment: ITrainingEnvironment;
   /** The name of the SageMaker endpoint whose captured traffic is checked (data capture must be on). */
   readonly endpointName: string;
-  /** The features whose drift from the baseline raises the alarm (Model Monitor publishes `feature_baseline_drift_<feature>`). */
+  /**
+   * The features whose drift from the baseline raises the alarm (Model Monitor publishes
+   * `feature_baseline_drift_<feature>`): 1 to 10 distinct names of printable ASCII without leading or
+   * trailing spaces, at most 232 characters (the CloudWatch metric name limit of 255, less the prefix).
+   */
   readonly features: string[];
   /**
    * The drift distance above which the alarm fires.

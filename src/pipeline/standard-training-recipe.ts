@@ -60,13 +60,13 @@ export interface StandardTrainingRecipeProps {
    */
   readonly higherIsBetter?: boolean;
   /**
-   * The label column of the CSV data.
+   * The label column of the CSV data: not blank, without commas, quotes or line breaks.
    *
    * @default 'label'
    */
   readonly labelColumn?: string;
   /**
-   * Hyperparameters of `train.py` (passed as `--name value`).
+   * Hyperparameters of `train.py` (passed as `--name value`); every value is a string.
    *
    * @default { epochs: '10', 'learning-rate': '0.1' }
    */
