@@ -2,8 +2,8 @@ import { App, Stack, Tags } from 'aws-cdk-lib';
 import { TeamConfig, teamsFromContext } from './config/teams-config';
 import { TrainyardValidationError } from '../src/core/errors';
 import { GpuProfile } from '../src/environment/gpu-profile';
-import { FlowMetrics } from '../src/metrics/flow-metrics';
 import { TrainingEnvironment } from '../src/environment/training-environment';
+import { FlowMetrics } from '../src/metrics/flow-metrics';
 import { MlPlatform } from '../src/platform/ml-platform';
 
 /**
