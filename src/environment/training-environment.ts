@@ -21,6 +21,7 @@ import { MlPlatform } from '../platform/ml-platform';
 import { IExperimentTracking } from '../registry/experiment-tracking';
 import { ImageRegistry } from '../registry/image-registry';
 import { ModelRegistry } from '../registry/model-registry';
+import { experimentTrackingPolicy } from './private/experiment-access';
 import { allowPlatformEndpoints } from './private/network';
 
 /**
@@ -702,16 +703,8 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
         ],
       }));
     }
-    let trackingPolicy: iam.ManagedPolicy | undefined;
-    let artifactObjects: string[] = [];
     if (tracking) {
-      const statements = tracking.accessPolicyStatements();
-      artifactObjects = statements.flatMap((statement) => statement.resources).filter((resource) => resource.includes('*'));
-      trackingPolicy = new iam.ManagedPolicy(this, 'ExperimentTrackingPolicy', {
-        description: `Trainyard ${team}: log runs, metrics and models to MLflow, read and write its artifacts`,
-        statements,
-      });
-      policies.push(trackingPolicy);
+      policies.push(experimentTrackingPolicy(this, tracking, `Trainyard ${team}: log runs, metrics and models to MLflow, read and write its artifacts`));
     }
     for (const policy of policies) {
       role.addManagedPolicy(policy);
@@ -733,11 +726,6 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     this.node.addValidation({
       validate: () => {
         Acknowledgements.acknowledge(data, Acknowledgements.objectKeyWildcards(data, teamObjects, Acknowledgements.TEAM_PREFIX_OBJECTS_REASON));
-        if (trackingPolicy) {
-          // MLflow clients upload run artifacts to the tracking server's artifact prefix themselves.
-          const reason = Acknowledgements.MLFLOW_ARTIFACT_OBJECTS_REASON;
-          Acknowledgements.acknowledge(trackingPolicy, Acknowledgements.objectKeyWildcards(trackingPolicy, artifactObjects, reason));
-        }
         for (const [policy, resource, acknowledgements] of named) {
           Acknowledgements.acknowledge(policy, acknowledgements(flattenCfnReference(Stack.of(policy).resolve(resource))));
         }

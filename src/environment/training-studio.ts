@@ -9,7 +9,9 @@ import { boundedName } from '../core/physical-name';
 import { validateTeamName } from '../core/team-name';
 import { requireIntegerInRange, requireName, requireRemovalPolicy } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
+import { IExperimentTracking } from '../registry/experiment-tracking';
 import { platformDataStatements } from './private/data-access';
+import { experimentTrackingPolicy } from './private/experiment-access';
 import { allowPlatformEndpoints } from './private/network';
 
 /** CreateDomain `DomainName`: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. */
@@ -70,6 +72,15 @@ export interface TrainingStudioProps {
    * platform's data (see `teamName`), the platform key, and Studio's log group
    */
   readonly executionRole?: iam.IRole;
+
+  /**
+   * The experiment tracking (managed MLflow) Studio users log to and open the MLflow UI of. The
+   * default execution role gets the MLflow API on it, its artifact prefix and key, through a
+   * customer-managed policy; a given `executionRole` gets nothing.
+   *
+   * @default - the platform's shared MLflow App (`MlPlatform.experimentTracking`), if it has one
+   */
+  readonly experimentTracking?: IExperimentTracking;
 
   /**
    * The id of the region's Amazon S3 prefix list (`pl-...`), to limit the apps' HTTPS egress to S3 to
@@ -196,8 +207,12 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
     this.domain.applyRemovalPolicy(removalPolicy);
     this.domainId = this.domain.attrDomainId;
 
+    const tracking = props.experimentTracking ?? platform.experimentTracking;
     if (role instanceof iam.Role) {
       this.grantDefaultPermissions(role, platform, props.teamName);
+      if (tracking) {
+        experimentTrackingPolicy(this, tracking, 'Trainyard Studio apps: log runs to MLflow and open its UI, read and write its artifacts').attachToRole(role);
+      }
     }
   }
 

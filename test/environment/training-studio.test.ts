@@ -7,7 +7,9 @@ import { MlPlatform } from '../../src/platform/ml-platform';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
 function studioStatement(template: Template, sid: string): any {
-  const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as any[];
+  const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy', {
+    Properties: { Description: Match.stringLikeRegexp('^Trainyard Studio apps: own apps') },
+  })) as any[];
   expect(policies).toHaveLength(1);
   const statement = policies[0].Properties.PolicyDocument.Statement.find((s: any) => s.Sid === sid);
   expect(statement).toBeDefined();
@@ -123,11 +125,12 @@ describe('TrainingStudio with default props, in its own stack', () => {
 });
 
 describe('TrainingStudio for one team, in the platform stack', () => {
-  // GIVEN a team-scoped Studio with a longer idle timeout, synthesized once with every pack
+  // GIVEN a team-scoped Studio with a longer idle timeout on a platform with its shared MLflow App,
+  // synthesized once with every pack
   let stack!: Stack;
   const result = synthWithCompliance((app) => {
     stack = new Stack(app, 'Platform');
-    const platform = new MlPlatform(stack, 'Platform', { experimentTracking: false });
+    const platform = new MlPlatform(stack, 'Platform');
     new TrainingStudio(stack, 'Studio', { platform, teamName: 'fraud', idleTimeout: Duration.hours(2), maxIdleTimeout: Duration.hours(8) });
   });
   const template = result.template(stack);
@@ -155,6 +158,17 @@ describe('TrainingStudio for one team, in the platform stack', () => {
     const write = studioStatement(template, 'WriteArtifactObjects');
     expect(JSON.stringify(write.Resource)).toMatch(/\/fraud\/studio\/\*/);
     expect(studioStatement(template, 'ListDataPrefix0').Condition).toEqual({ StringLike: { 's3:prefix': ['fraud/*'] } });
+  });
+
+  test("the Studio role may use the platform's MLflow App (API and UI), its artifact prefix and key, through a managed policy", () => {
+    const [policy] = Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy', {
+      Properties: { Description: Match.stringLikeRegexp('^Trainyard Studio apps: log runs to MLflow') },
+    }));
+    const statements = policy.Properties.PolicyDocument.Statement;
+    expect(statements.map((st: any) => st.Sid)).toEqual(['UseMlflow', 'ReadWriteMlflowArtifacts', 'ListMlflowArtifacts', 'UseMlflowArtifactKey']);
+    expect(statements[0].Action).toEqual(expect.arrayContaining(['sagemaker:CreatePresignedMlflowAppUrl', 'sagemaker-mlflow:AccessUI']));
+    expect(statements[0].Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PlatformExperimentTrackingApp/), 'Arn'] });
+    expect(policy.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^StudioExecutionRole/) }]);
   });
 
   test('in the platform stack the Studio group reaches the endpoints by a direct reference to their group', () => {
