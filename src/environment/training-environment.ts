@@ -195,8 +195,9 @@ export interface TrainingEnvironmentProps {
    * `EnableNetworkIsolation`). SageMaker still downloads inputs and uploads outputs for them.
    *
    * Turn it off only for jobs that must call a service from inside the container, such as logging
-   * to MLflow with `mlflow.log_metric`: jobs then get `MLFLOW_TRACKING_URI` set, and can reach the
-   * platform's interface endpoints (MLflow's among them) and S3, but still nothing on the internet.
+   * to MLflow with `mlflow.log_metric`: jobs then get `MLFLOW_TRACKING_URI` and `MLFLOW_EXPERIMENT_NAME`
+   * (the team name) set, and can reach the platform's interface endpoints (MLflow's among them) and
+   * S3, but still nothing on the internet.
    * MlOps-SageMakerTrainingNetworkIsolated stops synth on every training step without isolation until
    * you acknowledge it with your reason, and
    * `TrainingGuardrails` denies such jobs unless `requireNetworkIsolation: false`.
@@ -550,7 +551,9 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
       checkpointS3Uri: `s3://${platform.artifactsBucket.bucketName}/${this.checkpointsPrefix}`,
       maximumRetryAttempts: maxRetryAttempts,
       // An isolated container cannot reach MLflow, so only jobs without isolation are pointed at it.
-      ...(tracking && !networkIsolation ? { environment: { MLFLOW_TRACKING_URI: tracking.trackingUri } } : {}),
+      ...(tracking && !networkIsolation
+        ? { environment: { MLFLOW_TRACKING_URI: tracking.trackingUri, MLFLOW_EXPERIMENT_NAME: teamName } }
+        : {}),
       tags: { ...this.tags },
     };
 

@@ -95,8 +95,9 @@ export interface TrainingJobDefaults {
    */
   readonly maximumRetryAttempts?: number;
   /**
-   * Environment variables every job's container gets (`MLFLOW_TRACKING_URI` when the jobs run
-   * without network isolation and the team has experiment tracking). A step's own variables win.
+   * Environment variables every job's container gets (`MLFLOW_TRACKING_URI` and
+   * `MLFLOW_EXPERIMENT_NAME` when the jobs run without network isolation and the team has
+   * experiment tracking). A step's own variables win.
    *
    * @default - none
    */

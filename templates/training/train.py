@@ -5,6 +5,11 @@ gradient descent, checkpointing every epoch to /opt/ml/checkpoints so a spot int
 where it stopped. Uses PyTorch on the GPU when the Deep Learning Container provides it, and plain
 Python otherwise. Writes the model to SM_MODEL_DIR/model.json and logs `train_loss=` and
 `train_accuracy=` for the pipeline's metric definitions.
+
+When the job may reach MLflow (Trainyard sets MLFLOW_TRACKING_URI and MLFLOW_EXPERIMENT_NAME on
+jobs of environments without network isolation) and the image has the `mlflow` and
+`sagemaker-mlflow` packages, it also logs the parameters and each epoch's metrics to a run named
+after the training job. Tracking never fails the training: without MLflow the job trains as before.
 """
 import argparse
 import csv
@@ -16,6 +21,38 @@ import random
 import sys
 
 CHECKPOINT_DIR = "/opt/ml/checkpoints"
+
+
+class ExperimentLog:
+    """An MLflow run for this job, or nothing when MLflow is not configured or not installed."""
+
+    def __init__(self, params):
+        self.mlflow = None
+        if not os.environ.get("MLFLOW_TRACKING_URI"):
+            return
+        try:
+            import mlflow  # the URI and experiment come from MLFLOW_TRACKING_URI and MLFLOW_EXPERIMENT_NAME
+            mlflow.start_run(run_name=os.environ.get("TRAINING_JOB_NAME"))
+            mlflow.log_params(params)
+            self.mlflow = mlflow
+            print("logging to MLflow experiment %s" % os.environ.get("MLFLOW_EXPERIMENT_NAME", "Default"))
+        except Exception as error:  # tracking must never cost a training run
+            print("MLflow logging off: %s" % error)
+
+    def metrics(self, step, values):
+        if self.mlflow is not None:
+            try:
+                self.mlflow.log_metrics(values, step=step)
+            except Exception as error:
+                print("MLflow logging off: %s" % error)
+                self.mlflow = None
+
+    def close(self):
+        if self.mlflow is not None:
+            try:
+                self.mlflow.end_run()
+            except Exception as error:
+                print("MLflow run not closed: %s" % error)
 
 
 def parse_args(argv=None):
@@ -106,6 +143,8 @@ def main(argv=None):
     except ImportError:
         torch, device = None, "cpu"
     print("training on %d rows, %d features, device %s" % (len(rows), len(names), device))
+    experiment = ExperimentLog({"epochs": args.epochs, "learning_rate": args.learning_rate, "seed": args.seed,
+                                "label_column": args.label_column, "rows": len(rows), "features": len(names)})
     for epoch in range(state["epoch"], args.epochs):
         if torch is not None:
             x = torch.tensor(rows, device=device)
@@ -122,11 +161,13 @@ def main(argv=None):
         state["epoch"] = epoch + 1
         loss, accuracy = evaluate(state["weights"], state["bias"], rows, labels)
         print("epoch=%d train_loss=%.6f train_accuracy=%.6f" % (epoch + 1, loss, accuracy))
+        experiment.metrics(epoch + 1, {"train_loss": loss, "train_accuracy": accuracy})
         save_checkpoint(args.checkpoint_dir, state)
     os.makedirs(args.model_dir, exist_ok=True)
     with open(os.path.join(args.model_dir, "model.json"), "w") as handle:
         json.dump({"features": names, "label": args.label_column, "means": means, "stds": stds,
                    "weights": state["weights"], "bias": state["bias"]}, handle)
+    experiment.close()
     return 0
 
 

@@ -501,11 +501,11 @@ describe('TrainingEnvironment options', () => {
     expect(Object.values<any>(policy).map((p) => p.Properties.PolicyDocument.Statement.map((st: any) => st.Resource))).toEqual([[arn]]);
   });
 
-  test('networkIsolation: false points every job at MLflow (MLFLOW_TRACKING_URI) and turns isolation off', () => {
+  test('networkIsolation: false points every job at MLflow (tracking URI, the team as experiment) and turns isolation off', () => {
     const { env, stack, platform } = build({ networkIsolation: false });
     const defaults = stack.resolve(env.trainingJobDefaults);
     expect(defaults.enableNetworkIsolation).toBe(false);
-    expect(defaults.environment).toEqual({ MLFLOW_TRACKING_URI: stack.resolve(platform.experimentTracking!.trackingUri) });
+    expect(defaults.environment).toEqual({ MLFLOW_TRACKING_URI: stack.resolve(platform.experimentTracking!.trackingUri), MLFLOW_EXPERIMENT_NAME: 'vision' });
   });
 
   test('no budget, topic or alerts key without monthlyBudgetUsd', () => {

@@ -149,6 +149,50 @@ describe('the sample training code', () => {
     expect(() => py('validate.py', '--input-dir', path.join(work, 'data'), '--output-dir', path.join(work, 'report2'))).toThrow();
   });
 
+  test('train.py logs parameters and each epoch to MLflow when it is configured, and trains without it otherwise', () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-mlflow-'));
+    const rows = ['amount,label', ...Array.from({ length: 20 }, (_, i) => `${i},${i > 9 ? 1 : 0}`)];
+    fs.mkdirSync(path.join(work, 'data'));
+    fs.writeFileSync(path.join(work, 'data', 'part-0.csv'), rows.join('\n') + '\n');
+    // A stand-in for the mlflow package that records its calls.
+    fs.mkdirSync(path.join(work, 'stub'));
+    fs.writeFileSync(path.join(work, 'stub', 'mlflow.py'), [
+      'import json, os',
+      'CALLS = []',
+      'def _record(*call):',
+      '    CALLS.append(call)',
+      '    with open(os.environ["MLFLOW_STUB_LOG"], "w") as f: json.dump(CALLS, f)',
+      'def start_run(run_name=None): _record("start_run", run_name)',
+      'def log_params(params): _record("log_params", params)',
+      'def log_metrics(metrics, step=None): _record("log_metrics", step, sorted(metrics))',
+      'def end_run(): _record("end_run")',
+    ].join('\n'));
+    // -S: no site-packages, so a machine with mlflow installed still exercises the not-installed path.
+    const train = (env: Record<string, string>, model: string, noSitePackages = false) => execFileSync('python3', [
+      ...(noSitePackages ? ['-S'] : []), path.join(TRAINING_DIR, 'train.py'), '--train', path.join(work, 'data'), '--model-dir', path.join(work, model),
+      '--checkpoint-dir', path.join(work, `${model}-ckpt`), '--epochs', '3',
+    ], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+    const log = path.join(work, 'calls.json');
+    const out = train({
+      MLFLOW_TRACKING_URI: 'arn:aws:sagemaker:eu-west-1:111111111111:mlflow-app/app-x',
+      MLFLOW_EXPERIMENT_NAME: 'fraud',
+      TRAINING_JOB_NAME: 'pipelines-abc-Train',
+      PYTHONPATH: path.join(work, 'stub'),
+      MLFLOW_STUB_LOG: log,
+    }, 'tracked');
+    expect(out).toContain('logging to MLflow experiment fraud');
+    const calls = JSON.parse(fs.readFileSync(log, 'utf8'));
+    expect(calls[0]).toEqual(['start_run', 'pipelines-abc-Train']);
+    expect(calls[1][0]).toBe('log_params');
+    expect(calls[1][1]).toMatchObject({ epochs: 3, label_column: 'label', rows: 20 });
+    expect(calls.filter((c: any[]) => c[0] === 'log_metrics')).toEqual([1, 2, 3].map((step) => ['log_metrics', step, ['train_accuracy', 'train_loss']]));
+    expect(calls[calls.length - 1]).toEqual(['end_run']);
+    // Configured but not installed: the job says so and trains all the same.
+    const untracked = train({ MLFLOW_TRACKING_URI: 'arn:aws:sagemaker:eu-west-1:111111111111:mlflow-app/app-x' }, 'untracked', true);
+    expect(untracked).toMatch(/MLflow logging off: No module named '?mlflow'?/);
+    expect(fs.existsSync(path.join(work, 'untracked', 'model.json'))).toBe(true);
+  });
+
   test('the tarball is deterministic and holds exactly the scripts', () => {
     const a = packSourceDirectory(TRAINING_DIR, (n) => n.endsWith('.py'));
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-copy-'));
