@@ -165,7 +165,11 @@ export interface ExperimentTrackingProps {
  * not use the broad `AmazonS3FullAccess` policy the API documentation suggests.
  */
 export class ExperimentTracking extends Resource implements IExperimentTracking {
-  /** What `grantAccess` allows on the tracking ARN: the MLflow API, without deleting experiments, runs or models. */
+  /**
+   * The MLflow API actions `grantAccess` allows on the tracking ARN: no deletes of experiments, runs
+   * or models. A dedicated tracking server enforces them one by one; a serverless MLflow App
+   * authorizes its whole REST API through `sagemaker:CallMlflowAppApi`, deletes included.
+   */
   public static readonly CLIENT_ACTIONS: string[] = [
     'sagemaker-mlflow:AccessUI',
     'sagemaker-mlflow:CreateExperiment',
@@ -370,9 +374,12 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
   }
 
   /**
-   * Lets `grantee` use MLflow: the MLflow API on this app or server (no deletes of experiments, runs
-   * or models), opening the MLflow UI, and reading and writing artifacts under the prefix, since
-   * MLflow clients upload artifacts to S3 directly.
+   * Lets `grantee` use MLflow: the MLflow API on this app or server, opening the MLflow UI, and
+   * reading and writing artifacts under the prefix, since MLflow clients upload artifacts to S3
+   * directly. On a dedicated tracking server the grant leaves out deleting experiments, runs and
+   * models; a serverless MLflow App authorizes its whole REST API with the one action
+   * `sagemaker:CallMlflowAppApi`, so there IAM cannot keep a client from deleting (artifacts stay
+   * recoverable: the grant has no `s3:DeleteObject`, and the bucket is versioned).
    */
   public grantAccess(grantee: iam.IGrantable): iam.Grant {
     return grantStatements(grantee, this.accessPolicyStatements());

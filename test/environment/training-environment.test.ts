@@ -198,13 +198,13 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
     expect(env.imageRegistry).toBeDefined();
   });
 
-  test("the role may use the platform's MLflow App, its artifact prefix and key, through a managed policy, and delete nothing", () => {
+  test("the role may use the platform's MLflow App, its artifact prefix and key, through a managed policy, and delete no artifact", () => {
     const mlflow = statements.find((s) => s.Sid === 'UseMlflow');
     expect(mlflow.Resource).toEqual({ 'Fn::ImportValue': expect.stringMatching(/ExperimentTrackingApp.*Arn/) });
     expect(asList(mlflow.Action)).toEqual(expect.arrayContaining(['sagemaker-mlflow:CreateRun', 'sagemaker-mlflow:LogBatch', 'sagemaker:CallMlflowAppApi']));
     expect(asList(mlflow.Action).filter((a: string) => /Delete(Experiment|Run|RegisteredModel|ModelVersion)$/.test(a))).toEqual([]);
     const artifacts = statements.find((s) => s.Sid === 'ReadWriteMlflowArtifacts');
-    expect(artifacts.Action).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(artifacts.Action).toEqual(['s3:GetObject', 's3:PutObject']); // no s3:DeleteObject: artifacts stay recoverable
     expect(JSON.stringify(artifacts.Resource)).toMatch(/ArtifactsBucket.*"\/mlflow\/\*"/);
     expect(statements.find((s) => s.Sid === 'ListMlflowArtifacts').Condition).toEqual({ StringLike: { 's3:prefix': ['mlflow/*'] } });
     expect(JSON.stringify(statements.find((s) => s.Sid === 'UseMlflowArtifactKey').Resource)).toMatch(/PlatformKey/);
