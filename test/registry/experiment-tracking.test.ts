@@ -152,7 +152,7 @@ describe('ExperimentTracking with a dedicated server and automatic registration'
 });
 
 describe('ExperimentTracking grants and its own bucket', () => {
-  test('grantAccess allows the MLflow API on this app only (no delete actions listed; an App enforces them through CallMlflowAppApi), artifacts and the key', () => {
+  test('grantAccess allows the MLflow API on this app only (no delete action listed, though on an App CallMlflowAppApi covers the whole API), artifacts and the key', () => {
     const stack = new Stack(newApp(), 'S');
     const platform = new MlPlatform(stack, 'Platform');
     const role = new iam.Role(stack, 'Scientist', { assumedBy: new iam.AccountRootPrincipal() });
