@@ -16,7 +16,7 @@ import { validateTeamName } from '../core/team-name';
 import { requireIntegerInRange, requireName, requireWholeSeconds, TAG_VALUE_RULE } from '../core/validate';
 import { MlPlatform } from '../platform/ml-platform';
 import { platformDataStatements } from './private/data-access';
-import { allowPlatformEndpoints } from './private/network';
+import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
 
 /** The largest compute environment Trainyard creates (AWS Batch accepts more; this catches typos). */
 const MAX_VCPUS_LIMIT = 100_000;
@@ -292,10 +292,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     if (props.costCenter !== undefined) {
       requireName('GpuBatchCompute.costCenter', props.costCenter, TAG_VALUE_RULE);
     }
-    if (props.s3PrefixListId !== undefined && !Token.isUnresolved(props.s3PrefixListId)
-      && (typeof props.s3PrefixListId !== 'string' || !/^pl-[0-9a-f]{8,17}$/.test(props.s3PrefixListId))) {
-      throw new TrainyardValidationError('GpuBatchCompute.s3PrefixListId', `must be a managed prefix list ID such as 'pl-63a5400a', got '${String(props.s3PrefixListId)}'.`);
-    }
+    requireS3PrefixListId('GpuBatchCompute.s3PrefixListId', props.s3PrefixListId);
 
     const { platform } = props;
     const stack = Stack.of(this);

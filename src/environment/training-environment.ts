@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -22,7 +22,7 @@ import { IExperimentTracking } from '../registry/experiment-tracking';
 import { ImageRegistry } from '../registry/image-registry';
 import { ModelRegistry } from '../registry/model-registry';
 import { experimentTrackingPolicy } from './private/experiment-access';
-import { allowPlatformEndpoints } from './private/network';
+import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
 
 /**
  * A team's GPU training environment, as the constructs that build on it (pipelines, metrics,
@@ -426,9 +426,7 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     if (props.costCenter !== undefined) {
       requireName('TrainingEnvironment.costCenter', props.costCenter, TAG_VALUE_RULE);
     }
-    if (props.s3PrefixListId !== undefined && !Token.isUnresolved(props.s3PrefixListId) && !/^pl-[0-9a-f]{8,17}$/.test(props.s3PrefixListId)) {
-      throw new TrainyardValidationError('TrainingEnvironment.s3PrefixListId', `must be a managed prefix list ID such as 'pl-63a5400a', got '${props.s3PrefixListId}'.`);
-    }
+    requireS3PrefixListId('TrainingEnvironment.s3PrefixListId', props.s3PrefixListId);
     if (props.modelPackageGroupName !== undefined) {
       requireName('TrainingEnvironment.modelPackageGroupName', props.modelPackageGroupName, {
         pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/,

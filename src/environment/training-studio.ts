@@ -12,7 +12,7 @@ import { MlPlatform } from '../platform/ml-platform';
 import { IExperimentTracking } from '../registry/experiment-tracking';
 import { platformDataStatements } from './private/data-access';
 import { experimentTrackingPolicy } from './private/experiment-access';
-import { allowPlatformEndpoints } from './private/network';
+import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
 
 /** CreateDomain `DomainName`: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. */
 const DOMAIN_NAME_RULE = {
@@ -137,6 +137,7 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
     requireName('TrainingStudio.domainName', domainName, DOMAIN_NAME_RULE);
 
     const removalPolicy = requireRemovalPolicy('TrainingStudio.removalPolicy', props.removalPolicy);
+    requireS3PrefixListId('TrainingStudio.s3PrefixListId', props.s3PrefixListId);
 
     this.idleTimeoutMinutes = wholeMinutes('TrainingStudio.idleTimeout', props.idleTimeout ?? Duration.minutes(60));
     const maxIdleMinutes = wholeMinutes('TrainingStudio.maxIdleTimeout', props.maxIdleTimeout ?? Duration.hours(4));

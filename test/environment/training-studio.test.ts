@@ -225,6 +225,7 @@ describe('TrainingStudio rejects bad props at synth, naming the prop', () => {
     [{ maxIdleTimeout: Duration.hours(Infinity) }, /TrainingStudio\.maxIdleTimeout \(minutes\): must be a whole number/],
     [{ idleTimeout: Duration.minutes(Lazy.number({ produce: () => 60 })) }, /TrainingStudio\.idleTimeout: must be a literal Duration, not a token/],
     [{ removalPolicy: 'delete' as RemovalPolicy }, /TrainingStudio\.removalPolicy: must be a RemovalPolicy \(destroy, retain, snapshot, retain-on-update-or-delete\), got 'delete'/],
+    [{ s3PrefixListId: 'prefix-list' }, /TrainingStudio\.s3PrefixListId: must be a managed prefix list ID such as 'pl-63a5400a', got 'prefix-list'/],
     [{ removalPolicy: '' as RemovalPolicy }, /TrainingStudio\.removalPolicy: must be a RemovalPolicy/],
   ])('%p', (props, message) => {
     expect(make(props)).toThrow(TrainyardValidationError);

@@ -1,5 +1,18 @@
+import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { TrainyardValidationError } from '../../core/errors';
 import { MlPlatform } from '../../platform/ml-platform';
+
+/**
+ * Checks an S3 managed prefix list ID (`pl-` and 8 to 17 hex digits). Undefined and tokens pass.
+ *
+ * @internal
+ */
+export function requireS3PrefixListId(prop: string, value: string | undefined): void {
+  if (value !== undefined && !Token.isUnresolved(value) && (typeof value !== 'string' || !/^pl-[0-9a-f]{8,17}$/.test(value))) {
+    throw new TrainyardValidationError(prop, `must be a managed prefix list ID such as 'pl-63a5400a', got '${String(value)}'.`);
+  }
+}
 
 /**
  * Lets `securityGroup` reach the platform's interface endpoints on HTTPS (through
