@@ -231,13 +231,12 @@ export class StandardTrainingRecipe {
         hyperParameters, metric, threshold, label, overrides: props.trainingOverrides ?? {}, archive: path.basename(path.dirname(archive)),
       }))
       .digest('hex').slice(0, 16);
-    const definition = new PipelineDefinition({
-      runTags: {
-        gitSha: Parameter.string(names.GIT_SHA, { defaultValue: 'unknown', description: 'Git commit of the training code (set by CI)' }),
-        datasetVersion: Parameter.string(names.DATASET_VERSION, { defaultValue: 'latest', description: 'Version of the dataset' }),
-        configHash: Parameter.string(names.CONFIG_HASH, { defaultValue: configHash, description: 'Hash of the recipe configuration' }),
-      },
-    });
+    const runTags = {
+      gitSha: Parameter.string(names.GIT_SHA, { defaultValue: 'unknown', description: 'Git commit of the training code (set by CI)' }),
+      datasetVersion: Parameter.string(names.DATASET_VERSION, { defaultValue: 'latest', description: 'Version of the dataset' }),
+      configHash: Parameter.string(names.CONFIG_HASH, { defaultValue: configHash, description: 'Hash of the recipe configuration' }),
+    };
+    const definition = new PipelineDefinition({ runTags });
 
     // Bucket (a token) and key (a literal `<hash>.gz`) separately, so the object's file name is known:
     // channels and processing inputs download it under that name.
@@ -275,6 +274,12 @@ export class StandardTrainingRecipe {
         { name: 'train_loss', regex: 'train_loss=([0-9.eE+-]+)' },
         { name: 'train_accuracy', regex: 'train_accuracy=([0-9.eE+-]+)' },
       ],
+      // The run tags, for the script to put on its MLflow run (the job's own tags are not visible inside it).
+      environmentVariables: {
+        TRAINYARD_GIT_SHA: runTags.gitSha,
+        TRAINYARD_DATASET_VERSION: runTags.datasetVersion,
+        TRAINYARD_CONFIG_HASH: runTags.configHash,
+      },
       overrides: props.trainingOverrides,
       dependsOn: [validate],
     });

@@ -23,6 +23,13 @@ import sys
 CHECKPOINT_DIR = "/opt/ml/checkpoints"
 
 
+RUN_TAG_VARIABLES = {
+    "trainyard:git-sha": "TRAINYARD_GIT_SHA",
+    "trainyard:dataset-version": "TRAINYARD_DATASET_VERSION",
+    "trainyard:config-hash": "TRAINYARD_CONFIG_HASH",
+}
+
+
 class ExperimentLog:
     """An MLflow run for this job, or nothing when MLflow is not configured or not installed."""
 
@@ -34,6 +41,8 @@ class ExperimentLog:
             import mlflow  # the URI and experiment come from MLFLOW_TRACKING_URI and MLFLOW_EXPERIMENT_NAME
             mlflow.start_run(run_name=os.environ.get("TRAINING_JOB_NAME"))
             mlflow.log_params(params)
+            # The pipeline's run tags (git sha, dataset version, config hash), as the job itself is tagged.
+            mlflow.set_tags({tag: os.environ[variable] for tag, variable in RUN_TAG_VARIABLES.items() if os.environ.get(variable)})
             self.mlflow = mlflow
             print("logging to MLflow experiment %s" % os.environ.get("MLFLOW_EXPERIMENT_NAME", "Default"))
         except Exception as error:  # tracking must never cost a training run

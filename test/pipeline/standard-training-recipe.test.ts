@@ -82,6 +82,12 @@ describe('StandardTrainingRecipe in an environment-agnostic stack', () => {
     expect(args.HyperParameters).toMatchObject({ 'sagemaker_program': '"train.py"', 'epochs': '10', 'learning-rate': '0.1', 'label-column': 'label' });
     expect(args.HyperParameters.sagemaker_submit_directory).toMatch(/^"\/opt\/ml\/input\/data\/code\/[0-9a-f]{64}\.gz"$/);
     expect(args.InputDataConfig.map((c: any) => c.ChannelName)).toEqual(['train', 'code']);
+    // The run tags reach the container too, for its MLflow run.
+    expect(args.Environment).toEqual({
+      TRAINYARD_GIT_SHA: { Get: 'Parameters.GitSha' },
+      TRAINYARD_DATASET_VERSION: { Get: 'Parameters.DatasetVersion' },
+      TRAINYARD_CONFIG_HASH: { Get: 'Parameters.ConfigHash' },
+    });
     expect(args.AlgorithmSpecification.TrainingImage).toBe('TOKEN.dkr.ecr.TOKEN.TOKEN/pytorch-training:2.3.0-gpu-py311-cu121-ubuntu20.04-sagemaker');
   });
 
@@ -164,6 +170,7 @@ describe('the sample training code', () => {
       '    with open(os.environ["MLFLOW_STUB_LOG"], "w") as f: json.dump(CALLS, f)',
       'def start_run(run_name=None): _record("start_run", run_name)',
       'def log_params(params): _record("log_params", params)',
+      'def set_tags(tags): _record("set_tags", tags)',
       'def log_metrics(metrics, step=None): _record("log_metrics", step, sorted(metrics))',
       'def end_run(): _record("end_run")',
     ].join('\n'));
@@ -179,12 +186,17 @@ describe('the sample training code', () => {
       TRAINING_JOB_NAME: 'pipelines-abc-Train',
       PYTHONPATH: path.join(work, 'stub'),
       MLFLOW_STUB_LOG: log,
+      TRAINYARD_GIT_SHA: 'abc123',
+      TRAINYARD_DATASET_VERSION: 'v7',
+      TRAINYARD_CONFIG_HASH: 'f00d',
     }, 'tracked');
     expect(out).toContain('logging to MLflow experiment fraud');
     const calls = JSON.parse(fs.readFileSync(log, 'utf8'));
     expect(calls[0]).toEqual(['start_run', 'pipelines-abc-Train']);
     expect(calls[1][0]).toBe('log_params');
     expect(calls[1][1]).toMatchObject({ epochs: 3, label_column: 'label', rows: 20 });
+    // The pipeline's run tags, passed in by the recipe's training step.
+    expect(calls[2]).toEqual(['set_tags', { 'trainyard:git-sha': 'abc123', 'trainyard:dataset-version': 'v7', 'trainyard:config-hash': 'f00d' }]);
     expect(calls.filter((c: any[]) => c[0] === 'log_metrics')).toEqual([1, 2, 3].map((step) => ['log_metrics', step, ['train_accuracy', 'train_loss']]));
     expect(calls[calls.length - 1]).toEqual(['end_run']);
     // Configured but not installed: the job says so and trains all the same.
