@@ -12,8 +12,9 @@ import { IExperimentTracking } from '../../registry/experiment-tracking';
  * @internal
  */
 export function experimentTrackingPolicy(scope: Construct, tracking: IExperimentTracking, description: string): iam.ManagedPolicy {
-  const policy = new iam.ManagedPolicy(scope, 'ExperimentTrackingPolicy', { description, statements: tracking.accessPolicyStatements() });
-  if (policy.document.toJSON()?.Statement?.some((s: any) => s.Sid === ARTIFACTS_SID)) {
+  const statements = tracking.accessPolicyStatements();
+  const policy = new iam.ManagedPolicy(scope, 'ExperimentTrackingPolicy', { description, statements });
+  if (statements.some((statement) => statement.sid === ARTIFACTS_SID)) {
     Acknowledgements.acknowledgeWildcardResources(policy, [{ statementSid: ARTIFACTS_SID, reason: Acknowledgements.MLFLOW_ARTIFACT_OBJECTS_REASON }]);
   }
   return policy;
