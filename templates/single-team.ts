@@ -1,7 +1,7 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { GpuProfile } from '../src/environment/gpu-profile';
-import { TrainingEnvironment } from '../src/environment/training-environment';
+import { ITrainingEnvironment, TrainingEnvironment } from '../src/environment/training-environment';
 import { FlowMetrics } from '../src/metrics/flow-metrics';
 import { StandardTrainingRecipe } from '../src/pipeline/standard-training-recipe';
 import { TrainingPipeline } from '../src/pipeline/training-pipeline';
@@ -17,6 +17,20 @@ import { MlPlatform } from '../src/platform/ml-platform';
  * passes the Region's Amazon S3 prefix list, which lets the team's jobs reach S3 through the
  * gateway endpoint.
  */
+/**
+ * The standard validate -> train -> evaluate -> gate -> register pipeline of a team, retrained every
+ * Monday and whenever new data lands under the team's dataset prefix.
+ */
+export function addStandardPipeline(teamStack: Stack, environment: ITrainingEnvironment): TrainingPipeline {
+  const pipeline = new TrainingPipeline(teamStack, 'TrainingPipeline', {
+    environment,
+    definition: StandardTrainingRecipe.create({ environment, scope: teamStack }),
+  });
+  pipeline.triggerOnSchedule(scheduler.ScheduleExpression.cron({ weekDay: 'MON', hour: '3', minute: '0' }));
+  pipeline.triggerOnNewData();
+  return pipeline;
+}
+
 export function singleTeam(app: App): Stack[] {
   const prefix = String(app.node.tryGetContext('stackPrefix') ?? 'Trainyard');
   const platformStack = new Stack(app, `${prefix}-Platform`, {
@@ -39,14 +53,7 @@ export function singleTeam(app: App): Stack[] {
     s3PrefixListId: s3PrefixListId === undefined ? undefined : String(s3PrefixListId),
   });
 
-  // The standard validate -> train -> evaluate -> gate -> register pipeline, retrained every Monday
-  // and whenever new data lands under the team's dataset prefix.
-  const pipeline = new TrainingPipeline(teamStack, 'TrainingPipeline', {
-    environment,
-    definition: StandardTrainingRecipe.create({ environment, scope: teamStack }),
-  });
-  pipeline.triggerOnSchedule(scheduler.ScheduleExpression.cron({ weekDay: 'MON', hour: '3', minute: '0' }));
-  pipeline.triggerOnNewData();
+  addStandardPipeline(teamStack, environment);
 
   // Throughput, cycle time and scrap rate of the team's ML work, from the first deploy.
   new FlowMetrics(platformStack, 'FlowMetrics', { platform, environments: [environment] });

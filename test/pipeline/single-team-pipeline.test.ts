@@ -1,25 +1,8 @@
 import { Stack, Tags } from 'aws-cdk-lib';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { ITrainingEnvironment } from '../../src/environment/training-environment';
-import { StandardTrainingRecipe } from '../../src/pipeline/standard-training-recipe';
-import { TrainingPipeline } from '../../src/pipeline/training-pipeline';
-import { describeFindings, synthWithCompliance } from '../helpers/synth';
 import { definitionSchemaErrors, deployedDefinition } from './definition/definition-rules';
 import { platformAndTeam } from './fixtures';
-
-/**
- * What templates/single-team.ts adds once TrainingEnvironment lands (the snippet in the pipeline
- * report): the standard pipeline, retrained weekly and when new data lands under the team prefix.
- */
-function addStandardPipeline(teamStack: Stack, team: ITrainingEnvironment): TrainingPipeline {
-  const pipeline = new TrainingPipeline(teamStack, 'TrainingPipeline', {
-    environment: team,
-    definition: StandardTrainingRecipe.create({ environment: team, scope: teamStack }),
-  });
-  pipeline.triggerOnSchedule(scheduler.ScheduleExpression.cron({ weekDay: 'MON', hour: '3', minute: '0' }));
-  pipeline.triggerOnNewData();
-  return pipeline;
-}
+import { addStandardPipeline } from '../../templates/single-team';
+import { describeFindings, synthWithCompliance } from '../helpers/synth';
 
 describe('the single-team template with the standard pipeline (fixture app)', () => {
   // GIVEN the template's shape with the fixture environment standing in for TrainingEnvironment

@@ -1,26 +1,13 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { definitionSchemaErrors, deployedDefinition } from './definition/definition-rules';
 import { Acknowledgements } from '../../src/core/acknowledgements';
 import { GpuProfile } from '../../src/environment/gpu-profile';
-import { ITrainingEnvironment, TrainingEnvironment } from '../../src/environment/training-environment';
+import { TrainingEnvironment } from '../../src/environment/training-environment';
 import { DriftMonitor } from '../../src/pipeline/drift-monitor';
-import { StandardTrainingRecipe } from '../../src/pipeline/standard-training-recipe';
-import { TrainingPipeline } from '../../src/pipeline/training-pipeline';
 import { MlPlatform } from '../../src/platform/ml-platform';
+import { addStandardPipeline } from '../../templates/single-team';
 import { describeFindings, synthWithCompliance } from '../helpers/synth';
-import { definitionSchemaErrors, deployedDefinition } from './definition/definition-rules';
-
-/** The snippet for templates/single-team.ts (see the pipeline report). */
-function addStandardPipeline(teamStack: Stack, team: ITrainingEnvironment): TrainingPipeline {
-  const pipeline = new TrainingPipeline(teamStack, 'TrainingPipeline', {
-    environment: team,
-    definition: StandardTrainingRecipe.create({ environment: team, scope: teamStack }),
-  });
-  pipeline.triggerOnSchedule(scheduler.ScheduleExpression.cron({ weekDay: 'MON', hour: '3', minute: '0' }));
-  pipeline.triggerOnNewData();
-  return pipeline;
-}
 
 describe('the standard pipeline on the real TrainingEnvironment, laid out as templates/single-team.ts', () => {
   // GIVEN the template's two stacks (platform, team) with the real TrainingEnvironment, plus the snippet
