@@ -45,7 +45,7 @@ export class DeployTimeValues {
 
   /** The placeholder string of a new deploy-time value. */
   public add(description: string, folderName: string): string {
-    this.values.push({ description, folderName: folderName.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 100) });
+    this.values.push({ description, folderName: folderName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-|-$/g, '').slice(0, 100) || 'bucket' });
     return `{{cfn:${this.values.length - 1}}}`;
   }
 
