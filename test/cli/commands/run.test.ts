@@ -16,6 +16,7 @@ if (python.status !== 0) {
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-run-test-'));
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 /** A CSV sample with a learnable label (seeded, so every run sees the same rows). */
 function writeSample(file: string, rows: number, withLabel = true): string {
@@ -173,4 +174,72 @@ describe('trainyard run --local on a hand-written assembly', () => {
     expect(ok).toBe(0);
     expect(report.dataParameter).toBe('InputData');
   });
+
+  test.each(['auto', 'rewrite'])('GIVEN a script-mode training step (container paths %s) THEN the script runs under the training contract: channels, SM_*, sorted arguments, model.tar.gz', async (mode) => {
+    const contract = path.join(work, `contract-${mode}`);
+    const code = path.join(contract, 'code');
+    fs.mkdirSync(code, { recursive: true });
+    fs.writeFileSync(path.join(code, 'fit.py'), [
+      'import json, os, sys',
+      'env = {k: v for k, v in os.environ.items() if k.startswith("SM_") or k == "RUN_TAG"}',
+      'config = json.load(open("/opt/ml/input/config/hyperparameters.json".replace("/opt/ml", os.path.dirname(os.environ["SM_MODEL_DIR"]))))',
+      'out = {"argv": sys.argv, "cwd": os.getcwd(), "env": env, "train": sorted(os.listdir(os.environ["SM_CHANNEL_TRAIN"])), "config": config}',
+      'json.dump(out, open(os.path.join(os.environ["SM_MODEL_DIR"], "contract.json"), "w"))',
+      'print("loss=0.5"); print("loss=0.25")',
+    ].join('\n'));
+    expect(spawnSync('tar', ['-czf', path.join(contract, 'asset.code.tar.gz'), '-C', code, 'fit.py']).status).toBe(0);
+    fs.writeFileSync(path.join(contract, 'Team.assets.json'), JSON.stringify({
+      files: { code: { source: { path: 'asset.code.tar.gz', packaging: 'file' }, destinations: { d: { bucketName: 'cdk-assets-${AWS::AccountId}-${AWS::Region}', objectKey: 'code.tar.gz' } } } },
+    }));
+    const definition = JSON.stringify({
+      Version: '2020-12-01',
+      Parameters: [{ Name: 'InputDataKey', Type: 'String', DefaultValue: 'team/' }, { Name: 'Tag', Type: 'String', DefaultValue: 'abc' }],
+      Steps: [{
+        Name: 'Fit',
+        Type: 'Training',
+        Arguments: {
+          AlgorithmSpecification: { TrainingImage: 'image', TrainingInputMode: 'File', MetricDefinitions: [{ Name: 'loss', Regex: 'loss=([0-9.]+)' }] },
+          OutputDataConfig: { S3OutputPath: 's3://@ARTIFACTS@/models/' },
+          HyperParameters: { sagemaker_program: '"fit.py"', sagemaker_submit_directory: '"s3://@ASSETS@/code.tar.gz"', lr: '0.5', epochs: '3', x: 'y' },
+          InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: { 'Std:Join': { On: '', Values: ['s3://@DATASETS@/', { Get: 'Parameters.InputDataKey' }] } } } } }],
+          Environment: { RUN_TAG: { Get: 'Parameters.Tag' } },
+        },
+      }],
+    });
+    // The body as a synthesized template has it: JSON text joined with deploy-time values.
+    const parts = definition.split(/@(ARTIFACTS|ASSETS|DATASETS)@/).map((part, i) => {
+      if (i % 2 === 0) return part;
+      if (part === 'ASSETS') return { 'Fn::Sub': 'cdk-assets-${AWS::AccountId}-${AWS::Region}' };
+      if (part === 'DATASETS') return { Ref: 'DatasetsBucketParameter' };
+      return { 'Fn::ImportValue': 'Platform:ArtifactsBucket' };
+    });
+    fs.writeFileSync(path.join(contract, 'Team.template.json'), JSON.stringify({
+      Parameters: { DatasetsBucketParameter: { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/trainyard/platform/datasets-bucket' } },
+      Resources: { Fit: { Type: 'AWS::SageMaker::Pipeline', Properties: { PipelineName: 'fit', PipelineDefinition: { PipelineDefinitionBody: { 'Fn::Join': ['', parts] } } } } },
+    }));
+    const keep = path.join(work, `contract-run-${mode}`);
+    const { code: exit, report } = await runJson('--cdk-out', contract, '--data', data, '--keep', keep, '--container-paths', mode);
+    expect(report.message).toBeUndefined();
+    expect(exit).toBe(0);
+    const fit = report.steps[0];
+    expect(fit.detail).toMatch(/^model in s3\/Platform-ArtifactsBucket\/models\/pipelines-local-[0-9a-z-]+-Fit\/output\/model\.tar\.gz \(loss=0\.25\)$/);
+    const seen = JSON.parse(fs.readFileSync(path.join(keep, 'jobs', 'Fit', 'opt-ml', 'model', 'contract.json'), 'utf8'));
+    expect(seen.argv).toEqual(['fit.py', '--epochs', '3', '--lr', '0.5', '-x', 'y']);
+    const root = report.containerPaths.mode === 'namespace' ? '/opt/ml' : path.join(keep, 'jobs', 'Fit', 'opt-ml');
+    expect(seen.cwd).toBe(`${root}/code`);
+    expect(seen.env).toMatchObject({
+      SM_CHANNEL_TRAIN: `${root}/input/data/train`,
+      SM_MODEL_DIR: `${root}/model`,
+      SM_OUTPUT_DATA_DIR: `${root}/output/data`,
+      SM_CHANNELS: '["train"]',
+      SM_HPS: '{"epochs":3,"lr":0.5,"x":"y"}',
+      SM_USER_ENTRY_POINT: 'fit.py',
+      RUN_TAG: 'abc',
+    });
+    expect(seen.train).toEqual(['hand.csv']);
+    expect(seen.config).toMatchObject({ sagemaker_program: '"fit.py"', epochs: '3' });
+    const artifact = fit.outputs![0];
+    expect(spawnSync('tar', ['-tzf', artifact], { encoding: 'utf8' }).stdout.trim()).toBe('contract.json');
+  });
 });
+

@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CloudAssemblyView } from '../../../src/cli/cloud-assembly';
 import { DeployTimeValues, resolveCfnValue } from '../../../src/cli/local-run/cfn-values';
 import { rewriteContainerPaths } from '../../../src/cli/local-run/container-paths';
 import { describeProcessFailure, missingPythonModule } from '../../../src/cli/local-run/job-process';
 import { LOCAL_DATA_KEY, LocalS3 } from '../../../src/cli/local-run/local-s3';
 import { resolveParameters } from '../../../src/cli/local-run/parameters';
-import { indexFileAssets, parseDefinitionBody } from '../../../src/cli/local-run/pipeline-source';
+import { choosePipeline, findPipelines, indexFileAssets, parseDefinitionBody } from '../../../src/cli/local-run/pipeline-source';
 
 describe('deploy-time values', () => {
   const parameters = {
@@ -72,6 +73,26 @@ describe('local S3', () => {
     const uri = `s3://${bucket}/ml/pipelines/local-1/Evaluate/evaluation`;
     expect(s3.publish(out, uri)).toBe(path.join(work, 'run', 's3', 'Platform-Artifacts', 'ml', 'pipelines', 'local-1', 'Evaluate', 'evaluation'));
     expect(s3.readJson(`${uri}/evaluation.json`)).toEqual({ metrics: { auc: 0.9 } });
+  });
+
+  test('a definition stored as an S3 asset (PipelineDefinitionS3Location) is read from the asset file', () => {
+    const dir = path.join(work, 'stored');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'asset.def.json'), JSON.stringify({ Version: '2020-12-01', Steps: [{ Name: 'Only', Type: 'Fail' }] }));
+    fs.writeFileSync(path.join(dir, 'Team.assets.json'), JSON.stringify({
+      files: { def: { source: { path: 'asset.def.json', packaging: 'file' }, destinations: { d: { bucketName: 'cdk-assets-${AWS::AccountId}-${AWS::Region}', objectKey: 'def.json' } } } },
+    }));
+    fs.writeFileSync(path.join(dir, 'Team.template.json'), JSON.stringify({
+      Resources: {
+        Stored: {
+          Type: 'AWS::SageMaker::Pipeline',
+          Properties: { PipelineName: 'stored', PipelineDefinition: { PipelineDefinitionS3Location: { Bucket: { 'Fn::Sub': 'cdk-assets-${AWS::AccountId}-${AWS::Region}' }, Key: 'def.json' } } },
+        },
+      },
+    }));
+    const pipeline = choosePipeline(findPipelines(CloudAssemblyView.open(dir), indexFileAssets(dir)), 'stored', dir);
+    expect(pipeline.id).toBe('Team/Stored');
+    expect(pipeline.definition.Steps[0].Name).toBe('Only');
   });
 
   test('a URI nobody wrote fails naming it and the deploy-time value', () => {
