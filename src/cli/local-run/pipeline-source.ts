@@ -126,7 +126,11 @@ export function parseDefinitionBody(id: string, body: any, table: DeployTimeValu
   const text = body?.['Fn::Join']
     ? (body['Fn::Join'][1] as any[]).map((part) => (typeof part === 'string' ? part : escapeJson(String(resolveCfnValue(part, table, context))))).join(body['Fn::Join'][0])
     : resolveCfnValue(body, table, context);
-  return parseDefinition(id, text);
+  // Dynamic references (`{{resolve:ssm:/name}}`) are deploy-time values written as text.
+  const resolved = typeof text === 'string'
+    ? text.replace(/\{\{resolve:([a-z-]+):([^}]+)\}\}/g, (_m, service: string, name: string) => table.add(`the dynamic reference {{resolve:${service}:${name}}}`, `${service}-${name}`))
+    : text;
+  return parseDefinition(id, resolved);
 }
 
 function parseDefinition(id: string, text: unknown): any {

@@ -41,6 +41,13 @@ describe('deploy-time values', () => {
     expect(definition.Image).toBe('quote"d');
     expect(table.describe(definition.RoleArn)).toBe('<Fn::GetAtt Role.Arn>');
   });
+
+  test('GIVEN a dynamic SSM reference in the body THEN it is a deploy-time value whose bucket folder is named after the parameter', () => {
+    const table = new DeployTimeValues();
+    const definition = parseDefinitionBody('P', '{"Uri":"s3://{{resolve:ssm:/trainyard/Trainyard/artifacts-bucket}}/models/"}', table);
+    expect(table.describe(definition.Uri)).toBe('s3://<the dynamic reference {{resolve:ssm:/trainyard/Trainyard/artifacts-bucket}}>/models/');
+    expect(table.inside(definition.Uri)[0].folderName).toBe('ssm-trainyard-Trainyard-artifacts-bucket');
+  });
 });
 
 describe('local S3', () => {
