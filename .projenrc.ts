@@ -139,6 +139,11 @@ project.addTask('bench:metrics', {
   exec: 'tsx bench/flow-metrics.bench.ts',
 });
 
+project.addTask('bench:local-run', {
+  description: "Benchmark `trainyard run --local` of the default template's pipeline on a 10,000-row sample (against python3 start-up and train.py alone)",
+  exec: 'tsx bench/local-run.bench.ts',
+});
+
 project.eslint?.addLintPattern('templates');
 // The `trainyard` CLI commands are bundled with esbuild (like the Lambda handlers), so they may
 // import dev dependencies such as the AWS SDK.

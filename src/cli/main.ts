@@ -4,13 +4,14 @@
  * Shipped as one self-contained file that esbuild bundles at build time (assets/cli/main/index.js,
  * the package's `bin`); run from source with `npx projen trainyard <command> [args]`.
  *
- * Exit codes: 0 ok; 1 findings or a short quota; 2 the command could not run (bad usage or input,
+ * Exit codes: 0 ok; 1 findings, a short quota or a failing local pipeline run; 2 the command could not run (bad usage or input,
  * no AWS credentials, an AWS error).
  */
 import { checkCommand } from './commands/check';
 import { costCommand } from './commands/cost';
 import { quotaCommand } from './commands/quota';
 import { reportCommand } from './commands/report';
+import { runCommand } from './commands/run';
 import { describeFailure } from './failures';
 import { CliCommand, CliIo } from './io';
 
@@ -29,11 +30,12 @@ export const COMMANDS: Readonly<Record<string, RegisteredCommand>> = {
   quota: { run: quotaCommand, summary: 'SageMaker training quotas needed by cdk.out (or --instance-type) vs available' },
   report: { run: reportCommand, summary: 'Throughput, cycle time and scrap rate (FlowMetrics)' },
   cost: { run: costCommand, summary: 'Idle monthly cost per stack and per added team, from cdk.out' },
+  run: { run: runCommand, summary: 'Run a synthesized pipeline on this machine (--local) with the real scripts and a data sample' },
 };
 
 /** Exit code: success. */
 export const EXIT_OK = 0;
-/** Exit code: the command ran and found something (findings, a short quota). */
+/** Exit code: the command ran and found something (findings, a short quota, a local pipeline run that fails). */
 export const EXIT_FINDINGS = 1;
 /** Exit code: the command could not run (bad usage or input, no credentials, an AWS error). */
 export const EXIT_USAGE = 2;
@@ -48,7 +50,7 @@ export function usage(): string {
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
     "Run 'trainyard <command> --help' for a command's options.",
-    'Exit codes: 0 ok, 1 findings or short quota, 2 bad usage or input (one line on stderr).',
+    'Exit codes: 0 ok, 1 findings, short quota or a failing local run, 2 bad usage or input (one line on stderr).',
     '',
   ].join('\n');
 }

@@ -253,7 +253,10 @@ export class StandardTrainingRecipe {
       imageUri: processingImage,
       instanceType: props.processingInstanceType,
       entrypoint: runScript('validate.py'),
-      arguments: [PipelineExpression.fromString('--label-column'), PipelineExpression.fromString(label)],
+      // The container paths are passed explicitly, so `trainyard run --local` can relocate them where
+      // it cannot give the job a private /opt/ml.
+      arguments: ['--input-dir', '/opt/ml/processing/input/data', '--output-dir', '/opt/ml/processing/output/report', '--label-column', label]
+        .map((a) => PipelineExpression.fromString(a)),
       inputs: [{ inputName: 'data', source: data, destination: '/opt/ml/processing/input/data' }, codeInput],
       outputs: [{ outputName: 'report', source: '/opt/ml/processing/output/report' }],
       propertyFiles: [{ name: 'DataValidationReport', outputName: 'report', filePath: 'validation.json' }],
@@ -291,6 +294,8 @@ export class StandardTrainingRecipe {
       imageUri: processingImage,
       instanceType: props.processingInstanceType,
       entrypoint: runScript('evaluate.py'),
+      arguments: ['--model-dir', '/opt/ml/processing/input/model', '--data-dir', '/opt/ml/processing/input/data', '--output-dir', '/opt/ml/processing/output/evaluation']
+        .map((a) => PipelineExpression.fromString(a)),
       inputs: [
         { inputName: 'model', source: train.modelArtifactsUri, destination: '/opt/ml/processing/input/model' },
         { inputName: 'data', source: data, destination: '/opt/ml/processing/input/data' },

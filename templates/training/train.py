@@ -20,7 +20,9 @@ import os
 import random
 import sys
 
-CHECKPOINT_DIR = "/opt/ml/checkpoints"
+# The job's CheckpointConfig.LocalPath, /opt/ml/checkpoints: found next to SM_MODEL_DIR (/opt/ml/model),
+# so it follows the container root when `trainyard run --local` relocates /opt/ml.
+CHECKPOINT_DIR = os.path.join(os.path.dirname(os.environ.get("SM_MODEL_DIR", "/opt/ml/model").rstrip("/")), "checkpoints")
 
 
 RUN_TAG_VARIABLES = {

@@ -33,6 +33,7 @@ describe('the bundled trainyard bin', () => {
     expect(r.stdout).toMatch(/^Usage: trainyard <command> \[args\]/);
     expect(r.stdout).toMatch(/^ {2}check +Compliance findings/m);
     expect(r.stdout).toMatch(/^ {2}quota +SageMaker training quotas/m);
+    expect(r.stdout).toMatch(/^ {2}run +Run a synthesized pipeline on this machine/m);
   });
 
   test('check reads a cloud assembly and sets the exit code', () => {

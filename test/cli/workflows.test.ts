@@ -38,3 +38,24 @@ describe.each([
     expect(yaml).toMatch(/sarif_file: results\.sarif/);
   });
 });
+
+describe('templates/github/compliance.yml pipeline smoke test', () => {
+  const yaml = read('templates/github/compliance.yml');
+  const job = yaml.slice(yaml.indexOf('\n  pipeline-smoke:'));
+
+  test('is optional: it runs only when the repository names a data sample', () => {
+    expect(job).toMatch(/^ {4}if: vars\.TRAINYARD_SMOKE_DATA != ''$/m);
+    expect(job).toMatch(/^ {6}contents: read$/m);
+  });
+
+  test('synthesizes, then runs the pipeline locally on the sample with Python 3.11 and fails the job when the pipeline would', () => {
+    const steps = stepLines(job);
+    const synth = steps.findIndex((s) => /^run: npx cdk synth -q/.test(s));
+    const run = steps.findIndex((s) => /^run: npx trainyard run --local --cdk-out "\$CDK_OUT" --data "\$\{\{ vars\.TRAINYARD_SMOKE_DATA \}\}"/.test(s));
+    expect(steps).toContain('uses: actions/setup-python@v5');
+    expect(synth).toBeGreaterThan(steps.indexOf('run: npm ci'));
+    expect(run).toBeGreaterThan(synth);
+    // tee must not hide the exit code of a failing run.
+    expect(job).toMatch(/shell: bash -o pipefail \{0\}/);
+  });
+});

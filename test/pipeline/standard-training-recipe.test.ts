@@ -68,7 +68,7 @@ describe('StandardTrainingRecipe in an environment-agnostic stack', () => {
     expect(args.AppSpecification.ContainerEntrypoint).toEqual([
       '/bin/sh', '-c', 'mkdir -p /tmp/code && tar -xzf /opt/ml/processing/input/code/*.gz -C /tmp/code && exec python3 /tmp/code/validate.py "$@"', 'sh',
     ]);
-    expect(args.AppSpecification.ContainerArguments).toEqual(['--label-column', 'label']);
+    expect(args.AppSpecification.ContainerArguments).toEqual(['--input-dir', '/opt/ml/processing/input/data', '--output-dir', '/opt/ml/processing/output/report', '--label-column', 'label']);
     expect(step(N.VALIDATE).PropertyFiles).toEqual([{ PropertyFileName: 'DataValidationReport', OutputName: 'report', FilePath: 'validation.json' }]);
   });
 
