@@ -59,6 +59,21 @@ export interface GpuProfileProps {
   readonly localInstanceStorage?: boolean;
 
   /**
+   * The accelerator architecture, for example `Ampere` or `Hopper` (NVIDIA) or `Trainium`.
+   *
+   * @default - unknown
+   */
+  readonly acceleratorArchitecture?: string;
+
+  /**
+   * The CUDA compute capability of an NVIDIA GPU, for example 8.6 for the A10G. It orders GPU
+   * generations: right-sizing advice for compute-bound runs only suggests the same or a newer one.
+   *
+   * @default - unknown (not an NVIDIA GPU, or not stated)
+   */
+  readonly cudaComputeCapability?: number;
+
+  /**
    * The EC2 instance type AWS Batch uses for this profile.
    *
    * @default - `instanceType` without the `ml.` prefix
@@ -118,6 +133,8 @@ export class GpuProfile {
   public static readonly G4DN_XLARGE = GpuProfile.catalogue({
     instanceType: 'ml.g4dn.xlarge',
     acceleratorModel: 'NVIDIA T4',
+    acceleratorArchitecture: 'Turing',
+    cudaComputeCapability: 7.5,
     acceleratorCount: 1,
     acceleratorMemoryGib: 16,
     vcpus: 4,
@@ -131,6 +148,8 @@ export class GpuProfile {
   public static readonly G5_XLARGE = GpuProfile.catalogue({
     instanceType: 'ml.g5.xlarge',
     acceleratorModel: 'NVIDIA A10G',
+    acceleratorArchitecture: 'Ampere',
+    cudaComputeCapability: 8.6,
     acceleratorCount: 1,
     acceleratorMemoryGib: 24,
     vcpus: 4,
@@ -144,6 +163,8 @@ export class GpuProfile {
   public static readonly G5_2XLARGE = GpuProfile.catalogue({
     instanceType: 'ml.g5.2xlarge',
     acceleratorModel: 'NVIDIA A10G',
+    acceleratorArchitecture: 'Ampere',
+    cudaComputeCapability: 8.6,
     acceleratorCount: 1,
     acceleratorMemoryGib: 24,
     vcpus: 8,
@@ -157,6 +178,8 @@ export class GpuProfile {
   public static readonly G5_12XLARGE = GpuProfile.catalogue({
     instanceType: 'ml.g5.12xlarge',
     acceleratorModel: 'NVIDIA A10G',
+    acceleratorArchitecture: 'Ampere',
+    cudaComputeCapability: 8.6,
     acceleratorCount: 4,
     acceleratorMemoryGib: 96,
     vcpus: 48,
@@ -170,6 +193,8 @@ export class GpuProfile {
   public static readonly G5_48XLARGE = GpuProfile.catalogue({
     instanceType: 'ml.g5.48xlarge',
     acceleratorModel: 'NVIDIA A10G',
+    acceleratorArchitecture: 'Ampere',
+    cudaComputeCapability: 8.6,
     acceleratorCount: 8,
     acceleratorMemoryGib: 192,
     vcpus: 192,
@@ -183,6 +208,8 @@ export class GpuProfile {
   public static readonly G6_XLARGE = GpuProfile.catalogue({
     instanceType: 'ml.g6.xlarge',
     acceleratorModel: 'NVIDIA L4',
+    acceleratorArchitecture: 'Ada Lovelace',
+    cudaComputeCapability: 8.9,
     acceleratorCount: 1,
     acceleratorMemoryGib: 24,
     vcpus: 4,
@@ -196,6 +223,8 @@ export class GpuProfile {
   public static readonly G6_12XLARGE = GpuProfile.catalogue({
     instanceType: 'ml.g6.12xlarge',
     acceleratorModel: 'NVIDIA L4',
+    acceleratorArchitecture: 'Ada Lovelace',
+    cudaComputeCapability: 8.9,
     acceleratorCount: 4,
     acceleratorMemoryGib: 96,
     vcpus: 48,
@@ -209,6 +238,8 @@ export class GpuProfile {
   public static readonly G6E_XLARGE = GpuProfile.catalogue({
     instanceType: 'ml.g6e.xlarge',
     acceleratorModel: 'NVIDIA L40S',
+    acceleratorArchitecture: 'Ada Lovelace',
+    cudaComputeCapability: 8.9,
     acceleratorCount: 1,
     acceleratorMemoryGib: 48,
     vcpus: 4,
@@ -222,6 +253,8 @@ export class GpuProfile {
   public static readonly P3_2XLARGE = GpuProfile.catalogue({
     instanceType: 'ml.p3.2xlarge',
     acceleratorModel: 'NVIDIA V100',
+    acceleratorArchitecture: 'Volta',
+    cudaComputeCapability: 7.0,
     acceleratorCount: 1,
     acceleratorMemoryGib: 16,
     vcpus: 8,
@@ -235,6 +268,8 @@ export class GpuProfile {
   public static readonly P4D_24XLARGE = GpuProfile.catalogue({
     instanceType: 'ml.p4d.24xlarge',
     acceleratorModel: 'NVIDIA A100',
+    acceleratorArchitecture: 'Ampere',
+    cudaComputeCapability: 8.0,
     acceleratorCount: 8,
     acceleratorMemoryGib: 320,
     vcpus: 96,
@@ -248,6 +283,8 @@ export class GpuProfile {
   public static readonly P4DE_24XLARGE = GpuProfile.catalogue({
     instanceType: 'ml.p4de.24xlarge',
     acceleratorModel: 'NVIDIA A100 80GB',
+    acceleratorArchitecture: 'Ampere',
+    cudaComputeCapability: 8.0,
     acceleratorCount: 8,
     acceleratorMemoryGib: 640,
     vcpus: 96,
@@ -261,6 +298,8 @@ export class GpuProfile {
   public static readonly P5_48XLARGE = GpuProfile.catalogue({
     instanceType: 'ml.p5.48xlarge',
     acceleratorModel: 'NVIDIA H100',
+    acceleratorArchitecture: 'Hopper',
+    cudaComputeCapability: 9.0,
     acceleratorCount: 8,
     acceleratorMemoryGib: 640,
     vcpus: 192,
@@ -274,6 +313,7 @@ export class GpuProfile {
   public static readonly TRN1_32XLARGE = GpuProfile.catalogue({
     instanceType: 'ml.trn1.32xlarge',
     acceleratorModel: 'AWS Trainium',
+    acceleratorArchitecture: 'Trainium',
     acceleratorCount: 16,
     acceleratorMemoryGib: 512,
     vcpus: 128,
@@ -369,6 +409,20 @@ export class GpuProfile {
   public readonly ec2InstanceType: string;
 
   /**
+   * The accelerator architecture, for example `Ampere`.
+   *
+   * @default - unknown
+   */
+  public readonly acceleratorArchitecture?: string;
+
+  /**
+   * The CUDA compute capability of an NVIDIA GPU, for example 8.6.
+   *
+   * @default - unknown
+   */
+  public readonly cudaComputeCapability?: number;
+
+  /**
    * A reference on-demand SageMaker training price of one instance, in USD per hour.
    *
    * @default - no reference price
@@ -411,6 +465,13 @@ export class GpuProfile {
     if (typeof ec2Type !== 'string' || !EC2_INSTANCE_TYPE_PATTERN.test(ec2Type)) {
       throw new TrainyardValidationError(`${source}.ec2InstanceType`, `must be an EC2 instance type such as 'g5.2xlarge', got '${String(ec2Type)}'.`);
     }
+    if (props.acceleratorArchitecture !== undefined && (typeof props.acceleratorArchitecture !== 'string' || props.acceleratorArchitecture.trim().length === 0)) {
+      throw new TrainyardValidationError(`${source}.acceleratorArchitecture`, `must name the architecture, for example 'Ampere', got '${String(props.acceleratorArchitecture)}'.`);
+    }
+    if (props.cudaComputeCapability !== undefined
+      && (typeof props.cudaComputeCapability !== 'number' || !Number.isFinite(props.cudaComputeCapability) || props.cudaComputeCapability < 1 || props.cudaComputeCapability >= 100)) {
+      throw new TrainyardValidationError(`${source}.cudaComputeCapability`, `must be a CUDA compute capability such as 8.6, got ${String(props.cudaComputeCapability)}.`);
+    }
     if (props.onDemandHourlyUsd !== undefined) {
       if (typeof props.onDemandHourlyUsd !== 'number' || !Number.isFinite(props.onDemandHourlyUsd) || props.onDemandHourlyUsd < 0) {
         throw new TrainyardValidationError(`${source}.onDemandHourlyUsd`, `must be a price of 0 or more in USD per hour, got ${String(props.onDemandHourlyUsd)}.`);
@@ -435,6 +496,8 @@ export class GpuProfile {
     this.multiNodeSupported = props.multiNodeSupported ?? true;
     this.localInstanceStorage = props.localInstanceStorage ?? false;
     this.ec2InstanceType = ec2Type;
+    this.acceleratorArchitecture = props.acceleratorArchitecture?.trim();
+    this.cudaComputeCapability = props.cudaComputeCapability;
     this.onDemandHourlyUsd = props.onDemandHourlyUsd;
     this.priceRegion = props.onDemandHourlyUsd !== undefined ? props.priceRegion : undefined;
     this.priceDate = props.onDemandHourlyUsd !== undefined ? props.priceDate : undefined;
