@@ -158,7 +158,7 @@ export interface TeamFlowMetrics {
     readonly meanPercent: number | null;
     /** Completed, non-scrap measured runs below the threshold. */
     readonly underutilizedRuns: number;
-    /** underutilizedRuns / completed non-scrap measured runs, 0..1. */
+    /** underutilizedRuns / measuredRuns, 0..1. */
     readonly underutilizedShare: number;
     readonly thresholdPercent: number;
   };
@@ -252,7 +252,6 @@ interface Accumulator {
   unmeasuredRuns: number;
   measuredGpuHours: number;
   busyGpuHours: number;
-  measuredSuccessfulRuns: number;
   underutilizedRuns: number;
   idleGpuHours: number;
   idleCostUsd: number;
@@ -283,7 +282,6 @@ function newAccumulator(): Accumulator {
     unmeasuredRuns: 0,
     measuredGpuHours: 0,
     busyGpuHours: 0,
-    measuredSuccessfulRuns: 0,
     underutilizedRuns: 0,
     idleGpuHours: 0,
     idleCostUsd: 0,
@@ -333,7 +331,7 @@ function finish(team: string, a: Accumulator, weeks: number, thresholdPercent: n
       measuredGpuHours: round(a.measuredGpuHours),
       meanPercent: a.measuredGpuHours > 0 ? round(100 * a.busyGpuHours / a.measuredGpuHours, 2) : null,
       underutilizedRuns: a.underutilizedRuns,
-      underutilizedShare: a.measuredSuccessfulRuns > 0 ? round(a.underutilizedRuns / a.measuredSuccessfulRuns) : 0,
+      underutilizedShare: a.measuredRuns > 0 ? round(a.underutilizedRuns / a.measuredRuns) : 0,
       thresholdPercent,
     },
     idleGpuHours: {
@@ -443,7 +441,6 @@ export function computeFlowMetrics(records: FlowRecords, window: FlowWindow, opt
         acc.busyGpuHours += utilization.gpuHours - utilization.idleGpuHours;
         acc.idleGpuHours += utilization.idleGpuHours;
         acc.idleCostUsd += utilization.idleCostUsd ?? 0;
-        if (cause === undefined && job.status === 'Completed') acc.measuredSuccessfulRuns++;
         if (underutilized) {
           acc.underutilizedRuns++;
           acc.underutilizedIdleGpuHours += utilization.idleGpuHours;

@@ -112,7 +112,7 @@ export interface GpuUtilizationSample {
 }
 
 /** Why a run has no utilization figures. */
-export type UnmeasuredReason = 'not-a-gpu-instance' | 'no-host-metrics' | 'heterogeneous-cluster';
+export type UnmeasuredReason = 'not-a-gpu-instance' | 'no-host-metrics';
 
 /** The result of `summarizeHostMetrics`. */
 export type HostMetricsSummary =

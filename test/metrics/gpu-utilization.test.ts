@@ -101,7 +101,7 @@ describe('computeFlowMetrics: utilization, idle GPU-hours and under-utilized run
     expect(single.idleGpuHours).toBeCloseTo(0.6, 9);
     // measured: quad, single, failed; the failed one counts for utilization but not as under-utilized
     expect(fraud.gpuUtilization.measuredRuns).toBe(3);
-    expect(fraud.gpuUtilization.underutilizedShare).toBe(0.5);
+    expect(fraud.gpuUtilization.underutilizedShare).toBe(0.3333);
   });
 
   test('a run without host metrics is unmeasured and leaves the mean alone; a CPU type is not a GPU run', () => {
