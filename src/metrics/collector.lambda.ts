@@ -12,7 +12,7 @@ import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutIte
 import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { DEFAULT_TRAINING_PRICES } from './flow-metrics-core';
-import { decodeGpuCatalogue, DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT } from './gpu-utilization';
+import { decodeGpuCatalogue, DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT, UTILIZATION_LOG_MESSAGE } from './gpu-utilization';
 import { getRunHostMetrics } from './host-metrics';
 import { CollectorSettings, DedupStore, HostMetricsSource, processEvent, TrainingJobSource } from './private/collector-logic';
 
@@ -24,8 +24,6 @@ const dynamodb = new DynamoDBClient({ retryMode: 'standard' });
 const sagemaker = new SageMakerClient({ retryMode: 'adaptive' });
 const cloudwatch = new CloudWatchClient({ retryMode: 'adaptive' });
 
-/** The structured log line the dashboard's "top idle GPU-hours" table queries. */
-export const UTILIZATION_LOG_MESSAGE = 'gpu utilization';
 
 function settingsFromEnv(env: NodeJS.ProcessEnv): CollectorSettings {
   let prices: Record<string, number> = {};

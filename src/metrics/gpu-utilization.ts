@@ -24,6 +24,9 @@ export const HOST_METRICS = [
 /** A host metric name. */
 export type HostMetricName = typeof HOST_METRICS[number]['name'];
 
+/** The message of the collector's structured log line per finished GPU run (the dashboard's Logs Insights tables filter on it). */
+export const UTILIZATION_LOG_MESSAGE = 'gpu utilization';
+
 /** Default threshold below which a completed run's mean GPU utilization flags it under-utilized. */
 export const DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT = 40;
 /** Right-sizing keeps this much GPU memory above the observed peak. */

@@ -115,7 +115,7 @@ export async function getRunHostMetrics(send: GetMetricDataFn, runs: readonly Ru
           MaxDatapoints: MAX_DATAPOINTS_PER_CALL,
           NextToken: nextToken,
         });
-        for (const result of page.MetricDataResults ?? []) {
+        for (const result of page?.MetricDataResults ?? []) {
           const target = result.Id ? byId.get(result.Id) : undefined;
           if (!target) continue;
           const metrics = series.get(target.hostName)!;
@@ -128,7 +128,7 @@ export async function getRunHostMetrics(send: GetMetricDataFn, runs: readonly Ru
           }
           metrics.set(target.metric, list);
         }
-        nextToken = page.NextToken || undefined;
+        nextToken = page?.NextToken || undefined;
       } while (nextToken);
     }
     for (const { run } of group) {
