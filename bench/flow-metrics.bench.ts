@@ -114,7 +114,10 @@ const baseline = measure(() => {
 });
 const core = measure(() => {
   const parsed = JSON.parse(json);
-  return computeFlowMetrics({ trainingJobs: parsed.jobs, pipelineExecutions: parsed.pipelines, modelPackages: parsed.packages, gpuUtilization: parsed.utilization }, window, options);
+  const parsedRecords = {
+    trainingJobs: parsed.jobs, pipelineExecutions: parsed.pipelines, modelPackages: parsed.packages, gpuUtilization: parsed.utilization,
+  };
+  return computeFlowMetrics(parsedRecords, window, options);
 });
 const records = { trainingJobs: jobs, pipelineExecutions: pipelines, modelPackages: packages, gpuUtilization: utilization };
 const coreOnly = measure(() => computeFlowMetrics(records, window, options));

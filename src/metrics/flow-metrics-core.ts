@@ -6,6 +6,14 @@
 // structs cannot carry. TypeScript users import it from 'trainyard/lib/metrics/flow-metrics-core'.
 
 import {
+  assessRunUtilization,
+  DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT,
+  GpuCatalogueEntry,
+  GpuUtilizationSample,
+  RightSizingSuggestion,
+  suggestRightSizing,
+} from './gpu-utilization';
+import {
   ModelPackageRecord,
   normalizeModelPackage,
   normalizePipelineExecution,
@@ -15,14 +23,6 @@ import {
   TrainingJobRecord,
 } from './private/records';
 import { classifyScrap, SCRAP_CAUSES, ScrapCause, TERMINAL_TRAINING_STATUSES } from './private/scrap-cause';
-import {
-  assessRunUtilization,
-  DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT,
-  GpuCatalogueEntry,
-  GpuUtilizationSample,
-  RightSizingSuggestion,
-  suggestRightSizing,
-} from './gpu-utilization';
 
 export type { ModelPackageRecord, PipelineExecutionRecord, TrainingJobRecord, TimeValue, TagsValue } from './private/records';
 export type { ScrapCause } from './private/scrap-cause';

@@ -588,12 +588,12 @@ export class FlowMetrics extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Under-utilized runs (% of measured GPU runs), weekly',
         left: this.teamNames.map((t) => {
-          const id = t.replace(/-/g, '_');
+          const teamId = t.replace(/-/g, '_');
           return new cloudwatch.MathExpression({
-            expression: `100 * under_${id} / measured_${id}`,
+            expression: `100 * under_${teamId} / measured_${teamId}`,
             usingMetrics: {
-              [`under_${id}`]: this.metric('UnderutilizedRuns', t, { period: week }),
-              [`measured_${id}`]: this.metric('MeasuredGpuRuns', t, { period: week }),
+              [`under_${teamId}`]: this.metric('UnderutilizedRuns', t, { period: week }),
+              [`measured_${teamId}`]: this.metric('MeasuredGpuRuns', t, { period: week }),
             },
             period: week,
             label: `${t} under-utilized %`,

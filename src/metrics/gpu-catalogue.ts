@@ -9,7 +9,10 @@ import { GpuProfile } from '../environment/gpu-profile';
  * The entries of `profiles` (default: the whole catalogue), with `prices` (USD per instance-hour by
  * instance type) overriding the reference prices.
  */
-export function gpuCatalogueEntries(profiles: readonly GpuProfile[] = GpuProfile.all(), prices: { readonly [instanceType: string]: number } = {}): GpuCatalogueEntry[] {
+export function gpuCatalogueEntries(
+  profiles: readonly GpuProfile[] = GpuProfile.all(),
+  prices: { readonly [instanceType: string]: number } = {},
+): GpuCatalogueEntry[] {
   return profiles.map((p) => ({
     instanceType: p.instanceType,
     gpuCount: p.acceleratorCount,

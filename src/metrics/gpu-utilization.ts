@@ -57,7 +57,8 @@ export interface GpuCatalogueEntry {
 /** Compact form for a Lambda environment variable (4 KB for all variables together). */
 export function encodeGpuCatalogue(entries: readonly GpuCatalogueEntry[]): string {
   return JSON.stringify(entries.map((e) => [
-    e.instanceType, e.gpuCount, e.gpuMemoryGib, e.vcpus, e.computeCapability ?? null, e.pricePerHourUsd ?? null, e.multiNode ? 1 : 0, e.nvidia ? 1 : 0,
+    e.instanceType, e.gpuCount, e.gpuMemoryGib, e.vcpus, e.computeCapability ?? null, e.pricePerHourUsd ?? null,
+    e.multiNode ? 1 : 0, e.nvidia ? 1 : 0,
   ]));
 }
 
@@ -305,7 +306,8 @@ export function suggestRightSizing(
   options: RightSizingOptions = {},
 ): RightSizingSuggestion[] {
   const current = catalogue.find((e) => e.instanceType === run.instanceType);
-  if (!current || current.pricePerHourUsd === undefined || !utilization.measured || utilization.p95Percent === undefined || utilization.peakMemoryGib === undefined) return [];
+  if (!current || current.pricePerHourUsd === undefined || !utilization.measured) return [];
+  if (utilization.p95Percent === undefined || utilization.peakMemoryGib === undefined) return [];
   const margin = 1 + (options.memoryMargin ?? RIGHT_SIZING_MEMORY_MARGIN);
   const computeBound = utilization.p95Percent >= (options.computeBoundP95Percent ?? COMPUTE_BOUND_P95_PERCENT);
   const instances = Math.max(1, Math.round(run.instanceCount));

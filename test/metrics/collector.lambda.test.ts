@@ -245,7 +245,11 @@ describe('collector Lambda: GPU utilization from the training-job host metrics',
     await handler(trainingJobEvent('fraud-quad', 'Completed') as any);
     // THEN the query: namespace, metric names, Host dimension, the training window
     const input = cloudwatch.commandCalls(GetMetricDataCommand)[0].args[0].input;
-    expect(input.MetricDataQueries!.map((q) => [q.MetricStat!.Metric!.Namespace, q.MetricStat!.Metric!.MetricName, q.MetricStat!.Metric!.Dimensions, q.MetricStat!.Stat])).toEqual([
+    const queries = input.MetricDataQueries!.map((q) => {
+      const stat = q.MetricStat!;
+      return [stat.Metric!.Namespace, stat.Metric!.MetricName, stat.Metric!.Dimensions, stat.Stat];
+    });
+    expect(queries).toEqual([
       ['/aws/sagemaker/TrainingJobs', 'GPUUtilization', [{ Name: 'Host', Value: 'fraud-quad/algo-1' }], 'Average'],
       ['/aws/sagemaker/TrainingJobs', 'GPUMemoryUtilization', [{ Name: 'Host', Value: 'fraud-quad/algo-1' }], 'Maximum'],
       ['/aws/sagemaker/TrainingJobs', 'CPUUtilization', [{ Name: 'Host', Value: 'fraud-quad/algo-1' }], 'Average'],

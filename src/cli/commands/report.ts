@@ -3,7 +3,7 @@
 // flow-metrics core as the FlowMetrics collector. Host metrics come from CloudWatch GetMetricData.
 //
 //   trainyard report [--since 30d] [--team fraud] [--format table|json|markdown] [--region eu-west-1]
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeModelPackageCommand,
   DescribeTrainingJobCommand,
@@ -157,7 +157,12 @@ export async function fetchFlowRecords(client: SageMakerClient, args: ReportArgs
  * `getRunHostMetrics`) and summarized per run. Runs without host metrics are left out (unmeasured).
  */
 export async function fetchGpuUtilization(
-  getMetricData: GetMetricDataFn, jobs: readonly TrainingJobRecord[], catalogue: readonly GpuCatalogueEntry[], windowStart: number, now: number, progress: Progress,
+  getMetricData: GetMetricDataFn,
+  jobs: readonly TrainingJobRecord[],
+  catalogue: readonly GpuCatalogueEntry[],
+  windowStart: number,
+  now: number,
+  progress: Progress,
 ): Promise<Record<string, GpuUtilizationSample>> {
   const byType = new Map(catalogue.map((e) => [e.instanceType, e]));
   const runs: Array<RunWindow & { entry: GpuCatalogueEntry }> = [];
@@ -167,7 +172,9 @@ export async function fetchGpuUtilization(
     if (!job || !entry || !TERMINAL_TRAINING_STATUSES.has(job.status) || !(job.endedAt >= windowStart)) continue;
     const start = toMillis(record.TrainingStartTime);
     const end = toMillis(record.TrainingEndTime ?? record.LastModifiedTime);
-    if (Number.isFinite(start) && Number.isFinite(end) && end > start) runs.push({ trainingJobName: job.name, instanceCount: job.instanceCount, start, end, entry });
+    if (Number.isFinite(start) && Number.isFinite(end) && end > start) {
+      runs.push({ trainingJobName: job.name, instanceCount: job.instanceCount, start, end, entry });
+    }
   }
   const samples: Record<string, GpuUtilizationSample> = {};
   if (runs.length === 0) return samples;
@@ -328,7 +335,8 @@ export const reportCommand: CliCommand = async (argv: string[], io: CliIo): Prom
   try {
     records = await fetchFlowRecords(client, args, now, progress);
     try {
-      gpuUtilization = await fetchGpuUtilization((input) => cloudwatch.send(new GetMetricDataCommand(input)), records.trainingJobs, catalogue, now - args.sinceMs, now, progress);
+      const getMetricData = (input: GetMetricDataCommandInput) => cloudwatch.send(new GetMetricDataCommand(input));
+      gpuUtilization = await fetchGpuUtilization(getMetricData, records.trainingJobs, catalogue, now - args.sinceMs, now, progress);
     } catch (error) {
       // Without CloudWatch access the rest of the report still stands: utilization shows as unmeasured.
       const problem = accessProblem(error);

@@ -111,7 +111,8 @@ function givenAccount() {
       const host = q.MetricStat!.Metric!.Dimensions![0].Value!;
       const value = gpu[host] === undefined ? undefined : q.MetricStat!.Metric!.MetricName === 'GPUUtilization' ? gpu[host] : 10;
       const timestamps: Date[] = [];
-      if (value !== undefined) for (let t = input.StartTime!.getTime(); t < input.EndTime!.getTime(); t += q.MetricStat!.Period! * 1000) timestamps.push(new Date(t));
+      const step = q.MetricStat!.Period! * 1000;
+      if (value !== undefined) for (let t = input.StartTime!.getTime(); t < input.EndTime!.getTime(); t += step) timestamps.push(new Date(t));
       return { Id: q.Id, Timestamps: timestamps, Values: timestamps.map(() => value!) };
     }),
   }));
@@ -173,7 +174,8 @@ describe('trainyard report, end to end against mocked paginated SageMaker respon
     const io = captureIo();
     expect(await reportCommand(['--since', '7d', '--format', 'json'], io)).toBe(0);
     expect(io.stderr).toBe('trainyard report: GPU utilization left out, CloudWatch GetMetricData failed (AccessDenied); it needs cloudwatch:GetMetricData.\n');
-    expect(JSON.parse(io.stdout).teams.fraud.gpuUtilization).toEqual(expect.objectContaining({ measuredRuns: 0, unmeasuredRuns: 4, meanPercent: null }));
+    const fraud = JSON.parse(io.stdout).teams.fraud;
+    expect(fraud.gpuUtilization).toEqual(expect.objectContaining({ measuredRuns: 0, unmeasuredRuns: 4, meanPercent: null }));
   });
 
   test('--format table prints a row per team, the total and scrap by cause', async () => {
