@@ -131,6 +131,7 @@ export async function handler(event: EventBridgeEvent<string, unknown>): Promise
       gpuUtilizationPercent: u.gpuUtilizationPercent,
       gpuUtilizationP95Percent: u.gpuUtilizationP95Percent,
       peakGpuMemoryGib: u.peakGpuMemoryGib,
+      cpuUtilizationPercent: u.cpuUtilizationPercent,
       gpuHours: u.gpuHours,
       idleGpuHours: u.idleGpuHours,
       idleCostUsd: u.idleCostUsd,

@@ -29,16 +29,18 @@ function fakeTable() {
 /** The EMF documents the handler wrote to stdout. */
 function captureEmf() {
   const lines: any[] = [];
+  const logs: any[] = [];
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
     for (const line of String(chunk).split('\n').filter(Boolean)) {
       try {
         const doc = JSON.parse(line);
         if (doc._aws) lines.push(doc);
+        else logs.push(doc);
       } catch { /* not JSON */ }
     }
     return true;
   });
-  return { lines, restore: () => spy.mockRestore() };
+  return { lines, logs, restore: () => spy.mockRestore() };
 }
 
 /** Sum of metric `name` over the EMF documents, optionally for one Cause. */
@@ -274,6 +276,17 @@ describe('collector Lambda: GPU utilization from the training-job host metrics',
     // is the T4 of ml.g4dn.xlarge (right-sizing advice stored as JSON)
     expect(Number(record.peakGpuMemoryGib.N)).toBeCloseTo(9.6, 6);
     expect(JSON.parse(record.rightSizing.S)[0]).toEqual(expect.objectContaining({ instanceType: 'ml.g4dn.xlarge', gpus: 1, currentCostUsd: 14.18, estimatedCostUsd: 1.47 }));
+    // The structured log line the dashboard's "top idle GPU-hours" table queries (flat fields).
+    expect(emf.logs.find((l) => l.message === 'gpu utilization')).toEqual(expect.objectContaining({
+      team: 'fraud',
+      trainingJobName: 'fraud-quad',
+      instanceType: 'ml.g5.12xlarge',
+      gpuUtilizationPercent: 25,
+      idleGpuHours: 6,
+      suggestedInstanceType: '1 x ml.g4dn.xlarge',
+      suggestedSavingUsd: 12.71,
+      underutilized: 1,
+    }));
   });
 
   test('a single-GPU run at 85 % is measured and not flagged', async () => {
