@@ -1,5 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { TrainyardValidationError } from '../core/errors';
+import { CATALOGUE_PRICE_DATE, CATALOGUE_PRICE_REGION, GPU_CATALOGUE, isNvidiaModel } from './private/gpu-catalogue-data';
 
 /**
  * What a GPU (or other accelerator) training instance type offers. Used by `GpuProfile.custom` for
@@ -102,15 +103,6 @@ export interface GpuProfileProps {
   readonly priceDate?: string;
 }
 
-/**
- * Region and date of the catalogue prices: us-east-1 SageMaker training on-demand list prices as
- * published in the AWS Price List (AmazonSageMaker offer) snapshot of 2026-09-27. They include the
- * mid-2025 P4d/P4de/P5 price reduction (SageMaker price = EC2 on-demand price x 1.15 for those).
- * Sources are listed in the README section "GPU profiles".
- */
-const CATALOGUE_PRICE_REGION = 'us-east-1';
-const CATALOGUE_PRICE_DATE = '2026-09-27';
-
 const INSTANCE_TYPE_PATTERN = /^ml\.[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const EC2_INSTANCE_TYPE_PATTERN = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
@@ -130,198 +122,43 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
  */
 export class GpuProfile {
   /** 1 x NVIDIA T4 (16 GiB), 4 vCPUs, 16 GiB. The cheapest GPU: smoke tests and small models. */
-  public static readonly G4DN_XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g4dn.xlarge',
-    acceleratorModel: 'NVIDIA T4',
-    acceleratorArchitecture: 'Turing',
-    cudaComputeCapability: 7.5,
-    acceleratorCount: 1,
-    acceleratorMemoryGib: 16,
-    vcpus: 4,
-    memoryGib: 16,
-    efaSupported: false,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 0.7364,
-  });
+  public static readonly G4DN_XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G4DN_XLARGE);
 
   /** 1 x NVIDIA A10G (24 GiB), 4 vCPUs, 16 GiB. */
-  public static readonly G5_XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g5.xlarge',
-    acceleratorModel: 'NVIDIA A10G',
-    acceleratorArchitecture: 'Ampere',
-    cudaComputeCapability: 8.6,
-    acceleratorCount: 1,
-    acceleratorMemoryGib: 24,
-    vcpus: 4,
-    memoryGib: 16,
-    efaSupported: false,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 1.408,
-  });
+  public static readonly G5_XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G5_XLARGE);
 
   /** 1 x NVIDIA A10G (24 GiB), 8 vCPUs, 32 GiB. A sensible default for fine-tuning up to ~7B parameters with LoRA. */
-  public static readonly G5_2XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g5.2xlarge',
-    acceleratorModel: 'NVIDIA A10G',
-    acceleratorArchitecture: 'Ampere',
-    cudaComputeCapability: 8.6,
-    acceleratorCount: 1,
-    acceleratorMemoryGib: 24,
-    vcpus: 8,
-    memoryGib: 32,
-    efaSupported: false,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 1.515,
-  });
+  public static readonly G5_2XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G5_2XLARGE);
 
   /** 4 x NVIDIA A10G (96 GiB in total), 48 vCPUs, 192 GiB, EFA. */
-  public static readonly G5_12XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g5.12xlarge',
-    acceleratorModel: 'NVIDIA A10G',
-    acceleratorArchitecture: 'Ampere',
-    cudaComputeCapability: 8.6,
-    acceleratorCount: 4,
-    acceleratorMemoryGib: 96,
-    vcpus: 48,
-    memoryGib: 192,
-    efaSupported: true,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 7.09,
-  });
+  public static readonly G5_12XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G5_12XLARGE);
 
   /** 8 x NVIDIA A10G (192 GiB in total), 192 vCPUs, 768 GiB, EFA. */
-  public static readonly G5_48XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g5.48xlarge',
-    acceleratorModel: 'NVIDIA A10G',
-    acceleratorArchitecture: 'Ampere',
-    cudaComputeCapability: 8.6,
-    acceleratorCount: 8,
-    acceleratorMemoryGib: 192,
-    vcpus: 192,
-    memoryGib: 768,
-    efaSupported: true,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 20.36,
-  });
+  public static readonly G5_48XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G5_48XLARGE);
 
   /** 1 x NVIDIA L4 (24 GiB), 4 vCPUs, 16 GiB. */
-  public static readonly G6_XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g6.xlarge',
-    acceleratorModel: 'NVIDIA L4',
-    acceleratorArchitecture: 'Ada Lovelace',
-    cudaComputeCapability: 8.9,
-    acceleratorCount: 1,
-    acceleratorMemoryGib: 24,
-    vcpus: 4,
-    memoryGib: 16,
-    efaSupported: false,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 1.127,
-  });
+  public static readonly G6_XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G6_XLARGE);
 
   /** 4 x NVIDIA L4 (96 GiB in total), 48 vCPUs, 192 GiB, EFA. */
-  public static readonly G6_12XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g6.12xlarge',
-    acceleratorModel: 'NVIDIA L4',
-    acceleratorArchitecture: 'Ada Lovelace',
-    cudaComputeCapability: 8.9,
-    acceleratorCount: 4,
-    acceleratorMemoryGib: 96,
-    vcpus: 48,
-    memoryGib: 192,
-    efaSupported: true,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 5.752,
-  });
+  public static readonly G6_12XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G6_12XLARGE);
 
   /** 1 x NVIDIA L40S (48 GiB), 4 vCPUs, 32 GiB. */
-  public static readonly G6E_XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g6e.xlarge',
-    acceleratorModel: 'NVIDIA L40S',
-    acceleratorArchitecture: 'Ada Lovelace',
-    cudaComputeCapability: 8.9,
-    acceleratorCount: 1,
-    acceleratorMemoryGib: 48,
-    vcpus: 4,
-    memoryGib: 32,
-    efaSupported: false,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 2.61,
-  });
+  public static readonly G6E_XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G6E_XLARGE);
 
   /** 1 x NVIDIA V100 (16 GiB), 8 vCPUs, 61 GiB. Previous generation. */
-  public static readonly P3_2XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.p3.2xlarge',
-    acceleratorModel: 'NVIDIA V100',
-    acceleratorArchitecture: 'Volta',
-    cudaComputeCapability: 7.0,
-    acceleratorCount: 1,
-    acceleratorMemoryGib: 16,
-    vcpus: 8,
-    memoryGib: 61,
-    efaSupported: false,
-    localInstanceStorage: false,
-    onDemandHourlyUsd: 3.825,
-  });
+  public static readonly P3_2XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.P3_2XLARGE);
 
   /** 8 x NVIDIA A100 40 GB (320 GiB in total), 96 vCPUs, 1,152 GiB, EFA. */
-  public static readonly P4D_24XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.p4d.24xlarge',
-    acceleratorModel: 'NVIDIA A100',
-    acceleratorArchitecture: 'Ampere',
-    cudaComputeCapability: 8.0,
-    acceleratorCount: 8,
-    acceleratorMemoryGib: 320,
-    vcpus: 96,
-    memoryGib: 1152,
-    efaSupported: true,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 25.2513,
-  });
+  public static readonly P4D_24XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.P4D_24XLARGE);
 
   /** 8 x NVIDIA A100 80 GB (640 GiB in total), 96 vCPUs, 1,152 GiB, EFA. */
-  public static readonly P4DE_24XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.p4de.24xlarge',
-    acceleratorModel: 'NVIDIA A100 80GB',
-    acceleratorArchitecture: 'Ampere',
-    cudaComputeCapability: 8.0,
-    acceleratorCount: 8,
-    acceleratorMemoryGib: 640,
-    vcpus: 96,
-    memoryGib: 1152,
-    efaSupported: true,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 31.5641,
-  });
+  public static readonly P4DE_24XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.P4DE_24XLARGE);
 
   /** 8 x NVIDIA H100 (640 GiB in total), 192 vCPUs, 2,048 GiB, EFA. */
-  public static readonly P5_48XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.p5.48xlarge',
-    acceleratorModel: 'NVIDIA H100',
-    acceleratorArchitecture: 'Hopper',
-    cudaComputeCapability: 9.0,
-    acceleratorCount: 8,
-    acceleratorMemoryGib: 640,
-    vcpus: 192,
-    memoryGib: 2048,
-    efaSupported: true,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 63.296,
-  });
+  public static readonly P5_48XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.P5_48XLARGE);
 
   /** 16 x AWS Trainium (512 GiB in total), 128 vCPUs, 512 GiB, EFA. Needs the AWS Neuron SDK, not CUDA. */
-  public static readonly TRN1_32XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.trn1.32xlarge',
-    acceleratorModel: 'AWS Trainium',
-    acceleratorArchitecture: 'Trainium',
-    acceleratorCount: 16,
-    acceleratorMemoryGib: 512,
-    vcpus: 128,
-    memoryGib: 512,
-    efaSupported: true,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 24.73,
-  });
+  public static readonly TRN1_32XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.TRN1_32XLARGE);
 
   /** Every profile in the catalogue, smallest family first. */
   public static all(): GpuProfile[] {
@@ -510,7 +347,7 @@ export class GpuProfile {
 
   /** Whether the accelerators are NVIDIA GPUs (CUDA, the NVIDIA ECS AMI); false for AWS Trainium. */
   public get isNvidiaGpu(): boolean {
-    return this.acceleratorModel.toUpperCase().startsWith('NVIDIA');
+    return isNvidiaModel(this.acceleratorModel);
   }
 
   /** The EC2 instance type for AWS Batch, as a CDK `ec2.InstanceType`. */

@@ -36,7 +36,7 @@ export const COMPUTE_BOUND_P95_PERCENT = 80;
 
 /**
  * A GPU instance type as the utilization maths needs it, built from a `GpuProfile` (the catalogue
- * is the single source: see `gpuCatalogueEntries` in flow-metrics.ts and the report command).
+ * is the single source: see `gpuCatalogueEntries` in gpu-catalogue.ts).
  */
 export interface GpuCatalogueEntry {
   readonly instanceType: string;

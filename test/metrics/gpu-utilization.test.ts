@@ -1,4 +1,5 @@
 import { trainingJob, WINDOW } from './fixtures';
+import { GpuProfile } from '../../src/environment/gpu-profile';
 import { computeFlowMetrics } from '../../src/metrics/flow-metrics-core';
 import { gpuCatalogueEntries } from '../../src/metrics/gpu-catalogue';
 import {
@@ -165,6 +166,16 @@ describe('suggestRightSizing: catalogue configurations that would have fitted', 
   test('an unmeasured run, or one on an unpriced type, gets none', () => {
     const unmeasured = assessRunUtilization(p4dRun, entry('ml.p4d.24xlarge'), undefined);
     expect(suggestRightSizing(p4dRun, unmeasured, CATALOGUE)).toEqual([]);
+  });
+
+  test('the entries come from the GpuProfile catalogue: its plain data (the CLI) and GpuProfile.all() (the construct) agree', () => {
+    expect(gpuCatalogueEntries(GpuProfile.all())).toEqual(CATALOGUE);
+    expect(CATALOGUE).toHaveLength(GpuProfile.all().length);
+    expect(entry('ml.p4d.24xlarge')).toEqual({
+      instanceType: 'ml.p4d.24xlarge', gpuCount: 8, gpuMemoryGib: 40, vcpus: 96, computeCapability: 8.0, nvidia: true, multiNode: true, pricePerHourUsd: 25.2513,
+    });
+    expect(entry('ml.trn1.32xlarge')).toEqual(expect.objectContaining({ nvidia: false, computeCapability: undefined }));
+    expect(gpuCatalogueEntries(GpuProfile.all(), { 'ml.g5.2xlarge': 1.2 }).find((e) => e.instanceType === 'ml.g5.2xlarge')!.pricePerHourUsd).toBe(1.2);
   });
 
   test('the compact catalogue encoding round-trips and fits a Lambda environment', () => {
