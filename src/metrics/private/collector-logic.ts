@@ -93,7 +93,7 @@ export interface CollectorOutcome {
   readonly metrics: FlowMetric[];
   /** Why nothing was published, when nothing was. */
   readonly skipped?: 'duplicate-event' | 'not-terminal' | 'unknown-event' | 'malformed' | 'not-a-team-resource';
-  /** The GPU utilization of a finished training run (also when the event was a duplicate delivery: undefined then). */
+  /** The GPU utilization of a finished run on a catalogue GPU type (undefined for other runs and duplicate deliveries). */
   readonly utilization?: RunUtilizationRecord;
 }
 
