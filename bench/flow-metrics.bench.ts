@@ -2,9 +2,14 @@
 // executions and model packages, with time and memory reported against a baseline measured in the
 // same run (JSON.parse of the same records plus a sort by creation time: the least any consumer of
 // these records must do). Run with `npx projen bench:metrics`. Target: under 2 s for the core.
-import { computeFlowMetrics, TrainingJobRecord } from '../src/metrics/flow-metrics-core';
+// With GPU utilization (default): 90 % of the runs carry a utilization sample, the GpuProfile
+// catalogue is passed, and every under-utilized run gets right-sizing advice. BENCH_UTILIZATION=0
+// measures the core without them, for comparison.
+import { computeFlowMetrics, GpuUtilizationSample, TrainingJobRecord } from '../src/metrics/flow-metrics-core';
+import { gpuCatalogueEntries } from '../src/metrics/gpu-catalogue';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
+const UTILIZATION = process.env.BENCH_UTILIZATION !== '0';
 const TEAMS = ['fraud', 'risk', 'search', 'ranking', 'vision', 'speech', 'ads', 'forecast'];
 const START = Date.UTC(2026, 9, 1);
 const DAY = 86_400_000;
@@ -21,7 +26,7 @@ const FAILURES = [
   'InternalServerError: We encountered an internal error. Please try again.',
 ];
 
-function generate(): { jobs: TrainingJobRecord[]; pipelines: any[]; packages: any[] } {
+function generate(): { jobs: TrainingJobRecord[]; pipelines: any[]; packages: any[]; utilization: Record<string, GpuUtilizationSample> } {
   const jobs: TrainingJobRecord[] = [];
   for (let i = 0; i < JOBS; i++) {
     const team = pick(TEAMS);
@@ -69,7 +74,14 @@ function generate(): { jobs: TrainingJobRecord[]; pipelines: any[]; packages: an
       MetadataProperties: { GeneratedBy: arn },
     });
   }
-  return { jobs, pipelines, packages };
+  // Generated last, so the records above are the same with and without utilization.
+  const utilization: Record<string, GpuUtilizationSample> = {};
+  for (const job of jobs) {
+    if (rand() < 0.1) continue; // unmeasured: no host metrics
+    const mean = rand() * 100;
+    utilization[job.TrainingJobName!] = { meanPercent: mean, p95Percent: Math.min(100, mean + rand() * 40), peakMemoryPercent: rand() * 100 };
+  }
+  return { jobs, pipelines, packages, utilization };
 }
 
 interface Sample { ms: number; heapDeltaMb: number; rssPeakMb: number }
@@ -85,12 +97,15 @@ function measure(fn: () => unknown): Sample {
   return { ms, heapDeltaMb: (after.heapUsed - before.heapUsed) / 1048576, rssPeakMb: process.resourceUsage().maxRSS / 1024 };
 }
 
-const { jobs, pipelines, packages } = generate();
-const json = JSON.stringify({ jobs, pipelines, packages });
+const generated = generate();
+const { jobs, pipelines, packages } = generated;
+const utilization = UTILIZATION ? generated.utilization : undefined;
+const json = JSON.stringify({ jobs, pipelines, packages, utilization });
 const window = { start: START + 30 * DAY, end: START + 60 * DAY };
+const options = UTILIZATION ? { gpuCatalogue: gpuCatalogueEntries() } : {};
 
 // Warm-up (JIT) on a slice, then one measured run each.
-computeFlowMetrics({ trainingJobs: jobs.slice(0, 5000) }, window);
+computeFlowMetrics({ trainingJobs: jobs.slice(0, 5000), gpuUtilization: utilization }, window, options);
 
 const baseline = measure(() => {
   const parsed = JSON.parse(json);
@@ -99,18 +114,25 @@ const baseline = measure(() => {
 });
 const core = measure(() => {
   const parsed = JSON.parse(json);
-  return computeFlowMetrics({ trainingJobs: parsed.jobs, pipelineExecutions: parsed.pipelines, modelPackages: parsed.packages }, window);
+  const parsedRecords = {
+    trainingJobs: parsed.jobs, pipelineExecutions: parsed.pipelines, modelPackages: parsed.packages, gpuUtilization: parsed.utilization,
+  };
+  return computeFlowMetrics(parsedRecords, window, options);
 });
-const coreOnly = measure(() => computeFlowMetrics({ trainingJobs: jobs, pipelineExecutions: pipelines, modelPackages: packages }, window));
+const records = { trainingJobs: jobs, pipelineExecutions: pipelines, modelPackages: packages, gpuUtilization: utilization };
+const coreOnly = measure(() => computeFlowMetrics(records, window, options));
 
-const result = computeFlowMetrics({ trainingJobs: jobs, pipelineExecutions: pipelines, modelPackages: packages }, window);
+const result = computeFlowMetrics(records, window, options);
 const fmt = (s: Sample) => `${s.ms.toFixed(0).padStart(6)} ms   heap +${s.heapDeltaMb.toFixed(1).padStart(6)} MB`;
 process.stdout.write([
-  `flow-metrics core, ${JOBS.toLocaleString('en')} training jobs, ${pipelines.length.toLocaleString('en')} pipeline executions, ${packages.length.toLocaleString('en')} model packages (${(json.length / 1048576).toFixed(1)} MB JSON), Node ${process.version}`,
+  `flow-metrics core${UTILIZATION ? ' with GPU utilization' : ' WITHOUT GPU utilization'}, ${JOBS.toLocaleString('en')} training jobs, ${pipelines.length.toLocaleString('en')} pipeline executions, ${packages.length.toLocaleString('en')} model packages (${(json.length / 1048576).toFixed(1)} MB JSON), Node ${process.version}`,
   `  baseline  JSON.parse + sort        ${fmt(baseline)}`,
   `  core      JSON.parse + compute     ${fmt(core)}   time x${(core.ms / baseline.ms).toFixed(2)} of baseline`,
   `  core      compute only             ${fmt(coreOnly)}   ${coreOnly.ms < 2000 ? 'under' : 'OVER'} the 2 s target`,
   `  peak RSS of the process            ${coreOnly.rssPeakMb.toFixed(0)} MB`,
   `  sanity: ${result.total.scrap.runs} runs in window, scrap ${(result.total.scrap.rateByCount * 100).toFixed(1)}%, ${result.total.duplicates.length} duplicates, ${Object.keys(result.teams).length} teams`,
+  `  utilization: ${result.total.gpuUtilization.measuredRuns} measured, ${result.total.gpuUtilization.unmeasuredRuns} unmeasured, ` +
+    `${result.total.gpuUtilization.meanPercent ?? '-'}% GPU-hour-weighted, ${result.total.gpuUtilization.underutilizedRuns} under-utilized, ` +
+    `${result.total.idleGpuHours.underutilizedHours} idle GPU-h of under-utilized runs, top right-sizing saving ${result.total.rightSizing[0]?.suggestions[0]?.savingUsd ?? '-'} USD`,
   '',
 ].join('\n'));

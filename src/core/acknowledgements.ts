@@ -394,7 +394,8 @@ export class Acknowledgements {
   /**
    * The FlowMetrics collector's policy: DescribeTrainingJob on any training job of the account,
    * limited by the `trainyard:team` resource tag (pipelines name jobs at run time), and the ENI and
-   * X-Ray actions of a VPC function with tracing, which have no resource-level permissions.
+   * X-Ray actions of a VPC function with tracing, and cloudwatch:GetMetricData for the training jobs'
+   * host metrics, which have no resource-level permissions.
    */
   public static flowMetricsCollectorPolicy(): ComplianceAcknowledgement[] {
     return [
@@ -402,7 +403,8 @@ export class Acknowledgements {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
           'ec2:CreateNetworkInterface/DescribeNetworkInterfaces/DescribeSubnets/DeleteNetworkInterface/Assign|UnassignPrivateIpAddresses ' +
-          '(the ENIs of a function in a VPC) and xray:PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+          '(the ENIs of a function in a VPC) and xray:PutTraceSegments/PutTelemetryRecords support no resource-level permissions; ' +
+          'cloudwatch:GetMetricData (training-job host metrics) has none for classic metrics either (its only resource type, dataset, is OTLP/PromQL data) and no namespace condition key.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/*]',

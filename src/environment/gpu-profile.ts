@@ -1,5 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { TrainyardValidationError } from '../core/errors';
+import { CATALOGUE_PRICE_DATE, CATALOGUE_PRICE_REGION, GPU_CATALOGUE, isNvidiaModel } from './private/gpu-catalogue-data';
 
 /**
  * What a GPU (or other accelerator) training instance type offers. Used by `GpuProfile.custom` for
@@ -59,6 +60,21 @@ export interface GpuProfileProps {
   readonly localInstanceStorage?: boolean;
 
   /**
+   * The accelerator architecture, for example `Ampere` or `Hopper` (NVIDIA) or `Trainium`.
+   *
+   * @default - unknown
+   */
+  readonly acceleratorArchitecture?: string;
+
+  /**
+   * The CUDA compute capability of an NVIDIA GPU, for example 8.6 for the A10G. It orders GPU
+   * generations: right-sizing advice for compute-bound runs only suggests the same or a newer one.
+   *
+   * @default - unknown (not an NVIDIA GPU, or not stated)
+   */
+  readonly cudaComputeCapability?: number;
+
+  /**
    * The EC2 instance type AWS Batch uses for this profile.
    *
    * @default - `instanceType` without the `ml.` prefix
@@ -87,15 +103,6 @@ export interface GpuProfileProps {
   readonly priceDate?: string;
 }
 
-/**
- * Region and date of the catalogue prices: us-east-1 SageMaker training on-demand list prices as
- * published in the AWS Price List (AmazonSageMaker offer) snapshot of 2026-09-27. They include the
- * mid-2025 P4d/P4de/P5 price reduction (SageMaker price = EC2 on-demand price x 1.15 for those).
- * Sources are listed in the README section "GPU profiles".
- */
-const CATALOGUE_PRICE_REGION = 'us-east-1';
-const CATALOGUE_PRICE_DATE = '2026-09-27';
-
 const INSTANCE_TYPE_PATTERN = /^ml\.[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const EC2_INSTANCE_TYPE_PATTERN = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
@@ -115,173 +122,43 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
  */
 export class GpuProfile {
   /** 1 x NVIDIA T4 (16 GiB), 4 vCPUs, 16 GiB. The cheapest GPU: smoke tests and small models. */
-  public static readonly G4DN_XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g4dn.xlarge',
-    acceleratorModel: 'NVIDIA T4',
-    acceleratorCount: 1,
-    acceleratorMemoryGib: 16,
-    vcpus: 4,
-    memoryGib: 16,
-    efaSupported: false,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 0.7364,
-  });
+  public static readonly G4DN_XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G4DN_XLARGE);
 
   /** 1 x NVIDIA A10G (24 GiB), 4 vCPUs, 16 GiB. */
-  public static readonly G5_XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g5.xlarge',
-    acceleratorModel: 'NVIDIA A10G',
-    acceleratorCount: 1,
-    acceleratorMemoryGib: 24,
-    vcpus: 4,
-    memoryGib: 16,
-    efaSupported: false,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 1.408,
-  });
+  public static readonly G5_XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G5_XLARGE);
 
   /** 1 x NVIDIA A10G (24 GiB), 8 vCPUs, 32 GiB. A sensible default for fine-tuning up to ~7B parameters with LoRA. */
-  public static readonly G5_2XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g5.2xlarge',
-    acceleratorModel: 'NVIDIA A10G',
-    acceleratorCount: 1,
-    acceleratorMemoryGib: 24,
-    vcpus: 8,
-    memoryGib: 32,
-    efaSupported: false,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 1.515,
-  });
+  public static readonly G5_2XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G5_2XLARGE);
 
   /** 4 x NVIDIA A10G (96 GiB in total), 48 vCPUs, 192 GiB, EFA. */
-  public static readonly G5_12XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g5.12xlarge',
-    acceleratorModel: 'NVIDIA A10G',
-    acceleratorCount: 4,
-    acceleratorMemoryGib: 96,
-    vcpus: 48,
-    memoryGib: 192,
-    efaSupported: true,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 7.09,
-  });
+  public static readonly G5_12XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G5_12XLARGE);
 
   /** 8 x NVIDIA A10G (192 GiB in total), 192 vCPUs, 768 GiB, EFA. */
-  public static readonly G5_48XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g5.48xlarge',
-    acceleratorModel: 'NVIDIA A10G',
-    acceleratorCount: 8,
-    acceleratorMemoryGib: 192,
-    vcpus: 192,
-    memoryGib: 768,
-    efaSupported: true,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 20.36,
-  });
+  public static readonly G5_48XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G5_48XLARGE);
 
   /** 1 x NVIDIA L4 (24 GiB), 4 vCPUs, 16 GiB. */
-  public static readonly G6_XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g6.xlarge',
-    acceleratorModel: 'NVIDIA L4',
-    acceleratorCount: 1,
-    acceleratorMemoryGib: 24,
-    vcpus: 4,
-    memoryGib: 16,
-    efaSupported: false,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 1.127,
-  });
+  public static readonly G6_XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G6_XLARGE);
 
   /** 4 x NVIDIA L4 (96 GiB in total), 48 vCPUs, 192 GiB, EFA. */
-  public static readonly G6_12XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g6.12xlarge',
-    acceleratorModel: 'NVIDIA L4',
-    acceleratorCount: 4,
-    acceleratorMemoryGib: 96,
-    vcpus: 48,
-    memoryGib: 192,
-    efaSupported: true,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 5.752,
-  });
+  public static readonly G6_12XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G6_12XLARGE);
 
   /** 1 x NVIDIA L40S (48 GiB), 4 vCPUs, 32 GiB. */
-  public static readonly G6E_XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.g6e.xlarge',
-    acceleratorModel: 'NVIDIA L40S',
-    acceleratorCount: 1,
-    acceleratorMemoryGib: 48,
-    vcpus: 4,
-    memoryGib: 32,
-    efaSupported: false,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 2.61,
-  });
+  public static readonly G6E_XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G6E_XLARGE);
 
   /** 1 x NVIDIA V100 (16 GiB), 8 vCPUs, 61 GiB. Previous generation. */
-  public static readonly P3_2XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.p3.2xlarge',
-    acceleratorModel: 'NVIDIA V100',
-    acceleratorCount: 1,
-    acceleratorMemoryGib: 16,
-    vcpus: 8,
-    memoryGib: 61,
-    efaSupported: false,
-    localInstanceStorage: false,
-    onDemandHourlyUsd: 3.825,
-  });
+  public static readonly P3_2XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.P3_2XLARGE);
 
   /** 8 x NVIDIA A100 40 GB (320 GiB in total), 96 vCPUs, 1,152 GiB, EFA. */
-  public static readonly P4D_24XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.p4d.24xlarge',
-    acceleratorModel: 'NVIDIA A100',
-    acceleratorCount: 8,
-    acceleratorMemoryGib: 320,
-    vcpus: 96,
-    memoryGib: 1152,
-    efaSupported: true,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 25.2513,
-  });
+  public static readonly P4D_24XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.P4D_24XLARGE);
 
   /** 8 x NVIDIA A100 80 GB (640 GiB in total), 96 vCPUs, 1,152 GiB, EFA. */
-  public static readonly P4DE_24XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.p4de.24xlarge',
-    acceleratorModel: 'NVIDIA A100 80GB',
-    acceleratorCount: 8,
-    acceleratorMemoryGib: 640,
-    vcpus: 96,
-    memoryGib: 1152,
-    efaSupported: true,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 31.5641,
-  });
+  public static readonly P4DE_24XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.P4DE_24XLARGE);
 
   /** 8 x NVIDIA H100 (640 GiB in total), 192 vCPUs, 2,048 GiB, EFA. */
-  public static readonly P5_48XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.p5.48xlarge',
-    acceleratorModel: 'NVIDIA H100',
-    acceleratorCount: 8,
-    acceleratorMemoryGib: 640,
-    vcpus: 192,
-    memoryGib: 2048,
-    efaSupported: true,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 63.296,
-  });
+  public static readonly P5_48XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.P5_48XLARGE);
 
   /** 16 x AWS Trainium (512 GiB in total), 128 vCPUs, 512 GiB, EFA. Needs the AWS Neuron SDK, not CUDA. */
-  public static readonly TRN1_32XLARGE = GpuProfile.catalogue({
-    instanceType: 'ml.trn1.32xlarge',
-    acceleratorModel: 'AWS Trainium',
-    acceleratorCount: 16,
-    acceleratorMemoryGib: 512,
-    vcpus: 128,
-    memoryGib: 512,
-    efaSupported: true,
-    localInstanceStorage: true,
-    onDemandHourlyUsd: 24.73,
-  });
+  public static readonly TRN1_32XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.TRN1_32XLARGE);
 
   /** Every profile in the catalogue, smallest family first. */
   public static all(): GpuProfile[] {
@@ -369,6 +246,20 @@ export class GpuProfile {
   public readonly ec2InstanceType: string;
 
   /**
+   * The accelerator architecture, for example `Ampere`.
+   *
+   * @default - unknown
+   */
+  public readonly acceleratorArchitecture?: string;
+
+  /**
+   * The CUDA compute capability of an NVIDIA GPU, for example 8.6.
+   *
+   * @default - unknown
+   */
+  public readonly cudaComputeCapability?: number;
+
+  /**
    * A reference on-demand SageMaker training price of one instance, in USD per hour.
    *
    * @default - no reference price
@@ -411,6 +302,13 @@ export class GpuProfile {
     if (typeof ec2Type !== 'string' || !EC2_INSTANCE_TYPE_PATTERN.test(ec2Type)) {
       throw new TrainyardValidationError(`${source}.ec2InstanceType`, `must be an EC2 instance type such as 'g5.2xlarge', got '${String(ec2Type)}'.`);
     }
+    if (props.acceleratorArchitecture !== undefined && (typeof props.acceleratorArchitecture !== 'string' || props.acceleratorArchitecture.trim().length === 0)) {
+      throw new TrainyardValidationError(`${source}.acceleratorArchitecture`, `must name the architecture, for example 'Ampere', got '${String(props.acceleratorArchitecture)}'.`);
+    }
+    if (props.cudaComputeCapability !== undefined
+      && (typeof props.cudaComputeCapability !== 'number' || !Number.isFinite(props.cudaComputeCapability) || props.cudaComputeCapability < 1 || props.cudaComputeCapability >= 100)) {
+      throw new TrainyardValidationError(`${source}.cudaComputeCapability`, `must be a CUDA compute capability such as 8.6, got ${String(props.cudaComputeCapability)}.`);
+    }
     if (props.onDemandHourlyUsd !== undefined) {
       if (typeof props.onDemandHourlyUsd !== 'number' || !Number.isFinite(props.onDemandHourlyUsd) || props.onDemandHourlyUsd < 0) {
         throw new TrainyardValidationError(`${source}.onDemandHourlyUsd`, `must be a price of 0 or more in USD per hour, got ${String(props.onDemandHourlyUsd)}.`);
@@ -435,6 +333,8 @@ export class GpuProfile {
     this.multiNodeSupported = props.multiNodeSupported ?? true;
     this.localInstanceStorage = props.localInstanceStorage ?? false;
     this.ec2InstanceType = ec2Type;
+    this.acceleratorArchitecture = props.acceleratorArchitecture?.trim();
+    this.cudaComputeCapability = props.cudaComputeCapability;
     this.onDemandHourlyUsd = props.onDemandHourlyUsd;
     this.priceRegion = props.onDemandHourlyUsd !== undefined ? props.priceRegion : undefined;
     this.priceDate = props.onDemandHourlyUsd !== undefined ? props.priceDate : undefined;
@@ -447,7 +347,7 @@ export class GpuProfile {
 
   /** Whether the accelerators are NVIDIA GPUs (CUDA, the NVIDIA ECS AMI); false for AWS Trainium. */
   public get isNvidiaGpu(): boolean {
-    return this.acceleratorModel.toUpperCase().startsWith('NVIDIA');
+    return isNvidiaModel(this.acceleratorModel);
   }
 
   /** The EC2 instance type for AWS Batch, as a CDK `ec2.InstanceType`. */

@@ -1,14 +1,20 @@
 // The FlowMetrics collector: receives SageMaker training-job, pipeline-execution and model-package
 // state changes from EventBridge, enriches training jobs with DescribeTrainingJob, de-duplicates
 // with conditional writes to a DynamoDB table (TTL), and publishes CloudWatch metrics in embedded
-// metric format (namespace Trainyard/Flow, dimension Team). Bundled by esbuild at build time.
+// metric format (namespace Trainyard/Flow, dimension Team). For finished GPU runs it also reads the
+// host metrics with CloudWatch GetMetricData (GPU utilization, idle GPU-hours, right-sizing advice),
+// stores them with the run record and logs them for the dashboard's Logs Insights table.
+// Bundled by esbuild at build time.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { DEFAULT_TRAINING_PRICES } from './flow-metrics-core';
-import { CollectorSettings, DedupStore, processEvent, TrainingJobSource } from './private/collector-logic';
+import { decodeGpuCatalogue, DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT, UTILIZATION_LOG_MESSAGE } from './gpu-utilization';
+import { getRunHostMetrics } from './host-metrics';
+import { CollectorSettings, DedupStore, HostMetricsSource, processEvent, TrainingJobSource } from './private/collector-logic';
 
 /** The metric namespace. */
 export const NAMESPACE = 'Trainyard/Flow';
@@ -16,6 +22,8 @@ export const NAMESPACE = 'Trainyard/Flow';
 const logger = new Logger({ serviceName: 'trainyard-flow-collector' });
 const dynamodb = new DynamoDBClient({ retryMode: 'standard' });
 const sagemaker = new SageMakerClient({ retryMode: 'adaptive' });
+const cloudwatch = new CloudWatchClient({ retryMode: 'adaptive' });
+
 
 function settingsFromEnv(env: NodeJS.ProcessEnv): CollectorSettings {
   let prices: Record<string, number> = {};
@@ -29,7 +37,17 @@ function settingsFromEnv(env: NodeJS.ProcessEnv): CollectorSettings {
     ttlSeconds: Number(env.DEDUP_TTL_SECONDS ?? 90 * 86400),
     pricePerInstanceHour: (type) => prices[type] ?? DEFAULT_TRAINING_PRICES[type],
     now: () => Date.now(),
+    gpuCatalogue: decodeGpuCatalogue(env.GPU_CATALOGUE_JSON),
+    underutilizedThresholdPercent: numberOr(env.UNDERUTILIZED_GPU_THRESHOLD_PERCENT, DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT),
+    metricsGraceMs: numberOr(env.HOST_METRICS_GRACE_SECONDS, 180) * 1000,
+    metricsRetryDelaysMs: (env.HOST_METRICS_RETRY_DELAYS_MS ?? '5000,10000').split(',').map(Number).filter((n) => Number.isFinite(n) && n >= 0),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
+}
+
+function numberOr(text: string | undefined, fallback: number): number {
+  const n = Number(text);
+  return text !== undefined && text !== '' && Number.isFinite(n) ? n : fallback;
 }
 
 function dynamoStore(tableName: string): DedupStore {
@@ -87,11 +105,42 @@ const describer: TrainingJobSource = {
   },
 };
 
+const hostMetrics: HostMetricsSource = {
+  async get(run) {
+    const result = await getRunHostMetrics((input) => cloudwatch.send(new GetMetricDataCommand(input)), [run], Date.now());
+    return result.get(run.trainingJobName) ?? { periodSeconds: 60, hosts: [] };
+  },
+};
+
 /** The Lambda entry point (EventBridge target). */
 export async function handler(event: EventBridgeEvent<string, unknown>): Promise<void> {
   const settings = settingsFromEnv(process.env);
-  const outcome = await processEvent(event, dynamoStore(process.env.TABLE_NAME ?? ''), describer, settings);
+  const outcome = await processEvent(event, dynamoStore(process.env.TABLE_NAME ?? ''), describer, settings, hostMetrics);
   logger.info('processed', { eventId: event?.id, detailType: event?.['detail-type'], team: outcome.team, skipped: outcome.skipped, metrics: outcome.metrics.length });
+  if (outcome.utilization && outcome.metrics.length > 0) {
+    const u = outcome.utilization;
+    const best = u.rightSizing[0];
+    // Flat fields: Logs Insights discovers them (the dashboard sorts runs by idleGpuHours).
+    logger.info(UTILIZATION_LOG_MESSAGE, {
+      team: outcome.team,
+      trainingJobName: u.trainingJobName,
+      instanceType: u.instanceType,
+      instanceCount: u.instanceCount,
+      measured: u.measured,
+      unmeasuredReason: u.unmeasuredReason,
+      gpuUtilizationPercent: u.gpuUtilizationPercent,
+      gpuUtilizationP95Percent: u.gpuUtilizationP95Percent,
+      peakGpuMemoryGib: u.peakGpuMemoryGib,
+      cpuUtilizationPercent: u.cpuUtilizationPercent,
+      gpuHours: u.gpuHours,
+      idleGpuHours: u.idleGpuHours,
+      idleCostUsd: u.idleCostUsd,
+      underutilized: u.underutilized ? 1 : 0,
+      suggestedInstanceType: best ? `${best.instanceCount} x ${best.instanceType}` : undefined,
+      suggestedSavingUsd: best?.savingUsd,
+      rightSizing: u.rightSizing,
+    });
+  }
   if (!outcome.team || outcome.metrics.length === 0) return;
 
   const metrics = new Metrics({ namespace: NAMESPACE, serviceName: 'trainyard-flow' });
@@ -99,7 +148,7 @@ export async function handler(event: EventBridgeEvent<string, unknown>): Promise
   metrics.clearDefaultDimensions();
   metrics.addDimension('Team', outcome.team);
   for (const m of outcome.metrics) {
-    const unit = m.unit === 'Count' ? MetricUnit.Count : MetricUnit.NoUnit;
+    const unit = m.unit === 'Count' ? MetricUnit.Count : m.unit === 'Percent' ? MetricUnit.Percent : MetricUnit.NoUnit;
     if (m.cause) {
       const single = metrics.singleMetric();
       single.clearDefaultDimensions();

@@ -6,6 +6,14 @@
 // structs cannot carry. TypeScript users import it from 'trainyard/lib/metrics/flow-metrics-core'.
 
 import {
+  assessRunUtilization,
+  DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT,
+  GpuCatalogueEntry,
+  GpuUtilizationSample,
+  RightSizingSuggestion,
+  suggestRightSizing,
+} from './gpu-utilization';
+import {
   ModelPackageRecord,
   normalizeModelPackage,
   normalizePipelineExecution,
@@ -19,6 +27,7 @@ import { classifyScrap, SCRAP_CAUSES, ScrapCause, TERMINAL_TRAINING_STATUSES } f
 export type { ModelPackageRecord, PipelineExecutionRecord, TrainingJobRecord, TimeValue, TagsValue } from './private/records';
 export type { ScrapCause } from './private/scrap-cause';
 export { SCRAP_CAUSES } from './private/scrap-cause';
+export type { GpuCatalogueEntry, GpuUtilizationSample, RightSizingSuggestion } from './gpu-utilization';
 
 /** The period the metrics cover: records that ended (runs), started (pipelines) or were created/approved (models) in [start, end). */
 export interface FlowWindow {
@@ -48,6 +57,39 @@ export interface FlowMetricsOptions {
    * @default - every team
    */
   readonly team?: string;
+  /**
+   * The GPU instance types (GPU count, GPU memory, generation, reference price), for utilization,
+   * idle GPU-hours and right-sizing. Build it from the `GpuProfile` catalogue.
+   *
+   * @default - none: no utilization figures (every run counts as not a GPU instance)
+   */
+  readonly gpuCatalogue?: readonly GpuCatalogueEntry[];
+  /**
+   * A completed, non-scrap run whose mean GPU utilization is below this percentage is under-utilized.
+   *
+   * @default 40
+   */
+  readonly underutilizedGpuThresholdPercent?: number;
+  /**
+   * How many under-utilized runs with right-sizing suggestions to keep per team (largest saving first).
+   *
+   * @default 5
+   */
+  readonly rightSizingPerTeam?: number;
+}
+
+/** An under-utilized run and the catalogue configurations that would have fitted it. */
+export interface RunRightSizing {
+  readonly trainingJobName: string;
+  readonly instanceType: string;
+  readonly instanceCount: number;
+  readonly meanGpuUtilizationPercent: number;
+  readonly p95GpuUtilizationPercent: number;
+  readonly peakGpuMemoryGib: number;
+  readonly idleGpuHours: number;
+  readonly idleCostUsd: number | null;
+  /** Cheapest first; empty when nothing cheaper fits. */
+  readonly suggestions: readonly RightSizingSuggestion[];
 }
 
 /** The 50th and 90th percentile (nearest rank) of a set of durations in hours; null when empty. */
@@ -105,6 +147,32 @@ export interface TeamFlowMetrics {
   /** Runs that repeated an earlier successful run (same image, hyperparameters, inputs, dataset version and code hash). */
   readonly duplicates: ReadonlyArray<{ readonly trainingJobName: string; readonly duplicateOf: string }>;
   readonly pipelines: { readonly started: number; readonly succeeded: number; readonly failed: number; readonly stopped: number };
+  /** GPU utilization of finished runs on catalogue GPU instance types (never 0 % for a run without host metrics: it is unmeasured). */
+  readonly gpuUtilization: {
+    readonly measuredRuns: number;
+    /** Runs on a catalogue GPU type without host metrics (too short, not published). */
+    readonly unmeasuredRuns: number;
+    /** GPU-hours (billed instance-hours x GPUs per instance) of the measured runs. */
+    readonly measuredGpuHours: number;
+    /** GPU-hour-weighted mean utilization of the measured runs, 0..100; null when none was measured. */
+    readonly meanPercent: number | null;
+    /** Completed, non-scrap measured runs below the threshold. */
+    readonly underutilizedRuns: number;
+    /** underutilizedRuns / measuredRuns, 0..1. */
+    readonly underutilizedShare: number;
+    readonly thresholdPercent: number;
+  };
+  /** GPU-hours paid for and not used: the second waste figure, next to scrap. */
+  readonly idleGpuHours: {
+    /** Idle GPU-hours of every measured run: GPU-hours x (1 - mean utilization). */
+    readonly hours: number;
+    readonly costUsd: number;
+    /** Idle GPU-hours of the under-utilized runs (the waste figure). */
+    readonly underutilizedHours: number;
+    readonly underutilizedCostUsd: number;
+  };
+  /** The under-utilized runs with the largest possible saving, and what would have fitted them. */
+  readonly rightSizing: readonly RunRightSizing[];
 }
 
 /** The result of `computeFlowMetrics`. */
@@ -122,6 +190,8 @@ export interface FlowRecords {
   readonly trainingJobs?: readonly TrainingJobRecord[];
   readonly pipelineExecutions?: readonly PipelineExecutionRecord[];
   readonly modelPackages?: readonly ModelPackageRecord[];
+  /** Per training job name: its GPU utilization (from `summarizeHostMetrics` or the collector's run record). */
+  readonly gpuUtilization?: Readonly<Record<string, GpuUtilizationSample>>;
 }
 
 /**
@@ -178,6 +248,16 @@ interface Accumulator {
   byCause: Record<ScrapCause, { runs: number; gpuHours: number; costUsd: number }>;
   duplicates: Array<{ trainingJobName: string; duplicateOf: string }>;
   pipelines: { started: number; succeeded: number; failed: number; stopped: number };
+  measuredRuns: number;
+  unmeasuredRuns: number;
+  measuredGpuHours: number;
+  busyGpuHours: number;
+  underutilizedRuns: number;
+  idleGpuHours: number;
+  idleCostUsd: number;
+  underutilizedIdleGpuHours: number;
+  underutilizedIdleCostUsd: number;
+  rightSizing: RunRightSizing[];
 }
 
 function newAccumulator(): Accumulator {
@@ -198,11 +278,23 @@ function newAccumulator(): Accumulator {
     byCause,
     duplicates: [],
     pipelines: { started: 0, succeeded: 0, failed: 0, stopped: 0 },
+    measuredRuns: 0,
+    unmeasuredRuns: 0,
+    measuredGpuHours: 0,
+    busyGpuHours: 0,
+    underutilizedRuns: 0,
+    idleGpuHours: 0,
+    idleCostUsd: 0,
+    underutilizedIdleGpuHours: 0,
+    underutilizedIdleCostUsd: 0,
+    rightSizing: [],
   };
 }
 
 
-function finish(team: string, a: Accumulator, weeks: number): TeamFlowMetrics {
+const bestSaving = (r: RunRightSizing) => (r.suggestions.length > 0 ? r.suggestions[0].savingUsd : 0);
+
+function finish(team: string, a: Accumulator, weeks: number, thresholdPercent: number, rightSizingLimit: number): TeamFlowMetrics {
   const perWeek = (n: number) => round(weeks > 0 ? n / weeks : 0);
   const scrapByCause = {} as Record<ScrapCause, ScrapTally>;
   for (const cause of SCRAP_CAUSES) {
@@ -233,6 +325,24 @@ function finish(team: string, a: Accumulator, weeks: number): TeamFlowMetrics {
     scrapByCause,
     duplicates: a.duplicates,
     pipelines: { ...a.pipelines },
+    gpuUtilization: {
+      measuredRuns: a.measuredRuns,
+      unmeasuredRuns: a.unmeasuredRuns,
+      measuredGpuHours: round(a.measuredGpuHours),
+      meanPercent: a.measuredGpuHours > 0 ? round(100 * a.busyGpuHours / a.measuredGpuHours, 2) : null,
+      underutilizedRuns: a.underutilizedRuns,
+      underutilizedShare: a.measuredRuns > 0 ? round(a.underutilizedRuns / a.measuredRuns) : 0,
+      thresholdPercent,
+    },
+    idleGpuHours: {
+      hours: round(a.idleGpuHours),
+      costUsd: round(a.idleCostUsd, 2),
+      underutilizedHours: round(a.underutilizedIdleGpuHours),
+      underutilizedCostUsd: round(a.underutilizedIdleCostUsd, 2),
+    },
+    rightSizing: a.rightSizing
+      .sort((x, y) => bestSaving(y) - bestSaving(x) || y.idleGpuHours - x.idleGpuHours || x.trainingJobName.localeCompare(y.trainingJobName))
+      .slice(0, rightSizingLimit),
   };
 }
 
@@ -251,6 +361,13 @@ export function computeFlowMetrics(records: FlowRecords, window: FlowWindow, opt
     throw new RangeError(`computeFlowMetrics: window must have a start before its end, got ${String(window.start)} .. ${String(window.end)}.`);
   }
   const weeks = (end - start) / WEEK;
+  const threshold = options.underutilizedGpuThresholdPercent ?? DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT;
+  if (!(threshold > 0 && threshold <= 100)) {
+    throw new RangeError(`computeFlowMetrics: underutilizedGpuThresholdPercent must be above 0 and at most 100, got ${String(threshold)}.`);
+  }
+  const rightSizingLimit = Math.max(0, Math.floor(options.rightSizingPerTeam ?? 5));
+  const catalogue = new Map((options.gpuCatalogue ?? []).map((e) => [e.instanceType, e]));
+  const samples = records?.gpuUtilization ?? {};
   const price = options.pricePerInstanceHour ?? defaultPrice;
   const inWindow = (t: number) => t >= start && t < end;
 
@@ -299,7 +416,40 @@ export function computeFlowMetrics(records: FlowRecords, window: FlowWindow, opt
     const unitPrice = job.instanceType ? price(job.instanceType) : undefined;
     const priced = typeof unitPrice === 'number' && Number.isFinite(unitPrice);
     const cost = priced ? job.instanceHours * (unitPrice as number) : 0;
+    const entry = catalogue.get(job.instanceType);
+    const sample = entry ? samples[job.name] : undefined;
+    const utilization = entry ? assessRunUtilization(job, entry, sample, threshold) : undefined;
+    const underutilized = utilization?.belowThreshold === true && cause === undefined && job.status === 'Completed';
+    let sizing: RunRightSizing | undefined;
+    if (underutilized && utilization && rightSizingLimit > 0) {
+      sizing = {
+        trainingJobName: job.name,
+        instanceType: job.instanceType,
+        instanceCount: job.instanceCount,
+        meanGpuUtilizationPercent: round(utilization.meanPercent ?? 0, 2),
+        p95GpuUtilizationPercent: round(utilization.p95Percent ?? 0, 2),
+        peakGpuMemoryGib: round(utilization.peakMemoryGib ?? 0, 2),
+        idleGpuHours: round(utilization.idleGpuHours),
+        idleCostUsd: utilization.idleCostUsd === undefined ? null : round(utilization.idleCostUsd, 2),
+        suggestions: suggestRightSizing(job, utilization, options.gpuCatalogue ?? []),
+      };
+    }
     for (const acc of accumulatorsFor(job.team)) {
+      if (utilization?.measured) {
+        acc.measuredRuns++;
+        acc.measuredGpuHours += utilization.gpuHours;
+        acc.busyGpuHours += utilization.gpuHours - utilization.idleGpuHours;
+        acc.idleGpuHours += utilization.idleGpuHours;
+        acc.idleCostUsd += utilization.idleCostUsd ?? 0;
+        if (underutilized) {
+          acc.underutilizedRuns++;
+          acc.underutilizedIdleGpuHours += utilization.idleGpuHours;
+          acc.underutilizedIdleCostUsd += utilization.idleCostUsd ?? 0;
+          if (sizing) acc.rightSizing.push(sizing);
+        }
+      } else if (utilization) {
+        acc.unmeasuredRuns++;
+      }
       acc.runs++;
       acc.gpuHours += job.instanceHours;
       if (cause === undefined) {
@@ -356,10 +506,10 @@ export function computeFlowMetrics(records: FlowRecords, window: FlowWindow, opt
   }
 
   const teamResults: Record<string, TeamFlowMetrics> = {};
-  for (const team of [...perTeam.keys()].sort()) teamResults[team] = finish(team, perTeam.get(team)!, weeks);
+  for (const team of [...perTeam.keys()].sort()) teamResults[team] = finish(team, perTeam.get(team)!, weeks, threshold, rightSizingLimit);
   return {
     window: { start: new Date(start).toISOString(), end: new Date(end).toISOString(), weeks: round(weeks) },
-    total: finish(options.team ?? 'total', total, weeks),
+    total: finish(options.team ?? 'total', total, weeks, threshold, rightSizingLimit),
     teams: teamResults,
     skipped: { trainingJobs: skippedJobs, pipelineExecutions: skippedPipelines, modelPackages: skippedPackages },
   };

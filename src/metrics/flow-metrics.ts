@@ -14,6 +14,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CollectorFunction } from './collector-function';
+import { gpuCatalogueEntries } from './gpu-catalogue';
+import { DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT, encodeGpuCatalogue, UTILIZATION_LOG_MESSAGE } from './gpu-utilization';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { validateTeamName } from '../core/team-name';
@@ -58,6 +60,24 @@ export interface FlowMetricsProps {
    * @default 30
    */
   readonly scrapRateThresholdPercent?: number;
+
+  /**
+   * A completed, non-scrap training run whose mean GPU utilization (from the SageMaker host metrics,
+   * normalized by the instance's GPU count) is below this percentage is flagged under-utilized: its
+   * idle GPU-hours and their cost are the second waste figure next to scrap, and it gets
+   * right-sizing advice. The weekly utilization alarm uses the same threshold.
+   *
+   * @default 40
+   */
+  readonly underutilizedGpuThresholdPercent?: number;
+
+  /**
+   * The teams that get an alarm when their GPU-hour-weighted GPU utilization over a week is below
+   * `underutilizedGpuThresholdPercent`. An empty list turns the alarm off.
+   *
+   * @default - every measured team
+   */
+  readonly gpuUtilizationAlarmTeams?: string[];
 
   /**
    * Alarm when the 90th percentile of the time from pipeline start to model registration, over one
@@ -154,7 +174,7 @@ export class FlowMetrics extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
   /** The key that encrypts the table, queue, topic, logs and environment. */
   public readonly key: kms.IKey;
-  /** The alarms, per team: scrap rate and cycle-time p90. */
+  /** The alarms, per team: scrap rate, cycle-time p90 and (for `gpuUtilizationAlarmTeams`) weekly GPU utilization. */
   public readonly alarms: cloudwatch.IAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: FlowMetricsProps) {
@@ -174,6 +194,19 @@ export class FlowMetrics extends Construct {
     const cycleThresholdHours = cycleThreshold.toHours({ integral: false });
     if (!(cycleThresholdHours > 0 && Number.isFinite(cycleThresholdHours))) {
       throw new TrainyardValidationError('FlowMetrics.cycleTimeP90Threshold', `must be a positive, finite Duration, for example Duration.hours(48), got ${cycleThresholdHours} hours.`);
+    }
+    const utilizationThreshold = props.underutilizedGpuThresholdPercent ?? DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT;
+    if (typeof utilizationThreshold !== 'number' || !(utilizationThreshold > 0 && utilizationThreshold <= 100)) {
+      throw new TrainyardValidationError('FlowMetrics.underutilizedGpuThresholdPercent', `must be a percentage above 0 and at most 100, got ${String(utilizationThreshold)}.`);
+    }
+    const utilizationAlarmTeams = props.gpuUtilizationAlarmTeams ?? this.teamNames;
+    if (!Array.isArray(utilizationAlarmTeams)) {
+      throw new TrainyardValidationError('FlowMetrics.gpuUtilizationAlarmTeams', 'must be a list of measured team names.');
+    }
+    for (const team of utilizationAlarmTeams) {
+      if (!this.teamNames.includes(team)) {
+        throw new TrainyardValidationError('FlowMetrics.gpuUtilizationAlarmTeams', `must name measured teams (${this.teamNames.join(', ')}), got '${String(team)}'.`);
+      }
     }
     const reservedConcurrency = props.reservedConcurrency ?? 5;
     requireIntegerInRange('FlowMetrics.reservedConcurrency', reservedConcurrency, 1, 1000);
@@ -246,6 +279,8 @@ export class FlowMetrics extends Construct {
     // ---- Network: isolated subnets, endpoints only ------------------------------------------------
     platform.addGatewayEndpoint(ec2.GatewayVpcEndpointAwsService.DYNAMODB);
     platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API);
+    // GetMetricData (training-job host metrics) goes to CloudWatch's monitoring endpoint.
+    platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING);
     const securityGroup = new ec2.SecurityGroup(this, 'CollectorSecurityGroup', {
       vpc: platform.vpc,
       description: 'Trainyard flow-metrics collector: HTTPS to the VPC endpoints only',
@@ -275,7 +310,8 @@ export class FlowMetrics extends Construct {
       securityGroups: [securityGroup],
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      timeout: Duration.seconds(30),
+      // DescribeTrainingJob, GetMetricData with up to two re-reads of lagging metrics (5 s, 10 s), DynamoDB.
+      timeout: Duration.seconds(60),
       reservedConcurrentExecutions: reservedConcurrency,
       environmentEncryption: this.key,
       environment: {
@@ -283,6 +319,11 @@ export class FlowMetrics extends Construct {
         TEAMS: this.teamNames.join(','),
         DEDUP_TTL_SECONDS: String(ttlSeconds),
         PRICES_JSON: JSON.stringify({ ...gpuProfilePrices(), ...(props.pricesPerInstanceHour ?? {}) }),
+        GPU_CATALOGUE_JSON: encodeGpuCatalogue(gpuCatalogueEntries(GpuProfile.all(), props.pricesPerInstanceHour ?? {})),
+        UNDERUTILIZED_GPU_THRESHOLD_PERCENT: String(utilizationThreshold),
+        // Host metrics missing this long after a run ended mean the run has none (too short): unmeasured.
+        // Before that the invocation fails and Lambda's asynchronous retries (about 1 and 2 minutes later) re-read them.
+        HOST_METRICS_GRACE_SECONDS: '180',
         POWERTOOLS_SERVICE_NAME: 'trainyard-flow',
         POWERTOOLS_METRICS_NAMESPACE: FlowMetrics.NAMESPACE,
       },
@@ -331,6 +372,14 @@ export class FlowMetrics extends Construct {
           actions: ['sagemaker:DescribeTrainingJob'],
           resources: [`arn:${partition}:sagemaker:${region}:${account}:training-job/*`],
           conditions: { StringEquals: { 'aws:ResourceTag/trainyard:team': this.teamNames } },
+        }),
+        new iam.PolicyStatement({
+          // Host metrics of finished training jobs (/aws/sagemaker/TrainingJobs). GetMetricData's only
+          // resource type is a CloudWatch dataset (OTLP/PromQL data), not classic metrics, and it has no
+          // namespace condition key: classic metrics can only be granted on '*'.
+          sid: 'ReadTrainingJobHostMetrics',
+          actions: ['cloudwatch:GetMetricData'],
+          resources: ['*'],
         }),
         new iam.PolicyStatement({
           // ENIs in the isolated subnets and X-Ray traces: these APIs have no resource-level permissions.
@@ -438,7 +487,18 @@ export class FlowMetrics extends Construct {
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-      for (const alarm of [scrapAlarm, cycleAlarm]) {
+      const alarms = [scrapAlarm, cycleAlarm];
+      if (utilizationAlarmTeams.includes(team)) {
+        alarms.push(this.metricGpuUtilization(team, Duration.days(7)).createAlarm(this, `GpuUtilizationAlarm-${team}`, {
+          alarmDescription: `Team ${team}: GPU-hour-weighted GPU utilization of its training runs over a week was below ${utilizationThreshold}%. ` +
+            'See the top idle GPU-hours table of the Trainyard flow dashboard (or `trainyard report`) for right-sizing advice.',
+          threshold: utilizationThreshold,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }));
+      }
+      for (const alarm of alarms) {
         alarm.addAlarmAction(alarmAction);
         alarm.addOkAction(alarmAction);
         this.alarms.push(alarm);
@@ -499,6 +559,82 @@ export class FlowMetrics extends Construct {
         width: 8,
       }),
     );
+
+    // ---- GPU utilization: idle GPU-hours as the second waste figure ------------------------------
+    this.dashboard.addWidgets(new cloudwatch.TextWidget({
+      markdown: '## GPU utilization\nFrom the SageMaker host metrics of finished runs, per GPU (SageMaker reports the sum over an instance\'s GPUs). ' +
+        `Idle GPU-hours = GPU-hours x (1 - mean utilization). Completed runs below ${utilizationThreshold}% are under-utilized: paid for, not used. ` +
+        'Runs without host metrics are unmeasured, not 0 %.',
+      width: 24,
+      height: 2,
+    }));
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'GPU utilization per team (%, GPU-hour-weighted), weekly',
+        left: this.teamNames.map((t) => this.metricGpuUtilization(t, week)),
+        leftYAxis: { min: 0, max: 100 },
+        leftAnnotations: [{ value: utilizationThreshold, label: 'under-utilized' }],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Idle GPU-hours (all and under-utilized runs) and their estimated cost (USD), weekly',
+        left: this.teamNames.flatMap((t) => [
+          this.metric('IdleGpuHours', t, { statistic: 'Sum', period: week, label: `${t} idle GPU-hours` }),
+          this.metric('UnderutilizedIdleGpuHours', t, { statistic: 'Sum', period: week, label: `${t} idle GPU-hours of under-utilized runs` }),
+        ]),
+        right: this.teamNames.map((t) => this.metric('IdleGpuCostUsd', t, { statistic: 'Sum', period: week, label: `${t} idle USD` })),
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Under-utilized runs (% of measured GPU runs), weekly',
+        left: this.teamNames.map((t) => {
+          const teamId = t.replace(/-/g, '_');
+          return new cloudwatch.MathExpression({
+            expression: `100 * under_${teamId} / measured_${teamId}`,
+            usingMetrics: {
+              [`under_${teamId}`]: this.metric('UnderutilizedRuns', t, { period: week }),
+              [`measured_${teamId}`]: this.metric('MeasuredGpuRuns', t, { period: week }),
+            },
+            period: week,
+            label: `${t} under-utilized %`,
+          });
+        }),
+        leftYAxis: { min: 0, max: 100 },
+        width: 8,
+      }),
+    );
+    // The collector logs one structured line per finished GPU run: a table of the runs that left
+    // the most GPU-hours idle, with the cheapest catalogue configuration that would have fitted.
+    this.dashboard.addWidgets(...this.teamNames.map((t) => new cloudwatch.LogQueryWidget({
+      title: `Top idle GPU-hours: ${t} (right-sizing advice)`,
+      logGroupNames: [logGroup.logGroupName],
+      view: cloudwatch.LogQueryVisualizationType.TABLE,
+      queryLines: [
+        'fields @timestamp, trainingJobName, instanceCount, instanceType, gpuUtilizationPercent, peakGpuMemoryGib, idleGpuHours, idleCostUsd, suggestedInstanceType, suggestedSavingUsd',
+        `filter message = "${UTILIZATION_LOG_MESSAGE}" and team = "${t}" and isPresent(gpuUtilizationPercent)`,
+        'sort idleGpuHours desc',
+        'limit 10',
+      ],
+      width: 12,
+      height: 6,
+    })));
+  }
+
+  /**
+   * The GPU-hour-weighted GPU utilization of one team in percent over `period`:
+   * 100 x (MeasuredGpuHours - IdleGpuHours) / MeasuredGpuHours. No data when no run was measured.
+   */
+  public metricGpuUtilization(team: string, period: Duration = Duration.days(7)): cloudwatch.MathExpression {
+    const id = team.replace(/-/g, '_');
+    return new cloudwatch.MathExpression({
+      expression: `100 * (gpuh_${id} - idle_${id}) / gpuh_${id}`,
+      usingMetrics: {
+        [`gpuh_${id}`]: this.metric('MeasuredGpuHours', team, { period }),
+        [`idle_${id}`]: this.metric('IdleGpuHours', team, { period }),
+      },
+      period,
+      label: `${team} GPU utilization %`,
+    });
   }
 
   /**

@@ -45,6 +45,21 @@ describe('GpuProfile catalogue', () => {
     expect(efa).toEqual(['ml.g5.12xlarge', 'ml.g5.48xlarge', 'ml.g6.12xlarge', 'ml.p4d.24xlarge', 'ml.p4de.24xlarge', 'ml.p5.48xlarge', 'ml.trn1.32xlarge']);
   });
 
+  test('architecture and CUDA compute capability (NVIDIA CUDA GPUs table) for every NVIDIA profile; none for Trainium', () => {
+    const cc = Object.fromEntries(GpuProfile.all().map((p) => [p.instanceType, [p.acceleratorArchitecture, p.cudaComputeCapability]]));
+    expect(cc['ml.g4dn.xlarge']).toEqual(['Turing', 7.5]);
+    expect(cc['ml.g5.2xlarge']).toEqual(['Ampere', 8.6]);
+    expect(cc['ml.g6.xlarge']).toEqual(['Ada Lovelace', 8.9]);
+    expect(cc['ml.g6e.xlarge']).toEqual(['Ada Lovelace', 8.9]);
+    expect(cc['ml.p3.2xlarge']).toEqual(['Volta', 7.0]);
+    expect(cc['ml.p4d.24xlarge']).toEqual(['Ampere', 8.0]);
+    expect(cc['ml.p5.48xlarge']).toEqual(['Hopper', 9.0]);
+    expect(cc['ml.trn1.32xlarge']).toEqual(['Trainium', undefined]);
+    expect(GpuProfile.all().filter((p) => p.isNvidiaGpu && p.cudaComputeCapability === undefined)).toEqual([]);
+    expect(() => GpuProfile.custom({ instanceType: 'ml.g7.xlarge', acceleratorModel: 'NVIDIA X', acceleratorCount: 1, acceleratorMemoryGib: 24, vcpus: 4, memoryGib: 16, cudaComputeCapability: 0 }))
+      .toThrow(/GpuProfile.custom.cudaComputeCapability: must be a CUDA compute capability/);
+  });
+
   test('prices are ordered as the hardware is: P5 > P4de > P4d > G5.48xlarge > G5.2xlarge > G5.xlarge > G4dn', () => {
     const price = (p: GpuProfile) => p.onDemandHourlyUsd!;
     const ordered = [

@@ -1,11 +1,15 @@
+import { CloudWatchClient, GetMetricDataCommand, GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { IMAGE, modelPackageEvent, pipelineEvent, trainingJobEvent } from './fixtures';
 import { handler } from '../../src/metrics/collector.lambda';
+import { gpuCatalogueEntries } from '../../src/metrics/gpu-catalogue';
+import { encodeGpuCatalogue } from '../../src/metrics/gpu-utilization';
 
 const dynamodb = mockClient(DynamoDBClient);
 const sagemaker = mockClient(SageMakerClient);
+const cloudwatch = mockClient(CloudWatchClient);
 
 /** An in-memory DynamoDB table behind the mock: PutItem honours attribute_not_exists(pk). */
 function fakeTable() {
@@ -25,16 +29,18 @@ function fakeTable() {
 /** The EMF documents the handler wrote to stdout. */
 function captureEmf() {
   const lines: any[] = [];
+  const logs: any[] = [];
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
     for (const line of String(chunk).split('\n').filter(Boolean)) {
       try {
         const doc = JSON.parse(line);
         if (doc._aws) lines.push(doc);
+        else logs.push(doc);
       } catch { /* not JSON */ }
     }
     return true;
   });
-  return { lines, restore: () => spy.mockRestore() };
+  return { lines, logs, restore: () => spy.mockRestore() };
 }
 
 /** Sum of metric `name` over the EMF documents, optionally for one Cause. */
@@ -172,5 +178,187 @@ describe('collector Lambda', () => {
     expect(total(emf.lines, 'CycleTimeRegistrationToApprovalHours')).toBe(21);
     expect(total(emf.lines, 'PipelineExecutionsSucceeded')).toBe(1);
     expect(emf.lines.every((d) => d.Team === 'fraud')).toBe(true);
+  });
+});
+
+/**
+ * A GetMetricData fake: every query gets one datapoint per period over the request window with
+ * `value(host, metric)` (SageMaker scale), or none when `value` returns undefined. Pages of
+ * `pageSize` results follow each other through NextToken.
+ */
+function fakeMetrics(value: (host: string, metric: string) => number | undefined, pageSize = Infinity) {
+  cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+    const start = input.StartTime!.getTime();
+    const end = input.EndTime!.getTime();
+    const page = Number(input.NextToken ?? 0);
+    const queries = input.MetricDataQueries!;
+    const slice = queries.slice(page * pageSize, (page + 1) * pageSize);
+    const results = slice.map((q) => {
+      const stat = q.MetricStat!;
+      const v = value(stat.Metric!.Dimensions![0].Value!, stat.Metric!.MetricName!);
+      const timestamps: Date[] = [];
+      if (v !== undefined) for (let t = start; t < end; t += stat.Period! * 1000) timestamps.push(new Date(t));
+      return { Id: q.Id, Label: stat.Metric!.MetricName, Timestamps: timestamps, Values: timestamps.map(() => v!), StatusCode: 'Complete' };
+    });
+    const more = (page + 1) * pageSize < queries.length;
+    return { MetricDataResults: results, NextToken: more ? String(page + 1) : undefined };
+  });
+}
+
+describe('collector Lambda: GPU utilization from the training-job host metrics', () => {
+  let emf: ReturnType<typeof captureEmf>;
+  let table: Map<string, Record<string, any>>;
+  const describeRun = (name: string, instanceType: string, instanceCount: number, start: Date, end: Date) => ({
+    ...describeCompleted,
+    TrainingJobName: name,
+    BillableTimeInSeconds: (end.getTime() - start.getTime()) / 1000,
+    ResourceConfig: { InstanceType: instanceType, InstanceCount: instanceCount, VolumeSizeInGB: 100 },
+    TrainingStartTime: start,
+    TrainingEndTime: end,
+  });
+  const longAgo = { start: new Date('2026-11-10T10:00:00Z'), end: new Date('2026-11-10T12:00:00Z') };
+
+  beforeEach(() => {
+    process.env.AWS_REGION = 'eu-west-1';
+    process.env.TABLE_NAME = 'FlowDedup';
+    process.env.TEAMS = 'fraud,risk';
+    process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+    process.env.GPU_CATALOGUE_JSON = encodeGpuCatalogue(gpuCatalogueEntries());
+    process.env.HOST_METRICS_RETRY_DELAYS_MS = '1,1';
+    process.env.HOST_METRICS_GRACE_SECONDS = '180';
+    dynamodb.reset();
+    sagemaker.reset();
+    cloudwatch.reset();
+    table = fakeTable();
+    emf = captureEmf();
+  });
+  afterEach(() => {
+    emf.restore();
+    delete process.env.GPU_CATALOGUE_JSON;
+    delete process.env.HOST_METRICS_RETRY_DELAYS_MS;
+    delete process.env.HOST_METRICS_GRACE_SECONDS;
+  });
+
+  test('a 4-GPU run at 25 % mean: 0.75 x its GPU-hours idle, under-utilized, stored with the run record', async () => {
+    // GIVEN ml.g5.12xlarge (4 x A10G) for 2 h; SageMaker reports 100 of 400 % (25 % per GPU), memory 40 of 400 %
+    sagemaker.on(DescribeTrainingJobCommand).resolves(describeRun('fraud-quad', 'ml.g5.12xlarge', 1, longAgo.start, longAgo.end) as any);
+    fakeMetrics((_host, metric) => ({ GPUUtilization: 100, GPUMemoryUtilization: 40, CPUUtilization: 960, MemoryUtilization: 20 } as any)[metric]);
+    // WHEN
+    await handler(trainingJobEvent('fraud-quad', 'Completed') as any);
+    // THEN the query: namespace, metric names, Host dimension, the training window
+    const input = cloudwatch.commandCalls(GetMetricDataCommand)[0].args[0].input;
+    const queries = input.MetricDataQueries!.map((q) => {
+      const stat = q.MetricStat!;
+      return [stat.Metric!.Namespace, stat.Metric!.MetricName, stat.Metric!.Dimensions, stat.Stat];
+    });
+    expect(queries).toEqual([
+      ['/aws/sagemaker/TrainingJobs', 'GPUUtilization', [{ Name: 'Host', Value: 'fraud-quad/algo-1' }], 'Average'],
+      ['/aws/sagemaker/TrainingJobs', 'GPUMemoryUtilization', [{ Name: 'Host', Value: 'fraud-quad/algo-1' }], 'Maximum'],
+      ['/aws/sagemaker/TrainingJobs', 'CPUUtilization', [{ Name: 'Host', Value: 'fraud-quad/algo-1' }], 'Average'],
+      ['/aws/sagemaker/TrainingJobs', 'MemoryUtilization', [{ Name: 'Host', Value: 'fraud-quad/algo-1' }], 'Maximum'],
+    ]);
+    expect([input.StartTime, input.EndTime]).toEqual([longAgo.start, longAgo.end]);
+    // 8 GPU-hours (2 h x 4 GPUs), 6 of them idle; cost at the catalogue price 7.09 USD/h
+    expect(total(emf.lines, 'GpuUtilization')).toBeCloseTo(25, 6);
+    expect(total(emf.lines, 'MeasuredGpuHours')).toBeCloseTo(8, 6);
+    expect(total(emf.lines, 'IdleGpuHours')).toBeCloseTo(0.75 * 8, 6);
+    expect(total(emf.lines, 'IdleGpuCostUsd')).toBeCloseTo(0.75 * 2 * 7.09, 6);
+    expect(total(emf.lines, 'UnderutilizedRuns')).toBe(1);
+    expect(total(emf.lines, 'UnderutilizedIdleGpuHours')).toBeCloseTo(6, 6);
+    const doc = emf.lines.find((d) => 'GpuUtilization' in d);
+    expect(doc._aws.CloudWatchMetrics[0].Metrics).toEqual(expect.arrayContaining([{ Name: 'GpuUtilization', Unit: 'Percent' }]));
+    const record = table.get('tj#fraud-quad#Completed')!;
+    expect(record.utilization.S).toBe('measured');
+    expect(Number(record.gpuUtilizationPercent.N)).toBe(25);
+    expect(Number(record.idleGpuHours.N)).toBe(6);
+    expect(Number(record.underutilized.N)).toBe(1);
+    // 10 % of 96 GiB at peak = 9.6 GiB, one GPU busy at p95: the cheapest single GPU with 11.5 GiB (peak + 20 %)
+    // is the T4 of ml.g4dn.xlarge (right-sizing advice stored as JSON)
+    expect(Number(record.peakGpuMemoryGib.N)).toBeCloseTo(9.6, 6);
+    expect(JSON.parse(record.rightSizing.S)[0]).toEqual(expect.objectContaining({ instanceType: 'ml.g4dn.xlarge', gpus: 1, currentCostUsd: 14.18, estimatedCostUsd: 1.47 }));
+    // The structured log line the dashboard's "top idle GPU-hours" table queries (flat fields).
+    expect(emf.logs.find((l) => l.message === 'gpu utilization')).toEqual(expect.objectContaining({
+      team: 'fraud',
+      trainingJobName: 'fraud-quad',
+      instanceType: 'ml.g5.12xlarge',
+      gpuUtilizationPercent: 25,
+      idleGpuHours: 6,
+      suggestedInstanceType: '1 x ml.g4dn.xlarge',
+      suggestedSavingUsd: 12.71,
+      underutilized: 1,
+    }));
+  });
+
+  test('a single-GPU run at 85 % is measured and not flagged', async () => {
+    sagemaker.on(DescribeTrainingJobCommand).resolves(describeRun('fraud-single', 'ml.g5.2xlarge', 1, longAgo.start, longAgo.end) as any);
+    fakeMetrics((_host, metric) => ({ GPUUtilization: 85, GPUMemoryUtilization: 70, CPUUtilization: 300, MemoryUtilization: 40 } as any)[metric]);
+    await handler(trainingJobEvent('fraud-single', 'Completed') as any);
+    expect(total(emf.lines, 'GpuUtilization')).toBeCloseTo(85, 6);
+    expect(total(emf.lines, 'IdleGpuHours')).toBeCloseTo(0.15 * 2, 6);
+    expect(total(emf.lines, 'UnderutilizedRuns')).toBe(0);
+    expect(Number(table.get('tj#fraud-single#Completed')!.underutilized.N)).toBe(0);
+  });
+
+  test('a run without host metrics (past the grace period) is unmeasured, never 0 %', async () => {
+    sagemaker.on(DescribeTrainingJobCommand).resolves(describeRun('fraud-short', 'ml.g5.2xlarge', 1, longAgo.start, longAgo.end) as any);
+    fakeMetrics(() => undefined);
+    await handler(trainingJobEvent('fraud-short', 'Completed') as any);
+    expect(total(emf.lines, 'UnmeasuredGpuRuns')).toBe(1);
+    expect(emf.lines.some((d) => 'GpuUtilization' in d || 'IdleGpuHours' in d)).toBe(false);
+    expect(table.get('tj#fraud-short#Completed')!.utilization.S).toBe('unmeasured:no-host-metrics');
+    expect(table.get('tj#fraud-short#Completed')!.gpuUtilizationPercent).toBeUndefined();
+    // Read once: the run ended long ago, so an empty answer is final.
+    expect(cloudwatch.commandCalls(GetMetricDataCommand)).toHaveLength(1);
+  });
+
+  test('an instance type without GPUs is not queried', async () => {
+    sagemaker.on(DescribeTrainingJobCommand).resolves(describeRun('fraud-cpu', 'ml.m5.xlarge', 1, longAgo.start, longAgo.end) as any);
+    await handler(trainingJobEvent('fraud-cpu', 'Completed') as any);
+    expect(cloudwatch.commandCalls(GetMetricDataCommand)).toHaveLength(0);
+    expect(total(emf.lines, 'TrainingRuns')).toBe(1);
+    expect(total(emf.lines, 'UnmeasuredGpuRuns')).toBe(0);
+  });
+
+  test('130 instances (520 queries) are read in requests of at most 500 queries, each followed through NextToken', async () => {
+    sagemaker.on(DescribeTrainingJobCommand).resolves(describeRun('fraud-wide', 'ml.g5.12xlarge', 130, longAgo.start, longAgo.end) as any);
+    // algo-1..65 at 400 % (all 4 GPUs busy), algo-66..130 at 0 %: 50 % mean only if every host is read
+    fakeMetrics((host, metric) => (metric === 'GPUUtilization' ? (Number(host.split('algo-')[1]) <= 65 ? 400 : 0) : 50), 300);
+    await handler(trainingJobEvent('fraud-wide', 'Completed') as any);
+    const calls = cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => [c.MetricDataQueries!.length, c.NextToken])).toEqual([[500, undefined], [500, '1'], [20, undefined]]);
+    for (const c of calls) expect(new Set(c.MetricDataQueries!.map((q) => q.Id)).size).toBe(c.MetricDataQueries!.length);
+    expect(total(emf.lines, 'GpuUtilization')).toBeCloseTo(50, 6);
+    expect(total(emf.lines, 'MeasuredGpuHours')).toBeCloseTo(2 * 130 * 4, 6);
+  });
+
+  test('metrics lagging the end event are re-read with backoff, then counted once', async () => {
+    // GIVEN a run that ended 30 s ago; the first two reads find nothing yet, the third finds the series
+    const end = new Date(Date.now() - 30_000);
+    const start = new Date(end.getTime() - 3_600_000);
+    sagemaker.on(DescribeTrainingJobCommand).resolves(describeRun('fraud-fresh', 'ml.g5.2xlarge', 1, start, end) as any);
+    let reads = 0;
+    cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+      reads++;
+      if (reads < 3) return { MetricDataResults: input.MetricDataQueries!.map((q) => ({ Id: q.Id, Timestamps: [], Values: [] })) };
+      const timestamps: Date[] = [];
+      for (let t = input.StartTime!.getTime(); t < input.EndTime!.getTime(); t += 60_000) timestamps.push(new Date(t));
+      return { MetricDataResults: input.MetricDataQueries!.map((q) => ({ Id: q.Id, Timestamps: timestamps, Values: timestamps.map(() => 30) })) };
+    });
+    // WHEN
+    await handler(trainingJobEvent('fraud-fresh', 'Completed') as any);
+    // THEN
+    expect(reads).toBe(3);
+    expect(total(emf.lines, 'GpuUtilization')).toBeCloseTo(30, 6);
+    expect(total(emf.lines, 'UnderutilizedRuns')).toBe(1);
+  });
+
+  test('metrics still missing within the grace period fail the invocation before it is counted (Lambda retries, then the DLQ)', async () => {
+    const end = new Date(Date.now() - 30_000);
+    sagemaker.on(DescribeTrainingJobCommand).resolves(describeRun('fraud-lagging', 'ml.g5.2xlarge', 1, new Date(end.getTime() - 3_600_000), end) as any);
+    fakeMetrics(() => undefined);
+    await expect(handler(trainingJobEvent('fraud-lagging', 'Completed') as any)).rejects.toThrow(/not yet published/);
+    expect(cloudwatch.commandCalls(GetMetricDataCommand)).toHaveLength(3);
+    expect([...table.keys()].filter((k) => k.startsWith('tj#'))).toEqual([]);
+    expect(emf.lines).toEqual([]);
   });
 });

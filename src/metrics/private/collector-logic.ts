@@ -3,6 +3,16 @@
 // The AWS clients are passed in, so the handler wires real clients and the tests mock them.
 import { createHash } from 'crypto';
 import {
+  assessRunUtilization,
+  GpuCatalogueEntry,
+  GpuUtilizationSample,
+  RightSizingSuggestion,
+  suggestRightSizing,
+  summarizeHostMetrics,
+  UnmeasuredReason,
+} from '../gpu-utilization';
+import type { RunHostMetrics, RunWindow } from '../host-metrics';
+import {
   normalizeModelPackage,
   normalizePipelineExecution,
   normalizeTrainingJob,
@@ -31,10 +41,47 @@ export interface TrainingJobSource {
   describe(trainingJobName: string): Promise<TrainingJobRecord | undefined>;
 }
 
+/** Host metrics from CloudWatch (GetMetricData in production). */
+export interface HostMetricsSource {
+  get(run: RunWindow): Promise<RunHostMetrics>;
+}
+
+/**
+ * Thrown when a finished GPU run's host metrics are not (completely) published yet and the run
+ * ended less than the grace period ago: the invocation fails, Lambda retries the event
+ * asynchronously (twice, after about 1 and 2 minutes), and the dead-letter queue keeps it if the
+ * metrics never catch up before the retries run out.
+ */
+export class MetricsNotYetPublishedError extends Error {
+  constructor(trainingJobName: string, secondsSinceEnd: number) {
+    super(`Host metrics of training job ${trainingJobName} are not yet published ${Math.round(secondsSinceEnd)} s after it ended; retry later.`);
+    this.name = 'MetricsNotYetPublished';
+  }
+}
+
+/** The GPU utilization of one finished run, as stored with its run record and logged. */
+export interface RunUtilizationRecord {
+  readonly trainingJobName: string;
+  readonly instanceType: string;
+  readonly instanceCount: number;
+  readonly measured: boolean;
+  readonly unmeasuredReason?: UnmeasuredReason;
+  readonly gpuHours: number;
+  readonly gpuUtilizationPercent?: number;
+  readonly gpuUtilizationP95Percent?: number;
+  readonly peakGpuMemoryPercent?: number;
+  readonly peakGpuMemoryGib?: number;
+  readonly cpuUtilizationPercent?: number;
+  readonly idleGpuHours: number;
+  readonly idleCostUsd?: number;
+  readonly underutilized: boolean;
+  readonly rightSizing: readonly RightSizingSuggestion[];
+}
+
 /** One metric to publish. */
 export interface FlowMetric {
   readonly name: string;
-  readonly unit: 'Count' | 'None';
+  readonly unit: 'Count' | 'None' | 'Percent';
   readonly value: number;
   /** Extra dimension besides Team (Cause for the by-cause metrics). */
   readonly cause?: ScrapCause;
@@ -46,6 +93,8 @@ export interface CollectorOutcome {
   readonly metrics: FlowMetric[];
   /** Why nothing was published, when nothing was. */
   readonly skipped?: 'duplicate-event' | 'not-terminal' | 'unknown-event' | 'malformed' | 'not-a-team-resource';
+  /** The GPU utilization of a finished run on a catalogue GPU type (undefined for other runs and duplicate deliveries). */
+  readonly utilization?: RunUtilizationRecord;
 }
 
 /** Settings of the collector (from the Lambda environment). */
@@ -55,6 +104,15 @@ export interface CollectorSettings {
   readonly ttlSeconds: number;
   readonly pricePerInstanceHour: (instanceType: string) => number | undefined;
   readonly now: () => number;
+  /** The GPU instance types (from the GpuProfile catalogue). Types not listed are not GPU runs. */
+  readonly gpuCatalogue: readonly GpuCatalogueEntry[];
+  /** Completed, non-scrap runs below this mean GPU utilization are under-utilized. */
+  readonly underutilizedThresholdPercent: number;
+  /** How long after a run's end missing host metrics count as lagging (retry) rather than absent (unmeasured). */
+  readonly metricsGraceMs: number;
+  /** Waits between in-invocation re-reads of lagging host metrics, before failing for an asynchronous retry. */
+  readonly metricsRetryDelaysMs: readonly number[];
+  readonly sleep: (ms: number) => Promise<void>;
 }
 
 const HOUR = 3_600_000;
@@ -70,13 +128,14 @@ export async function processEvent(
   store: DedupStore,
   sagemaker: TrainingJobSource,
   settings: CollectorSettings,
+  hostMetrics?: HostMetricsSource,
 ): Promise<CollectorOutcome> {
   const detail = event?.detail;
   if (!detail || typeof detail !== 'object') return { metrics: [], skipped: 'malformed' };
   const expiresAt = Math.floor(settings.now() / 1000) + settings.ttlSeconds;
   switch (event['detail-type']) {
     case 'SageMaker Training Job State Change':
-      return trainingJobChanged(detail as TrainingJobRecord, store, sagemaker, settings, expiresAt);
+      return trainingJobChanged(detail as TrainingJobRecord, store, sagemaker, settings, expiresAt, hostMetrics);
     case 'SageMaker Model Building Pipeline Execution Status Change':
       return pipelineChanged(detail as any, store, settings, expiresAt);
     case 'SageMaker Model Package State Change':
@@ -88,6 +147,7 @@ export async function processEvent(
 
 async function trainingJobChanged(
   detail: TrainingJobRecord, store: DedupStore, sagemaker: TrainingJobSource, settings: CollectorSettings, expiresAt: number,
+  hostMetrics: HostMetricsSource | undefined,
 ): Promise<CollectorOutcome> {
   const status = typeof detail.TrainingJobStatus === 'string' ? detail.TrainingJobStatus : '';
   if (!TERMINAL_TRAINING_STATUSES.has(status)) return { metrics: [], skipped: 'not-terminal' };
@@ -102,6 +162,10 @@ async function trainingJobChanged(
   const job = normalizeTrainingJob(record, settings.teams);
   if (!job) return { metrics: [], skipped: 'malformed' };
   if (!settings.teams.includes(job.team)) return { metrics: [], skipped: 'not-a-team-resource' };
+
+  // Host metrics next: lagging metrics throw (a retry), so this too precedes marking the event counted.
+  const entry = settings.gpuCatalogue.find((e) => e.instanceType === job.instanceType);
+  const sample = entry && hostMetrics ? await measure(record, job.name, job.instanceCount, entry, hostMetrics, settings) : undefined;
 
   // Duplicate run: the first successful run of a fingerprint claims it; later runs find it taken.
   // Idempotent for a retried event (the claim names the same job), so it runs before the event is
@@ -118,10 +182,29 @@ async function trainingJobChanged(
     }
   }
   // SageMaker may send a state change more than once: count each (job, terminal status) once.
-  const first = await store.putIfAbsent(`tj#${name}#${status}`, { expiresAt, team: job.team });
+  const cause = duplicateOf ? 'duplicate' : classifyScrap(job.status, job.secondaryStatus, job.failureReason, job.spot);
+  const utilization = entry ? assessRunUtilization(job, entry, sample?.sample, settings.underutilizedThresholdPercent, sample?.reason) : undefined;
+  const underutilized = utilization?.belowThreshold === true && cause === undefined && status === 'Completed';
+  const runRecord: RunUtilizationRecord | undefined = utilization && {
+    trainingJobName: name,
+    instanceType: job.instanceType,
+    instanceCount: job.instanceCount,
+    measured: utilization.measured,
+    unmeasuredReason: utilization.unmeasuredReason,
+    gpuHours: utilization.gpuHours,
+    gpuUtilizationPercent: utilization.meanPercent,
+    gpuUtilizationP95Percent: utilization.p95Percent,
+    peakGpuMemoryPercent: utilization.peakMemoryPercent,
+    peakGpuMemoryGib: utilization.peakMemoryGib,
+    cpuUtilizationPercent: sample?.sample?.cpuMeanPercent,
+    idleGpuHours: utilization.idleGpuHours,
+    idleCostUsd: utilization.idleCostUsd,
+    underutilized,
+    rightSizing: underutilized ? suggestRightSizing(job, utilization, settings.gpuCatalogue) : [],
+  };
+  const first = await store.putIfAbsent(`tj#${name}#${status}`, { expiresAt, team: job.team, ...(runRecord ? utilizationAttributes(runRecord) : {}) });
   if (!first.written) return { team: job.team, metrics: [], skipped: 'duplicate-event' };
 
-  const cause = duplicateOf ? 'duplicate' : classifyScrap(job.status, job.secondaryStatus, job.failureReason, job.spot);
   const price = job.instanceType ? settings.pricePerInstanceHour(job.instanceType) : undefined;
   const metrics: FlowMetric[] = [
     { name: 'TrainingRuns', unit: 'Count', value: 1 },
@@ -138,7 +221,76 @@ async function trainingJobChanged(
     );
     if (typeof price === 'number' && Number.isFinite(price)) metrics.push({ name: 'WastedCostUsd', unit: 'None', value: job.instanceHours * price });
   }
-  return { team: job.team, metrics };
+  if (runRecord?.measured) {
+    metrics.push(
+      { name: 'MeasuredGpuRuns', unit: 'Count', value: 1 },
+      { name: 'GpuUtilization', unit: 'Percent', value: runRecord.gpuUtilizationPercent! },
+      { name: 'MeasuredGpuHours', unit: 'None', value: runRecord.gpuHours },
+      { name: 'IdleGpuHours', unit: 'None', value: runRecord.idleGpuHours },
+    );
+    if (runRecord.idleCostUsd !== undefined) metrics.push({ name: 'IdleGpuCostUsd', unit: 'None', value: runRecord.idleCostUsd });
+    if (runRecord.underutilized) {
+      metrics.push(
+        { name: 'UnderutilizedRuns', unit: 'Count', value: 1 },
+        { name: 'UnderutilizedIdleGpuHours', unit: 'None', value: runRecord.idleGpuHours },
+      );
+      if (runRecord.idleCostUsd !== undefined) metrics.push({ name: 'UnderutilizedIdleCostUsd', unit: 'None', value: runRecord.idleCostUsd });
+    }
+  } else if (runRecord) {
+    metrics.push({ name: 'UnmeasuredGpuRuns', unit: 'Count', value: 1 });
+  }
+  return { team: job.team, metrics, utilization: runRecord };
+}
+
+/** The utilization figures as attributes of the run's record in the table (numbers rounded, suggestions as JSON). */
+function utilizationAttributes(r: RunUtilizationRecord): Record<string, string | number> {
+  const out: Record<string, string | number> = {
+    utilization: r.measured ? 'measured' : `unmeasured:${r.unmeasuredReason}`,
+    instanceType: r.instanceType,
+    instanceCount: r.instanceCount,
+    gpuHours: round(r.gpuHours),
+    idleGpuHours: round(r.idleGpuHours),
+    underutilized: r.underutilized ? 1 : 0,
+  };
+  const optional: Array<[string, number | undefined]> = [
+    ['gpuUtilizationPercent', r.gpuUtilizationPercent],
+    ['gpuUtilizationP95Percent', r.gpuUtilizationP95Percent],
+    ['peakGpuMemoryPercent', r.peakGpuMemoryPercent],
+    ['peakGpuMemoryGib', r.peakGpuMemoryGib],
+    ['idleCostUsd', r.idleCostUsd],
+  ];
+  for (const [key, value] of optional) if (value !== undefined && Number.isFinite(value)) out[key] = round(value);
+  if (r.rightSizing.length > 0) out.rightSizing = JSON.stringify(r.rightSizing);
+  return out;
+}
+
+const round = (n: number) => Math.round(n * 10_000) / 10_000;
+
+/**
+ * Reads and summarizes a finished run's host metrics. Lagging metrics (none yet, or ending more
+ * than two periods before the run did) are re-read after each of `metricsRetryDelaysMs`; still
+ * lagging within `metricsGraceMs` of the run's end, the invocation fails so Lambda retries it.
+ * After the grace period, what is there counts: a partial series, or unmeasured when empty.
+ */
+async function measure(
+  record: TrainingJobRecord, name: string, instanceCount: number, entry: GpuCatalogueEntry, source: HostMetricsSource, settings: CollectorSettings,
+): Promise<{ sample?: GpuUtilizationSample; reason?: UnmeasuredReason }> {
+  const start = toMillis(record.TrainingStartTime);
+  let end = toMillis(record.TrainingEndTime);
+  if (!Number.isFinite(end)) end = toMillis(record.LastModifiedTime);
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) return { reason: 'no-host-metrics' };
+  const run: RunWindow = { trainingJobName: name, instanceCount, start, end };
+  for (let attempt = 0; ; attempt++) {
+    const data = await source.get(run);
+    const summary = summarizeHostMetrics(data.hosts, { start, end }, data.periodSeconds, entry);
+    const complete = summary.measured && summary.lastPointAt + 2 * data.periodSeconds * 1000 >= end;
+    const sinceEnd = settings.now() - end;
+    if (complete || sinceEnd >= settings.metricsGraceMs) {
+      return summary.measured ? { sample: summary.sample } : { reason: summary.reason };
+    }
+    if (attempt >= settings.metricsRetryDelaysMs.length) throw new MetricsNotYetPublishedError(name, sinceEnd / 1000);
+    await settings.sleep(settings.metricsRetryDelaysMs[attempt]);
+  }
 }
 
 async function pipelineChanged(detail: any, store: DedupStore, settings: CollectorSettings, expiresAt: number): Promise<CollectorOutcome> {

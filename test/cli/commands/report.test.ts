@@ -1,3 +1,4 @@
+import { CloudWatchClient, GetMetricDataCommand, GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeModelPackageCommand,
   DescribeTrainingJobCommand,
@@ -15,6 +16,7 @@ import { TrainyardValidationError } from '../../../src/core/errors';
 import { trainingJob } from '../../metrics/fixtures';
 
 const sagemaker = mockClient(SageMakerClient);
+const cloudwatch = mockClient(CloudWatchClient);
 
 function captureIo(isTty = false): CliIo & { stdout: string; stderr: string } {
   const io = {
@@ -101,11 +103,25 @@ function givenAccount() {
       MetadataProperties: { GeneratedBy: `${ACCOUNT_PREFIX}:pipeline/fraud-training/execution/${version === 1 ? 'e1' : 'e2'}` },
     };
   });
+  // Host metrics (SageMaker scale; ml.g5.2xlarge has one GPU): fraud-train-1 at 20 % with 10 % of its
+  // 24 GiB, fraud-train-2 at 90 %; the other runs published none (unmeasured).
+  const gpu: Record<string, number> = { 'fraud-train-1/algo-1': 20, 'fraud-train-2/algo-1': 90 };
+  cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
+    MetricDataResults: input.MetricDataQueries!.map((q) => {
+      const host = q.MetricStat!.Metric!.Dimensions![0].Value!;
+      const value = gpu[host] === undefined ? undefined : q.MetricStat!.Metric!.MetricName === 'GPUUtilization' ? gpu[host] : 10;
+      const timestamps: Date[] = [];
+      const step = q.MetricStat!.Period! * 1000;
+      if (value !== undefined) for (let t = input.StartTime!.getTime(); t < input.EndTime!.getTime(); t += step) timestamps.push(new Date(t));
+      return { Id: q.Id, Timestamps: timestamps, Values: timestamps.map(() => value!) };
+    }),
+  }));
 }
 
 describe('trainyard report, end to end against mocked paginated SageMaker responses', () => {
   beforeEach(() => {
     sagemaker.reset();
+    cloudwatch.reset();
     givenAccount();
   });
 
@@ -133,15 +149,48 @@ describe('trainyard report, end to end against mocked paginated SageMaker respon
     expect(io.stderr).toBe('');
   });
 
+  test('--format json carries gpuUtilization, idleGpuHours and rightSizing per team, from batched GetMetricData', async () => {
+    const io = captureIo();
+    expect(await reportCommand(['--since', '7d', '--format', 'json'], io)).toBe(0);
+    // Runs ending within a day of each other share a request: fraud-train-1..3, then fraud-train-4 and risk-train-1.
+    const calls = cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.MetricDataQueries!.length)).toEqual([12, 8]);
+    expect(calls[0].MetricDataQueries!.map((q) => q.MetricStat!.Metric!.Dimensions![0].Value)).toContain('fraud-train-3/algo-1');
+    const { fraud, risk } = JSON.parse(io.stdout).teams;
+    // 2 GPU-hours at 20 % and 2 at 90 %: 55 % GPU-hour-weighted, 1.6 + 0.2 idle GPU-hours
+    expect(fraud.gpuUtilization).toEqual({
+      measuredRuns: 2, unmeasuredRuns: 2, measuredGpuHours: 4, meanPercent: 55, underutilizedRuns: 1, underutilizedShare: 0.5, thresholdPercent: 40,
+    });
+    expect(fraud.idleGpuHours).toEqual({ hours: 1.8, costUsd: 2.73, underutilizedHours: 1.6, underutilizedCostUsd: 2.42 });
+    expect(fraud.rightSizing).toHaveLength(1);
+    expect(fraud.rightSizing[0]).toEqual(expect.objectContaining({ trainingJobName: 'fraud-train-1', meanGpuUtilizationPercent: 20, peakGpuMemoryGib: 2.4 }));
+    expect(fraud.rightSizing[0].suggestions[0]).toEqual(expect.objectContaining({ instanceType: 'ml.g4dn.xlarge', instanceCount: 1, currentCostUsd: 3.03, estimatedCostUsd: 1.47, savingUsd: 1.56 }));
+    expect(risk.gpuUtilization).toEqual(expect.objectContaining({ measuredRuns: 0, unmeasuredRuns: 1, meanPercent: null }));
+    expect(risk.rightSizing).toEqual([]);
+  });
+
+  test('without CloudWatch access the report still prints, with utilization unmeasured and a one-line warning', async () => {
+    cloudwatch.on(GetMetricDataCommand).rejects(Object.assign(new Error('not authorized to perform: cloudwatch:GetMetricData'), { name: 'AccessDenied' }));
+    const io = captureIo();
+    expect(await reportCommand(['--since', '7d', '--format', 'json'], io)).toBe(0);
+    expect(io.stderr).toBe('trainyard report: GPU utilization left out, CloudWatch GetMetricData failed (AccessDenied); it needs cloudwatch:GetMetricData.\n');
+    const fraud = JSON.parse(io.stdout).teams.fraud;
+    expect(fraud.gpuUtilization).toEqual(expect.objectContaining({ measuredRuns: 0, unmeasuredRuns: 4, meanPercent: null }));
+  });
+
   test('--format table prints a row per team, the total and scrap by cause', async () => {
     const io = captureIo();
     expect(await reportCommand(['--since=7d'], io)).toBe(0);
     const lines = io.stdout.split('\n');
     expect(lines[0]).toMatch(/^Flow metrics, last 7d \(\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}\)$/);
-    expect(lines.find((l) => l.startsWith('fraud '))).toMatch(/^fraud\s+4\s+2\.0\s+2\.0\s+1\.0\s+2\.0 \/ 4\.0\s+10\.0 \/ 10\.0\s+50\.0%\s+50\.0%\s+4\.0\s+6\.06$/);
+    expect(lines.find((l) => l.startsWith('fraud '))).toMatch(/^fraud\s+4\s+2\.0\s+2\.0\s+1\.0\s+2\.0 \/ 4\.0\s+10\.0 \/ 10\.0\s+50\.0%\s+50\.0%\s+4\.0\s+6\.06\s+55\.0%\s+1\.8$/);
     expect(lines.find((l) => l.startsWith('total '))).toMatch(/^total\s+5\s/);
     expect(io.stdout).toMatch(/Scrapped runs by cause/);
     expect(io.stdout).toMatch(/fraud-train-4 repeats fraud-train-1/);
+    expect(io.stdout).toContain('GPU utilization (GPU-hour-weighted; under-utilized: completed runs below 40%)');
+    expect(lines.filter((l) => l.startsWith('fraud '))[1]).toMatch(/^fraud\s+2\s+2\s+55\.0%\s+1\.8\s+2\.73\s+1 \(50\.0%\)\s+1\.6\s+2\.42$/);
+    expect(io.stdout).toContain('fraud-train-1 (1 x ml.g5.2xlarge, GPU 20% mean / 20% p95, peak 2.4 GiB GPU memory, 1.6 idle GPU-h): ' +
+      '1 x ml.g4dn.xlarge would have cost 1.47 instead of 3.03 USD (-1.56 USD); also 1 x ml.g6.xlarge (-0.78 USD), 1 x ml.g5.xlarge (-0.21 USD)');
   });
 
   test('--format markdown --team fraud: one team, markdown tables', async () => {
@@ -151,6 +200,8 @@ describe('trainyard report, end to end against mocked paginated SageMaker respon
     expect(io.stdout).toContain('| team | runs | good runs/wk |');
     expect(io.stdout).toMatch(/\| fraud \| 4 \| 2\.0 \|/);
     expect(io.stdout).not.toMatch(/\| risk \|/);
+    expect(io.stdout).toContain('| team | measured runs | unmeasured | GPU util | idle GPU-h |');
+    expect(io.stdout).toMatch(/### Right-sizing advice.*\n\n- fraud-train-1 \(1 x ml\.g5\.2xlarge/);
     expect(sagemaker.commandCalls(ListPipelinesCommand)[0].args[0].input.PipelineNamePrefix).toBe('fraud');
   });
 
@@ -163,7 +214,10 @@ describe('trainyard report, end to end against mocked paginated SageMaker respon
 });
 
 describe('trainyard report errors are one line', () => {
-  beforeEach(() => sagemaker.reset());
+  beforeEach(() => {
+    sagemaker.reset();
+    cloudwatch.reset();
+  });
 
   test('no credentials', async () => {
     sagemaker.on(ListTrainingJobsCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
