@@ -6,13 +6,16 @@
 //
 //   npx tsx scripts/iam-service-reference.ts          # (re)write the file
 //
-// Per service prefix, one JSON string (parsed lazily, only for the services a policy names):
-//   k: the service's condition keys (aws:* keys left out: they are always valid);
-//   r: [resource type name, ARN format] pairs;
-//   a: { ActionName: [[indices into k of every key the action carries: its own and its resource types'],
-//                     [indices into r of the resource types it accepts]] } (no resource types = `*` only).
+// Per service prefix, one string (parsed lazily, only for the services a policy names) of three lines:
+//   1. the service's condition keys, `|`-separated (aws:* keys left out: they are always valid; a
+//      key of the service's own prefix is written without it: `:VolumeKmsKeyArn`);
+//   2. its resource types, `|`-separated, each `arnFormat>name` (`~` abbreviates
+//      `arn:${Partition}:<prefix>:${Region}:${Account}:`, `^` abbreviates `arn:${Partition}:`);
+//   3. its actions, `|`-separated, each `Name,keys,types`: the base-36 indices (`.`-separated) of every
+//      key the action carries (its own and its resource types') and of the resource types it accepts
+//      (none = `*` only); empty trailing fields are dropped.
 // Plus the foreign-prefix keys the SAR attaches to services (`accounts.google.com:aud` on sts), and the
-// data's version and date.
+// data's version and date. src/governance/rules/private/iam-reference.ts reads this format.
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -29,7 +32,7 @@ function readJson(file: string): any {
   return JSON.parse(fs.readFileSync(file, 'utf-8'));
 }
 
-/** The compact map of one service, as a plain object. */
+/** The compact map of one service, as a plain object (before encoding). */
 export function compactService(prefix: string): { k: string[]; r: Array<[string, string]>; a: Record<string, [number[], number[]]> } {
   const dir = dataDir();
   const actions: Record<string, any> = readJson(path.join(dir, 'actions', `${prefix}.json`));
@@ -77,6 +80,23 @@ export function compactService(prefix: string): { k: string[]; r: Array<[string,
   return { k: keys, r: types, a };
 }
 
+/** One service's compact map as the string the generated module holds (see the format above). */
+export function encodeService(prefix: string): string {
+  const { k, r, a } = compactService(prefix);
+  const long = `arn:\${Partition}:${prefix}:\${Region}:\${Account}:`;
+  const arn = (format: string) => (format.startsWith(long) ? `~${format.slice(long.length)}` : format.replace(/^arn:\$\{Partition\}:/, '^'));
+  const indices = (list: number[]) => list.map((i) => i.toString(36)).join('.');
+  const actions = Object.entries(a).map(([name, [keys, types]]) => [name, indices(keys), indices(types)].join(',').replace(/,+$/, ''));
+  for (const text of [...k, ...r.flat(), ...Object.keys(a)]) {
+    if (/[|\n]/.test(text)) throw new Error(`${prefix}: cannot encode ${JSON.stringify(text)}`);
+  }
+  for (const [name, format] of r) {
+    if (`${name}${format}`.includes('>')) throw new Error(`${prefix}: cannot encode the resource type ${JSON.stringify(name)} ${JSON.stringify(format)}`);
+  }
+  const key = (name: string) => (name.toLowerCase().startsWith(`${prefix}:`) ? name.slice(prefix.length) : name);
+  return [k.map(key).join('|'), r.map(([name, format]) => `${arn(format)}>${name}`).join('|'), actions.join('|')].join('\n');
+}
+
 /** The generated module's full text. */
 export function renderServiceReference(): string {
   const dir = dataDir();
@@ -94,9 +114,9 @@ export function renderServiceReference(): string {
     `export const IAM_DATA_DATE = ${JSON.stringify(String(pkg.updatedAt).slice(0, 10))};`,
     '/** Condition-key prefixes that are not service prefixes, and the services whose actions carry them. @internal */',
     `export const FOREIGN_KEY_PREFIXES: { readonly [prefix: string]: string[] } = ${JSON.stringify(foreign)};`,
-    '/** Per service prefix, its compact JSON (k: keys, r: resource types, a: actions). @internal */',
+    '/** Per service prefix, its keys, resource types and actions (format: scripts/iam-service-reference.ts). @internal */',
     'export const SERVICES: { readonly [prefix: string]: string } = {',
-    ...[...services].sort().map((prefix) => `  ${JSON.stringify(prefix)}: ${JSON.stringify(JSON.stringify(compactService(prefix)))},`),
+    ...[...services].sort().map((prefix) => `  ${JSON.stringify(prefix)}: ${JSON.stringify(encodeService(prefix))},`),
     '};',
     '',
   ];

@@ -124,7 +124,7 @@ function checkStatement(statement: any, name: string, reference: IamReference): 
   const judgeable = patterns.filter((p): p is ArnPattern => p !== undefined);
   const fits = (action: IamActionReference, arn: ArnPattern): boolean =>
     arn.text === '*' ||
-    (action.resourceTypes.length > 0 && action.resourceTypes.some((type) => intersects(arn.tokens, formatTokens(type.arn))));
+    (action.resourceTypes.length > 0 && action.resourceTypes.some((type) => type.arn.split(/,\s*/).some((format) => intersects(arn.tokens, formatTokens(format)))));
   for (const arn of judgeable) {
     if (arn.text === '*') continue;
     if (!expanded.some((e) => e.actions.some((a) => fits(a, arn)))) {

@@ -16,7 +16,10 @@ export interface IamActionReference {
    * `sagemaker:ResourceTag/${TagKey}`).
    */
   readonly conditionKeys: readonly string[];
-  /** The resource types the action accepts, with their ARN formats; empty when it accepts only `*`. */
+  /**
+   * The resource types the action accepts, with their ARN formats (a few types list several,
+   * comma-separated); empty when it accepts only `*`.
+   */
   readonly resourceTypes: ReadonlyArray<{ readonly name: string; readonly arn: string }>;
 }
 
@@ -41,12 +44,6 @@ export interface IamReference {
   foreignKeyServices(prefix: string): readonly string[] | undefined;
 }
 
-interface CompactService {
-  readonly k: string[];
-  readonly r: Array<[string, string]>;
-  readonly a: Record<string, [number[], number[]]>;
-}
-
 /** The reference backed by the compact map shipped with Trainyard. */
 class CompactIamReference implements IamReference {
   public readonly date = IAM_DATA_DATE;
@@ -64,14 +61,26 @@ class CompactIamReference implements IamReference {
     if (!service) return [];
     let actions = this.parsed.get(service);
     if (!actions) {
-      // Parsed on first use: a policy names a handful of the ~450 services.
-      const data: CompactService = JSON.parse(SERVICES[service]);
-      actions = Object.entries(data.a).map(([name, [keys, types]]) => ({
-        service,
-        name,
-        conditionKeys: keys.map((i) => data.k[i]),
-        resourceTypes: types.map((i) => ({ name: data.r[i][0], arn: data.r[i][1] })),
-      }));
+      // Parsed on first use: a policy names a handful of the ~450 services. Format: scripts/iam-service-reference.ts.
+      const [keyLine, typeLine, actionLine] = SERVICES[service].split('\n');
+      const keys = (keyLine ? keyLine.split('|') : []).map((key) => (key.startsWith(':') ? service + key : key));
+      const long = `arn:\${Partition}:${service}:\${Region}:\${Account}:`;
+      const types = (typeLine ? typeLine.split('|') : []).map((entry) => {
+        const space = entry.indexOf('>');
+        const format = entry.slice(0, space);
+        const arn = format.startsWith('~') ? long + format.slice(1) : format.startsWith('^') ? `arn:\${Partition}:${format.slice(1)}` : format;
+        return { name: entry.slice(space + 1), arn };
+      });
+      const indices = (field: string | undefined) => (field ? field.split('.').map((i) => parseInt(i, 36)) : []);
+      actions = (actionLine ? actionLine.split('|') : []).map((entry) => {
+        const [name, keyField, typeField] = entry.split(',');
+        return {
+          service,
+          name,
+          conditionKeys: indices(keyField).map((i) => keys[i]),
+          resourceTypes: indices(typeField).map((i) => types[i]),
+        };
+      });
       this.parsed.set(service, actions);
     }
     return actions;
