@@ -102,16 +102,22 @@ function checkStatement(statement: any, name: string, reference: IamReference): 
         const carries = (action: IamActionReference) => (foreign
           ? foreign.some((s) => s.toLowerCase() === action.service.toLowerCase())
           : action.conditionKeys.some((k) => templatePattern(k).test(key)));
+        // A test that always holds on the absent key changes nothing when another key of the statement,
+        // one the action does carry, decides (a Null block listing an old and a new key name): only
+        // report it where it is all the statement tests. A test that never holds always matters.
+        const holds = missingKeyHolds(operator, value);
+        const decidedByOtherKey = (action: IamActionReference) => holds && otherKeys(condition, key).some((other) =>
+          other.toLowerCase().startsWith('aws:') || action.conditionKeys.some((k) => templatePattern(k).test(other)));
         const missing: string[] = [];
         for (const e of expanded) {
           if (e.wildcard) {
-            if (!e.actions.some(carries)) missing.push(e.text);
-          } else if (!carries(e.actions[0])) {
+            if (!e.actions.some(carries) && !e.actions.some(decidedByOtherKey)) missing.push(e.text);
+          } else if (!carries(e.actions[0]) && !decidedByOtherKey(e.actions[0])) {
             missing.push(`${e.actions[0].service}:${e.actions[0].name}`);
           }
         }
         if (missing.length > 0) {
-          problem('condition-key', `${key} is not in the request context of ${missing.join(', ')}: ${missingKeyEffect(effect, operator, value)}`);
+          problem('condition-key', `${key} is not in the request context of ${missing.join(', ')}: ${missingKeyEffect(effect, operator, holds)}`);
         }
       }
     }
@@ -142,20 +148,30 @@ function checkStatement(statement: any, name: string, reference: IamReference): 
   return problems;
 }
 
-/** What a statement does when a condition key is absent from the request. */
-function missingKeyEffect(effect: 'Allow' | 'Deny', operator: string, value: unknown): string {
+/**
+ * Whether a condition holds when its key is absent from the request: `Null: true`, `...IfExists`,
+ * `ForAllValues:` and the negated operators (`StringNotEquals`...) hold; the others do not.
+ */
+function missingKeyHolds(operator: string, value: unknown): boolean {
   const op = operator.toLowerCase();
   const base = op.replace(/^for(any|all)value:/, '').replace(/ifexists$/, '');
-  let holds: boolean;
-  if (base === 'null') {
-    holds = strings(value).some((v) => v.toLowerCase() === 'true') || value === true;
-  } else if (op.endsWith('ifexists') || op.startsWith('forallvalues:')) {
-    holds = true;
-  } else if (op.startsWith('foranyvalue:')) {
-    holds = false;
-  } else {
-    holds = base.includes('not');
+  if (base === 'null') return strings(value).some((v) => v.toLowerCase() === 'true') || value === true;
+  if (op.endsWith('ifexists') || op.startsWith('forallvalues:')) return true;
+  if (op.startsWith('foranyvalue:')) return false;
+  return base.includes('not');
+}
+
+/** Every condition key of the statement other than `key`. */
+function otherKeys(condition: Record<string, unknown>, key: string): string[] {
+  const keys: string[] = [];
+  for (const block of Object.values(condition)) {
+    if (block && typeof block === 'object') keys.push(...Object.keys(block).filter((k) => k !== key));
   }
+  return keys;
+}
+
+/** What a statement does when a condition key is absent from the request. */
+function missingKeyEffect(effect: 'Allow' | 'Deny', operator: string, holds: boolean): string {
   if (effect === 'Deny') {
     return holds ? `${operator} on an absent key always holds, so the Deny always fires` : `${operator} on an absent key never holds, so the Deny never fires`;
   }

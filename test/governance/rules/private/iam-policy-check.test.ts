@@ -68,6 +68,26 @@ describe('checkPolicyDocument against the Service Authorization Reference', () =
     ]);
   });
 
+  test('a Null deny that lists an old key name beside the one the action carries is decided by the carried key: not reported', () => {
+    expect(check(doc({
+      Sid: 'DenyJobsWithoutVolumeKmsKey',
+      Effect: 'Deny',
+      Action: ['sagemaker:CreateTrainingJob', 'sagemaker:CreateProcessingJob'],
+      Resource: '*',
+      Condition: { Null: { 'sagemaker:VolumeKmsKey': 'true', 'sagemaker:VolumeKmsKeyArn': 'true' } },
+    }))).toEqual([]);
+    // ...but a test that never holds on the absent key still makes the statement dead, whatever else it tests.
+    expect(check(doc({
+      Sid: 'Dead',
+      Effect: 'Deny',
+      Action: 'sagemaker:CreateTrainingJob',
+      Resource: '*',
+      Condition: { Null: { 'sagemaker:VolumeKmsKeyArn': 'true' }, StringEquals: { 'sagemaker:VolumeKmsKey': 'x' } },
+    }))).toEqual([
+      'condition-key: Dead: sagemaker:VolumeKmsKey is not in the request context of sagemaker:CreateTrainingJob: StringEquals on an absent key never holds, so the Deny never fires',
+    ]);
+  });
+
   test('an Allow whose condition key is absent never applies; IfExists and negated operators restrict nothing', () => {
     const problems = check(doc(
       { Sid: 'Never', Effect: 'Allow', Action: 'sagemaker:CreateTrainingJob', Resource: '*', Condition: { StringEquals: { 'sagemaker:OutputKmsKey': KEY_ARN } } },
