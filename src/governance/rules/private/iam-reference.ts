@@ -104,6 +104,9 @@ export function compactIamReference(): IamReference & { readonly version: string
   return compact;
 }
 
+/** Compiled patterns by name: a policy tests the same keys against many actions. */
+const patterns = new Map<string, RegExp>();
+
 /**
  * A case-insensitive regular expression for a name with placeholders (`${TagKey}`, `<key>`): each
  * placeholder matches one or more characters.
@@ -111,7 +114,12 @@ export function compactIamReference(): IamReference & { readonly version: string
  * @internal
  */
 export function templatePattern(name: string): RegExp {
-  const parts = name.split(/(\$\{[^}]*\}|<[^>]*>)/);
-  const source = parts.map((part, i) => (i % 2 === 1 ? '.+' : part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('');
-  return new RegExp(`^${source}$`, 'i');
+  let pattern = patterns.get(name);
+  if (!pattern) {
+    const parts = name.split(/(\$\{[^}]*\}|<[^>]*>)/);
+    const source = parts.map((part, i) => (i % 2 === 1 ? '.+' : part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('');
+    pattern = new RegExp(`^${source}$`, 'i');
+    patterns.set(name, pattern);
+  }
+  return pattern;
 }
