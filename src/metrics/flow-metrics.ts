@@ -674,10 +674,12 @@ export class FlowMetrics extends Construct {
     const stack = Stack.of(this);
     // Services that encrypt with the key on the construct's behalf: CloudWatch Logs (the log group),
     // CloudWatch (alarm notifications to the topic), EventBridge (failed deliveries to the DLQ).
+    // No kms:DescribeKey here: its request never carries kms:EncryptionContext:aws:logs:arn (Service
+    // Authorization Reference), so under this condition it would never be allowed.
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchLogs',
       principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
       resources: ['*'],
       conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
     }));

@@ -385,6 +385,7 @@ export class MlPlatform extends Construct {
     if (provider) {
       Acknowledgements.acknowledge(provider, Acknowledgements.restrictDefaultSecurityGroupProvider());
     }
+    Acknowledgements.acknowledge(vpc.node.defaultChild!, Acknowledgements.restrictedDefaultSecurityGroup());
     return vpc;
   }
 

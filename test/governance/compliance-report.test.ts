@@ -41,7 +41,7 @@ describe('ComplianceReport', () => {
     const report = ComplianceReport.fromJson(json);
     expect(report.passed).toBe(true);
     expect(report.acknowledged[0].acknowledgedReason).toBe('access-logs bucket');
-    expect(report.summary()).toBe('PASSED: 0 unacknowledged finding(s), 1 acknowledged.');
+    expect(report.summary()).toBe('Acknowledged:\n  AwsSolutions-S1 (AwsSolutions) at S/R/Resource: access-logs bucket\nPASSED: 0 unacknowledged finding(s), 1 acknowledged.');
   });
 
   test('reads validation-report.json from a cloud assembly', () => {
@@ -64,5 +64,55 @@ describe('ComplianceReport', () => {
     expect(() => ComplianceReport.fromCloudAssembly(truncated)).toThrow(/is not valid JSON/);
     const foreign = assemblyWith('validation-report.json', JSON.stringify({ runs: [] }));
     expect(() => ComplianceReport.fromCloudAssembly(foreign)).toThrow(/is not a CDK validation report/);
+  });
+
+  describe('acknowledgements recorded in the construct tree (where cdk-nag keeps them)', () => {
+    // GIVEN an assembly whose report shows one cfn-guard suppression, and whose stack metadata (and a
+    // stage's nested assembly) records three cdk-nag acknowledgements, a cfn-lint one and the cfn-guard one
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-report-'));
+    const ack = (data: Record<string, string>) => ({ type: 'aws:cdk:acknowledged-rules', data });
+    fs.writeFileSync(path.join(dir, 'validation-report.json'), JSON.stringify({
+      pluginReports: [{
+        pluginName: 'cdk-validator-cfnguard',
+        violations: [],
+        suppressedViolations: [{ ...violation('lambda_inside_vpc_check', 'error'), violatingConstructs: [{ constructPath: 'S/Provider/Handler' }], reason: 'deploy-time handler' }],
+      }],
+    }));
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
+      artifacts: {
+        S: { type: 'aws:cloudformation:stack', properties: { templateFile: 'S.template.json' }, additionalMetadataFile: 'S.metadata.json' },
+        Dev: { type: 'cdk:cloud-assembly', properties: { directoryName: 'assembly-Dev' } },
+      },
+    }));
+    fs.writeFileSync(path.join(dir, 'S.metadata.json'), JSON.stringify({
+      '/S': [ack({ 'CloudFormation-Validate::W3010': 'literal AZs are expected' })],
+      '/S/Provider': [ack({ 'cdk-validator-cfnguard::lambda_inside_vpc_check': 'deploy-time handler' })],
+      '/S/Bucket/Resource': [
+        { type: 'aws:cdk:logicalId', data: 'Bucket1' },
+        ack({ 'Annotation::AwsSolutions-S1': 'access-logs bucket', 'Annotation::NIST.800.53.R5-S3BucketLoggingEnabled': 'access-logs bucket' }),
+      ],
+    }));
+    fs.mkdirSync(path.join(dir, 'assembly-Dev'));
+    fs.writeFileSync(path.join(dir, 'assembly-Dev', 'manifest.json'), JSON.stringify({
+      artifacts: { 'Dev-S': { type: 'aws:cloudformation:stack', properties: { templateFile: 'Dev-S.template.json' }, metadata: { '/Dev/S/Role': [ack({ 'Annotation::AwsSolutions-IAM5[Resource::*]': 'no resource-level permissions' })] } } },
+    }));
+    const report = ComplianceReport.fromCloudAssembly(dir, true);
+
+    test('lists every one with rule, resource and reason, stage assemblies included', () => {
+      expect(report.acknowledged.map((a) => [a.plugin, a.rule, a.constructPath, a.acknowledgedReason])).toEqual(expect.arrayContaining([
+        ['cdk-validator-cfnguard', 'lambda_inside_vpc_check', 'S/Provider/Handler', 'deploy-time handler'],
+        ['CloudFormation-Validate', 'W3010', 'S', 'literal AZs are expected'],
+        ['AwsSolutions', 'AwsSolutions-S1', 'S/Bucket/Resource', 'access-logs bucket'],
+        ['NIST.800.53.R5', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'S/Bucket/Resource', 'access-logs bucket'],
+        ['AwsSolutions', 'AwsSolutions-IAM5[Resource::*]', 'Dev/S/Role', 'no resource-level permissions'],
+      ]));
+      expect(report.acknowledged.find((a) => a.rule === 'AwsSolutions-S1')).toMatchObject({ logicalId: 'Bucket1', templatePath: 'S.template.json' });
+    });
+
+    test('counts the cfn-guard acknowledgement the report already shows once', () => {
+      expect(report.acknowledged).toHaveLength(5);
+      expect(report.summary()).toMatch(/\nPASSED: 0 unacknowledged finding\(s\), 5 acknowledged\.$/);
+      expect(report.summary()).toContain('\n  AwsSolutions-IAM5[Resource::*] (AwsSolutions) at Dev/S/Role: no resource-level permissions\n');
+    });
   });
 });

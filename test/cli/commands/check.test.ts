@@ -39,11 +39,15 @@ async function run(args: string[], cwd: string) {
 
 describe('trainyard check on a deliberately non-compliant app', () => {
   // GIVEN a bare bucket (no logging, KMS, SSL-only policy or versioning) with the Control Tower logging
-  // control acknowledged, synthesized once with every pack into a cloud assembly
+  // control acknowledged (it reaches the validation report) and AwsSolutions-S1 acknowledged (cdk-nag keeps
+  // it in the construct tree only), synthesized once with every pack into a cloud assembly
   const result = synthWithCompliance((app) => {
     const stack = new Stack(app, 'Bad');
     const bucket = new s3.Bucket(stack, 'Plain');
-    Acknowledgements.acknowledge(bucket, [{ id: 'CT.S3.PR.2', reason: 'Fixture: access logging is out of scope here.' }]);
+    Acknowledgements.acknowledge(bucket, [
+      { id: 'CT.S3.PR.2', reason: 'Fixture: access logging is out of scope here.' },
+      { id: 'AwsSolutions-S1', reason: 'Fixture: cdk-nag acknowledgement kept in the tree.' },
+    ]);
   }, { context: REPORT_ONLY });
   const cdkOut = result.app.outdir;
   // The "repository root": the directory holding the cloud assembly.
@@ -61,8 +65,10 @@ describe('trainyard check on a deliberately non-compliant app', () => {
     expect(out).toMatch(/^AwsSolutions-S10 \(AwsSolutions, error\): The S3 Bucket or bucket policy does not require requests to use SSL\.$/m);
     expect(out).toContain(`  Bad/Plain/Resource  ${assemblyName}/Bad.template.json:${bucketLine} (Plain295EB121)`);
     expect(out).not.toMatch(/^s3_bucket_logging_enabled_check/m);
-    expect(out).toContain('Acknowledged:\n  s3_bucket_logging_enabled_check at Bad/Plain/Resource: Fixture: access logging is out of scope here.');
-    expect(out).toMatch(new RegExp(`^FAILED: ${result.report.findings.length} unacknowledged finding\\(s\\) of \\d+ rule\\(s\\), 1 acknowledged\\.$`, 'm'));
+    expect(out).toContain('Acknowledged:\n  AwsSolutions-S1 at Bad/Plain: Fixture: cdk-nag acknowledgement kept in the tree.\n');
+    expect(out).toContain('\n  s3_bucket_logging_enabled_check at Bad/Plain/Resource: Fixture: access logging is out of scope here.\n');
+    expect(out).not.toMatch(/^AwsSolutions-S1 /m);
+    expect(out).toMatch(new RegExp(`^FAILED: ${result.report.findings.length} unacknowledged finding\\(s\\) of \\d+ rule\\(s\\), 2 acknowledged\\.$`, 'm'));
     expect(bucketLine).toBeGreaterThan(0);
   });
 
@@ -80,7 +86,8 @@ describe('trainyard check on a deliberately non-compliant app', () => {
     expect(out).toMatch(/^## Trainyard compliance check\n\n:x: \*\*FAILED: \d+ unacknowledged finding/);
     expect(out).toContain('| rule | level | pack | what | where |');
     expect(out).toMatch(/^\| `AwsSolutions-S10` \| error \| AwsSolutions \| The S3 Bucket or bucket policy does not require requests to use SSL\. \| `Bad\/Plain\/Resource` \|$/m);
-    expect(out).toContain('<details><summary>1 acknowledged finding(s)</summary>');
+    expect(out).toContain('<details><summary>2 acknowledged finding(s)</summary>');
+    expect(out).toContain('| `AwsSolutions-S1` | `Bad/Plain` | Fixture: cdk-nag acknowledgement kept in the tree. |');
     expect(out).toContain('| `s3_bucket_logging_enabled_check` | `Bad/Plain/Resource` | Fixture: access logging is out of scope here. |');
   });
 
@@ -151,11 +158,11 @@ describe('trainyard check on a deliberately non-compliant app', () => {
       expect(table.out).toContain(`, created at test/cli/commands/check.test.ts:${createdLine}\n`);
     });
 
-    test('lists an acknowledged finding as a suppression with its justification', () => {
-      const suppressed = log.runs[0].results!.filter((r) => r.suppressions);
-      expect(suppressed).toHaveLength(1);
-      expect(suppressed[0].ruleId).toBe('s3_bucket_logging_enabled_check');
-      expect(suppressed[0].suppressions).toEqual([{ kind: 'inSource', status: 'accepted', justification: 'Fixture: access logging is out of scope here.' }]);
+    test('lists every acknowledged finding, from the report and from the construct tree, as a suppression with its justification', () => {
+      const suppressed = log.runs[0].results!.filter((r) => r.suppressions).sort((a, b) => a.ruleId!.localeCompare(b.ruleId!));
+      expect(suppressed.map((r) => r.ruleId)).toEqual(['AwsSolutions-S1', 's3_bucket_logging_enabled_check']);
+      expect(suppressed[0].suppressions).toEqual([{ kind: 'inSource', status: 'accepted', justification: 'Fixture: cdk-nag acknowledgement kept in the tree.' }]);
+      expect(suppressed[1].suppressions).toEqual([{ kind: 'inSource', status: 'accepted', justification: 'Fixture: access logging is out of scope here.' }]);
     });
   });
 });
