@@ -7,6 +7,7 @@ import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { REQUIRED_COST_TAG_KEYS } from '../core/tag-keys';
 import { requireName } from '../core/validate';
+import { groupByCarriedKeys, OUTPUT_KMS_KEY_NAMES, VOLUME_KMS_KEY_NAMES } from './private/job-condition-keys';
 import { LOCAL_STORAGE_INSTANCE_PATTERNS } from './rules/private/sagemaker-jobs';
 
 /**
@@ -91,6 +92,23 @@ const JOB_AND_MODEL_ACTIONS = ['sagemaker:CreateTrainingJob', 'sagemaker:CreateP
 const JOB_ACTIONS = JOB_AND_MODEL_ACTIONS.filter((a) => a !== 'sagemaker:CreateModel');
 
 /**
+ * Deny statements that fire when a request carries none of `keyNames` (one `Null` block: its keys
+ * are ANDed, so the deny fires only when every listed key is absent). A key goes into the block of
+ * an action only if that action's request carries it (SAR, see `JOB_CONDITION_KEYS`); actions that
+ * differ in the keys they carry get one statement each (`<sid>1`, `<sid>2`, ...).
+ */
+function nullDenies(sid: string, actions: string[], keyNames: string[], extraConditions: Record<string, unknown> = {}): iam.PolicyStatement[] {
+  const groups = groupByCarriedKeys(actions, keyNames);
+  return groups.map((group, index) => new iam.PolicyStatement({
+    sid: groups.length === 1 ? sid : `${sid}${index + 1}`,
+    effect: iam.Effect.DENY,
+    actions: group.actions,
+    resources: ['*'],
+    conditions: { Null: Object.fromEntries(group.keys.map((key) => [key, 'true'])), ...extraConditions },
+  }));
+}
+
+/**
  * What team roles may do at most, before the denies: run and observe SageMaker training,
  * processing, tuning and pipelines, register models, pass their execution role to SageMaker,
  * read and write data, use KMS keys, pull images, write logs and metrics, and manage the network
@@ -121,18 +139,27 @@ const ALLOWED_SAGEMAKER_ACTIONS = [
  * A permissions boundary is the most a role may do, so the policy is "allow what teams may do,
  * minus the denies": it allows the training workflow (see `ALLOWED_SAGEMAKER_ACTIONS` in the
  * source, PassRole to SageMaker only, S3, KMS, ECR pulls, logs, metrics, VPC network interfaces)
- * and then denies:
+ * and then denies (condition keys as the Service Authorization Reference lists them for each
+ * action, SAR snapshot of 2026-09-26; the test suite checks every key against that data and
+ * simulates the statements):
  *
- * - CreateTrainingJob, CreateProcessingJob, CreateHyperParameterTuningJob and CreateModel without
- *   VPC subnets (`Null sagemaker:VpcSubnets`) or without network isolation
- *   (`BoolIfExists sagemaker:NetworkIsolation false`, so an omitted flag is denied too);
- * - the three job calls without a volume KMS key (`Null sagemaker:VolumeKmsKey`; instance types
- *   with local NVMe storage are exempt, SageMaker rejects a volume key for them) or without an
- *   output KMS key (`Null sagemaker:OutputKmsKey`); CreateModel has neither and is not listed;
- * - the three job calls with any instance type outside `allowedInstanceTypes`
- *   (`ForAnyValue:StringNotLike sagemaker:InstanceTypes`);
- * - the four calls without each required tag (`Null aws:RequestTag/<key>`, one statement per key
- *   because keys in one Null block are ANDed).
+ * - `DenyJobsOutsideVpc`: CreateTrainingJob, CreateProcessingJob, CreateHyperParameterTuningJob
+ *   and CreateModel without VPC subnets (`Null sagemaker:VpcSubnets`; all four carry the key);
+ * - `DenyJobsWithoutNetworkIsolation`: the four calls unless network isolation is true
+ *   (`BoolIfExists sagemaker:NetworkIsolation false`, so an omitted flag is denied too; all four carry it);
+ * - `DenyJobsWithoutVolumeKmsKey`: the three job calls without a volume KMS key
+ *   (`Null sagemaker:VolumeKmsKeyArn`), unless every instance type of the request has local NVMe
+ *   storage (`ForAllValues:StringNotLike sagemaker:InstanceTypes`): SageMaker rejects a volume key
+ *   for those. The `Null` block would also hold the deprecated `sagemaker:VolumeKmsKey` (keys in one
+ *   block are ANDed: the deny fires only when all are absent), but no job call carries it any more,
+ *   and a key the action lacks is always null, so it is left out;
+ * - `DenyJobsWithoutOutputKmsKey`: the three job calls without an output KMS key
+ *   (`Null sagemaker:OutputKmsKeyArn`; the deprecated `sagemaker:OutputKmsKey` likewise left out);
+ *   CreateModel has neither key and is not listed in the two KMS denies;
+ * - `DenyInstanceTypesOutsideProfiles`: the three job calls with any instance type outside
+ *   `allowedInstanceTypes` (`ForAnyValue:StringNotLike sagemaker:InstanceTypes`; CreateModel does not carry it);
+ * - `DenyRequestsWithoutTag<n>`: the four calls without each required tag
+ *   (`Null aws:RequestTag/<key>`, one statement per key because keys in one Null block are ANDed).
  *
  * The boundary grants nothing by itself: each role still needs identity policies. The SCP holds
  * only the denies (an SCP never grants).
@@ -187,24 +214,11 @@ export class TrainingGuardrails extends Construct {
         resources: ['*'],
         conditions: { BoolIfExists: { 'sagemaker:NetworkIsolation': 'false' } },
       })] : []),
-      new iam.PolicyStatement({
-        sid: 'DenyJobsWithoutVolumeKmsKey',
-        effect: iam.Effect.DENY,
-        actions: JOB_ACTIONS,
-        resources: ['*'],
-        conditions: {
-          'Null': { 'sagemaker:VolumeKmsKey': 'true' },
-          // Instance types with local NVMe storage encrypt it in hardware; SageMaker rejects a volume key for them.
-          'ForAllValues:StringNotLike': { 'sagemaker:InstanceTypes': LOCAL_STORAGE_INSTANCE_PATTERNS },
-        },
+      // Instance types with local NVMe storage encrypt it in hardware; SageMaker rejects a volume key for them.
+      ...nullDenies('DenyJobsWithoutVolumeKmsKey', JOB_ACTIONS, VOLUME_KMS_KEY_NAMES, {
+        'ForAllValues:StringNotLike': { 'sagemaker:InstanceTypes': LOCAL_STORAGE_INSTANCE_PATTERNS },
       }),
-      new iam.PolicyStatement({
-        sid: 'DenyJobsWithoutOutputKmsKey',
-        effect: iam.Effect.DENY,
-        actions: JOB_ACTIONS,
-        resources: ['*'],
-        conditions: { Null: { 'sagemaker:OutputKmsKey': 'true' } },
-      }),
+      ...nullDenies('DenyJobsWithoutOutputKmsKey', JOB_ACTIONS, OUTPUT_KMS_KEY_NAMES),
       new iam.PolicyStatement({
         sid: 'DenyInstanceTypesOutsideProfiles',
         effect: iam.Effect.DENY,

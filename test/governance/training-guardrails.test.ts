@@ -54,7 +54,8 @@ describe('TrainingGuardrails', () => {
 
   test('denies the three job calls without a volume KMS key, except on local-storage instance types; not CreateModel', () => {
     const statement = bySid('DenyJobsWithoutVolumeKmsKey');
-    expect([statement.Effect, statement.Action, statement.Condition.Null]).toEqual(['Deny', JOBS, { 'sagemaker:VolumeKmsKey': 'true' }]);
+    // The request carries sagemaker:VolumeKmsKeyArn (SAR); the deprecated VolumeKmsKey is carried by none of the three.
+    expect([statement.Effect, statement.Action, statement.Condition.Null]).toEqual(['Deny', JOBS, { 'sagemaker:VolumeKmsKeyArn': 'true' }]);
     expect(statement.Condition['ForAllValues:StringNotLike']['sagemaker:InstanceTypes']).toEqual(expect.arrayContaining(['ml.g5.*', 'ml.p4d.*', 'ml.p5.*']));
   });
 
@@ -64,7 +65,7 @@ describe('TrainingGuardrails', () => {
       Effect: 'Deny',
       Action: JOBS,
       Resource: '*',
-      Condition: { Null: { 'sagemaker:OutputKmsKey': 'true' } },
+      Condition: { Null: { 'sagemaker:OutputKmsKeyArn': 'true' } },
     });
   });
 
