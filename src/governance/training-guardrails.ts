@@ -7,8 +7,7 @@ import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { REQUIRED_COST_TAG_KEYS } from '../core/tag-keys';
 import { requireName } from '../core/validate';
-import { groupByCarriedKeys, OUTPUT_KMS_KEY_NAMES, VOLUME_KMS_KEY_NAMES } from './private/job-condition-keys';
-import { LOCAL_STORAGE_INSTANCE_PATTERNS } from './rules/private/sagemaker-jobs';
+import { guardrailAllowStatements, guardrailDenyStatements, guardrailWildcardActions } from '../environment/private/guardrail-statements';
 
 /**
  * An AWS Organizations service control policy with the guardrail denies, for org admins.
@@ -86,51 +85,6 @@ export interface TrainingGuardrailsProps {
   readonly serviceControlPolicy?: ServiceControlPolicyOptions;
 }
 
-/** The four SageMaker calls whose network placement and tags the guardrails govern. */
-const JOB_AND_MODEL_ACTIONS = ['sagemaker:CreateTrainingJob', 'sagemaker:CreateProcessingJob', 'sagemaker:CreateHyperParameterTuningJob', 'sagemaker:CreateModel'];
-/** The three that start instances: they carry instance types, a volume and an output location. CreateModel has none of those. */
-const JOB_ACTIONS = JOB_AND_MODEL_ACTIONS.filter((a) => a !== 'sagemaker:CreateModel');
-
-/**
- * Deny statements that fire when a request carries none of `keyNames` (one `Null` block: its keys
- * are ANDed, so the deny fires only when every listed key is absent). A key goes into the block of
- * an action only if that action's request carries it (SAR, see `JOB_CONDITION_KEYS`); actions that
- * differ in the keys they carry get one statement each (`<sid>1`, `<sid>2`, ...).
- */
-function nullDenies(sid: string, actions: string[], keyNames: string[], extraConditions: Record<string, unknown> = {}): iam.PolicyStatement[] {
-  const groups = groupByCarriedKeys(actions, keyNames);
-  return groups.map((group, index) => new iam.PolicyStatement({
-    sid: groups.length === 1 ? sid : `${sid}${index + 1}`,
-    effect: iam.Effect.DENY,
-    actions: group.actions,
-    resources: ['*'],
-    conditions: { Null: Object.fromEntries(group.keys.map((key) => [key, 'true'])), ...extraConditions },
-  }));
-}
-
-/**
- * What team roles may do at most, before the denies: run and observe SageMaker training,
- * processing, tuning and pipelines, register models, pass their execution role to SageMaker,
- * read and write data, use KMS keys, pull images, write logs and metrics, and manage the network
- * interfaces of VPC jobs.
- */
-const ALLOWED_SAGEMAKER_ACTIONS = [
-  'sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:ListTrainingJobs',
-  'sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:ListProcessingJobs',
-  'sagemaker:CreateHyperParameterTuningJob', 'sagemaker:DescribeHyperParameterTuningJob', 'sagemaker:StopHyperParameterTuningJob',
-  'sagemaker:ListHyperParameterTuningJobs', 'sagemaker:ListTrainingJobsForHyperParameterTuningJob',
-  'sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel',
-  'sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sagemaker:UpdateModelPackage',
-  'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackageGroups',
-  'sagemaker:StartPipelineExecution', 'sagemaker:StopPipelineExecution', 'sagemaker:RetryPipelineExecution', 'sagemaker:DescribePipeline',
-  'sagemaker:DescribePipelineExecution', 'sagemaker:DescribePipelineDefinitionForExecution', 'sagemaker:ListPipelineExecutions',
-  'sagemaker:ListPipelineExecutionSteps', 'sagemaker:ListPipelineParametersForExecution', 'sagemaker:ListPipelines',
-  'sagemaker:AddTags', 'sagemaker:ListTags', 'sagemaker:Search',
-  'sagemaker:CreateExperiment', 'sagemaker:DescribeExperiment', 'sagemaker:CreateTrial', 'sagemaker:CreateTrialComponent',
-  'sagemaker:AssociateTrialComponent', 'sagemaker:DescribeTrialComponent', 'sagemaker:UpdateTrialComponent',
-  'sagemaker:DescribeMlflowTrackingServer', 'sagemaker:CreatePresignedMlflowTrackingServerUrl',
-];
-
 /**
  * Preventive guardrails for team training: a customer-managed policy to use as the permissions
  * boundary of every team role, and optionally the same denies as an AWS Organizations service
@@ -199,99 +153,19 @@ export class TrainingGuardrails extends Construct {
       pattern: /^[\w+=,.@-]+$/, minLength: 1, maxLength: 128, description: 'IAM policy names use letters, digits and + = , . @ - _',
     });
 
-    this.denyStatements = [
-      new iam.PolicyStatement({
-        sid: 'DenyJobsOutsideVpc',
-        effect: iam.Effect.DENY,
-        actions: JOB_AND_MODEL_ACTIONS,
-        resources: ['*'],
-        conditions: { Null: { 'sagemaker:VpcSubnets': 'true' } },
-      }),
-      ...(props.requireNetworkIsolation ?? true ? [new iam.PolicyStatement({
-        sid: 'DenyJobsWithoutNetworkIsolation',
-        effect: iam.Effect.DENY,
-        actions: JOB_AND_MODEL_ACTIONS,
-        resources: ['*'],
-        conditions: { BoolIfExists: { 'sagemaker:NetworkIsolation': 'false' } },
-      })] : []),
-      // Instance types with local NVMe storage encrypt it in hardware; SageMaker rejects a volume key for them.
-      ...nullDenies('DenyJobsWithoutVolumeKmsKey', JOB_ACTIONS, VOLUME_KMS_KEY_NAMES, {
-        'ForAllValues:StringNotLike': { 'sagemaker:InstanceTypes': LOCAL_STORAGE_INSTANCE_PATTERNS },
-      }),
-      ...nullDenies('DenyJobsWithoutOutputKmsKey', JOB_ACTIONS, OUTPUT_KMS_KEY_NAMES),
-      new iam.PolicyStatement({
-        sid: 'DenyInstanceTypesOutsideProfiles',
-        effect: iam.Effect.DENY,
-        actions: JOB_ACTIONS,
-        resources: ['*'],
-        conditions: { 'ForAnyValue:StringNotLike': { 'sagemaker:InstanceTypes': props.allowedInstanceTypes } },
-      }),
-      ...requiredTags.map((key, index) => new iam.PolicyStatement({
-        sid: `DenyRequestsWithoutTag${index}`,
-        effect: iam.Effect.DENY,
-        actions: JOB_AND_MODEL_ACTIONS,
-        resources: ['*'],
-        conditions: { Null: { [`aws:RequestTag/${key}`]: 'true' } },
-      })),
-    ];
-
-    const allows = [
-      new iam.PolicyStatement({ sid: 'AllowSageMakerTrainingWorkflow', actions: ALLOWED_SAGEMAKER_ACTIONS, resources: ['*'] }),
-      new iam.PolicyStatement({
-        sid: 'AllowPassRoleToSageMaker',
-        actions: ['iam:PassRole'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'AllowDataAndArtifacts',
-        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListBucket', 's3:GetBucketLocation'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'AllowKeyUse',
-        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'AllowKeyGrantsForAwsResources',
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'AllowImagePull',
-        actions: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'AllowLogsAndMetrics',
-        actions: [
-          'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:GetLogEvents',
-          'cloudwatch:PutMetricData', 'cloudwatch:GetMetricData', 'cloudwatch:ListMetrics',
-        ],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'AllowVpcJobNetworkInterfaces',
-        actions: [
-          'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
-          'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets',
-          'ec2:DescribeSecurityGroups', 'ec2:DescribeDhcpOptions',
-        ],
-        resources: ['*'],
-      }),
-      ...(props.additionalAllowedActions && props.additionalAllowedActions.length > 0
-        ? [new iam.PolicyStatement({ sid: 'AllowAdditionalActions', actions: props.additionalAllowedActions, resources: ['*'] })]
-        : []),
-    ];
+    this.denyStatements = guardrailDenyStatements({
+      allowedInstanceTypes: props.allowedInstanceTypes,
+      requiredTags,
+      requireNetworkIsolation: props.requireNetworkIsolation ?? true,
+    });
+    const allows = guardrailAllowStatements(props.additionalAllowedActions ?? []);
 
     this.permissionsBoundary = new iam.ManagedPolicy(this, 'PermissionsBoundary', {
       managedPolicyName: props.managedPolicyName,
       description: 'Trainyard training guardrails: the most a team role may do (permissions boundary).',
       document: new iam.PolicyDocument({ statements: [...allows, ...this.denyStatements] }),
     });
-    Acknowledgements.acknowledge(this.permissionsBoundary, Acknowledgements.permissionsBoundaryCeiling());
+    Acknowledgements.acknowledge(this.permissionsBoundary, Acknowledgements.permissionsBoundaryCeiling(guardrailWildcardActions()));
 
     if (props.serviceControlPolicy) {
       const scp = props.serviceControlPolicy;

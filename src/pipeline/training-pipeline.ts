@@ -13,6 +13,7 @@ import { PipelineValueType } from './definition/pipeline-expression';
 import { RegisterModelStep } from './definition/register-model-step';
 import type { DriftMonitor } from './drift-monitor';
 import { scheduleExpressionProblem } from './private/schedule-expression';
+import { stepInstanceTypes } from './private/step-instance-types';
 import { acknowledgeWildcardResources } from './private/wildcard-acknowledgement';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
@@ -198,7 +199,11 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
       description: `Runs the SageMaker pipeline ${this.node.path} of team ${props.environment.teamName}`,
+      // The team's guardrails: this role starts the jobs, so the boundary's denies apply to its requests.
+      permissionsBoundary: props.environment.permissionsBoundary,
     });
+    // The guardrails let the team's jobs use the instance types this pipeline's steps request.
+    props.environment.allowInstanceTypes(...stepInstanceTypes(this.definition.render()));
     const policy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
       description: `Least privilege of SageMaker pipeline ${this.node.path}: start and watch its own jobs, pass only the team role`,
       roles: [role],
@@ -362,6 +367,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
       description: `Starts SageMaker pipeline ${this.node.path} and nothing else`,
+      permissionsBoundary: this.environment.permissionsBoundary,
     });
     new iam.ManagedPolicy(this, `${id}Policy`, {
       description: `Start executions of SageMaker pipeline ${this.node.path} only`,

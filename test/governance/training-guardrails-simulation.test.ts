@@ -23,10 +23,11 @@ const pipelineRole = world.role('Trainyard-Team-ml', 'TrainingPipelineExecutionR
 const boundary = world.managedPolicy(model.refOf(model.resource('Organization', 'AWS::IAM::ManagedPolicy', 'GuardrailsPermissionsBoundary')));
 const scp = model.resolve(model.stack('Organization'), model.resource('Organization', 'AWS::Organizations::Policy', 'GuardrailsServiceControlPolicy').resource.Properties.Content);
 
-/** The team's pipeline role under the guardrails, as a boundary or as an SCP on its account. */
+/** The team's pipeline role under these guardrails (not the template's own boundary), as a boundary or as an SCP on its account. */
 const UNDER: Record<string, SimulatedPrincipal> = {
   'permissions boundary': { ...pipelineRole, permissionsBoundary: boundary },
-  'service control policy': { ...pipelineRole, serviceControlPolicies: [{ name: 'trainyard-training-guardrails', policy: scp }] },
+  // The SCP alone: without the boundary the template gives the role, so the SCP's denies are what is tested.
+  'service control policy': { ...pipelineRole, permissionsBoundary: undefined, serviceControlPolicies: [{ name: 'trainyard-training-guardrails', policy: scp }] },
 };
 
 // The standard recipe's own requests: Train (ml.g5.2xlarge, NVMe: no volume key) and ValidateData (ml.m5.xlarge, volume key).

@@ -332,7 +332,7 @@ export class CloudAssemblyModel {
     return Boolean(this.resolveIn(stack, c, [...trail, `condition ${name}`]));
   }
 
-  private resolveString(stack: StackModel, s: string, trail: string[]): string {
+  private resolveString(s: string, trail: string[]): string {
     return s.replace(/\{\{resolve:ssm:([^}:]+)(?::\d+)?\}\}/g, (_m, name) => this.ssmParameter(name, trail))
       .replace(/\{\{resolve:[^}]*\}\}/g, (m) => {
         throw new UnresolvableTokenError(`dynamic reference ${m} (${trail.join(' > ')})`);
@@ -340,7 +340,7 @@ export class CloudAssemblyModel {
   }
 
   private resolveIn(stack: StackModel, value: any, trail: string[]): any {
-    if (typeof value === 'string') return this.resolveString(stack, value, trail);
+    if (typeof value === 'string') return this.resolveString(value, trail);
     if (value === null || typeof value !== 'object') return value;
     if (Array.isArray(value)) return value.map((v, i) => this.resolveIn(stack, v, [...trail, String(i)])).filter((v) => v !== NO_VALUE);
     const keys = Object.keys(value);

