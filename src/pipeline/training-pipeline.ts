@@ -475,10 +475,11 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
         resources: groups.flatMap((g) => [arn('model-package-group', g), arn('model-package', `${g}/*`)]),
       }));
     }
-    // Pipeline experiment config: experiment = pipeline name, one trial per execution.
+    // Pipeline experiment config: experiment = pipeline name, one trial per execution. CreateTrial is
+    // authorized on the experiment as well as on the trial (both resource types are required, SAR).
     statements.push(new iam.PolicyStatement({
       sid: 'ExperimentOfThisPipeline',
-      actions: ['sagemaker:CreateExperiment', 'sagemaker:DescribeExperiment'],
+      actions: ['sagemaker:CreateExperiment', 'sagemaker:DescribeExperiment', 'sagemaker:CreateTrial'],
       resources: [arn('experiment', Token.isUnresolved(this.pipelineName) ? this.pipelineName : this.pipelineName.toLowerCase())],
     }));
     statements.push(new iam.PolicyStatement({

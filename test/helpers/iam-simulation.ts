@@ -167,20 +167,24 @@ export class IamWorld {
     if (response.resultType === 'error') {
       throw new Error(`simulation of ${call.action} on ${call.resource} is invalid: ${JSON.stringify(response.errors)}`);
     }
-    if (response.resultType !== 'single') throw new Error(`simulation of ${call.action} on ${call.resource}: a wildcard resource, give one ARN`);
-    const ignored = response.result.ignoredContextKeys ?? [];
+    // Actions without resource-level permissions are simulated on `*`; the simulator then reports one result per resource pattern.
+    if (response.resultType === 'wildcard' && call.resource !== '*') {
+      throw new Error(`simulation of ${call.action} on ${call.resource}: a wildcard resource, give one ARN`);
+    }
+    const results = response.resultType === 'single' ? [response.result] : response.results;
+    const ignored = [...new Set(results.flatMap((r) => r.ignoredContextKeys ?? []))];
     if (ignored.length > 0) {
       // A key the action does not carry would silently drop out of the request: the simulated call would not be the one meant.
       throw new Error(`${call.action} does not carry the context keys ${ignored.join(', ')} (Service Authorization Reference)`);
     }
-    const analysis = response.result.analysis;
+    const allowed = response.overallResult === 'Allowed';
     return {
       decision: response.overallResult,
-      deniedBy: response.overallResult === 'Allowed' ? [] : getDenialReasons(analysis).map((d) => {
+      deniedBy: allowed ? [] : results.flatMap((r) => getDenialReasons(r.analysis)).map((d) => {
         const where = 'policyIdentifier' in d && d.policyIdentifier ? d.policyIdentifier.split('/').pop() : d.policyType;
         return d.denialType === 'Explicit' ? `${d.policyType}:${d.statementId ?? `#${d.statementIndex}`}` : `${d.policyType}:implicit${where !== d.policyType ? `(${where})` : ''}`;
       }),
-      allowedBy: response.overallResult === 'Allowed' ? getGrantReasons(analysis).map((g) => `${g.policyType}:${g.statementId ?? ('policyIdentifier' in g ? g.policyIdentifier : '')}`) : [],
+      allowedBy: allowed ? results.flatMap((r) => getGrantReasons(r.analysis)).map((g) => `${g.policyType}:${g.statementId ?? ('policyIdentifier' in g ? g.policyIdentifier : '')}`) : [],
     };
   }
 }
