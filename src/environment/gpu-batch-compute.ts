@@ -562,7 +562,8 @@ function allowLogsToUseKey(key: kms.IKey): void {
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AllowTrainyardLogGroups',
     principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+    // No kms:DescribeKey: it carries no encryption context (SAR), so this condition would never let it through.
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'],
     resources: ['*'],
     conditions: {
       ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/trainyard/*` },

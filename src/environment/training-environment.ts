@@ -377,7 +377,7 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
    *
    * @default - none, when `guardrails` is false
    */
-  public readonly permissionsBoundary?: iam.ManagedPolicy;
+  public readonly permissionsBoundary?: iam.IManagedPolicy;
 
   /** Instance types the guardrails let the team's jobs use. */
   private readonly allowedInstanceTypes = new Set<string>();
@@ -562,7 +562,7 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     // ---- Guardrails: one permissions boundary for the team's roles ------------------------------
     if (guardrails) {
       this.allowedInstanceTypes.add(gpu.instanceType);
-      this.permissionsBoundary = new iam.ManagedPolicy(this, 'PermissionsBoundary', {
+      const boundary = new iam.ManagedPolicy(this, 'PermissionsBoundary', {
         description: `Trainyard ${teamName}: training guardrails, the most the team's roles may do (permissions boundary)`,
         document: new iam.PolicyDocument({
           statements: [
@@ -575,7 +575,8 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
           ],
         }),
       });
-      Acknowledgements.acknowledge(this.permissionsBoundary, Acknowledgements.permissionsBoundaryCeiling(guardrailWildcardActions()));
+      Acknowledgements.acknowledge(boundary, Acknowledgements.permissionsBoundaryCeiling(guardrailWildcardActions()));
+      this.permissionsBoundary = boundary;
     }
 
     // ---- Execution role ---------------------------------------------------------------------

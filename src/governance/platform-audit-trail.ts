@@ -119,7 +119,8 @@ export class PlatformAuditTrail extends Construct {
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchLogsForTheTrailLogGroup',
       principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      // No kms:DescribeKey: it carries no encryption context (SAR), so this condition would never let it through.
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
       resources: ['*'],
       conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
     }));

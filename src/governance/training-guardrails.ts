@@ -91,8 +91,10 @@ export interface TrainingGuardrailsProps {
  * control policy.
  *
  * A permissions boundary is the most a role may do, so the policy is "allow what teams may do,
- * minus the denies": it allows the training workflow (see `ALLOWED_SAGEMAKER_ACTIONS` in the
- * source, PassRole to SageMaker only, S3, KMS, ECR pulls, logs, metrics, VPC network interfaces)
+ * minus the denies": it allows what Trainyard's team roles are granted (the training, processing,
+ * tuning, pipeline, registry, experiment, MLflow and Studio calls listed in
+ * `src/environment/private/guardrail-statements.ts`, SageMaker describe and list calls, PassRole to
+ * SageMaker only, S3, KMS, ECR pulls, logs, metrics, VPC network interfaces)
  * and then denies (condition keys as the Service Authorization Reference lists them for each
  * action, SAR snapshot of 2026-09-26; the test suite checks every key against that data and
  * simulates the statements):
@@ -117,6 +119,10 @@ export interface TrainingGuardrailsProps {
  *
  * The boundary grants nothing by itself: each role still needs identity policies. The SCP holds
  * only the denies (an SCP never grants).
+ *
+ * `TrainingEnvironment` creates the same boundary for each team by default (`guardrails`); use this
+ * construct for one boundary shared by several teams (set their environments' `guardrails: false`)
+ * or for the service control policy.
  */
 export class TrainingGuardrails extends Construct {
   /** The customer-managed policy to use as a permissions boundary. */
