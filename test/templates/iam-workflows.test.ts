@@ -169,9 +169,11 @@ describe('single-team: the schedule and new-data triggers start only their own p
 
 describe('single-team: the flow-metrics collector', () => {
   const role = single.role(platformStack, 'FlowMetricsCollectorRole');
-  const arn = (prefix: string, attr = 'Arn') => m.attribute(m.resource(platformStack, m.resourcesOfType('AWS::DynamoDB::Table').some((r) => r.logicalId.startsWith(prefix)) ? 'AWS::DynamoDB::Table'
-    : m.resourcesOfType('AWS::SQS::Queue').some((r) => r.logicalId.startsWith(prefix)) ? 'AWS::SQS::Queue'
-      : m.resourcesOfType('AWS::KMS::Key').some((r) => r.logicalId.startsWith(prefix)) ? 'AWS::KMS::Key' : 'AWS::Logs::LogGroup', prefix), attr);
+  /** The ARN of the platform resource whose logical id starts with `prefix`, whatever its type. */
+  const arn = (prefix: string) => {
+    const [logicalId, resource] = Object.entries<any>(platformStack.template.Resources).find(([id]) => id.startsWith(prefix))!;
+    return m.attribute({ stack: platformStack, logicalId, resource }, 'Arn');
+  };
   const jobTagged = (team: string) => ({ action: 'sagemaker:DescribeTrainingJob', resource: 'arn:aws:sagemaker:us-east-1:123456789012:training-job/pipelines-0a1b-train-1a2b', context: { 'aws:ResourceTag/trainyard:team': team } });
   test.each<Case>([
     ['de-duplicates events', { action: 'dynamodb:PutItem', resource: arn('FlowMetricsDedupTable') }],
