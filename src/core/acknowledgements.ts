@@ -386,9 +386,10 @@ export class Acknowledgements {
   /**
    * The TrainingGuardrails permissions boundary. A boundary is a ceiling, not a grant: it names
    * `Resource: *` on purpose, because the identity policies of each role scope the resources and
-   * the effective permission is their intersection.
+   * the effective permission is their intersection. `wildcardActions` are the boundary's action
+   * patterns (`sagemaker-mlflow:Get*`, ...), one IAM5 finding each.
    */
-  public static permissionsBoundaryCeiling(): ComplianceAcknowledgement[] {
+  public static permissionsBoundaryCeiling(wildcardActions: string[] = []): ComplianceAcknowledgement[] {
     return [
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -396,6 +397,13 @@ export class Acknowledgements {
           'Permissions boundary: it caps what team roles may do and grants nothing by itself. Resources are scoped by each ' +
           "role's identity policies; the effective permission is the intersection, so the boundary lists actions on all resources.",
       },
+      ...wildcardActions.map((action) => ({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          `Permissions boundary: ${action} stands for a family of calls team roles use (SageMaker describe and list calls, ` +
+          'MLflow client calls), which listed one by one would push the policy past the 6,144-character limit of a managed policy. ' +
+          "The boundary grants nothing; each role's identity policy lists the exact actions on its own resources.",
+      })),
     ];
   }
 

@@ -564,6 +564,7 @@ function allowLogsToUseKey(key: kms.IKey): void {
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AllowTrainyardLogGroups',
     principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+    // No kms:DescribeKey: it carries no encryption context (SAR), so this condition would never let it through.
     actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'],
     resources: ['*'],
     conditions: {

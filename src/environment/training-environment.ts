@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -13,7 +13,7 @@ import { GpuProfile } from './gpu-profile';
 import { TrainingJobDefaults } from './training-job-defaults';
 import { Acknowledgements, ComplianceAcknowledgement } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
-import { TAG_KEYS } from '../core/tag-keys';
+import { REQUIRED_COST_TAG_KEYS, TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireName, TAG_VALUE_RULE } from '../core/validate';
@@ -22,6 +22,7 @@ import { IExperimentTracking } from '../registry/experiment-tracking';
 import { ImageRegistry } from '../registry/image-registry';
 import { ModelRegistry } from '../registry/model-registry';
 import { experimentTrackingPolicy } from './private/experiment-access';
+import { guardrailAllowStatements, guardrailDenyStatements, guardrailWildcardActions } from './private/guardrail-statements';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
 
 /**
@@ -65,6 +66,21 @@ export interface ITrainingEnvironment extends IConstruct {
    * @default - no model registry wired
    */
   readonly modelPackageGroupName?: string;
+
+  /**
+   * The permissions boundary of the team's roles (the training guardrails): `TrainingPipeline`
+   * sets it on its execution and trigger roles, and a team's `TrainingStudio` can take it.
+   *
+   * @default - no boundary
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
+
+  /**
+   * Lets the team's jobs use these instance types under its guardrails (exact types such as
+   * `ml.m5.xlarge`, or IAM `StringLike` patterns such as `ml.m5.*`). `TrainingPipeline` calls it
+   * with the instance types of its steps. Does nothing for an environment without guardrails.
+   */
+  allowInstanceTypes(...instanceTypes: string[]): void;
 }
 
 /**
@@ -207,6 +223,25 @@ export interface TrainingEnvironmentProps {
   readonly networkIsolation?: boolean;
 
   /**
+   * Give the team's roles the training guardrails as their permissions boundary: one customer-managed
+   * policy per environment (`permissionsBoundary`) with the same statements as `TrainingGuardrails`,
+   * set on the execution role and, through the environment, on the execution and trigger roles of
+   * every `TrainingPipeline` on it. Jobs must then run in a VPC, with network isolation (unless
+   * `networkIsolation` is false), with an output KMS key, with a volume KMS key except on instance
+   * types with local NVMe storage, on the instance types the team declares (the GPU profile, plus
+   * those of its pipelines' steps: `allowInstanceTypes`), and tagged `trainyard:team` and
+   * `trainyard:cost-center`. The boundary allows everything Trainyard's team roles are granted; it
+   * grants nothing by itself.
+   *
+   * Set false when the organization attaches its own boundary (for example `TrainingGuardrails.applyTo`
+   * with an organization-wide policy) or enforces the same denies with a service control policy.
+   * Imported roles (`TrainingStudio.executionRole` given as a role from elsewhere) cannot take a boundary.
+   *
+   * @default true
+   */
+  readonly guardrails?: boolean;
+
+  /**
    * The ID of the Region's Amazon S3 managed prefix list (`com.amazonaws.<region>.s3`, for example
    * `pl-63a5400a` in us-east-1). Jobs in the isolated VPC reach S3 through the platform's gateway
    * endpoint; the security group then allows HTTPS to S3's address ranges, and nothing else outside the VPC.
@@ -338,6 +373,16 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
   public readonly executionPolicies: iam.IManagedPolicy[];
 
   /**
+   * The training guardrails boundary of the team's roles.
+   *
+   * @default - none, when `guardrails` is false
+   */
+  public readonly permissionsBoundary?: iam.IManagedPolicy;
+
+  /** Instance types the guardrails let the team's jobs use. */
+  private readonly allowedInstanceTypes = new Set<string>();
+
+  /**
    * The team's model registry (`<team>-models`), where its pipelines register models.
    *
    * @default - none created (`modelPackageGroupName` given, or `createRegistries: false`)
@@ -458,6 +503,10 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
       throw new TrainyardValidationError('TrainingEnvironment.experimentTracking', 'must be an ExperimentTracking, or one imported with ExperimentTracking.fromTrackingArn.');
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const guardrails = props.guardrails ?? true;
+    if (typeof guardrails !== 'boolean') {
+      throw new TrainyardValidationError('TrainingEnvironment.guardrails', `must be true or false, got ${String(guardrails)}.`);
+    }
 
     this.tags = {
       [TAG_KEYS.team]: teamName,
@@ -510,9 +559,30 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     this.securityGroup = securityGroup;
     this.connections = new ec2.Connections({ securityGroups: [securityGroup] });
 
+    // ---- Guardrails: one permissions boundary for the team's roles ------------------------------
+    if (guardrails) {
+      this.allowedInstanceTypes.add(gpu.instanceType);
+      const boundary = new iam.ManagedPolicy(this, 'PermissionsBoundary', {
+        description: `Trainyard ${teamName}: training guardrails, the most the team's roles may do (permissions boundary)`,
+        document: new iam.PolicyDocument({
+          statements: [
+            ...guardrailAllowStatements(),
+            ...guardrailDenyStatements({
+              allowedInstanceTypes: Lazy.list({ produce: () => [...this.allowedInstanceTypes].sort() }),
+              requiredTags: REQUIRED_COST_TAG_KEYS,
+              requireNetworkIsolation: networkIsolation,
+            }),
+          ],
+        }),
+      });
+      Acknowledgements.acknowledge(boundary, Acknowledgements.permissionsBoundaryCeiling(guardrailWildcardActions()));
+      this.permissionsBoundary = boundary;
+    }
+
     // ---- Execution role ---------------------------------------------------------------------
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'ExecutionRole', {
+      permissionsBoundary: this.permissionsBoundary,
       description: `Trainyard ${teamName}: SageMaker training and processing jobs`,
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
@@ -568,6 +638,23 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
       }));
       this.budgetTopic = topic;
       this.budget = this.createBudget(props.monthlyBudgetUsd, props.alertEmails ?? [], topic);
+    }
+  }
+
+  /**
+   * Lets the team's jobs use these instance types under the guardrails (`guardrails`): exact types
+   * such as `ml.m5.xlarge`, or IAM `StringLike` patterns such as `ml.m5.*`. `TrainingPipeline` calls
+   * it with the instance types of its steps. Without guardrails it does nothing.
+   */
+  public allowInstanceTypes(...instanceTypes: string[]): void {
+    for (const type of instanceTypes) {
+      if (typeof type !== 'string' || !/^ml\.[a-z0-9*?]+(\.[a-z0-9*?-]+)?$/.test(type)) {
+        throw new TrainyardValidationError(
+          'TrainingEnvironment.allowInstanceTypes',
+          `'${String(type)}' is not a SageMaker instance type or pattern such as 'ml.g5.2xlarge' or 'ml.m5.*'.`,
+        );
+      }
+      if (this.permissionsBoundary) this.allowedInstanceTypes.add(type);
     }
   }
 
@@ -815,6 +902,11 @@ class ImportedTrainingEnvironment extends Construct implements ITrainingEnvironm
     this.artifactsPrefix = prefix('TrainingEnvironmentAttributes.artifactsPrefix', attrs.artifactsPrefix ?? `${this.teamName}/artifacts/`);
     this.checkpointsPrefix = prefix('TrainingEnvironmentAttributes.checkpointsPrefix', attrs.checkpointsPrefix ?? `${this.teamName}/checkpoints/`);
     this.modelPackageGroupName = attrs.modelPackageGroupName;
+  }
+
+  /** An imported environment has no boundary here: its owner manages its guardrails. */
+  public allowInstanceTypes(..._instanceTypes: string[]): void {
+    // Nothing to widen.
   }
 }
 

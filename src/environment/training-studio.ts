@@ -74,6 +74,16 @@ export interface TrainingStudioProps {
   readonly executionRole?: iam.IRole;
 
   /**
+   * The permissions boundary of the default execution role: pass a team's guardrails
+   * (`environment.permissionsBoundary`) so Studio users work under the same boundary as the team's
+   * jobs and pipelines. A given `executionRole` is not changed: a role imported from elsewhere
+   * cannot take a boundary here, its owner sets it.
+   *
+   * @default - no boundary
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
+
+  /**
    * The experiment tracking (managed MLflow) Studio users log to and open the MLflow UI of. The
    * default execution role gets the MLflow API on it, its artifact prefix and key, through a
    * customer-managed policy; a given `executionRole` gets nothing.
@@ -167,9 +177,16 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
     const subnetIds = platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds;
 
     // ---- Execution role ---------------------------------------------------------------------
+    if (props.executionRole !== undefined && props.permissionsBoundary !== undefined) {
+      throw new TrainyardValidationError(
+        'TrainingStudio.permissionsBoundary',
+        'applies to the default execution role only; with TrainingStudio.executionRole, set the boundary on that role where it is defined.',
+      );
+    }
     const role = props.executionRole ?? new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Trainyard Studio apps of domain ${domainName}: own apps and spaces, read platform data, no full access`,
+      permissionsBoundary: props.permissionsBoundary,
     });
     this.executionRole = role;
 

@@ -7,7 +7,7 @@ import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { REQUIRED_COST_TAG_KEYS } from '../core/tag-keys';
 import { requireName } from '../core/validate';
-import { LOCAL_STORAGE_INSTANCE_PATTERNS } from './rules/private/sagemaker-jobs';
+import { guardrailAllowStatements, guardrailDenyStatements, guardrailWildcardActions } from '../environment/private/guardrail-statements';
 
 /**
  * An AWS Organizations service control policy with the guardrail denies, for org admins.
@@ -85,57 +85,44 @@ export interface TrainingGuardrailsProps {
   readonly serviceControlPolicy?: ServiceControlPolicyOptions;
 }
 
-/** The four SageMaker calls whose network placement and tags the guardrails govern. */
-const JOB_AND_MODEL_ACTIONS = ['sagemaker:CreateTrainingJob', 'sagemaker:CreateProcessingJob', 'sagemaker:CreateHyperParameterTuningJob', 'sagemaker:CreateModel'];
-/** The three that start instances: they carry instance types, a volume and an output location. CreateModel has none of those. */
-const JOB_ACTIONS = JOB_AND_MODEL_ACTIONS.filter((a) => a !== 'sagemaker:CreateModel');
-
-/**
- * What team roles may do at most, before the denies: run and observe SageMaker training,
- * processing, tuning and pipelines, register models, pass their execution role to SageMaker,
- * read and write data, use KMS keys, pull images, write logs and metrics, and manage the network
- * interfaces of VPC jobs.
- */
-const ALLOWED_SAGEMAKER_ACTIONS = [
-  'sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:ListTrainingJobs',
-  'sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:ListProcessingJobs',
-  'sagemaker:CreateHyperParameterTuningJob', 'sagemaker:DescribeHyperParameterTuningJob', 'sagemaker:StopHyperParameterTuningJob',
-  'sagemaker:ListHyperParameterTuningJobs', 'sagemaker:ListTrainingJobsForHyperParameterTuningJob',
-  'sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel',
-  'sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sagemaker:UpdateModelPackage',
-  'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackageGroups',
-  'sagemaker:StartPipelineExecution', 'sagemaker:StopPipelineExecution', 'sagemaker:RetryPipelineExecution', 'sagemaker:DescribePipeline',
-  'sagemaker:DescribePipelineExecution', 'sagemaker:DescribePipelineDefinitionForExecution', 'sagemaker:ListPipelineExecutions',
-  'sagemaker:ListPipelineExecutionSteps', 'sagemaker:ListPipelineParametersForExecution', 'sagemaker:ListPipelines',
-  'sagemaker:AddTags', 'sagemaker:ListTags', 'sagemaker:Search',
-  'sagemaker:CreateExperiment', 'sagemaker:DescribeExperiment', 'sagemaker:CreateTrial', 'sagemaker:CreateTrialComponent',
-  'sagemaker:AssociateTrialComponent', 'sagemaker:DescribeTrialComponent', 'sagemaker:UpdateTrialComponent',
-  'sagemaker:DescribeMlflowTrackingServer', 'sagemaker:CreatePresignedMlflowTrackingServerUrl',
-];
-
 /**
  * Preventive guardrails for team training: a customer-managed policy to use as the permissions
  * boundary of every team role, and optionally the same denies as an AWS Organizations service
  * control policy.
  *
  * A permissions boundary is the most a role may do, so the policy is "allow what teams may do,
- * minus the denies": it allows the training workflow (see `ALLOWED_SAGEMAKER_ACTIONS` in the
- * source, PassRole to SageMaker only, S3, KMS, ECR pulls, logs, metrics, VPC network interfaces)
- * and then denies:
+ * minus the denies": it allows what Trainyard's team roles are granted (the training, processing,
+ * tuning, pipeline, registry, experiment, MLflow and Studio calls listed in
+ * `src/environment/private/guardrail-statements.ts`, SageMaker describe and list calls, PassRole to
+ * SageMaker only, S3, KMS, ECR pulls, logs, metrics, VPC network interfaces)
+ * and then denies (condition keys as the Service Authorization Reference lists them for each
+ * action, SAR snapshot of 2026-09-26; the test suite checks every key against that data and
+ * simulates the statements):
  *
- * - CreateTrainingJob, CreateProcessingJob, CreateHyperParameterTuningJob and CreateModel without
- *   VPC subnets (`Null sagemaker:VpcSubnets`) or without network isolation
- *   (`BoolIfExists sagemaker:NetworkIsolation false`, so an omitted flag is denied too);
- * - the three job calls without a volume KMS key (`Null sagemaker:VolumeKmsKey`; instance types
- *   with local NVMe storage are exempt, SageMaker rejects a volume key for them) or without an
- *   output KMS key (`Null sagemaker:OutputKmsKey`); CreateModel has neither and is not listed;
- * - the three job calls with any instance type outside `allowedInstanceTypes`
- *   (`ForAnyValue:StringNotLike sagemaker:InstanceTypes`);
- * - the four calls without each required tag (`Null aws:RequestTag/<key>`, one statement per key
- *   because keys in one Null block are ANDed).
+ * - `DenyJobsOutsideVpc`: CreateTrainingJob, CreateProcessingJob, CreateHyperParameterTuningJob
+ *   and CreateModel without VPC subnets (`Null sagemaker:VpcSubnets`; all four carry the key);
+ * - `DenyJobsWithoutNetworkIsolation`: the four calls unless network isolation is true
+ *   (`BoolIfExists sagemaker:NetworkIsolation false`, so an omitted flag is denied too; all four carry it);
+ * - `DenyJobsWithoutVolumeKmsKey`: the three job calls without a volume KMS key
+ *   (`Null sagemaker:VolumeKmsKeyArn`), unless every instance type of the request has local NVMe
+ *   storage (`ForAllValues:StringNotLike sagemaker:InstanceTypes`): SageMaker rejects a volume key
+ *   for those. The `Null` block would also hold the deprecated `sagemaker:VolumeKmsKey` (keys in one
+ *   block are ANDed: the deny fires only when all are absent), but no job call carries it any more,
+ *   and a key the action lacks is always null, so it is left out;
+ * - `DenyJobsWithoutOutputKmsKey`: the three job calls without an output KMS key
+ *   (`Null sagemaker:OutputKmsKeyArn`; the deprecated `sagemaker:OutputKmsKey` likewise left out);
+ *   CreateModel has neither key and is not listed in the two KMS denies;
+ * - `DenyInstanceTypesOutsideProfiles`: the three job calls with any instance type outside
+ *   `allowedInstanceTypes` (`ForAnyValue:StringNotLike sagemaker:InstanceTypes`; CreateModel does not carry it);
+ * - `DenyRequestsWithoutTag<n>`: the four calls without each required tag
+ *   (`Null aws:RequestTag/<key>`, one statement per key because keys in one Null block are ANDed).
  *
  * The boundary grants nothing by itself: each role still needs identity policies. The SCP holds
  * only the denies (an SCP never grants).
+ *
+ * `TrainingEnvironment` creates the same boundary for each team by default (`guardrails`); use this
+ * construct for one boundary shared by several teams (set their environments' `guardrails: false`)
+ * or for the service control policy.
  */
 export class TrainingGuardrails extends Construct {
   /** The customer-managed policy to use as a permissions boundary. */
@@ -172,112 +159,19 @@ export class TrainingGuardrails extends Construct {
       pattern: /^[\w+=,.@-]+$/, minLength: 1, maxLength: 128, description: 'IAM policy names use letters, digits and + = , . @ - _',
     });
 
-    this.denyStatements = [
-      new iam.PolicyStatement({
-        sid: 'DenyJobsOutsideVpc',
-        effect: iam.Effect.DENY,
-        actions: JOB_AND_MODEL_ACTIONS,
-        resources: ['*'],
-        conditions: { Null: { 'sagemaker:VpcSubnets': 'true' } },
-      }),
-      ...(props.requireNetworkIsolation ?? true ? [new iam.PolicyStatement({
-        sid: 'DenyJobsWithoutNetworkIsolation',
-        effect: iam.Effect.DENY,
-        actions: JOB_AND_MODEL_ACTIONS,
-        resources: ['*'],
-        conditions: { BoolIfExists: { 'sagemaker:NetworkIsolation': 'false' } },
-      })] : []),
-      new iam.PolicyStatement({
-        sid: 'DenyJobsWithoutVolumeKmsKey',
-        effect: iam.Effect.DENY,
-        actions: JOB_ACTIONS,
-        resources: ['*'],
-        conditions: {
-          'Null': { 'sagemaker:VolumeKmsKey': 'true' },
-          // Instance types with local NVMe storage encrypt it in hardware; SageMaker rejects a volume key for them.
-          'ForAllValues:StringNotLike': { 'sagemaker:InstanceTypes': LOCAL_STORAGE_INSTANCE_PATTERNS },
-        },
-      }),
-      new iam.PolicyStatement({
-        sid: 'DenyJobsWithoutOutputKmsKey',
-        effect: iam.Effect.DENY,
-        actions: JOB_ACTIONS,
-        resources: ['*'],
-        conditions: { Null: { 'sagemaker:OutputKmsKey': 'true' } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'DenyInstanceTypesOutsideProfiles',
-        effect: iam.Effect.DENY,
-        actions: JOB_ACTIONS,
-        resources: ['*'],
-        conditions: { 'ForAnyValue:StringNotLike': { 'sagemaker:InstanceTypes': props.allowedInstanceTypes } },
-      }),
-      ...requiredTags.map((key, index) => new iam.PolicyStatement({
-        sid: `DenyRequestsWithoutTag${index}`,
-        effect: iam.Effect.DENY,
-        actions: JOB_AND_MODEL_ACTIONS,
-        resources: ['*'],
-        conditions: { Null: { [`aws:RequestTag/${key}`]: 'true' } },
-      })),
-    ];
-
-    const allows = [
-      new iam.PolicyStatement({ sid: 'AllowSageMakerTrainingWorkflow', actions: ALLOWED_SAGEMAKER_ACTIONS, resources: ['*'] }),
-      new iam.PolicyStatement({
-        sid: 'AllowPassRoleToSageMaker',
-        actions: ['iam:PassRole'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'AllowDataAndArtifacts',
-        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListBucket', 's3:GetBucketLocation'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'AllowKeyUse',
-        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'AllowKeyGrantsForAwsResources',
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'AllowImagePull',
-        actions: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'AllowLogsAndMetrics',
-        actions: [
-          'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:GetLogEvents',
-          'cloudwatch:PutMetricData', 'cloudwatch:GetMetricData', 'cloudwatch:ListMetrics',
-        ],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'AllowVpcJobNetworkInterfaces',
-        actions: [
-          'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
-          'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets',
-          'ec2:DescribeSecurityGroups', 'ec2:DescribeDhcpOptions',
-        ],
-        resources: ['*'],
-      }),
-      ...(props.additionalAllowedActions && props.additionalAllowedActions.length > 0
-        ? [new iam.PolicyStatement({ sid: 'AllowAdditionalActions', actions: props.additionalAllowedActions, resources: ['*'] })]
-        : []),
-    ];
+    this.denyStatements = guardrailDenyStatements({
+      allowedInstanceTypes: props.allowedInstanceTypes,
+      requiredTags,
+      requireNetworkIsolation: props.requireNetworkIsolation ?? true,
+    });
+    const allows = guardrailAllowStatements(props.additionalAllowedActions ?? []);
 
     this.permissionsBoundary = new iam.ManagedPolicy(this, 'PermissionsBoundary', {
       managedPolicyName: props.managedPolicyName,
       description: 'Trainyard training guardrails: the most a team role may do (permissions boundary).',
       document: new iam.PolicyDocument({ statements: [...allows, ...this.denyStatements] }),
     });
-    Acknowledgements.acknowledge(this.permissionsBoundary, Acknowledgements.permissionsBoundaryCeiling());
+    Acknowledgements.acknowledge(this.permissionsBoundary, Acknowledgements.permissionsBoundaryCeiling(guardrailWildcardActions()));
 
     if (props.serviceControlPolicy) {
       const scp = props.serviceControlPolicy;

@@ -13,6 +13,7 @@ import { PipelineValueType } from './definition/pipeline-expression';
 import { RegisterModelStep } from './definition/register-model-step';
 import type { DriftMonitor } from './drift-monitor';
 import { scheduleExpressionProblem } from './private/schedule-expression';
+import { stepInstanceTypes } from './private/step-instance-types';
 import { acknowledgeWildcardResources } from './private/wildcard-acknowledgement';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
@@ -198,7 +199,11 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
       description: `Runs the SageMaker pipeline ${this.node.path} of team ${props.environment.teamName}`,
+      // The team's guardrails: this role starts the jobs, so the boundary's denies apply to its requests.
+      permissionsBoundary: props.environment.permissionsBoundary,
     });
+    // The guardrails let the team's jobs use the instance types this pipeline's steps request.
+    props.environment.allowInstanceTypes(...stepInstanceTypes(this.definition.render()));
     const policy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
       description: `Least privilege of SageMaker pipeline ${this.node.path}: start and watch its own jobs, pass only the team role`,
       roles: [role],
@@ -362,6 +367,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
       description: `Starts SageMaker pipeline ${this.node.path} and nothing else`,
+      permissionsBoundary: this.environment.permissionsBoundary,
     });
     new iam.ManagedPolicy(this, `${id}Policy`, {
       description: `Start executions of SageMaker pipeline ${this.node.path} only`,
@@ -469,10 +475,11 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
         resources: groups.flatMap((g) => [arn('model-package-group', g), arn('model-package', `${g}/*`)]),
       }));
     }
-    // Pipeline experiment config: experiment = pipeline name, one trial per execution.
+    // Pipeline experiment config: experiment = pipeline name, one trial per execution. CreateTrial is
+    // authorized on the experiment as well as on the trial (both resource types are required, SAR).
     statements.push(new iam.PolicyStatement({
       sid: 'ExperimentOfThisPipeline',
-      actions: ['sagemaker:CreateExperiment', 'sagemaker:DescribeExperiment'],
+      actions: ['sagemaker:CreateExperiment', 'sagemaker:DescribeExperiment', 'sagemaker:CreateTrial'],
       resources: [arn('experiment', Token.isUnresolved(this.pipelineName) ? this.pipelineName : this.pipelineName.toLowerCase())],
     }));
     statements.push(new iam.PolicyStatement({

@@ -12,9 +12,12 @@ import { MlPlatform } from '../../src/platform/ml-platform';
 import { ExperimentTracking } from '../../src/registry/experiment-tracking';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
-/** Every statement of every customer-managed policy in the template. */
+/** Every statement of every customer-managed policy in the template that grants (permissions boundaries, which only cap, left out). */
 function managedPolicyStatements(template: Template): any[] {
-  return Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+  const boundaries = new Set(Object.values<any>(template.findResources('AWS::IAM::Role')).map((r) => r.Properties.PermissionsBoundary?.Ref));
+  return Object.entries<any>(template.findResources('AWS::IAM::ManagedPolicy'))
+    .filter(([id]) => !boundaries.has(id))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 }
 
 const asList = (x: any): any[] => (Array.isArray(x) ? x : [x]);
@@ -61,7 +64,8 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
   });
 
   test('acknowledges only the wildcard resources the AWS APIs leave no narrower choice for, each by its exact name', () => {
-    const acks = acknowledgementsUnder(env);
+    // The guardrails boundary caps, it grants nothing: its acknowledgements are checked below.
+    const acks = acknowledgementsUnder(env).filter(([path]) => !path.startsWith(env.permissionsBoundary!.node.path));
     const ids = acks.map(([, id]) => id).sort();
     expect(ids).toEqual([
       'Annotation::AwsSolutions-IAM5[Resource::*]',
@@ -76,6 +80,18 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
     for (const [, , reason] of acks) {
       expect(reason.length).toBeGreaterThan(80);
     }
+  });
+
+  test('the execution role carries the team guardrails as its boundary: the GPU profile is the allowed instance type', () => {
+    const boundaryId = teamStack.resolve((env.permissionsBoundary!.node.defaultChild as iam.CfnManagedPolicy).logicalId);
+    template.hasResourceProperties('AWS::IAM::Role', { PermissionsBoundary: { Ref: boundaryId } });
+    const boundary = template.toJSON().Resources[boundaryId].Properties.PolicyDocument.Statement as any[];
+    expect(boundary.find((st) => st.Sid === 'DenyInstanceTypesOutsideProfiles').Condition).toEqual({
+      'ForAnyValue:StringNotLike': { 'sagemaker:InstanceTypes': ['ml.g5.2xlarge'] },
+    });
+    expect(boundary.find((st) => st.Sid === 'DenyJobsWithoutOutputKmsKey').Condition).toEqual({ Null: { 'sagemaker:OutputKmsKeyArn': 'true' } });
+    const boundaryAcks = acknowledgementsUnder(env.permissionsBoundary!).map(([, id]) => id);
+    expect(boundaryAcks).toEqual(expect.arrayContaining(['Annotation::AwsSolutions-IAM5[Resource::*]', 'Annotation::AwsSolutions-IAM5[Action::sagemaker:Describe*]']));
   });
 
   test('the execution role trusts SageMaker in this account only and has no inline or AWS managed policies', () => {
@@ -485,6 +501,24 @@ describe('TrainingEnvironment options', () => {
     template.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 0);
     expect([env.modelRegistry, env.imageRegistry, env.modelPackageGroupName]).toEqual([undefined, undefined, undefined]);
     expect(JSON.stringify(managedPolicyStatements(template))).not.toMatch(/ecr:/);
+  });
+
+  test('guardrails: false leaves the role without a boundary; allowInstanceTypes widens the guardrails and checks its input', () => {
+    const { template, env } = build({ guardrails: false });
+    expect(env.permissionsBoundary).toBeUndefined();
+    template.hasResourceProperties('AWS::IAM::Role', { PermissionsBoundary: Match.absent() });
+    env.allowInstanceTypes('ml.m5.xlarge'); // nothing to widen
+    const stack = new Stack(newApp(), 'S');
+    const guarded = new TrainingEnvironment(stack, 'Env', {
+      platform: new MlPlatform(stack, 'Platform'), teamName: 'nlp', gpu: GpuProfile.P4D_24XLARGE,
+    });
+    guarded.allowInstanceTypes('ml.m5.xlarge', 'ml.c5.*');
+    const boundaryId = stack.resolve((guarded.permissionsBoundary!.node.defaultChild as iam.CfnManagedPolicy).logicalId);
+    const boundary = Template.fromStack(stack).toJSON().Resources[boundaryId];
+    expect(boundary.Properties.PolicyDocument.Statement.find((st: any) => st.Sid === 'DenyInstanceTypesOutsideProfiles').Condition['ForAnyValue:StringNotLike'])
+      .toEqual({ 'sagemaker:InstanceTypes': ['ml.c5.*', 'ml.m5.xlarge', 'ml.p4d.24xlarge'] });
+    expect(() => guarded.allowInstanceTypes('g5.2xlarge')).toThrow(/TrainingEnvironment\.allowInstanceTypes: 'g5\.2xlarge' is not a SageMaker instance type/);
+    expect(() => build({ guardrails: 'yes' as any })).toThrow(/TrainingEnvironment\.guardrails: must be true or false, got yes/);
   });
 
   test('a platform without experiment tracking gives the role no MLflow access; an imported app can be given instead', () => {

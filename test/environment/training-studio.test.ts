@@ -197,6 +197,22 @@ describe('TrainingStudio options', () => {
   });
 });
 
+describe('TrainingStudio under a team\'s guardrails', () => {
+  test('permissionsBoundary bounds the default execution role; a given role cannot take it here', () => {
+    const stack = new Stack(newApp(), 'S');
+    const platform = new MlPlatform(stack, 'Platform');
+    const boundary = new iam.ManagedPolicy(stack, 'Boundary', { statements: [new iam.PolicyStatement({ actions: ['sagemaker:CreateApp'], resources: ['*'] })] });
+    new TrainingStudio(stack, 'Studio', { platform, teamName: 'ml', permissionsBoundary: boundary });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      Description: Match.stringLikeRegexp('^Trainyard Studio apps'),
+      PermissionsBoundary: { Ref: stack.resolve((boundary.node.defaultChild as iam.CfnManagedPolicy).logicalId) },
+    });
+    const executionRole = iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::111111111111:role/studio');
+    expect(() => new TrainingStudio(stack, 'Other', { platform, executionRole, permissionsBoundary: boundary }))
+      .toThrow(/TrainingStudio\.permissionsBoundary: applies to the default execution role only; with TrainingStudio\.executionRole/);
+  });
+});
+
 describe('TrainingStudio rejects bad props at synth, naming the prop', () => {
   const make = (props: Partial<TrainingStudioProps>) => () => {
     const stack = new Stack(newApp(), 'S');

@@ -107,6 +107,9 @@ export class FixtureTrainingEnvironment extends Construct implements ITrainingEn
       tags: { 'trainyard:team': this.teamName, 'trainyard:cost-center': `ml-${this.teamName}` },
     };
   }
+
+  /** No guardrails on the fixture: nothing to widen. */
+  public allowInstanceTypes(..._instanceTypes: string[]): void {}
 }
 
 /**

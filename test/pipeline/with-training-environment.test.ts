@@ -1,5 +1,6 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { definitionSchemaErrors, deployedDefinition } from './definition/definition-rules';
 import { Acknowledgements } from '../../src/core/acknowledgements';
 import { GpuProfile } from '../../src/environment/gpu-profile';
@@ -31,6 +32,19 @@ describe('the standard pipeline on the real TrainingEnvironment, laid out as tem
     Tags.of(app).add('trainyard:template', 'single-team');
   });
   const template: Template = result.template(teamStack);
+
+  test('the pipeline\'s execution and trigger roles (schedule, new data, drift) carry the team guardrails; their instance types are the profile and the recipe\'s steps', () => {
+    const boundaryId = teamStack.resolve((team.permissionsBoundary!.node.defaultChild as iam.CfnManagedPolicy).logicalId);
+    const roles = Object.entries<any>(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('TrainingPipeline'));
+    expect(roles.map(([id, r]) => [id.replace(/[0-9A-F]{8}$/, ''), r.Properties.PermissionsBoundary])).toEqual([
+      ['TrainingPipelineExecutionRole', { Ref: boundaryId }],
+      ['TrainingPipelineScheduleTriggerRole', { Ref: boundaryId }],
+      ['TrainingPipelineNewDataTriggerRole', { Ref: boundaryId }],
+      ['TrainingPipelineDriftTriggerRole', { Ref: boundaryId }],
+    ]);
+    const deny = template.toJSON().Resources[boundaryId].Properties.PolicyDocument.Statement.find((s: any) => s.Sid === 'DenyInstanceTypesOutsideProfiles');
+    expect(deny.Condition['ForAnyValue:StringNotLike']['sagemaker:InstanceTypes']).toEqual(['ml.g5.2xlarge', 'ml.m5.xlarge']);
+  });
 
   test('synthesizes with zero unacknowledged findings from every pack', () => {
     expect(describeFindings(result.report)).toEqual([]);

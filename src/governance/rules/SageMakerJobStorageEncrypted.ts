@@ -1,7 +1,7 @@
 import { NagMessageLevel } from 'cdk-nag';
 import { isPresent } from './private/cfn';
 import { judgeJobs, MlOpsRule } from './private/rule';
-import { hasLocalStorage } from './private/sagemaker-jobs';
+import { hasLocalStorage } from '../../core/instance-storage';
 
 /** Training and processing volumes and outputs are encrypted with a KMS key. */
 export const SageMakerJobStorageEncrypted: MlOpsRule = {
