@@ -14,7 +14,7 @@ export function batchGpu(app: App): Stack[] {
   const platformStack = new Stack(app, `${prefix}-Platform`, {
     description: 'Trainyard shared ML platform: isolated VPC, endpoints, KMS key, datasets and artifacts buckets',
   });
-  const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2 });
+  const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2, batchCompute: true });
 
   const teamStack = new Stack(app, `${prefix}-Team-Vision`, {
     description: 'Trainyard team vision: AWS Batch GPU compute (Spot, scales to zero), job queue and job definition',

@@ -17,7 +17,8 @@ import { TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireName, TAG_VALUE_RULE } from '../core/validate';
-import { MlPlatform } from '../platform/ml-platform';
+import { IMlPlatform } from '../platform/ml-platform';
+import { requirePlatform } from '../platform/private/platform-checks';
 import { IExperimentTracking } from '../registry/experiment-tracking';
 import { ImageRegistry } from '../registry/image-registry';
 import { ModelRegistry } from '../registry/model-registry';
@@ -72,7 +73,7 @@ export interface ITrainingEnvironment extends IConstruct {
  */
 export interface TrainingEnvironmentProps {
   /** The shared platform the team trains on: its VPC, key and buckets. */
-  readonly platform: MlPlatform;
+  readonly platform: IMlPlatform;
 
   /**
    * The team's name: 2 to 32 lowercase letters, digits and single hyphens, starting with a letter.
@@ -386,10 +387,8 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     if (!props || typeof props !== 'object') {
       throw new TrainyardValidationError('TrainingEnvironment', 'needs props: { platform, teamName, gpu }.');
     }
-    const { platform, gpu } = props;
-    if (!(platform instanceof MlPlatform)) {
-      throw new TrainyardValidationError('TrainingEnvironment.platform', 'must be an MlPlatform (the shared platform the team trains on).');
-    }
+    const { gpu } = props;
+    const platform = requirePlatform('TrainingEnvironment.platform', props.platform);
     if (!(gpu instanceof GpuProfile)) {
       throw new TrainyardValidationError('TrainingEnvironment.gpu', "must be a GpuProfile, for example GpuProfile.G5_2XLARGE or GpuProfile.of('ml.g5.2xlarge').");
     }
@@ -578,7 +577,7 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
 
   private createExecutionPolicies(
     role: iam.Role,
-    platform: MlPlatform,
+    platform: IMlPlatform,
     repository?: ecr.IRepository,
     tracking?: IExperimentTracking,
   ): iam.IManagedPolicy[] {

@@ -21,7 +21,8 @@ import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireRemovalPolicy, requireRetentionDays, requireWholeSeconds } from '../core/validate';
 import { GpuProfile } from '../environment/gpu-profile';
 import { ITrainingEnvironment } from '../environment/training-environment';
-import { MlPlatform } from '../platform/ml-platform';
+import { IMlPlatform } from '../platform/ml-platform';
+import { requirePlatform, requirePlatformEndpoints } from '../platform/private/platform-checks';
 
 /** The scrap causes, as the `Cause` dimension of the by-cause metrics. */
 const CAUSES = ['dataValidation', 'capacity', 'spotInterruption', 'userStop', 'algorithmError', 'duplicate', 'other'];
@@ -31,10 +32,11 @@ const CAUSES = ['dataValidation', 'capacity', 'spotInterruption', 'userStop', 'a
  */
 export interface FlowMetricsProps {
   /**
-   * The platform whose isolated subnets the collector runs in. FlowMetrics adds the DynamoDB
-   * gateway endpoint to it and lets the collector reach its interface endpoints.
+   * The platform whose isolated subnets the collector runs in: an `MlPlatform`, or one imported
+   * with `MlPlatform.fromPlatformName`. The collector reaches the platform's SageMaker API interface
+   * endpoint and DynamoDB gateway endpoint; nothing is added to the platform's stack.
    */
-  readonly platform: MlPlatform;
+  readonly platform: IMlPlatform;
 
   /**
    * The team environments to measure. Their `teamName` selects the events (training jobs tagged
@@ -159,9 +161,10 @@ export class FlowMetrics extends Construct {
 
   constructor(scope: Construct, id: string, props: FlowMetricsProps) {
     super(scope, id);
-    if (!props || !(props.platform instanceof MlPlatform)) {
+    if (!props) {
       throw new TrainyardValidationError('FlowMetrics.platform', 'is required: the MlPlatform whose isolated subnets the collector runs in.');
     }
+    const platform = requirePlatform('FlowMetrics.platform', props.platform);
     this.teamNames = resolveTeams(props);
     const scrapThreshold = props.scrapRateThresholdPercent ?? 30;
     if (!Token.isUnresolved(scrapThreshold) && (typeof scrapThreshold !== 'number' || !(scrapThreshold > 0 && scrapThreshold <= 100))) {
@@ -210,7 +213,6 @@ export class FlowMetrics extends Construct {
       seenEmails.add(email);
     }
     const stack = Stack.of(this);
-    const platform = props.platform;
 
     // ---- Encryption ----------------------------------------------------------------------------
     this.key = props.encryptionKey ?? this.createKey(removalPolicy);
@@ -244,8 +246,10 @@ export class FlowMetrics extends Construct {
     this.deadLetterQueue = dlq;
 
     // ---- Network: isolated subnets, endpoints only ------------------------------------------------
-    platform.addGatewayEndpoint(ec2.GatewayVpcEndpointAwsService.DYNAMODB);
-    platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API);
+    // The platform has the DynamoDB gateway endpoint (always) and, by default, the SageMaker API
+    // endpoint: nothing is added to the platform's stack.
+    requirePlatformEndpoints('FlowMetrics.platform', platform, [ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API],
+      'the collector describes training jobs through it. Keep it in MlPlatform.interfaceEndpoints.');
     const securityGroup = new ec2.SecurityGroup(this, 'CollectorSecurityGroup', {
       vpc: platform.vpc,
       description: 'Trainyard flow-metrics collector: HTTPS to the VPC endpoints only',

@@ -616,7 +616,7 @@ describe('TrainingEnvironment rejects bad props at synth, naming the prop', () =
     ['createRegistries that is not a boolean', { createRegistries: 'yes' as any }, /TrainingEnvironment\.createRegistries: must be true or false/],
     ['networkIsolation that is not a boolean', { networkIsolation: 0 as any }, /TrainingEnvironment\.networkIsolation: must be true or false/],
     ['experimentTracking that is not one', { experimentTracking: { trackingArn: 'x' } as any }, /TrainingEnvironment\.experimentTracking: must be an ExperimentTracking/],
-    ['a platform that is not an MlPlatform', { platform: {} as any }, /TrainingEnvironment\.platform: must be an MlPlatform/],
+    ['a platform that is not an IMlPlatform', { platform: {} as any }, /TrainingEnvironment\.platform: is required: an MlPlatform, or the platform of another app imported with MlPlatform\.fromPlatformName/],
   ])('%s', (_name, props, message) => {
     expect(make(props)).toThrow(TrainyardValidationError);
     expect(make(props)).toThrow(message);
