@@ -422,8 +422,8 @@ export class Acknowledgements {
     return [{
       id: 'CT.LAMBDA.PR.3',
       reason:
-        'The function runs in the isolated subnets of the platform VPC; they come from the platform stack through Fn::ImportValue, ' +
-        'which the cfn-guard rule cannot resolve (it only accepts literal ids or same-template references).',
+        'The function runs in the isolated subnets of the platform VPC; they come from the platform through SSM parameter references ' +
+        '(MlPlatform.fromPlatformName) or Fn::ImportValue, which the cfn-guard rule cannot resolve (it only accepts literal ids or same-template references).',
     }];
   }
 

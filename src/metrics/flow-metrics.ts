@@ -21,7 +21,7 @@ import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireRemovalPolicy, requireRetentionDays, requireWholeSeconds } from '../core/validate';
 import { GpuProfile } from '../environment/gpu-profile';
 import { ITrainingEnvironment } from '../environment/training-environment';
-import { IMlPlatform } from '../platform/ml-platform';
+import { IMlPlatform, MlPlatform } from '../platform/ml-platform';
 import { requirePlatform, requirePlatformEndpoints } from '../platform/private/platform-checks';
 
 /** The scrap causes, as the `Cause` dimension of the by-cause metrics. */
@@ -297,7 +297,7 @@ export class FlowMetrics extends Construct {
     cfnFunction.deadLetterConfig = { targetArn: dlq.queueArn };
     cfnFunction.tracingConfig = { mode: 'Active' };
     this.collector = fn;
-    if (Stack.of(platform) !== stack) {
+    if (!MlPlatform.isMlPlatform(platform) || Stack.of(platform) !== stack) {
       Acknowledgements.acknowledge(fn, Acknowledgements.vpcFunctionInAnotherStack());
     }
 

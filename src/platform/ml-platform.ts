@@ -308,31 +308,36 @@ export class MlPlatform extends Construct implements IMlPlatform {
     if (typeof experimentTracking !== 'boolean') {
       throw new TrainyardValidationError('MlPlatform.fromPlatformName options.experimentTracking', `must be true or false, got ${String(experimentTracking)}.`);
     }
-    return new ImportedMlPlatform(scope, id, (imported) => {
+    // Each attribute is read (its SSM parameter added to the team's template) on first use only,
+    // so a team template never holds a parameter it does not reference.
+    return new ImportedMlPlatform(scope, id, platformName, (imported) => {
       const value = (name: string) => ssm.StringParameter.valueForStringParameter(imported, `${prefix}${name}`);
-      const list = (name: string) => Fn.split(',', value(name), maxAzs);
-      const vpc = ec2.Vpc.fromVpcAttributes(imported, 'Vpc', {
-        vpcId: value(PARAMETERS.vpcId),
-        availabilityZones: list(PARAMETERS.availabilityZones),
-        isolatedSubnetIds: list(PARAMETERS.trainingSubnetIds),
-        isolatedSubnetRouteTableIds: list(PARAMETERS.trainingSubnetRouteTableIds),
-      });
-      const key = kms.Key.fromKeyArn(imported, 'Key', value(PARAMETERS.keyArn));
-      const bucket = (bucketId: string, name: string, encryptionKey?: kms.IKey) =>
-        s3.Bucket.fromBucketAttributes(imported, bucketId, { bucketName: value(name), encryptionKey });
+      const key = () => kms.Key.fromKeyArn(imported, 'Key', value(PARAMETERS.keyArn));
+      const bucket = (bucketId: string, name: string, encrypted: boolean) => () =>
+        s3.Bucket.fromBucketAttributes(imported, bucketId, { bucketName: value(name), encryptionKey: encrypted ? imported.key : undefined });
       return {
-        platformName,
-        vpc,
+        vpc: () => {
+          // One parameter for the subnets, their zones and route tables (`<subnet>:<zone>:<route table>,...`):
+          // whatever of them a team uses, the parameter is referenced.
+          const subnets = Fn.split(',', value(PARAMETERS.trainingSubnets), maxAzs);
+          const field = (index: number) => subnets.map((subnet) => Fn.select(index, Fn.split(':', subnet, 3)));
+          return ec2.Vpc.fromVpcAttributes(imported, 'Vpc', {
+            vpcId: value(PARAMETERS.vpcId),
+            isolatedSubnetIds: field(0),
+            availabilityZones: field(1),
+            isolatedSubnetRouteTableIds: field(2),
+          });
+        },
         key,
-        datasetsBucket: bucket('DatasetsBucket', PARAMETERS.datasetsBucketName, key),
-        artifactsBucket: bucket('ArtifactsBucket', PARAMETERS.artifactsBucketName, key),
-        accessLogsBucket: bucket('AccessLogsBucket', PARAMETERS.accessLogsBucketName),
-        endpointSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(imported, 'EndpointSecurityGroup', value(PARAMETERS.endpointSecurityGroupId), {
+        datasetsBucket: bucket('DatasetsBucket', PARAMETERS.datasetsBucketName, true),
+        artifactsBucket: bucket('ArtifactsBucket', PARAMETERS.artifactsBucketName, true),
+        accessLogsBucket: bucket('AccessLogsBucket', PARAMETERS.accessLogsBucketName, false),
+        endpointSecurityGroup: () => ec2.SecurityGroup.fromSecurityGroupId(imported, 'EndpointSecurityGroup', value(PARAMETERS.endpointSecurityGroupId), {
           allowAllOutbound: false,
           mutable: false,
         }),
         experimentTracking: experimentTracking
-          ? ExperimentTracking.fromTrackingArn(imported, 'ExperimentTracking', value(PARAMETERS.experimentTrackingArn))
+          ? () => ExperimentTracking.fromTrackingArn(imported, 'ExperimentTracking', value(PARAMETERS.experimentTrackingArn))
           : undefined,
       };
     });
@@ -351,7 +356,19 @@ export class MlPlatform extends Construct implements IMlPlatform {
         throw new TrainyardValidationError(`MlPlatformAttributes.${name}`, 'is required to import a platform.');
       }
     }
-    return new ImportedMlPlatform(scope, id, () => attrs);
+    const platform = new ImportedMlPlatform(scope, id, attrs.platformName, () => ({
+      vpc: () => attrs.vpc,
+      key: () => attrs.key,
+      datasetsBucket: () => attrs.datasetsBucket,
+      artifactsBucket: () => attrs.artifactsBucket,
+      accessLogsBucket: () => attrs.accessLogsBucket,
+      endpointSecurityGroup: () => attrs.endpointSecurityGroup,
+      experimentTracking: attrs.experimentTracking ? () => attrs.experimentTracking! : undefined,
+    }), attrs.trainingSubnets);
+    if (platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds.length === 0) {
+      throw new TrainyardValidationError('MlPlatformAttributes.trainingSubnets', `select no subnet of VPC ${platform.vpc.node.path}: training needs private isolated subnets.`);
+    }
+    return platform;
   }
 
 
@@ -539,10 +556,9 @@ export class MlPlatform extends Construct implements IMlPlatform {
     });
     const subnets = this.vpc.selectSubnets(this.trainingSubnets).subnets;
     publish('VpcId', PARAMETERS.vpcId, this.vpc.vpcId, 'VPC id');
-    publish('AvailabilityZones', PARAMETERS.availabilityZones, Fn.join(',', subnets.map((s) => s.availabilityZone)), 'zone of each training subnet');
-    publish('TrainingSubnetIds', PARAMETERS.trainingSubnetIds, Fn.join(',', subnets.map((s) => s.subnetId)), 'training subnet ids');
-    publish('TrainingSubnetRouteTableIds', PARAMETERS.trainingSubnetRouteTableIds,
-      Fn.join(',', subnets.map((s) => s.routeTable?.routeTableId ?? '')), 'route table of each training subnet');
+    publish('TrainingSubnets', PARAMETERS.trainingSubnets,
+      Fn.join(',', subnets.map((subnet) => Fn.join(':', [subnet.subnetId, subnet.availabilityZone, subnet.routeTable?.routeTableId ?? 'none']))),
+      'training subnets as <subnet id>:<availability zone>:<route table id>, comma-separated');
     publish('EndpointSecurityGroupId', PARAMETERS.endpointSecurityGroupId, this.endpointSecurityGroup.securityGroupId, 'security group of the interface endpoints');
     publish('KeyArn', PARAMETERS.keyArn, this.key.keyArn, 'KMS key ARN');
     publish('DatasetsBucketName', PARAMETERS.datasetsBucketName, this.datasetsBucket.bucketName, 'datasets bucket');
@@ -763,9 +779,7 @@ function endpointId(shortName: string): string {
 /** The names of the platform's SSM parameters, under `/trainyard/<platformName>/`. */
 const PARAMETERS = {
   vpcId: 'vpc-id',
-  availabilityZones: 'availability-zones',
-  trainingSubnetIds: 'training-subnet-ids',
-  trainingSubnetRouteTableIds: 'training-subnet-route-table-ids',
+  trainingSubnets: 'training-subnets',
   endpointSecurityGroupId: 'endpoint-security-group-id',
   keyArn: 'key-arn',
   datasetsBucketName: 'datasets-bucket-name',
@@ -793,37 +807,54 @@ function allowEndpointAccess(endpointSecurityGroup: ec2.ISecurityGroup, workload
   }
 }
 
-/** A platform defined elsewhere (`fromPlatformName`, `fromPlatformAttributes`). */
+/** How an imported platform builds each attribute, on first use. */
+interface ImportedAttributeFactories {
+  readonly vpc: () => ec2.IVpc;
+  readonly key: () => kms.IKey;
+  readonly datasetsBucket: () => s3.IBucket;
+  readonly artifactsBucket: () => s3.IBucket;
+  readonly accessLogsBucket: () => s3.IBucket;
+  readonly endpointSecurityGroup: () => ec2.ISecurityGroup;
+  readonly experimentTracking?: () => IExperimentTracking;
+}
+
+/**
+ * A platform defined elsewhere (`fromPlatformName`, `fromPlatformAttributes`). Each attribute is
+ * built on first use, so an unused one adds nothing (no SSM parameter) to the team's template.
+ */
 class ImportedMlPlatform extends Construct implements IMlPlatform {
   public readonly platformName: string;
-  public readonly vpc: ec2.IVpc;
   public readonly trainingSubnets: ec2.SubnetSelection;
-  public readonly key: kms.IKey;
-  public readonly datasetsBucket: s3.IBucket;
-  public readonly artifactsBucket: s3.IBucket;
-  public readonly accessLogsBucket: s3.IBucket;
-  public readonly endpointSecurityGroup: ec2.ISecurityGroup;
-  public readonly experimentTracking?: IExperimentTracking;
+  private readonly factories: ImportedAttributeFactories;
+  private readonly built = new Map<string, unknown>();
 
-  constructor(scope: Construct, id: string, build: (self: Construct) => MlPlatformAttributes) {
+  constructor(scope: Construct, id: string, platformName: string, factories: (self: ImportedMlPlatform) => ImportedAttributeFactories, trainingSubnets?: ec2.SubnetSelection) {
     super(scope, id);
-    const attrs = build(this);
-    validatePlatformName('MlPlatformAttributes.platformName', attrs.platformName);
-    this.platformName = attrs.platformName;
-    this.vpc = attrs.vpc;
-    this.trainingSubnets = attrs.trainingSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
-    this.key = attrs.key;
-    this.datasetsBucket = attrs.datasetsBucket;
-    this.artifactsBucket = attrs.artifactsBucket;
-    this.accessLogsBucket = attrs.accessLogsBucket;
-    this.endpointSecurityGroup = attrs.endpointSecurityGroup;
-    this.experimentTracking = attrs.experimentTracking;
-    if (this.vpc.selectSubnets(this.trainingSubnets).subnetIds.length === 0) {
-      throw new TrainyardValidationError('MlPlatformAttributes.trainingSubnets', `select no subnet of VPC ${this.vpc.node.path}: training needs private isolated subnets.`);
-    }
+    validatePlatformName('MlPlatformAttributes.platformName', platformName);
+    this.platformName = platformName;
+    this.trainingSubnets = trainingSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    this.factories = factories(this);
+  }
+
+  public get vpc(): ec2.IVpc { return this.once('vpc', this.factories.vpc); }
+  public get key(): kms.IKey { return this.once('key', this.factories.key); }
+  public get datasetsBucket(): s3.IBucket { return this.once('datasetsBucket', this.factories.datasetsBucket); }
+  public get artifactsBucket(): s3.IBucket { return this.once('artifactsBucket', this.factories.artifactsBucket); }
+  public get accessLogsBucket(): s3.IBucket { return this.once('accessLogsBucket', this.factories.accessLogsBucket); }
+  public get endpointSecurityGroup(): ec2.ISecurityGroup { return this.once('endpointSecurityGroup', this.factories.endpointSecurityGroup); }
+  public get experimentTracking(): IExperimentTracking | undefined {
+    const factory = this.factories.experimentTracking;
+    return factory ? this.once('experimentTracking', factory) : undefined;
   }
 
   public allowEndpointAccessFrom(workload: ec2.IConnectable): void {
     allowEndpointAccess(this.endpointSecurityGroup, workload);
+  }
+
+  private once<T>(name: string, factory: () => T): T {
+    if (!this.built.has(name)) {
+      this.built.set(name, factory());
+    }
+    return this.built.get(name) as T;
   }
 }
