@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Fn, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -335,6 +335,12 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy,
     });
+    if (!MlPlatform.isMlPlatform(platform)) {
+      // The key ARN of an imported platform is a template parameter (its SSM parameter). cfn-guard's
+      // CT.CLOUDWATCH.PR.3 follows a Ref to resources only, and the cfn-guard CDK plugin fails on a Ref
+      // to a parameter there (TypeError reading 'to'); as a Fn::Join the rule reports it, acknowledged below.
+      (logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = Fn.join('', [platform.key.keyArn, '']);
+    }
     Acknowledgements.acknowledge(logGroup, Acknowledgements.crossStackKmsKey());
     this.logGroup = logGroup;
     const logStreamsArn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${logGroupName}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });

@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { TrainyardValidationError } from '../../src/core/errors';
@@ -562,7 +562,11 @@ describe('TrainingEnvironment options', () => {
     expect(other.resolve(imported.trainingJobDefaults.vpcConfig.securityGroupIds)).toEqual(['sg-0123456789abcdef0']);
     // The attributes have no job-defaults field to disagree with the role: a stale one is ignored.
     expect(TrainingEnvironment.fromTrainingEnvironmentAttributes(other, 'Stale', {
-      platform, teamName: 'vision', executionRole: role, securityGroup: imported.securityGroup, gpu: GpuProfile.G5_2XLARGE,
+      platform,
+      teamName: 'vision',
+      executionRole: role,
+      securityGroup: imported.securityGroup,
+      gpu: GpuProfile.G5_2XLARGE,
       trainingJobDefaults: { roleArn: 'arn:aws:iam::111111111111:role/someone-else' },
     } as any).trainingJobDefaults.roleArn).toBe(role.roleArn);
   });
@@ -575,7 +579,7 @@ describe('TrainingEnvironment options', () => {
     const imported = TrainingEnvironment.fromTrainingEnvironmentAttributes(other, 'Imported', {
       platform, teamName: 'vision', executionRole: role, securityGroup, gpu: GpuProfile.G5_2XLARGE,
     });
-    const bucket = new s3.Bucket(other, 'Extra');
+    const bucket = new Bucket(other, 'Extra');
     expect(bucket.grantRead(imported).success).toBe(true);
     expect(imported.grantPrincipal).toBe(role);
     expect(imported.connections.securityGroups).toEqual([securityGroup]);

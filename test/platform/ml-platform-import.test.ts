@@ -3,11 +3,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { addStandardPipeline } from '../../templates/single-team';
 import { GpuProfile } from '../../src/environment/gpu-profile';
 import { TrainingEnvironment } from '../../src/environment/training-environment';
 import { FlowMetrics } from '../../src/metrics/flow-metrics';
 import { IMlPlatform, MlPlatform } from '../../src/platform/ml-platform';
+import { addStandardPipeline } from '../../templates/single-team';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
 /** The SSM parameter paths a template reads, from its `AWS::SSM::Parameter::Value<String>` parameters. */
@@ -84,10 +84,12 @@ describe('MlPlatform publishes its attributes for fromPlatformName', () => {
     }
     template.hasResourceProperties('AWS::SSM::Parameter', {
       Name: '/trainyard/Trainyard/training-subnets',
-      Value: { 'Fn::Join': [',', [
-        { 'Fn::Join': [':', [{ Ref: Match.stringLikeRegexp('^PlatformVpctrainingSubnet1') }, Match.anyValue(), { Ref: Match.stringLikeRegexp('^PlatformVpctrainingSubnet1RouteTable') }]] },
-        { 'Fn::Join': [':', [{ Ref: Match.stringLikeRegexp('^PlatformVpctrainingSubnet2') }, Match.anyValue(), { Ref: Match.stringLikeRegexp('^PlatformVpctrainingSubnet2RouteTable') }]] },
-      ]] },
+      Value: {
+        'Fn::Join': [',', [
+          { 'Fn::Join': [':', [{ Ref: Match.stringLikeRegexp('^PlatformVpctrainingSubnet1') }, Match.anyValue(), { Ref: Match.stringLikeRegexp('^PlatformVpctrainingSubnet1RouteTable') }]] },
+          { 'Fn::Join': [':', [{ Ref: Match.stringLikeRegexp('^PlatformVpctrainingSubnet2') }, Match.anyValue(), { Ref: Match.stringLikeRegexp('^PlatformVpctrainingSubnet2RouteTable') }]] },
+        ]],
+      },
     });
     template.hasResourceProperties('AWS::SSM::Parameter', {
       Name: '/trainyard/Trainyard/key-arn',

@@ -11,8 +11,9 @@ import { IMlPlatform, MlPlatform } from '../ml-platform';
  */
 export function requirePlatform(prop: string, platform: unknown): IMlPlatform {
   const p = platform as IMlPlatform | undefined;
-  if (!p || typeof p !== 'object' || !p.vpc || !p.key || !p.datasetsBucket || !p.artifactsBucket || !p.endpointSecurityGroup
-    || typeof p.allowEndpointAccessFrom !== 'function') {
+  // `in`, not a read: an imported platform reads an attribute (adds its SSM parameter) on first use only.
+  const attributes = ['vpc', 'key', 'datasetsBucket', 'artifactsBucket', 'endpointSecurityGroup'];
+  if (!p || typeof p !== 'object' || attributes.some((name) => !(name in p)) || typeof p.allowEndpointAccessFrom !== 'function') {
     throw new TrainyardValidationError(
       prop,
       'is required: an MlPlatform, or the platform of another app imported with MlPlatform.fromPlatformName(scope, id, platformName) or MlPlatform.fromPlatformAttributes.',
