@@ -295,10 +295,10 @@ export class MlPlatform extends Construct implements IMlPlatform {
    * CloudFormation parameters of type `AWS::SSM::Parameter::Value<String>`. No lookup, no
    * credentials: the app synthesizes offline, and no CloudFormation export ties the stacks.
    *
-   * A wrong name, or a platform not deployed yet in the account and region, fails the team's
-   * deploy with CloudFormation's message naming the parameter path (for example
-   * `Parameters: [/trainyard/Trainyard/vpc-id] referenced by template have types not supported by
-   * CloudFormation` or `... do not exist`).
+   * A wrong name, or a platform not deployed yet in the team stack's account and region, fails the
+   * team's deploy when the change set is created, before any resource changes, with CloudFormation's
+   * message naming the parameter paths: `Unable to fetch parameters [/trainyard/<platformName>/vpc-id,...]
+   * from parameter store for this account.`
    */
   public static fromPlatformName(scope: Construct, id: string, platformName: string, options: MlPlatformLookupOptions = {}): IMlPlatform {
     const prefix = MlPlatform.parameterPrefix(platformName);
