@@ -1,11 +1,11 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { addPlatformStack, importPlatform, stackPrefix } from './platform';
 import { GpuProfile } from '../src/environment/gpu-profile';
 import { ITrainingEnvironment, TrainingEnvironment } from '../src/environment/training-environment';
 import { FlowMetrics } from '../src/metrics/flow-metrics';
 import { StandardTrainingRecipe } from '../src/pipeline/standard-training-recipe';
 import { TrainingPipeline } from '../src/pipeline/training-pipeline';
-import { addPlatformStack, importPlatform, stackPrefix } from './platform';
 
 /**
  * `single-team` (the default template): the shared ML platform (with its serverless MLflow App),

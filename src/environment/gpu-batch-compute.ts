@@ -14,9 +14,9 @@ import { TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
 import { requireIntegerInRange, requireName, requireWholeSeconds, TAG_VALUE_RULE } from '../core/validate';
 import { IMlPlatform, MlPlatform } from '../platform/ml-platform';
-import { requirePlatform, requirePlatformEndpoints } from '../platform/private/platform-checks';
 import { platformDataStatements } from './private/data-access';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
+import { requirePlatform, requirePlatformEndpoints } from '../platform/private/platform-checks';
 
 /** The largest compute environment Trainyard creates (AWS Batch accepts more; this catches typos). */
 const MAX_VCPUS_LIMIT = 100_000;

@@ -885,7 +885,9 @@ function jobSettings(who: string, props: TrainingEnvironmentProps | TrainingEnvi
   if (experimentTracking !== undefined && (typeof experimentTracking.accessPolicyStatements !== 'function' || typeof experimentTracking.trackingUri !== 'string')) {
     throw new TrainyardValidationError(`${who}.experimentTracking`, 'must be an ExperimentTracking, or one imported with ExperimentTracking.fromTrackingArn.');
   }
-  return { gpu, maxInstanceCount, useSpot, maxRuntimeSeconds, keepAliveSeconds, volumeSizeGb, maxRetryAttempts, networkIsolation, experimentTracking };
+  return {
+    gpu, maxInstanceCount, useSpot, maxRuntimeSeconds, keepAliveSeconds, volumeSizeGb, maxRetryAttempts, networkIsolation, experimentTracking,
+  };
 }
 
 /** The tags every resource and job of a team's environment carries. */

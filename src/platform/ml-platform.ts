@@ -828,7 +828,10 @@ class ImportedMlPlatform extends Construct implements IMlPlatform {
   private readonly factories: ImportedAttributeFactories;
   private readonly built = new Map<string, unknown>();
 
-  constructor(scope: Construct, id: string, platformName: string, factories: (self: ImportedMlPlatform) => ImportedAttributeFactories, trainingSubnets?: ec2.SubnetSelection) {
+  constructor(
+    scope: Construct, id: string, platformName: string,
+    factories: (self: ImportedMlPlatform) => ImportedAttributeFactories, trainingSubnets?: ec2.SubnetSelection,
+  ) {
     super(scope, id);
     validatePlatformName('MlPlatformAttributes.platformName', platformName);
     this.platformName = platformName;
