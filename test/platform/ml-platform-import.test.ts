@@ -3,8 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { GpuBatchCompute } from '../../src/environment/gpu-batch-compute';
 import { GpuProfile } from '../../src/environment/gpu-profile';
 import { TrainingEnvironment } from '../../src/environment/training-environment';
+import { TrainingStudio } from '../../src/environment/training-studio';
 import { FlowMetrics } from '../../src/metrics/flow-metrics';
 import { IMlPlatform, MlPlatform } from '../../src/platform/ml-platform';
 import { addStandardPipeline } from '../../templates/single-team';
@@ -66,6 +68,29 @@ describe('a team app of its own, importing the platform by name', () => {
       ToPort: 443,
     });
     template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+  });
+});
+
+describe('GPU Batch compute and a Studio domain on an imported platform', () => {
+  // GIVEN a team app with the other team constructs on the platform of another app
+  let stack!: Stack;
+  const result = synthWithCompliance((app) => {
+    stack = new Stack(app, 'Vision');
+    const platform = MlPlatform.fromPlatformName(stack, 'Platform', 'Trainyard');
+    new GpuBatchCompute(stack, 'Batch', { platform, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE });
+    new TrainingStudio(stack, 'Studio', { platform, teamName: 'vision' });
+  });
+  const template = result.template(stack);
+
+  test('synthesize with zero unacknowledged findings, no export, and nothing added to the platform', () => {
+    expect(describeFindings(result.report)).toEqual([]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('Fn::ImportValue');
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.hasResourceProperties('AWS::SageMaker::Domain', {
+      VpcId: { Ref: Match.stringLikeRegexp('^SsmParameterValuetrainyardTrainyardvpcid') },
+      KmsKeyId: { Ref: Match.stringLikeRegexp('^SsmParameterValuetrainyardTrainyardkeyarn') },
+    });
   });
 });
 
