@@ -2,7 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { batchGpu } from './batch-gpu';
 import { multiAccount } from './multi-account';
 import { multiTeam } from './multi-team';
+import { platformTemplate } from './platform';
 import { singleTeam } from './single-team';
+import { teamTemplate } from './team';
 import { TrainyardValidationError } from '../src/core/errors';
 
 /** Every template `-c template=NAME` can pick, by name. */
@@ -11,6 +13,8 @@ export const TEMPLATES: Record<string, (app: App) => Stack[]> = {
   'multi-team': multiTeam,
   'batch-gpu': batchGpu,
   'multi-account': multiAccount,
+  'platform': platformTemplate,
+  'team': teamTemplate,
 };
 
 /** The template used when `-c template` is not given. */

@@ -1,5 +1,8 @@
 /**
- * The CDK app that `cdk synth` / `cdk deploy` run (see cdk.json). `-c template=NAME` picks a template.
+ * The CDK app that `cdk synth` / `cdk deploy` run (see cdk.json). `-c template=NAME` picks a template
+ * (templates/catalog.ts): single-team (the default), multi-team, batch-gpu, multi-account, and for the
+ * two-repository flow platform (the platform alone) and team (`-c team=<name>`: one team's stack,
+ * finding the platform by `-c platformName` through its SSM parameters).
  *
  * After synthesis it gates on the compliance report: every unacknowledged finding fails the synth,
  * whatever status the plugin reported.

@@ -1,10 +1,8 @@
-import { App, Stack, Tags } from 'aws-cdk-lib';
-import { TeamConfig, teamsFromContext } from './config/teams-config';
-import { TrainyardValidationError } from '../src/core/errors';
-import { GpuProfile } from '../src/environment/gpu-profile';
-import { TrainingEnvironment } from '../src/environment/training-environment';
+import { App, Stack } from 'aws-cdk-lib';
+import { teamsFromContext } from './config/teams-config';
+import { addPlatformStack, importPlatform, stackPrefix } from './platform';
+import { addTeamEnvironment, addTeamStack } from './team';
 import { FlowMetrics } from '../src/metrics/flow-metrics';
-import { MlPlatform } from '../src/platform/ml-platform';
 
 /**
  * `multi-team`: one shared platform stack and one stack per team, from a teams file.
@@ -14,11 +12,13 @@ import { MlPlatform } from '../src/platform/ml-platform';
  *   npx cdk synth -c template=multi-team -c generatedTeams=100             # team-001 ... team-100
  *
  * Partitioning: each team is its own stack, so no stack grows with the number of teams. Team stacks
- * reference the platform's VPC subnets, endpoint security group, key and buckets; every team uses
- * the same attributes, so the platform stack exports the same dozen values at 1 team or 500 (CDK
- * creates one export per referenced attribute, shared by all importers). The endpoints admit the
- * training subnets, and each team's egress rule to them lives in the team's stack, so the platform
- * never references a team and a team can be added or removed without touching the platform stack.
+ * read the platform's VPC subnets, endpoint security group, key and buckets from the SSM parameters
+ * it publishes (`MlPlatform.fromPlatformName`), resolved at deploy time: no CloudFormation export ties
+ * them, so the platform can change any of those values without waiting for a team stack. Each team
+ * stack depends on the platform stack, so `cdk deploy '*'` deploys the platform first. The endpoints
+ * admit the training subnets, and each team's egress rule to them lives in the team's stack, so the
+ * platform never references a team and a team can be added or removed without touching the platform
+ * stack. The `team` template builds one of these team stacks alone, with the same logical ids.
  *
  * The platform construct keeps the id and stack name of `single-team`, so the logical ids of the
  * platform's stateful resources are the same in both templates: moving from one to the other
@@ -28,82 +28,32 @@ import { MlPlatform } from '../src/platform/ml-platform';
 export const FLOW_METRICS_TEAMS_PER_STACK = 50;
 
 export function multiTeam(app: App): Stack[] {
-  const prefix = String(app.node.tryGetContext('stackPrefix') ?? 'Trainyard');
+  const prefix = stackPrefix(app);
   const config = teamsFromContext(app);
-  const s3PrefixListId = app.node.tryGetContext('s3PrefixListId');
-
-  const platformStack = new Stack(app, `${prefix}-Platform`, {
-    description: 'Trainyard shared ML platform: isolated VPC, endpoints, KMS key, datasets and artifacts buckets',
-  });
-  const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2 });
+  const { platformStack } = addPlatformStack(app, 'multi-team');
   const stacks: Stack[] = [platformStack];
 
   config.teams.forEach((team, index) => {
-    const where = `${config.source}: /teams/${index}`;
-    const stack = new Stack(app, `${prefix}-Team-${team.name}`, {
-      description: `Trainyard training environment of team ${team.name}: execution role, security group, job defaults, budget`,
-    });
-    // Read by `trainyard cost` (per-team marginal cost) and by cost allocation.
-    Tags.of(stack).add('trainyard:team', team.name);
-    // A teams-file value the constructs reject is reported at its place in the file.
-    withConfigPath(where, () => {
-      new TrainingEnvironment(stack, pascalCase(team.name), {
-        platform,
-        teamName: team.name,
-        gpu: gpuOf(team, where),
-        maxInstanceCount: team.maxInstanceCount,
-        monthlyBudgetUsd: team.monthlyBudgetUsd,
-        costCenter: team.costCenter,
-        alertEmails: team.alertEmails,
-        s3PrefixListId: s3PrefixListId === undefined ? undefined : String(s3PrefixListId),
-      });
-    });
+    const stack = addTeamStack(app, team);
+    addTeamEnvironment(stack, importPlatform(stack, platformStack), team, `${config.source}: /teams/${index}`);
     stacks.push(stack);
   });
 
   // Throughput, cycle time and scrap rate of every team, from the first deploy. FlowMetrics selects
-  // events by team name, so its stacks reference the platform and no team stack; each holds at most
-  // FLOW_METRICS_TEAMS_PER_STACK teams (two alarms each), far inside the 500-resource stack limit.
-  // Teams are grouped in file order: append new teams at the end to keep the others in place.
+  // events by team name, so its stacks read the platform's parameters and reference no team stack;
+  // each holds at most FLOW_METRICS_TEAMS_PER_STACK teams (two alarms each), far inside the
+  // 500-resource stack limit. Teams are grouped in file order: append new teams at the end to keep
+  // the others in place.
   for (let first = 0; first < config.teams.length; first += FLOW_METRICS_TEAMS_PER_STACK) {
     const group = first / FLOW_METRICS_TEAMS_PER_STACK;
     const flowStack = new Stack(app, `${prefix}-FlowMetrics${group === 0 ? '' : `-${group + 1}`}`, {
       description: 'Trainyard flow metrics of the teams: throughput, cycle time and scrap rate, with a dashboard and alarms',
     });
     new FlowMetrics(flowStack, 'FlowMetrics', {
-      platform,
+      platform: importPlatform(flowStack, platformStack),
       teamNames: config.teams.slice(first, first + FLOW_METRICS_TEAMS_PER_STACK).map((team) => team.name),
     });
     stacks.push(flowStack);
   }
-
-  Tags.of(app).add('trainyard:template', 'multi-team');
   return stacks;
-}
-
-function gpuOf(team: TeamConfig, where: string): GpuProfile {
-  try {
-    return GpuProfile.of(team.gpu);
-  } catch (e) {
-    if (e instanceof TrainyardValidationError) {
-      throw new TrainyardValidationError(`${where}/gpu`, e.message);
-    }
-    throw e;
-  }
-}
-
-function withConfigPath(where: string, build: () => void): void {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof TrainyardValidationError && !e.message.startsWith(where)) {
-      throw new TrainyardValidationError(where, e.message);
-    }
-    throw e;
-  }
-}
-
-/** `search-ranking` -> `SearchRanking`: the construct id single-team uses for its team (`ml` -> `Ml`). */
-function pascalCase(name: string): string {
-  return name.split('-').filter(Boolean).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 }

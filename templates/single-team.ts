@@ -1,11 +1,11 @@
-import { App, Stack, Tags } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { addPlatformStack, importPlatform, stackPrefix } from './platform';
 import { GpuProfile } from '../src/environment/gpu-profile';
 import { ITrainingEnvironment, TrainingEnvironment } from '../src/environment/training-environment';
 import { FlowMetrics } from '../src/metrics/flow-metrics';
 import { StandardTrainingRecipe } from '../src/pipeline/standard-training-recipe';
 import { TrainingPipeline } from '../src/pipeline/training-pipeline';
-import { MlPlatform } from '../src/platform/ml-platform';
 
 /**
  * `single-team` (the default template): the shared ML platform (with its serverless MLflow App),
@@ -32,21 +32,18 @@ export function addStandardPipeline(teamStack: Stack, environment: ITrainingEnvi
 }
 
 export function singleTeam(app: App): Stack[] {
-  const prefix = String(app.node.tryGetContext('stackPrefix') ?? 'Trainyard');
-  const platformStack = new Stack(app, `${prefix}-Platform`, {
-    description: 'Trainyard shared ML platform: isolated VPC, endpoints, KMS key, datasets and artifacts buckets, MLflow',
-  });
-  const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2 });
+  const { platformStack, platform } = addPlatformStack(app, 'single-team');
 
   const team = 'ml';
-  const teamStack = new Stack(app, `${prefix}-Team-${team}`, {
+  const teamStack = new Stack(app, `${stackPrefix(app)}-Team-${team}`, {
     description: `Trainyard training environment of team ${team}: execution role, security group, job defaults, budget, registries`,
   });
   const s3PrefixListId = app.node.tryGetContext('s3PrefixListId');
   // The environment creates the team's model registry (`ml-models`) and image repository
-  // (`ml/training`), and gives its role access to the platform's shared MLflow App.
+  // (`ml/training`), and gives its role access to the platform's shared MLflow App. It finds the
+  // platform through its SSM parameters, as a team app of its own would (the `team` template).
   const environment = new TrainingEnvironment(teamStack, 'Ml', {
-    platform,
+    platform: importPlatform(teamStack, platformStack),
     teamName: team,
     gpu: GpuProfile.G5_2XLARGE,
     monthlyBudgetUsd: 1000,
@@ -55,9 +52,8 @@ export function singleTeam(app: App): Stack[] {
 
   addStandardPipeline(teamStack, environment);
 
-  // Throughput, cycle time and scrap rate of the team's ML work, from the first deploy.
+  // Throughput, cycle time and scrap rate of the team's ML work, from the first deploy. In the
+  // platform's stack (where it has always been), selecting the team's events by name.
   new FlowMetrics(platformStack, 'FlowMetrics', { platform, environments: [environment] });
-
-  Tags.of(app).add('trainyard:template', 'single-team');
   return [platformStack, teamStack];
 }

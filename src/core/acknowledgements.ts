@@ -279,7 +279,8 @@ export class Acknowledgements {
   public static crossStackKmsKey(): ComplianceAcknowledgement[] {
     return [{
       id: 'CT.CLOUDWATCH.PR.3',
-      reason: 'The log group is encrypted with the platform KMS key; KmsKeyId is a cross-stack Fn::ImportValue of that key ARN, which the rule cannot resolve (it accepts only a literal or a same-template key).',
+      reason: 'The log group is encrypted with the platform KMS key; KmsKeyId is that key ARN read from the platform\'s SSM parameter at deploy time ' +
+        '(MlPlatform.fromPlatformName) or a cross-stack Fn::ImportValue, which the rule cannot resolve (it accepts only a literal or a same-template key).',
     }];
   }
 
@@ -463,8 +464,8 @@ export class Acknowledgements {
     return [{
       id: 'CT.LAMBDA.PR.3',
       reason:
-        'The function runs in the isolated subnets of the platform VPC; they come from the platform stack through Fn::ImportValue, ' +
-        'which the cfn-guard rule cannot resolve (it only accepts literal ids or same-template references).',
+        'The function runs in the isolated subnets of the platform VPC; they come from the platform through SSM parameter references ' +
+        '(MlPlatform.fromPlatformName) or Fn::ImportValue, which the cfn-guard rule cannot resolve (it only accepts literal ids or same-template references).',
     }];
   }
 

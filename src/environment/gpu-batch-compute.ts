@@ -1,10 +1,9 @@
-import { Annotations, ArnFormat, Aws, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Fn, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { GpuProfile } from './gpu-profile';
@@ -14,9 +13,10 @@ import { boundedName } from '../core/physical-name';
 import { TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
 import { requireIntegerInRange, requireName, requireWholeSeconds, TAG_VALUE_RULE } from '../core/validate';
-import { MlPlatform } from '../platform/ml-platform';
+import { IMlPlatform, MlPlatform } from '../platform/ml-platform';
 import { platformDataStatements } from './private/data-access';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
+import { requirePlatform, requirePlatformEndpoints } from '../platform/private/platform-checks';
 
 /** The largest compute environment Trainyard creates (AWS Batch accepts more; this catches typos). */
 const MAX_VCPUS_LIMIT = 100_000;
@@ -33,8 +33,11 @@ const AL2023_UNSUPPORTED_FAMILIES = ['p3', 'p3dn', 'g3', 'g3s'];
  * Properties of a team's AWS Batch GPU compute.
  */
 export interface GpuBatchComputeProps {
-  /** The platform whose isolated subnets, endpoints and key the compute uses. */
-  readonly platform: MlPlatform;
+  /**
+   * The platform whose isolated subnets, endpoints and key the compute uses, created with
+   * `batchCompute: true` (or imported with `MlPlatform.fromPlatformName`).
+   */
+  readonly platform: IMlPlatform;
 
   /**
    * The team's name: lowercase letters, digits and single hyphens, starting with a letter and ending
@@ -157,8 +160,11 @@ export interface GpuBatchComputeProps {
  * encrypted with the platform key. A job queue and a GPU job definition are ready to submit to;
  * with `maxInstanceCount > 1`, a multi-node parallel job definition and its on-demand queue too.
  *
- * The ECS, ECS agent and ECS telemetry endpoints (and ECR and CloudWatch Logs, if missing) are added
- * to the platform on demand.
+ * The platform must be prepared for it: `MlPlatform` with `batchCompute: true` has the ECS, ECS agent
+ * and ECS telemetry endpoints, and a key policy that lets EC2 encrypt the instances' volumes and
+ * CloudWatch Logs the job log group (`/trainyard/<team>/batch`). Nothing is added to the platform's
+ * stack. An imported platform (`MlPlatform.fromPlatformName`) cannot be checked at synth: its
+ * platform team must have deployed it with `batchCompute: true`.
  */
 export class GpuBatchCompute extends Construct implements ec2.IConnectable {
   /** The endpoints Batch's ECS container instances need in a VPC with no internet route. */
@@ -233,9 +239,16 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: GpuBatchComputeProps) {
     super(scope, id);
-    if (!props || !props.platform) {
-      throw new TrainyardValidationError('GpuBatchCompute.platform', 'is required: pass the MlPlatform the compute runs on.');
+    const platform = requirePlatform('GpuBatchCompute.platform', props?.platform);
+    if (MlPlatform.isMlPlatform(platform) && !platform.batchCompute) {
+      throw new TrainyardValidationError(
+        'GpuBatchCompute.platform',
+        `platform ${platform.node.path} was created without batchCompute: true. Batch instances need the ECS endpoints and a key policy that lets EC2 ` +
+          'encrypt their volumes and CloudWatch Logs their log group; the platform grants them once, for every team: create it with batchCompute: true.',
+      );
     }
+    requirePlatformEndpoints('GpuBatchCompute.platform', platform, GpuBatchCompute.BATCH_ENDPOINTS,
+      'Batch instances in the isolated subnets reach ECS, ECR and CloudWatch Logs through them. Keep them in MlPlatform.interfaceEndpoints.');
     validateTeamName('GpuBatchCompute.teamName', props.teamName);
     const gpu = props.gpu;
     if (!gpu || typeof gpu.ec2InstanceType !== 'string') {
@@ -294,7 +307,6 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     }
     requireS3PrefixListId('GpuBatchCompute.s3PrefixListId', props.s3PrefixListId);
 
-    const { platform } = props;
     const stack = Stack.of(this);
     this.teamName = props.teamName;
     this.maxInstanceCount = maxInstanceCount;
@@ -302,9 +314,6 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     // ---- Network ----------------------------------------------------------------------------
-    for (const service of GpuBatchCompute.BATCH_ENDPOINTS) {
-      platform.addInterfaceEndpoint(service);
-    }
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: platform.vpc,
       description: `Trainyard GPU Batch compute of team ${props.teamName}: HTTPS to AWS endpoints and S3 only`,
@@ -320,13 +329,18 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
 
     // ---- Logs -------------------------------------------------------------------------------
     const logGroupName = boundedName(`/trainyard/${props.teamName}/batch`, LOG_GROUP_NAME_LIMIT);
-    allowLogsToUseKey(platform.key);
     const logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName,
       encryptionKey: platform.key,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy,
     });
+    if (!MlPlatform.isMlPlatform(platform)) {
+      // The key ARN of an imported platform is a template parameter (its SSM parameter). cfn-guard's
+      // CT.CLOUDWATCH.PR.3 follows a Ref to resources only, and the cfn-guard CDK plugin fails on a Ref
+      // to a parameter there (TypeError reading 'to'); as a Fn::Join the rule reports it, acknowledged below.
+      (logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = Fn.join('', [platform.key.keyArn, '']);
+    }
     Acknowledgements.acknowledge(logGroup, Acknowledgements.crossStackKmsKey());
     this.logGroup = logGroup;
     const logStreamsArn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${logGroupName}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
@@ -416,7 +430,6 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     this.jobRole = jobRole;
 
     // ---- Instances --------------------------------------------------------------------------
-    allowEc2ToUseKeyForEbs(platform.key);
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       // IMDSv2 only; one hop, so job containers cannot borrow the instance role from IMDS.
       requireImdsv2: true,
@@ -523,52 +536,4 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     Tags.of(this).add(TAG_KEYS.costCenter, props.costCenter ?? props.teamName);
     Tags.of(this).add('trainyard:component', 'gpu-batch-compute');
   }
-}
-
-/** Keys whose policy already admits EBS through EC2, or CloudWatch Logs (one statement each per key). */
-const ebsKeys = new WeakSet<kms.IKey>();
-const logsKeys = new WeakSet<kms.IKey>();
-
-/**
- * Lets EC2 (and the service-linked roles of Auto Scaling and Spot that launch Batch instances) use
- * the key for EBS volumes of this account, the way the AWS-managed `aws/ebs` key policy does.
- */
-function allowEc2ToUseKeyForEbs(key: kms.IKey): void {
-  if (ebsKeys.has(key)) return;
-  ebsKeys.add(key);
-  const conditions = {
-    StringEquals: { 'kms:CallerAccount': Aws.ACCOUNT_ID, 'kms:ViaService': `ec2.${Aws.REGION}.amazonaws.com` },
-  };
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowEbsThroughEc2ForThisAccount',
-    principals: [new iam.AnyPrincipal()],
-    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
-    resources: ['*'],
-    conditions,
-  }));
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowEbsGrantsThroughEc2ForThisAccount',
-    principals: [new iam.AnyPrincipal()],
-    actions: ['kms:CreateGrant'],
-    resources: ['*'],
-    conditions: { ...conditions, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-  }));
-}
-
-/** Lets CloudWatch Logs of this account and region encrypt Trainyard's log groups with the key. */
-function allowLogsToUseKey(key: kms.IKey): void {
-  if (logsKeys.has(key)) return;
-  logsKeys.add(key);
-  // No kms:DescribeKey here: its request never carries kms:EncryptionContext:aws:logs:arn (Service
-  // Authorization Reference), so under this condition it would never be allowed.
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowTrainyardLogGroups',
-    principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-    // No kms:DescribeKey: it carries no encryption context (SAR), so this condition would never let it through.
-    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'],
-    resources: ['*'],
-    conditions: {
-      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/trainyard/*` },
-    },
-  }));
 }

@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Duration, IResource, Lazy, RemovalPolicy, Resource, Stack, Tags } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 // cdk-nag names a wildcard finding after the resource with this function (as Acknowledgements does).
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { GpuProfile } from './gpu-profile';
 import { TrainingJobDefaults } from './training-job-defaults';
 import { Acknowledgements, ComplianceAcknowledgement } from '../core/acknowledgements';
@@ -17,7 +17,8 @@ import { REQUIRED_COST_TAG_KEYS, TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireName, TAG_VALUE_RULE } from '../core/validate';
-import { MlPlatform } from '../platform/ml-platform';
+import { IMlPlatform } from '../platform/ml-platform';
+import { requirePlatform } from '../platform/private/platform-checks';
 import { IExperimentTracking } from '../registry/experiment-tracking';
 import { ImageRegistry } from '../registry/image-registry';
 import { ModelRegistry } from '../registry/model-registry';
@@ -27,9 +28,11 @@ import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network
 
 /**
  * A team's GPU training environment, as the constructs that build on it (pipelines, metrics,
- * registries) see it. Implemented by `TrainingEnvironment` and by `TrainingEnvironment.fromAttributes`.
+ * registries) see it. Implemented by `TrainingEnvironment` and by
+ * `TrainingEnvironment.fromTrainingEnvironmentAttributes`. As a grantee it is the execution role
+ * (`bucket.grantRead(environment)`); its connections are the jobs' security group.
  */
-export interface ITrainingEnvironment extends IConstruct {
+export interface ITrainingEnvironment extends IResource, iam.IGrantable, ec2.IConnectable {
   /** The team's name: lowercase letters, digits and hyphens. Prefixes, tags and derived names use it. */
   readonly teamName: string;
 
@@ -88,7 +91,7 @@ export interface ITrainingEnvironment extends IConstruct {
  */
 export interface TrainingEnvironmentProps {
   /** The shared platform the team trains on: its VPC, key and buckets. */
-  readonly platform: MlPlatform;
+  readonly platform: IMlPlatform;
 
   /**
    * The team's name: 2 to 32 lowercase letters, digits and single hyphens, starting with a letter.
@@ -269,9 +272,16 @@ export interface TrainingEnvironmentProps {
 }
 
 /**
- * Attributes of an existing training environment, to reference it from another stack or account.
+ * Attributes of an existing training environment, to reference it from another stack or app.
+ *
+ * The job defaults are derived from them exactly as `TrainingEnvironment` derives its own, so the
+ * role pipelines may pass (`executionRole`) is the role jobs run as: they cannot disagree. Give the
+ * same values the environment was created with (each has the same default as the construct prop).
  */
 export interface TrainingEnvironmentAttributes {
+  /** The platform the environment runs on (`MlPlatform.fromPlatformName`, for another app). */
+  readonly platform: IMlPlatform;
+
   /** The team's name. */
   readonly teamName: string;
 
@@ -281,17 +291,71 @@ export interface TrainingEnvironmentAttributes {
   /** The security group of the team's jobs. */
   readonly securityGroup: ec2.ISecurityGroup;
 
-  /** The platform's datasets bucket. */
-  readonly datasetsBucket: s3.IBucket;
+  /** The accelerator instance type the team's jobs run on. */
+  readonly gpu: GpuProfile;
 
-  /** The platform's artifacts bucket. */
-  readonly artifactsBucket: s3.IBucket;
+  /**
+   * The most instances one training job may use.
+   *
+   * @default 1
+   */
+  readonly maxInstanceCount?: number;
 
-  /** The platform key. */
-  readonly key: kms.IKey;
+  /**
+   * Whether jobs run on managed spot capacity.
+   *
+   * @default true
+   */
+  readonly useSpot?: boolean;
 
-  /** What the team's training jobs start from. */
-  readonly trainingJobDefaults: TrainingJobDefaults;
+  /**
+   * The longest a training job may run.
+   *
+   * @default Duration.hours(24)
+   */
+  readonly maxRuntime?: Duration;
+
+  /**
+   * How long a job's instances stay warm after it ends.
+   *
+   * @default - no warm pool
+   */
+  readonly warmPoolKeepAlive?: Duration;
+
+  /**
+   * The size of each instance's ML storage volume in GB.
+   *
+   * @default 100
+   */
+  readonly volumeSizeGb?: number;
+
+  /**
+   * How often SageMaker retries a job after an internal error or insufficient capacity.
+   *
+   * @default 2
+   */
+  readonly maxRetryAttempts?: number;
+
+  /**
+   * Whether the training and processing containers are cut off from the network.
+   *
+   * @default true
+   */
+  readonly networkIsolation?: boolean;
+
+  /**
+   * The cost centre the team's jobs are tagged with.
+   *
+   * @default - the team name
+   */
+  readonly costCenter?: string;
+
+  /**
+   * The experiment tracking jobs without network isolation are pointed at.
+   *
+   * @default - the platform's experiment tracking, if it has one
+   */
+  readonly experimentTracking?: IExperimentTracking;
 
   /**
    * The team's prefix in the datasets bucket, ending in `/`.
@@ -343,11 +407,12 @@ const SAGEMAKER_LOG_GROUPS = ['/aws/sagemaker/TrainingJobs', '/aws/sagemaker/Pro
  * pulls only from the team's image repository, and manages ENIs only in the platform VPC. Its
  * permissions are customer-managed policies (no inline policies, no AWS managed policies, no `*` actions).
  */
-export class TrainingEnvironment extends Construct implements ITrainingEnvironment, ec2.IConnectable, iam.IGrantable {
+export class TrainingEnvironment extends Resource implements ITrainingEnvironment {
   /**
-   * References a training environment defined elsewhere (another stack or account).
+   * References a training environment defined elsewhere (another stack or app). Its job defaults
+   * are derived from the attributes, so the role that is passed and the role jobs run as are one.
    */
-  public static fromAttributes(scope: Construct, id: string, attrs: TrainingEnvironmentAttributes): ITrainingEnvironment {
+  public static fromTrainingEnvironmentAttributes(scope: Construct, id: string, attrs: TrainingEnvironmentAttributes): ITrainingEnvironment {
     return new ImportedTrainingEnvironment(scope, id, attrs);
   }
 
@@ -431,46 +496,17 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     if (!props || typeof props !== 'object') {
       throw new TrainyardValidationError('TrainingEnvironment', 'needs props: { platform, teamName, gpu }.');
     }
-    const { platform, gpu } = props;
-    if (!(platform instanceof MlPlatform)) {
-      throw new TrainyardValidationError('TrainingEnvironment.platform', 'must be an MlPlatform (the shared platform the team trains on).');
-    }
+    const { gpu } = props;
+    const platform = requirePlatform('TrainingEnvironment.platform', props.platform);
     if (!(gpu instanceof GpuProfile)) {
       throw new TrainyardValidationError('TrainingEnvironment.gpu', "must be a GpuProfile, for example GpuProfile.G5_2XLARGE or GpuProfile.of('ml.g5.2xlarge').");
     }
     const teamName = validateTeamName('TrainingEnvironment.teamName', props.teamName);
 
     // ---- Props ------------------------------------------------------------------------------
-    const maxInstanceCount = props.maxInstanceCount ?? 1;
-    requireIntegerInRange('TrainingEnvironment.maxInstanceCount', maxInstanceCount, 1, 10_000);
-    if (maxInstanceCount > 1 && !gpu.multiNodeSupported) {
-      throw new TrainyardValidationError(
-        'TrainingEnvironment.maxInstanceCount',
-        `is ${maxInstanceCount}, but ${gpu.instanceType} does not support multi-node training. Use 1, or a profile with multiNodeSupported (for example GpuProfile.P4D_24XLARGE).`,
-      );
-    }
-    const useSpot = props.useSpot ?? true;
-    if (typeof useSpot !== 'boolean') {
-      throw new TrainyardValidationError('TrainingEnvironment.useSpot', `must be true or false, got ${String(useSpot)}.`);
-    }
-    const maxRuntimeSeconds = durationSeconds('TrainingEnvironment.maxRuntime', props.maxRuntime ?? Duration.hours(24), 1, MAX_RUNTIME_SECONDS, '28 days, the SageMaker limit');
-    const keepAliveSeconds = props.warmPoolKeepAlive === undefined
-      ? undefined
-      : durationSeconds('TrainingEnvironment.warmPoolKeepAlive', props.warmPoolKeepAlive, 0, MAX_WARM_POOL_SECONDS, '1 hour, the SageMaker warm pool limit');
-    if (keepAliveSeconds !== undefined && keepAliveSeconds > 0 && useSpot) {
-      throw new TrainyardValidationError(
-        'TrainingEnvironment.warmPoolKeepAlive',
-        'cannot be combined with TrainingEnvironment.useSpot (the default): SageMaker warm pools do not support managed spot training. Set useSpot: false, or drop warmPoolKeepAlive.',
-      );
-    }
-    const volumeSizeGb = props.volumeSizeGb ?? 100;
-    requireIntegerInRange('TrainingEnvironment.volumeSizeGb', volumeSizeGb, 1, 16_384);
-    const maxRetryAttempts = props.maxRetryAttempts ?? 2;
-    requireIntegerInRange('TrainingEnvironment.maxRetryAttempts', maxRetryAttempts, 1, MAX_RETRY_ATTEMPTS);
+    const job = jobSettings('TrainingEnvironment', props);
+    const { maxInstanceCount } = job;
     validateBudgetProps(props);
-    if (props.costCenter !== undefined) {
-      requireName('TrainingEnvironment.costCenter', props.costCenter, TAG_VALUE_RULE);
-    }
     requireS3PrefixListId('TrainingEnvironment.s3PrefixListId', props.s3PrefixListId);
     if (props.modelPackageGroupName !== undefined) {
       requireName('TrainingEnvironment.modelPackageGroupName', props.modelPackageGroupName, {
@@ -494,25 +530,14 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     if (typeof createRegistries !== 'boolean') {
       throw new TrainyardValidationError('TrainingEnvironment.createRegistries', `must be true or false, got ${String(createRegistries)}.`);
     }
-    const networkIsolation = props.networkIsolation ?? true;
-    if (typeof networkIsolation !== 'boolean') {
-      throw new TrainyardValidationError('TrainingEnvironment.networkIsolation', `must be true or false, got ${String(networkIsolation)}.`);
-    }
-    const tracking = props.experimentTracking ?? platform.experimentTracking;
-    if (tracking !== undefined && (typeof tracking.accessPolicyStatements !== 'function' || typeof tracking.trackingUri !== 'string')) {
-      throw new TrainyardValidationError('TrainingEnvironment.experimentTracking', 'must be an ExperimentTracking, or one imported with ExperimentTracking.fromTrackingArn.');
-    }
+    const tracking = job.experimentTracking;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const guardrails = props.guardrails ?? true;
     if (typeof guardrails !== 'boolean') {
       throw new TrainyardValidationError('TrainingEnvironment.guardrails', `must be true or false, got ${String(guardrails)}.`);
     }
 
-    this.tags = {
-      [TAG_KEYS.team]: teamName,
-      'trainyard:environment': `${teamName}-training`,
-      [TAG_KEYS.costCenter]: props.costCenter ?? teamName,
-    };
+    this.tags = environmentTags(teamName, props.costCenter);
     for (const [key, value] of Object.entries(this.tags)) {
       Tags.of(this).add(key, value);
     }
@@ -594,36 +619,9 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     this.executionPolicies = this.createExecutionPolicies(role, platform, repository, tracking);
 
     // ---- Job defaults -----------------------------------------------------------------------
-    const subnets = platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds;
-    this.trainingJobDefaults = {
-      roleArn: role.roleArn,
-      vpcConfig: { securityGroupIds: [securityGroup.securityGroupId], subnets },
-      enableNetworkIsolation: networkIsolation,
-      enableInterContainerTrafficEncryption: maxInstanceCount > 1,
-      resourceConfig: {
-        instanceType: gpu.instanceType,
-        instanceCount: maxInstanceCount,
-        volumeSizeInGb: volumeSizeGb,
-        ...(gpu.localInstanceStorage ? {} : { volumeKmsKeyId: platform.key.keyArn }),
-        ...(keepAliveSeconds !== undefined ? { keepAlivePeriodInSeconds: keepAliveSeconds } : {}),
-      },
-      outputDataConfig: {
-        s3OutputPath: `s3://${platform.artifactsBucket.bucketName}/${this.artifactsPrefix}`,
-        kmsKeyId: platform.key.keyArn,
-      },
-      stoppingCondition: {
-        maxRuntimeInSeconds: maxRuntimeSeconds,
-        ...(useSpot ? { maxWaitTimeInSeconds: 2 * maxRuntimeSeconds } : {}),
-      },
-      enableManagedSpotTraining: useSpot,
-      checkpointS3Uri: `s3://${platform.artifactsBucket.bucketName}/${this.checkpointsPrefix}`,
-      maximumRetryAttempts: maxRetryAttempts,
-      // An isolated container cannot reach MLflow, so only jobs without isolation are pointed at it.
-      ...(tracking && !networkIsolation
-        ? { environment: { MLFLOW_TRACKING_URI: tracking.trackingUri, MLFLOW_EXPERIMENT_NAME: teamName } }
-        : {}),
-      tags: { ...this.tags },
-    };
+    this.trainingJobDefaults = deriveJobDefaults(platform, job, {
+      teamName, role, securityGroup, artifactsPrefix: this.artifactsPrefix, checkpointsPrefix: this.checkpointsPrefix, tags: this.tags,
+    });
 
     // ---- Budget -----------------------------------------------------------------------------
     if (props.monthlyBudgetUsd !== undefined) {
@@ -665,7 +663,7 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
 
   private createExecutionPolicies(
     role: iam.Role,
-    platform: MlPlatform,
+    platform: IMlPlatform,
     repository?: ecr.IRepository,
     tracking?: IExperimentTracking,
   ): iam.IManagedPolicy[] {
@@ -868,7 +866,7 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
 }
 
 /** A training environment defined elsewhere. */
-class ImportedTrainingEnvironment extends Construct implements ITrainingEnvironment {
+class ImportedTrainingEnvironment extends Resource implements ITrainingEnvironment {
   public readonly teamName: string;
   public readonly executionRole: iam.IRole;
   public readonly securityGroup: ec2.ISecurityGroup;
@@ -880,34 +878,162 @@ class ImportedTrainingEnvironment extends Construct implements ITrainingEnvironm
   public readonly checkpointsPrefix: string;
   public readonly trainingJobDefaults: TrainingJobDefaults;
   public readonly modelPackageGroupName?: string;
+  public readonly grantPrincipal: iam.IPrincipal;
+  public readonly connections: ec2.Connections;
 
   constructor(scope: Construct, id: string, attrs: TrainingEnvironmentAttributes) {
     super(scope, id);
     if (!attrs || typeof attrs !== 'object') {
       throw new TrainyardValidationError('TrainingEnvironmentAttributes', 'needs the attributes of the environment to import.');
     }
+    const platform = requirePlatform('TrainingEnvironmentAttributes.platform', attrs.platform);
     this.teamName = validateTeamName('TrainingEnvironmentAttributes.teamName', attrs.teamName);
-    for (const name of ['executionRole', 'securityGroup', 'datasetsBucket', 'artifactsBucket', 'key', 'trainingJobDefaults'] as const) {
+    for (const name of ['executionRole', 'securityGroup'] as const) {
       if (!attrs[name]) {
         throw new TrainyardValidationError(`TrainingEnvironmentAttributes.${name}`, 'is required to import a training environment.');
       }
     }
+    if (!(attrs.gpu instanceof GpuProfile)) {
+      throw new TrainyardValidationError('TrainingEnvironmentAttributes.gpu', "must be the environment's GpuProfile, for example GpuProfile.G5_2XLARGE.");
+    }
+    const job = jobSettings('TrainingEnvironmentAttributes', attrs);
     this.executionRole = attrs.executionRole;
+    this.grantPrincipal = attrs.executionRole;
     this.securityGroup = attrs.securityGroup;
-    this.datasetsBucket = attrs.datasetsBucket;
-    this.artifactsBucket = attrs.artifactsBucket;
-    this.key = attrs.key;
-    this.trainingJobDefaults = attrs.trainingJobDefaults;
+    this.connections = new ec2.Connections({ securityGroups: [attrs.securityGroup] });
+    this.datasetsBucket = platform.datasetsBucket;
+    this.artifactsBucket = platform.artifactsBucket;
+    this.key = platform.key;
     this.datasetsPrefix = prefix('TrainingEnvironmentAttributes.datasetsPrefix', attrs.datasetsPrefix ?? `${this.teamName}/`);
     this.artifactsPrefix = prefix('TrainingEnvironmentAttributes.artifactsPrefix', attrs.artifactsPrefix ?? `${this.teamName}/artifacts/`);
     this.checkpointsPrefix = prefix('TrainingEnvironmentAttributes.checkpointsPrefix', attrs.checkpointsPrefix ?? `${this.teamName}/checkpoints/`);
     this.modelPackageGroupName = attrs.modelPackageGroupName;
+    this.trainingJobDefaults = deriveJobDefaults(platform, job, {
+      teamName: this.teamName,
+      role: attrs.executionRole,
+      securityGroup: attrs.securityGroup,
+      artifactsPrefix: this.artifactsPrefix,
+      checkpointsPrefix: this.checkpointsPrefix,
+      tags: environmentTags(this.teamName, attrs.costCenter),
+    });
   }
 
   /** An imported environment has no boundary here: its owner manages its guardrails. */
   public allowInstanceTypes(..._instanceTypes: string[]): void {
     // Nothing to widen.
   }
+}
+
+/** What the job defaults are derived from, validated: the same for a new and an imported environment. */
+interface JobSettings {
+  readonly gpu: GpuProfile;
+  readonly maxInstanceCount: number;
+  readonly useSpot: boolean;
+  readonly maxRuntimeSeconds: number;
+  readonly keepAliveSeconds?: number;
+  readonly volumeSizeGb: number;
+  readonly maxRetryAttempts: number;
+  readonly networkIsolation: boolean;
+  readonly experimentTracking?: IExperimentTracking;
+}
+
+/** The job settings of props or attributes (`who` is `TrainingEnvironment` or `TrainingEnvironmentAttributes`), with their defaults. */
+function jobSettings(who: string, props: TrainingEnvironmentProps | TrainingEnvironmentAttributes): JobSettings {
+  const gpu = props.gpu;
+  const maxInstanceCount = props.maxInstanceCount ?? 1;
+  requireIntegerInRange(`${who}.maxInstanceCount`, maxInstanceCount, 1, 10_000);
+  if (maxInstanceCount > 1 && !gpu.multiNodeSupported) {
+    throw new TrainyardValidationError(
+      `${who}.maxInstanceCount`,
+      `is ${maxInstanceCount}, but ${gpu.instanceType} does not support multi-node training. Use 1, or a profile with multiNodeSupported (for example GpuProfile.P4D_24XLARGE).`,
+    );
+  }
+  const useSpot = props.useSpot ?? true;
+  if (typeof useSpot !== 'boolean') {
+    throw new TrainyardValidationError(`${who}.useSpot`, `must be true or false, got ${String(useSpot)}.`);
+  }
+  const maxRuntimeSeconds = durationSeconds(`${who}.maxRuntime`, props.maxRuntime ?? Duration.hours(24), 1, MAX_RUNTIME_SECONDS, '28 days, the SageMaker limit');
+  const keepAliveSeconds = props.warmPoolKeepAlive === undefined
+    ? undefined
+    : durationSeconds(`${who}.warmPoolKeepAlive`, props.warmPoolKeepAlive, 0, MAX_WARM_POOL_SECONDS, '1 hour, the SageMaker warm pool limit');
+  if (keepAliveSeconds !== undefined && keepAliveSeconds > 0 && useSpot) {
+    throw new TrainyardValidationError(
+      `${who}.warmPoolKeepAlive`,
+      `cannot be combined with ${who}.useSpot (the default): SageMaker warm pools do not support managed spot training. Set useSpot: false, or drop warmPoolKeepAlive.`,
+    );
+  }
+  const volumeSizeGb = props.volumeSizeGb ?? 100;
+  requireIntegerInRange(`${who}.volumeSizeGb`, volumeSizeGb, 1, 16_384);
+  const maxRetryAttempts = props.maxRetryAttempts ?? 2;
+  requireIntegerInRange(`${who}.maxRetryAttempts`, maxRetryAttempts, 1, MAX_RETRY_ATTEMPTS);
+  if (props.costCenter !== undefined) {
+    requireName(`${who}.costCenter`, props.costCenter, TAG_VALUE_RULE);
+  }
+  const networkIsolation = props.networkIsolation ?? true;
+  if (typeof networkIsolation !== 'boolean') {
+    throw new TrainyardValidationError(`${who}.networkIsolation`, `must be true or false, got ${String(networkIsolation)}.`);
+  }
+  const experimentTracking = props.experimentTracking ?? props.platform.experimentTracking;
+  if (experimentTracking !== undefined && (typeof experimentTracking.accessPolicyStatements !== 'function' || typeof experimentTracking.trackingUri !== 'string')) {
+    throw new TrainyardValidationError(`${who}.experimentTracking`, 'must be an ExperimentTracking, or one imported with ExperimentTracking.fromTrackingArn.');
+  }
+  return {
+    gpu, maxInstanceCount, useSpot, maxRuntimeSeconds, keepAliveSeconds, volumeSizeGb, maxRetryAttempts, networkIsolation, experimentTracking,
+  };
+}
+
+/** The tags every resource and job of a team's environment carries. */
+function environmentTags(teamName: string, costCenter?: string): { [key: string]: string } {
+  return {
+    [TAG_KEYS.team]: teamName,
+    'trainyard:environment': `${teamName}-training`,
+    [TAG_KEYS.costCenter]: costCenter ?? teamName,
+  };
+}
+
+/**
+ * What every training job of the team starts from, derived from the platform, the settings and the
+ * team's role and security group: the one place the role jobs run as is set.
+ */
+function deriveJobDefaults(platform: IMlPlatform, job: JobSettings, team: {
+  teamName: string;
+  role: iam.IRole;
+  securityGroup: ec2.ISecurityGroup;
+  artifactsPrefix: string;
+  checkpointsPrefix: string;
+  tags: { [key: string]: string };
+}): TrainingJobDefaults {
+  const { gpu, maxRuntimeSeconds, keepAliveSeconds, useSpot, experimentTracking: tracking } = job;
+  const subnets = platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds;
+  return {
+    roleArn: team.role.roleArn,
+    vpcConfig: { securityGroupIds: [team.securityGroup.securityGroupId], subnets },
+    enableNetworkIsolation: job.networkIsolation,
+    enableInterContainerTrafficEncryption: job.maxInstanceCount > 1,
+    resourceConfig: {
+      instanceType: gpu.instanceType,
+      instanceCount: job.maxInstanceCount,
+      volumeSizeInGb: job.volumeSizeGb,
+      ...(gpu.localInstanceStorage ? {} : { volumeKmsKeyId: platform.key.keyArn }),
+      ...(keepAliveSeconds !== undefined ? { keepAlivePeriodInSeconds: keepAliveSeconds } : {}),
+    },
+    outputDataConfig: {
+      s3OutputPath: `s3://${platform.artifactsBucket.bucketName}/${team.artifactsPrefix}`,
+      kmsKeyId: platform.key.keyArn,
+    },
+    stoppingCondition: {
+      maxRuntimeInSeconds: maxRuntimeSeconds,
+      ...(useSpot ? { maxWaitTimeInSeconds: 2 * maxRuntimeSeconds } : {}),
+    },
+    enableManagedSpotTraining: useSpot,
+    checkpointS3Uri: `s3://${platform.artifactsBucket.bucketName}/${team.checkpointsPrefix}`,
+    maximumRetryAttempts: job.maxRetryAttempts,
+    // An isolated container cannot reach MLflow, so only jobs without isolation are pointed at it.
+    ...(tracking && !job.networkIsolation
+      ? { environment: { MLFLOW_TRACKING_URI: tracking.trackingUri, MLFLOW_EXPERIMENT_NAME: team.teamName } }
+      : {}),
+    tags: { ...team.tags },
+  };
 }
 
 function prefix(prop: string, value: string): string {

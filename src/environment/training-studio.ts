@@ -8,7 +8,8 @@ import { TrainyardValidationError } from '../core/errors';
 import { boundedName } from '../core/physical-name';
 import { validateTeamName } from '../core/team-name';
 import { requireIntegerInRange, requireName, requireRemovalPolicy } from '../core/validate';
-import { MlPlatform } from '../platform/ml-platform';
+import { IMlPlatform } from '../platform/ml-platform';
+import { requirePlatform, requirePlatformEndpoints } from '../platform/private/platform-checks';
 import { IExperimentTracking } from '../registry/experiment-tracking';
 import { platformDataStatements } from './private/data-access';
 import { experimentTrackingPolicy } from './private/experiment-access';
@@ -31,7 +32,7 @@ const MAX_IDLE_MINUTES = 525_600;
  */
 export interface TrainingStudioProps {
   /** The platform whose isolated subnets, endpoints and key the domain uses. */
-  readonly platform: MlPlatform;
+  readonly platform: IMlPlatform;
 
   /**
    * The name of the Studio domain.
@@ -136,10 +137,7 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: TrainingStudioProps) {
     super(scope, id);
-    if (!props || !props.platform) {
-      throw new TrainyardValidationError('TrainingStudio.platform', 'is required: pass the MlPlatform the domain runs on.');
-    }
-    const { platform } = props;
+    const platform = requirePlatform('TrainingStudio.platform', props?.platform);
     if (props.teamName !== undefined) {
       validateTeamName('TrainingStudio.teamName', props.teamName);
     }
@@ -171,8 +169,9 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
     this.connections = securityGroup.connections;
 
     // Studio's own endpoints are needed inside a VpcOnly domain.
-    platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API);
-    platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME);
+    requirePlatformEndpoints('TrainingStudio.platform', platform,
+      [ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API, ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME],
+      'a VpcOnly domain reaches SageMaker through them. Keep them in MlPlatform.interfaceEndpoints (MlPlatform.TRAINING_ENDPOINTS has both).');
 
     const subnetIds = platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds;
 
@@ -234,7 +233,7 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
     }
   }
 
-  private grantDefaultPermissions(role: iam.Role, platform: MlPlatform, teamName: string | undefined): void {
+  private grantDefaultPermissions(role: iam.Role, platform: IMlPlatform, teamName: string | undefined): void {
     const stack = Stack.of(this);
     const inDomain = (resource: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName: `${this.domainId}/*` });
     const prefix = teamName ? `${teamName}/` : '';

@@ -10,7 +10,7 @@ import { TrainyardValidationError } from '../core/errors';
 import { acknowledgeCrossStackAccessLogs, enableEventBridgeNotifications, secureBucketProps } from '../core/secure-bucket';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireRemovalPolicy, requireRetentionDays, requireWholeDays } from '../core/validate';
-import { MlPlatform } from '../platform/ml-platform';
+import { IMlPlatform } from '../platform/ml-platform';
 
 /**
  * Properties of `PlatformAuditTrail`.
@@ -22,7 +22,7 @@ export interface PlatformAuditTrailProps {
    *
    * @default - give `accessLogsBucket` (and `dataEventBuckets`) instead
    */
-  readonly platform?: MlPlatform;
+  readonly platform?: IMlPlatform;
 
   /**
    * Where the trail bucket's S3 server access logs go. Cannot be combined with `platform`.

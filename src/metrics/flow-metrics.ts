@@ -23,7 +23,8 @@ import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireRemovalPolicy, requireRetentionDays, requireWholeSeconds } from '../core/validate';
 import { GpuProfile } from '../environment/gpu-profile';
 import { ITrainingEnvironment } from '../environment/training-environment';
-import { MlPlatform } from '../platform/ml-platform';
+import { IMlPlatform, MlPlatform } from '../platform/ml-platform';
+import { requirePlatform, requirePlatformEndpoints } from '../platform/private/platform-checks';
 
 /** The scrap causes, as the `Cause` dimension of the by-cause metrics. */
 const CAUSES = ['dataValidation', 'capacity', 'spotInterruption', 'userStop', 'algorithmError', 'duplicate', 'other'];
@@ -33,10 +34,11 @@ const CAUSES = ['dataValidation', 'capacity', 'spotInterruption', 'userStop', 'a
  */
 export interface FlowMetricsProps {
   /**
-   * The platform whose isolated subnets the collector runs in. FlowMetrics adds the DynamoDB
-   * gateway endpoint to it and lets the collector reach its interface endpoints.
+   * The platform whose isolated subnets the collector runs in: an `MlPlatform`, or one imported
+   * with `MlPlatform.fromPlatformName`. The collector reaches the platform's SageMaker API interface
+   * endpoint and DynamoDB gateway endpoint; nothing is added to the platform's stack.
    */
-  readonly platform: MlPlatform;
+  readonly platform: IMlPlatform;
 
   /**
    * The team environments to measure. Their `teamName` selects the events (training jobs tagged
@@ -179,9 +181,10 @@ export class FlowMetrics extends Construct {
 
   constructor(scope: Construct, id: string, props: FlowMetricsProps) {
     super(scope, id);
-    if (!props || !(props.platform instanceof MlPlatform)) {
+    if (!props) {
       throw new TrainyardValidationError('FlowMetrics.platform', 'is required: the MlPlatform whose isolated subnets the collector runs in.');
     }
+    const platform = requirePlatform('FlowMetrics.platform', props.platform);
     this.teamNames = resolveTeams(props);
     const scrapThreshold = props.scrapRateThresholdPercent ?? 30;
     if (!Token.isUnresolved(scrapThreshold) && (typeof scrapThreshold !== 'number' || !(scrapThreshold > 0 && scrapThreshold <= 100))) {
@@ -243,7 +246,6 @@ export class FlowMetrics extends Construct {
       seenEmails.add(email);
     }
     const stack = Stack.of(this);
-    const platform = props.platform;
 
     // ---- Encryption ----------------------------------------------------------------------------
     this.key = props.encryptionKey ?? this.createKey(removalPolicy);
@@ -277,10 +279,12 @@ export class FlowMetrics extends Construct {
     this.deadLetterQueue = dlq;
 
     // ---- Network: isolated subnets, endpoints only ------------------------------------------------
-    platform.addGatewayEndpoint(ec2.GatewayVpcEndpointAwsService.DYNAMODB);
-    platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API);
-    // GetMetricData (training-job host metrics) goes to CloudWatch's monitoring endpoint.
-    platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING);
+    // The platform has the DynamoDB gateway endpoint (always) and, by default, the SageMaker API and
+    // CloudWatch monitoring endpoints: nothing is added to the platform's stack.
+    requirePlatformEndpoints('FlowMetrics.platform', platform, [ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API],
+      'the collector describes training jobs through it. Keep it in MlPlatform.interfaceEndpoints.');
+    requirePlatformEndpoints('FlowMetrics.platform', platform, [ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING],
+      'the collector reads training-job host metrics (GetMetricData) through it. Keep it in MlPlatform.interfaceEndpoints.');
     const securityGroup = new ec2.SecurityGroup(this, 'CollectorSecurityGroup', {
       vpc: platform.vpc,
       description: 'Trainyard flow-metrics collector: HTTPS to the VPC endpoints only',
@@ -334,7 +338,7 @@ export class FlowMetrics extends Construct {
     cfnFunction.deadLetterConfig = { targetArn: dlq.queueArn };
     cfnFunction.tracingConfig = { mode: 'Active' };
     this.collector = fn;
-    if (Stack.of(platform) !== stack) {
+    if (!MlPlatform.isMlPlatform(platform) || Stack.of(platform) !== stack) {
       Acknowledgements.acknowledge(fn, Acknowledgements.vpcFunctionInAnotherStack());
     }
 

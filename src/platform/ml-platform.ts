@@ -1,9 +1,11 @@
-import { Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { PlatformReplication } from './platform-replication';
 import { PlatformReplicationRole } from './private/replication-role';
 import { Acknowledgements } from '../core/acknowledgements';
@@ -13,10 +15,152 @@ import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireWholeDays } from '../core/validate';
 import { ExperimentTracking, IExperimentTracking } from '../registry/experiment-tracking';
 
+/** Marks `MlPlatform` instances (`MlPlatform.isMlPlatform`); `Symbol.for`, so two copies of the package agree. */
+const ML_PLATFORM_SYMBOL = Symbol.for('trainyard.MlPlatform');
+
+/** The rule for platform names: they name the SSM parameters (`/trainyard/<platformName>/...`). */
+const PLATFORM_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,47}$/;
+
+/** The default `platformName`, and the name the `platform` template publishes under. */
+const DEFAULT_PLATFORM_NAME = 'Trainyard';
+
+/**
+ * The shared ML platform as team constructs see it: the network training runs in, the key and the
+ * buckets, and the shared experiment tracking. Implemented by `MlPlatform`, by
+ * `MlPlatform.fromPlatformName` (another app, through SSM parameters) and by
+ * `MlPlatform.fromPlatformAttributes` (explicit values).
+ */
+export interface IMlPlatform extends IConstruct {
+  /** The platform's name; its SSM parameters live under `/trainyard/<platformName>/`. */
+  readonly platformName: string;
+
+  /** The VPC training runs in. */
+  readonly vpc: ec2.IVpc;
+
+  /** The isolated subnets training jobs and endpoints use. */
+  readonly trainingSubnets: ec2.SubnetSelection;
+
+  /** The platform's customer-managed key. Encrypts data, artifacts, volumes and logs. */
+  readonly key: kms.IKey;
+
+  /** Versioned, KMS-encrypted bucket for training data. Teams get a prefix each: `<team>/`. */
+  readonly datasetsBucket: s3.IBucket;
+
+  /** Versioned, KMS-encrypted bucket for model artifacts, checkpoints and reports. */
+  readonly artifactsBucket: s3.IBucket;
+
+  /** Receives S3 server access logs of the other buckets and the VPC flow logs. */
+  readonly accessLogsBucket: s3.IBucket;
+
+  /** The security group of the interface endpoints; it admits HTTPS from the training subnets. */
+  readonly endpointSecurityGroup: ec2.ISecurityGroup;
+
+  /**
+   * The shared experiment tracking (serverless MLflow App).
+   *
+   * @default - none: the platform has no experiment tracking
+   */
+  readonly experimentTracking?: IExperimentTracking;
+
+  /**
+   * Lets a workload in the training subnets reach the platform's interface endpoints on HTTPS: an
+   * egress rule on the workload's security groups, in the workload's stack. Nothing is added to the
+   * platform's stack.
+   */
+  allowEndpointAccessFrom(workload: ec2.IConnectable): void;
+}
+
+/**
+ * Explicit attributes of a platform defined elsewhere (`MlPlatform.fromPlatformAttributes`).
+ */
+export interface MlPlatformAttributes {
+  /** The platform's name. */
+  readonly platformName: string;
+
+  /** The VPC training runs in; it must have the training subnets. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The subnets training runs in.
+   *
+   * @default - the VPC's private isolated subnets
+   */
+  readonly trainingSubnets?: ec2.SubnetSelection;
+
+  /** The platform key. */
+  readonly key: kms.IKey;
+
+  /** The datasets bucket. */
+  readonly datasetsBucket: s3.IBucket;
+
+  /** The artifacts bucket. */
+  readonly artifactsBucket: s3.IBucket;
+
+  /** The access-logs bucket. */
+  readonly accessLogsBucket: s3.IBucket;
+
+  /** The security group of the platform's interface endpoints. */
+  readonly endpointSecurityGroup: ec2.ISecurityGroup;
+
+  /**
+   * The shared experiment tracking.
+   *
+   * @default - none
+   */
+  readonly experimentTracking?: IExperimentTracking;
+}
+
+/**
+ * What `MlPlatform.fromPlatformName` must know at synth time, because it shapes the template
+ * rather than a value resolved at deploy time.
+ */
+export interface MlPlatformLookupOptions {
+  /**
+   * How many training subnets (one per Availability Zone) the platform has: its `maxAzs`.
+   * The subnet and zone lists are split into this many items at deploy time; a platform with
+   * fewer fails the team's deploy (`Fn::Select` out of range), a platform with more has its
+   * extra subnets unused.
+   *
+   * @default 2 (the default `maxAzs` of `MlPlatform`)
+   */
+  readonly maxAzs?: number;
+
+  /**
+   * Whether the platform has experiment tracking (its `experimentTracking` prop). When true, the
+   * team reads the MLflow App ARN from `/trainyard/<platformName>/experiment-tracking-arn`, and the
+   * deploy fails if the platform did not publish it.
+   *
+   * @default true (the default of `MlPlatform`)
+   */
+  readonly experimentTracking?: boolean;
+}
+
 /**
  * Properties of the shared ML platform.
  */
 export interface MlPlatformProps {
+  /**
+   * The platform's name. The platform publishes its attributes (VPC, subnets, endpoint security
+   * group, key, buckets, MLflow App) as SSM String parameters under `/trainyard/<platformName>/`,
+   * which team apps read with `MlPlatform.fromPlatformName`. One platform per name, account and
+   * region: a second platform with the same name fails to deploy (the parameters exist).
+   * 1 to 48 characters: letters, digits, `_`, `.` and `-`, starting with a letter.
+   *
+   * @default 'Trainyard'
+   */
+  readonly platformName?: string;
+
+  /**
+   * Prepare the platform for `GpuBatchCompute` teams: interface endpoints for ECS (API, agent,
+   * telemetry), and key-policy statements that let EC2 encrypt the EBS volumes of this account's
+   * instances with the platform key (through EC2 only, as the AWS-managed `aws/ebs` key does) and
+   * CloudWatch Logs encrypt Trainyard's log groups (`/trainyard/*`). Granted once by the platform for
+   * every team, so a team's deploy never changes the platform stack.
+   *
+   * @default false
+   */
+  readonly batchCompute?: boolean;
+
   /**
    * How many Availability Zones the new VPC spans. Each zone adds one ENI per interface endpoint,
    * which is the platform's main idle cost. Cannot be combined with `vpc`.
@@ -101,7 +245,20 @@ export interface MlPlatformProps {
  * a customer-managed KMS key with rotation, and versioned, encrypted, access-logged datasets and
  * artifacts buckets. Team environments, registries and pipelines build on its attributes.
  */
-export class MlPlatform extends Construct {
+export class MlPlatform extends Construct implements IMlPlatform {
+  /** The default platform name (`'Trainyard'`). */
+  public static readonly DEFAULT_PLATFORM_NAME = DEFAULT_PLATFORM_NAME;
+
+  /**
+   * The interface endpoints AWS Batch GPU compute needs in the isolated subnets (created with
+   * `batchCompute: true`): ECS (API, agent, telemetry); ECR and CloudWatch Logs are training endpoints.
+   */
+  public static readonly BATCH_ENDPOINTS: ec2.InterfaceVpcEndpointAwsService[] = [
+    ec2.InterfaceVpcEndpointAwsService.ECS,
+    ec2.InterfaceVpcEndpointAwsService.ECS_AGENT,
+    ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY,
+  ];
+
   /**
    * The interface endpoints a SageMaker training job in an isolated VPC needs: the SageMaker API
    * and runtime, ECR (API and image layers), CloudWatch Logs and metrics, and STS. S3 is reached
@@ -116,6 +273,110 @@ export class MlPlatform extends Construct {
     ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
     ec2.InterfaceVpcEndpointAwsService.STS,
   ];
+
+  /**
+   * Whether `x` is an `MlPlatform` (created in this app), even from another copy of the package.
+   */
+  public static isMlPlatform(x: any): x is MlPlatform {
+    return x !== null && typeof x === 'object' && ML_PLATFORM_SYMBOL in x;
+  }
+
+  /**
+   * The SSM parameter path prefix of a platform's attributes: `/trainyard/<platformName>/`.
+   */
+  public static parameterPrefix(platformName: string): string {
+    validatePlatformName('MlPlatform.platformName', platformName);
+    return `/trainyard/${platformName}/`;
+  }
+
+  /**
+   * The platform named `platformName`, deployed by another app (or stack): its attributes are read
+   * from the SSM parameters it published under `/trainyard/<platformName>/`, at DEPLOY time, through
+   * CloudFormation parameters of type `AWS::SSM::Parameter::Value<String>`. No lookup, no
+   * credentials: the app synthesizes offline, and no CloudFormation export ties the stacks.
+   *
+   * A wrong name, or a platform not deployed yet in the team stack's account and region, fails the
+   * team's deploy when the change set is created, before any resource changes, with CloudFormation's
+   * message naming the parameter paths: `Unable to fetch parameters [/trainyard/<platformName>/vpc-id,...]
+   * from parameter store for this account.`
+   */
+  public static fromPlatformName(scope: Construct, id: string, platformName: string, options: MlPlatformLookupOptions = {}): IMlPlatform {
+    const prefix = MlPlatform.parameterPrefix(platformName);
+    const maxAzs = options.maxAzs ?? 2;
+    requireIntegerInRange('MlPlatform.fromPlatformName options.maxAzs', maxAzs, 1, 6);
+    const experimentTracking = options.experimentTracking ?? true;
+    if (typeof experimentTracking !== 'boolean') {
+      throw new TrainyardValidationError('MlPlatform.fromPlatformName options.experimentTracking', `must be true or false, got ${String(experimentTracking)}.`);
+    }
+    // Each attribute is read (its SSM parameter added to the team's template) on first use only,
+    // so a team template never holds a parameter it does not reference.
+    return new ImportedMlPlatform(scope, id, platformName, (imported) => {
+      const value = (name: string) => ssm.StringParameter.valueForStringParameter(imported, `${prefix}${name}`);
+      const key = () => kms.Key.fromKeyArn(imported, 'Key', value(PARAMETERS.keyArn));
+      const bucket = (bucketId: string, name: string, encrypted: boolean) => () =>
+        s3.Bucket.fromBucketAttributes(imported, bucketId, { bucketName: value(name), encryptionKey: encrypted ? imported.key : undefined });
+      return {
+        vpc: () => {
+          // One parameter for the subnets, their zones and route tables (`<subnet>:<zone>:<route table>,...`):
+          // whatever of them a team uses, the parameter is referenced.
+          const subnets = Fn.split(',', value(PARAMETERS.trainingSubnets), maxAzs);
+          const field = (index: number) => subnets.map((subnet) => Fn.select(index, Fn.split(':', subnet, 3)));
+          return ec2.Vpc.fromVpcAttributes(imported, 'Vpc', {
+            vpcId: value(PARAMETERS.vpcId),
+            isolatedSubnetIds: field(0),
+            availabilityZones: field(1),
+            isolatedSubnetRouteTableIds: field(2),
+          });
+        },
+        key,
+        datasetsBucket: bucket('DatasetsBucket', PARAMETERS.datasetsBucketName, true),
+        artifactsBucket: bucket('ArtifactsBucket', PARAMETERS.artifactsBucketName, true),
+        accessLogsBucket: bucket('AccessLogsBucket', PARAMETERS.accessLogsBucketName, false),
+        endpointSecurityGroup: () => ec2.SecurityGroup.fromSecurityGroupId(imported, 'EndpointSecurityGroup', value(PARAMETERS.endpointSecurityGroupId), {
+          allowAllOutbound: false,
+          mutable: false,
+        }),
+        experimentTracking: experimentTracking
+          ? () => ExperimentTracking.fromTrackingArn(imported, 'ExperimentTracking', value(PARAMETERS.experimentTrackingArn))
+          : undefined,
+      };
+    });
+  }
+
+  /**
+   * A platform defined elsewhere, from explicit attributes (for example a VPC and key the platform
+   * team hands over by other means).
+   */
+  public static fromPlatformAttributes(scope: Construct, id: string, attrs: MlPlatformAttributes): IMlPlatform {
+    if (!attrs || typeof attrs !== 'object') {
+      throw new TrainyardValidationError('MlPlatformAttributes', 'needs the attributes of the platform to import.');
+    }
+    for (const name of ['vpc', 'key', 'datasetsBucket', 'artifactsBucket', 'accessLogsBucket', 'endpointSecurityGroup'] as const) {
+      if (!attrs[name]) {
+        throw new TrainyardValidationError(`MlPlatformAttributes.${name}`, 'is required to import a platform.');
+      }
+    }
+    const platform = new ImportedMlPlatform(scope, id, attrs.platformName, () => ({
+      vpc: () => attrs.vpc,
+      key: () => attrs.key,
+      datasetsBucket: () => attrs.datasetsBucket,
+      artifactsBucket: () => attrs.artifactsBucket,
+      accessLogsBucket: () => attrs.accessLogsBucket,
+      endpointSecurityGroup: () => attrs.endpointSecurityGroup,
+      experimentTracking: attrs.experimentTracking ? () => attrs.experimentTracking! : undefined,
+    }), attrs.trainingSubnets);
+    if (platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds.length === 0) {
+      throw new TrainyardValidationError('MlPlatformAttributes.trainingSubnets', `select no subnet of VPC ${platform.vpc.node.path}: training needs private isolated subnets.`);
+    }
+    return platform;
+  }
+
+
+  /** The platform's name; its SSM parameters live under `/trainyard/<platformName>/`. */
+  public readonly platformName: string;
+
+  /** Whether the platform was prepared for `GpuBatchCompute` teams (`batchCompute`). */
+  public readonly batchCompute: boolean;
 
   /** The VPC training runs in. */
   public readonly vpc: ec2.IVpc;
@@ -154,6 +415,13 @@ export class MlPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: MlPlatformProps = {}) {
     super(scope, id);
+    Object.defineProperty(this, ML_PLATFORM_SYMBOL, { value: true });
+    this.platformName = props.platformName ?? DEFAULT_PLATFORM_NAME;
+    validatePlatformName('MlPlatform.platformName', this.platformName);
+    this.batchCompute = props.batchCompute ?? false;
+    if (typeof this.batchCompute !== 'boolean') {
+      throw new TrainyardValidationError('MlPlatform.batchCompute', `must be true or false, got ${String(this.batchCompute)}.`);
+    }
     // Server access logs are delivered through a bucket policy, not ACLs, so every bucket can keep
     // BucketOwnerEnforced object ownership. Scoped to this construct: the user's app is unaffected.
     this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
@@ -247,6 +515,9 @@ export class MlPlatform extends Construct {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       subnets: [this.trainingSubnets],
     }));
+    // DynamoDB too (no hourly charge either): FlowMetrics' collector, in any team's stack, writes its
+    // de-duplication table from the isolated subnets.
+    this.addGatewayEndpoint(ec2.GatewayVpcEndpointAwsService.DYNAMODB);
     const services = props.interfaceEndpoints ?? MlPlatform.TRAINING_ENDPOINTS;
     if (!Array.isArray(services)) {
       throw new TrainyardValidationError('MlPlatform.interfaceEndpoints', 'must be a list of ec2.InterfaceVpcEndpointAwsService values.');
@@ -259,6 +530,85 @@ export class MlPlatform extends Construct {
       // app through the SageMaker MLflow endpoint (`aws.sagemaker.<region>.experiments`).
       this.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_EXPERIMENTS);
     }
+    if (this.batchCompute) {
+      for (const service of MlPlatform.BATCH_ENDPOINTS) {
+        this.addInterfaceEndpoint(service);
+      }
+      this.allowLogsToUseKey();
+      this.allowEc2ToUseKeyForEbs();
+    }
+
+    this.publishParameters();
+  }
+
+  /**
+   * The SSM String parameters team apps read with `MlPlatform.fromPlatformName`, under
+   * `/trainyard/<platformName>/`. Lists are comma-separated.
+   */
+  private publishParameters(): void {
+    const scope = new Construct(this, 'Parameters');
+    const prefix = MlPlatform.parameterPrefix(this.platformName);
+    const publish = (id: string, name: string, stringValue: string, what: string) => new ssm.StringParameter(scope, id, {
+      parameterName: `${prefix}${name}`,
+      stringValue,
+      description: `Trainyard platform ${this.platformName}: ${what} (read by MlPlatform.fromPlatformName)`,
+      tier: ssm.ParameterTier.STANDARD,
+    });
+    const subnets = this.vpc.selectSubnets(this.trainingSubnets).subnets;
+    publish('VpcId', PARAMETERS.vpcId, this.vpc.vpcId, 'VPC id');
+    publish('TrainingSubnets', PARAMETERS.trainingSubnets,
+      Fn.join(',', subnets.map((subnet) => Fn.join(':', [subnet.subnetId, subnet.availabilityZone, subnet.routeTable?.routeTableId ?? 'none']))),
+      'training subnets as <subnet id>:<availability zone>:<route table id>, comma-separated');
+    publish('EndpointSecurityGroupId', PARAMETERS.endpointSecurityGroupId, this.endpointSecurityGroup.securityGroupId, 'security group of the interface endpoints');
+    publish('KeyArn', PARAMETERS.keyArn, this.key.keyArn, 'KMS key ARN');
+    publish('DatasetsBucketName', PARAMETERS.datasetsBucketName, this.datasetsBucket.bucketName, 'datasets bucket');
+    publish('ArtifactsBucketName', PARAMETERS.artifactsBucketName, this.artifactsBucket.bucketName, 'artifacts bucket');
+    publish('AccessLogsBucketName', PARAMETERS.accessLogsBucketName, this.accessLogsBucket.bucketName, 'access-logs bucket');
+    if (this.experimentTracking) {
+      publish('ExperimentTrackingArn', PARAMETERS.experimentTrackingArn, this.experimentTracking.trackingArn, 'MLflow App ARN');
+    }
+  }
+
+  /**
+   * Lets EC2 (and the service-linked roles of Auto Scaling, Spot and EC2 Fleet that launch Batch
+   * instances) use the key for EBS volumes of this account, the way the AWS-managed `aws/ebs` key
+   * policy does: any principal of the account, but only through EC2 in this region.
+   */
+  private allowEc2ToUseKeyForEbs(): void {
+    const conditions = {
+      StringEquals: { 'kms:CallerAccount': Aws.ACCOUNT_ID, 'kms:ViaService': `ec2.${Aws.REGION}.amazonaws.com` },
+    };
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEbsThroughEc2ForThisAccount',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions,
+    }));
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEbsGrantsThroughEc2ForThisAccount',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { ...conditions, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    }));
+  }
+
+  /**
+   * Lets CloudWatch Logs of this account and region encrypt Trainyard's log groups (`/trainyard/*`,
+   * the Batch job logs of every team) with the key: the encryption context names the log group.
+   */
+  private allowLogsToUseKey(): void {
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowTrainyardLogGroups',
+      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+      // No kms:DescribeKey: it carries no encryption context (SAR), so this condition would never let it through.
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/trainyard/*` },
+      },
+    }));
   }
 
   /**
@@ -268,11 +618,7 @@ export class MlPlatform extends Construct {
    * only, with one rule per subnet, so any number of teams fits the security-group rule quota.
    */
   public allowEndpointAccessFrom(workload: ec2.IConnectable): void {
-    // Only the workload's side: the rule lives in the workload's stack, which already depends on the
-    // platform's, and the platform never references a team.
-    for (const securityGroup of workload.connections.securityGroups) {
-      securityGroup.addEgressRule(this.endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to AWS service endpoints');
-    }
+    allowEndpointAccess(this.endpointSecurityGroup, workload);
   }
 
   /** The IPv4 ranges of the training subnets (of the VPC, when an imported VPC does not give them). */
@@ -430,4 +776,90 @@ export class MlPlatform extends Construct {
 function endpointId(shortName: string): string {
   const words = shortName.split(/[^A-Za-z0-9]+/).filter(Boolean);
   return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('') + 'Endpoint';
+}
+
+/** The names of the platform's SSM parameters, under `/trainyard/<platformName>/`. */
+const PARAMETERS = {
+  vpcId: 'vpc-id',
+  trainingSubnets: 'training-subnets',
+  endpointSecurityGroupId: 'endpoint-security-group-id',
+  keyArn: 'key-arn',
+  datasetsBucketName: 'datasets-bucket-name',
+  artifactsBucketName: 'artifacts-bucket-name',
+  accessLogsBucketName: 'access-logs-bucket-name',
+  experimentTrackingArn: 'experiment-tracking-arn',
+};
+
+function validatePlatformName(prop: string, value: string): void {
+  if (typeof value !== 'string' || Token.isUnresolved(value) || !PLATFORM_NAME_PATTERN.test(value)) {
+    throw new TrainyardValidationError(
+      prop,
+      `must be 1 to 48 letters, digits, '_', '.' or '-', starting with a letter (it names the SSM parameters /trainyard/<platformName>/...), got '${String(value)}'.`,
+    );
+  }
+}
+
+/**
+ * Only the workload's side: the rule lives in the workload's stack, and the platform never
+ * references a team. The endpoints admit HTTPS from the training subnets.
+ */
+function allowEndpointAccess(endpointSecurityGroup: ec2.ISecurityGroup, workload: ec2.IConnectable): void {
+  for (const securityGroup of workload.connections.securityGroups) {
+    securityGroup.addEgressRule(endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to AWS service endpoints');
+  }
+}
+
+/** How an imported platform builds each attribute, on first use. */
+interface ImportedAttributeFactories {
+  readonly vpc: () => ec2.IVpc;
+  readonly key: () => kms.IKey;
+  readonly datasetsBucket: () => s3.IBucket;
+  readonly artifactsBucket: () => s3.IBucket;
+  readonly accessLogsBucket: () => s3.IBucket;
+  readonly endpointSecurityGroup: () => ec2.ISecurityGroup;
+  readonly experimentTracking?: () => IExperimentTracking;
+}
+
+/**
+ * A platform defined elsewhere (`fromPlatformName`, `fromPlatformAttributes`). Each attribute is
+ * built on first use, so an unused one adds nothing (no SSM parameter) to the team's template.
+ */
+class ImportedMlPlatform extends Construct implements IMlPlatform {
+  public readonly platformName: string;
+  public readonly trainingSubnets: ec2.SubnetSelection;
+  private readonly factories: ImportedAttributeFactories;
+  private readonly built = new Map<string, unknown>();
+
+  constructor(
+    scope: Construct, id: string, platformName: string,
+    factories: (self: ImportedMlPlatform) => ImportedAttributeFactories, trainingSubnets?: ec2.SubnetSelection,
+  ) {
+    super(scope, id);
+    validatePlatformName('MlPlatformAttributes.platformName', platformName);
+    this.platformName = platformName;
+    this.trainingSubnets = trainingSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    this.factories = factories(this);
+  }
+
+  public get vpc(): ec2.IVpc { return this.once('vpc', this.factories.vpc); }
+  public get key(): kms.IKey { return this.once('key', this.factories.key); }
+  public get datasetsBucket(): s3.IBucket { return this.once('datasetsBucket', this.factories.datasetsBucket); }
+  public get artifactsBucket(): s3.IBucket { return this.once('artifactsBucket', this.factories.artifactsBucket); }
+  public get accessLogsBucket(): s3.IBucket { return this.once('accessLogsBucket', this.factories.accessLogsBucket); }
+  public get endpointSecurityGroup(): ec2.ISecurityGroup { return this.once('endpointSecurityGroup', this.factories.endpointSecurityGroup); }
+  public get experimentTracking(): IExperimentTracking | undefined {
+    const factory = this.factories.experimentTracking;
+    return factory ? this.once('experimentTracking', factory) : undefined;
+  }
+
+  public allowEndpointAccessFrom(workload: ec2.IConnectable): void {
+    allowEndpointAccess(this.endpointSecurityGroup, workload);
+  }
+
+  private once<T>(name: string, factory: () => T): T {
+    if (!this.built.has(name)) {
+      this.built.set(name, factory());
+    }
+    return this.built.get(name) as T;
+  }
 }

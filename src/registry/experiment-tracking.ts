@@ -28,6 +28,14 @@ const MAINTENANCE_WINDOW_PATTERN = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3
 const MLFLOW_VERSION_PATTERN = /^\d+(\.\d+){1,3}$/;
 
 /**
+ * Attributes of experiment tracking defined elsewhere (`ExperimentTracking.fromExperimentTrackingAttributes`).
+ */
+export interface ExperimentTrackingAttributes {
+  /** The ARN of the MLflow App or tracking server. */
+  readonly trackingArn: string;
+}
+
+/**
  * The size of a dedicated MLflow tracking server.
  *
  * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateMlflowTrackingServer.html
@@ -218,6 +226,14 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
     'sagemaker-mlflow:UpdateRegisteredModel',
     'sagemaker-mlflow:UpdateRun',
   ];
+
+  /** Imports experiment tracking defined elsewhere, from its attributes. `grantAccess` then grants the MLflow API only. */
+  public static fromExperimentTrackingAttributes(scope: Construct, id: string, attrs: ExperimentTrackingAttributes): IExperimentTracking {
+    if (!attrs || typeof attrs !== 'object') {
+      throw new TrainyardValidationError('ExperimentTrackingAttributes', 'needs the attributes of the tracking to import: { trackingArn }.');
+    }
+    return ExperimentTracking.fromTrackingArn(scope, id, attrs.trackingArn);
+  }
 
   /** Imports an MLflow App or tracking server by ARN. `grantAccess` then grants the MLflow API only. */
   public static fromTrackingArn(scope: Construct, id: string, trackingArn: string): IExperimentTracking {

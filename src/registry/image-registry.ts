@@ -97,10 +97,26 @@ export interface ImageRegistryProps {
 }
 
 /**
+ * Attributes of an image registry defined elsewhere (`ImageRegistry.fromImageRegistryAttributes`).
+ */
+export interface ImageRegistryAttributes {
+  /** The name of the ECR repository, in this account and region. */
+  readonly repositoryName: string;
+}
+
+/**
  * An ECR repository for training images: scan on push, immutable tags, KMS encryption, lifecycle
  * rules that expire untagged images and keep the newest tagged ones, and optional cross-account pull.
  */
 export class ImageRegistry extends Resource implements IImageRegistry {
+  /** Imports a registry defined elsewhere, from its attributes (the repository of this account and region). */
+  public static fromImageRegistryAttributes(scope: Construct, id: string, attrs: ImageRegistryAttributes): IImageRegistry {
+    if (!attrs || typeof attrs !== 'object') {
+      throw new TrainyardValidationError('ImageRegistryAttributes', 'needs the attributes of the registry to import: { repositoryName }.');
+    }
+    return ImageRegistry.fromRepositoryName(scope, id, attrs.repositoryName);
+  }
+
   /** Imports a repository of this account and region by name. */
   public static fromRepositoryName(scope: Construct, id: string, repositoryName: string): IImageRegistry {
     requireName('ImageRegistry.fromRepositoryName', repositoryName, REPOSITORY_NAME_RULE);

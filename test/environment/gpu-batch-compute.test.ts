@@ -1,5 +1,6 @@
 import { App, Duration, Lazy, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { TrainyardValidationError } from '../../src/core/errors';
 import { GpuBatchCompute, GpuBatchComputeProps } from '../../src/environment/gpu-batch-compute';
@@ -32,7 +33,7 @@ describe('GpuBatchCompute with default props (G5 2xlarge, one node), in a team s
   let compute!: GpuBatchCompute;
   const result = synthWithCompliance((app) => {
     platformStack = new Stack(app, 'Platform');
-    const platform = new MlPlatform(platformStack, 'Platform');
+    const platform = new MlPlatform(platformStack, 'Platform', { batchCompute: true });
     teamStack = new Stack(app, 'Team');
     compute = new GpuBatchCompute(teamStack, 'Batch', { platform, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE });
   });
@@ -112,7 +113,7 @@ describe('GpuBatchCompute with default props (G5 2xlarge, one node), in a team s
     });
   });
 
-  test('adds the ECS, ECS agent and ECS telemetry endpoints to the platform, once each', () => {
+  test('runs on a platform created with batchCompute, which has the ECS, ECS agent and ECS telemetry endpoints', () => {
     expect(interfaceEndpointServices(platform)).toEqual([
       'ecr.api', 'ecr.dkr', 'ecs', 'ecs-agent', 'ecs-telemetry', 'experiments', 'logs', 'monitoring', 'sagemaker.api', 'sagemaker.runtime', 'sts',
     ]);
@@ -231,7 +232,7 @@ describe('GpuBatchCompute with maxInstanceCount 4 (multi-node)', () => {
   let compute!: GpuBatchCompute;
   const result = synthWithCompliance((app) => {
     const platformStack = new Stack(app, 'Platform');
-    const platform = new MlPlatform(platformStack, 'Platform');
+    const platform = new MlPlatform(platformStack, 'Platform', { batchCompute: true });
     teamStack = new Stack(app, 'Team');
     compute = new GpuBatchCompute(teamStack, 'Batch', {
       platform,
@@ -307,7 +308,7 @@ describe('GpuBatchCompute with maxInstanceCount 4 (multi-node)', () => {
 describe('GpuBatchCompute options', () => {
   const build = (props: Partial<GpuBatchComputeProps>, app: App = newApp()) => {
     const stack = new Stack(app, 'S');
-    const platform = new MlPlatform(stack, 'Platform');
+    const platform = new MlPlatform(stack, 'Platform', { batchCompute: true });
     const compute = new GpuBatchCompute(stack, 'Batch', { platform, teamName: 'fraud', gpu: GpuProfile.G5_XLARGE, ...props });
     return { compute, template: Template.fromStack(stack) };
   };
@@ -329,7 +330,7 @@ describe('GpuBatchCompute options', () => {
   test('a given repository, command and removal policy are used', () => {
     const app = newApp();
     const stack = new Stack(app, 'S');
-    const platform = new MlPlatform(stack, 'Platform');
+    const platform = new MlPlatform(stack, 'Platform', { batchCompute: true });
     const repository = ecr.Repository.fromRepositoryName(stack, 'Repo', 'shared/trainer');
     new GpuBatchCompute(stack, 'Batch', {
       platform, teamName: 'fraud', gpu: GpuProfile.G5_XLARGE, repository, command: ['python', 'train.py'], removalPolicy: RemovalPolicy.DESTROY,
@@ -344,10 +345,10 @@ describe('GpuBatchCompute options', () => {
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
   });
 
-  test('two computes on one platform add each endpoint and key statement once', () => {
+  test('two computes on one platform add no endpoint or key statement of their own', () => {
     const app = newApp();
     const stack = new Stack(app, 'S');
-    const platform = new MlPlatform(stack, 'Platform');
+    const platform = new MlPlatform(stack, 'Platform', { batchCompute: true });
     new GpuBatchCompute(stack, 'A', { platform, teamName: 'team-a', gpu: GpuProfile.G5_XLARGE });
     new GpuBatchCompute(stack, 'B', { platform, teamName: 'team-b', gpu: GpuProfile.G5_XLARGE });
     const template = Template.fromStack(stack);
@@ -358,10 +359,26 @@ describe('GpuBatchCompute options', () => {
   });
 });
 
+describe('GpuBatchCompute on a platform not prepared for it', () => {
+  test('fails at synth naming the prop and batchCompute', () => {
+    const app = newApp();
+    const platform = new MlPlatform(new Stack(app, 'Platform'), 'Platform');
+    expect(() => new GpuBatchCompute(new Stack(app, 'Team'), 'Batch', { platform, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE }))
+      .toThrow(/^GpuBatchCompute\.platform: platform Platform\/Platform was created without batchCompute: true/);
+  });
+
+  test('fails when the platform dropped an endpoint Batch needs', () => {
+    const stack = new Stack(newApp(), 'S');
+    const platform = new MlPlatform(stack, 'Platform', { batchCompute: true, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API] });
+    expect(() => new GpuBatchCompute(stack, 'Batch', { platform, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE }))
+      .toThrow(/GpuBatchCompute\.platform: platform S\/Platform has no interface endpoint for ecr\.api, ecr\.dkr, logs/);
+  });
+});
+
 describe('GpuBatchCompute rejects bad props at synth, naming the prop', () => {
   const make = (props: any) => () => {
     const stack = new Stack(newApp(), 'S');
-    const platform = new MlPlatform(stack, 'Platform');
+    const platform = new MlPlatform(stack, 'Platform', { batchCompute: true });
     return new GpuBatchCompute(stack, 'Batch', { platform, teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE, ...props });
   };
   const singleNode = GpuProfile.custom({

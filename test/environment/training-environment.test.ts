@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { TrainyardValidationError } from '../../src/core/errors';
@@ -569,38 +570,69 @@ describe('TrainingEnvironment options', () => {
     expect(keys.map(([, r]) => r.DeletionPolicy)).toEqual(['Delete']);
   });
 
-  test('fromAttributes references an environment owned elsewhere', () => {
-    const { stack: owner, env } = build();
-    const other = new Stack(owner.node.root as any, 'Other');
-    const imported = TrainingEnvironment.fromAttributes(other, 'Imported', {
-      teamName: 'vision',
-      executionRole: iam.Role.fromRoleArn(other, 'Role', 'arn:aws:iam::111111111111:role/vision-training'),
-      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(other, 'Sg', 'sg-0123456789abcdef0'),
-      datasetsBucket: env.datasetsBucket,
-      artifactsBucket: env.artifactsBucket,
-      key: env.key,
-      trainingJobDefaults: env.trainingJobDefaults,
+  test('fromTrainingEnvironmentAttributes derives the job defaults from the attributes, exactly as the construct does', () => {
+    // GIVEN an environment with non-default job settings
+    const settings = { maxInstanceCount: 2, useSpot: false, warmPoolKeepAlive: Duration.minutes(10), volumeSizeGb: 250, maxRetryAttempts: 5, costCenter: 'cc-7' };
+    const { stack, platform, env } = build({ gpu: GpuProfile.P4D_24XLARGE, ...settings });
+    // WHEN it is imported with the same values
+    const imported = TrainingEnvironment.fromTrainingEnvironmentAttributes(stack, 'Imported', {
+      platform, teamName: 'vision', executionRole: env.executionRole, securityGroup: env.securityGroup, gpu: GpuProfile.P4D_24XLARGE, ...settings,
     });
+    // THEN the job defaults are the same, field for field
+    expect(stack.resolve(imported.trainingJobDefaults)).toEqual(stack.resolve(env.trainingJobDefaults));
     expect([imported.teamName, imported.datasetsPrefix, imported.artifactsPrefix, imported.checkpointsPrefix]).toEqual(['vision', 'vision/', 'vision/artifacts/', 'vision/checkpoints/']);
-    expect(imported.executionRole.roleArn).toBe('arn:aws:iam::111111111111:role/vision-training');
-    expect(imported.trainingJobDefaults).toBe(env.trainingJobDefaults);
     expect(imported.modelPackageGroupName).toBeUndefined();
   });
 
-  test('fromAttributes rejects a bad team name or prefix, naming the attribute', () => {
-    const { stack, env } = build();
-    const attrs = {
+  test('an imported environment runs its jobs as the role it was given: a role/defaults mismatch cannot be expressed', () => {
+    const { stack: owner, platform } = build();
+    const other = new Stack(owner.node.root as any, 'Other');
+    const role = iam.Role.fromRoleArn(other, 'Role', 'arn:aws:iam::111111111111:role/vision-training');
+    const imported = TrainingEnvironment.fromTrainingEnvironmentAttributes(other, 'Imported', {
+      platform, teamName: 'vision', executionRole: role, securityGroup: ec2.SecurityGroup.fromSecurityGroupId(other, 'Sg', 'sg-0123456789abcdef0'), gpu: GpuProfile.G5_2XLARGE,
+    });
+    expect(imported.trainingJobDefaults.roleArn).toBe('arn:aws:iam::111111111111:role/vision-training');
+    expect(imported.executionRole).toBe(role);
+    expect(other.resolve(imported.trainingJobDefaults.vpcConfig.securityGroupIds)).toEqual(['sg-0123456789abcdef0']);
+    // The attributes have no job-defaults field to disagree with the role: a stale one is ignored.
+    expect(TrainingEnvironment.fromTrainingEnvironmentAttributes(other, 'Stale', {
+      platform,
       teamName: 'vision',
-      executionRole: env.executionRole,
-      securityGroup: env.securityGroup,
-      datasetsBucket: env.datasetsBucket,
-      artifactsBucket: env.artifactsBucket,
-      key: env.key,
-      trainingJobDefaults: env.trainingJobDefaults,
-    };
-    expect(() => TrainingEnvironment.fromAttributes(stack, 'A', { ...attrs, teamName: 'Vision!' })).toThrow(/TrainingEnvironmentAttributes\.teamName/);
-    expect(() => TrainingEnvironment.fromAttributes(stack, 'B', { ...attrs, datasetsPrefix: 'vision' })).toThrow(/TrainingEnvironmentAttributes\.datasetsPrefix/);
-    expect(() => TrainingEnvironment.fromAttributes(stack, 'C', { ...attrs, key: undefined as any })).toThrow(/TrainingEnvironmentAttributes\.key: is required/);
+      executionRole: role,
+      securityGroup: imported.securityGroup,
+      gpu: GpuProfile.G5_2XLARGE,
+      trainingJobDefaults: { roleArn: 'arn:aws:iam::111111111111:role/someone-else' },
+    } as any).trainingJobDefaults.roleArn).toBe(role.roleArn);
+  });
+
+  test('an imported environment is a grantee (its execution role) and a connectable (its security group)', () => {
+    const other = new Stack(newApp(), 'Other');
+    const platform = MlPlatform.fromPlatformName(other, 'Platform', 'Trainyard');
+    const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    const securityGroup = new ec2.SecurityGroup(other, 'Sg', { vpc: platform.vpc, allowAllOutbound: false });
+    const imported = TrainingEnvironment.fromTrainingEnvironmentAttributes(other, 'Imported', {
+      platform, teamName: 'vision', executionRole: role, securityGroup, gpu: GpuProfile.G5_2XLARGE,
+    });
+    const bucket = new Bucket(other, 'Extra');
+    expect(bucket.grantRead(imported).success).toBe(true);
+    expect(imported.grantPrincipal).toBe(role);
+    expect(imported.connections.securityGroups).toEqual([securityGroup]);
+    const policy = Object.values<any>(Template.fromStack(other).findResources('AWS::IAM::Policy'))[0];
+    expect(policy.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^Role/) }]);
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('s3:GetObject*');
+    expect(imported.stack).toBe(other);
+  });
+
+  test('fromTrainingEnvironmentAttributes rejects bad attributes, naming the attribute', () => {
+    const { stack, platform, env } = build();
+    const attrs = { platform, teamName: 'vision', executionRole: env.executionRole, securityGroup: env.securityGroup, gpu: GpuProfile.G5_2XLARGE };
+    const from = (id: string, over: any) => () => TrainingEnvironment.fromTrainingEnvironmentAttributes(stack, id, { ...attrs, ...over });
+    expect(from('A', { teamName: 'Vision!' })).toThrow(/TrainingEnvironmentAttributes\.teamName/);
+    expect(from('B', { datasetsPrefix: 'vision' })).toThrow(/TrainingEnvironmentAttributes\.datasetsPrefix/);
+    expect(from('C', { securityGroup: undefined })).toThrow(/TrainingEnvironmentAttributes\.securityGroup: is required/);
+    expect(from('D', { platform: undefined })).toThrow(/TrainingEnvironmentAttributes\.platform: is required/);
+    expect(from('E', { gpu: 'ml.g5.2xlarge' })).toThrow(/TrainingEnvironmentAttributes\.gpu: must be/);
+    expect(from('F', { maxRetryAttempts: 0 })).toThrow(/TrainingEnvironmentAttributes\.maxRetryAttempts: /);
   });
 });
 
@@ -650,7 +682,7 @@ describe('TrainingEnvironment rejects bad props at synth, naming the prop', () =
     ['createRegistries that is not a boolean', { createRegistries: 'yes' as any }, /TrainingEnvironment\.createRegistries: must be true or false/],
     ['networkIsolation that is not a boolean', { networkIsolation: 0 as any }, /TrainingEnvironment\.networkIsolation: must be true or false/],
     ['experimentTracking that is not one', { experimentTracking: { trackingArn: 'x' } as any }, /TrainingEnvironment\.experimentTracking: must be an ExperimentTracking/],
-    ['a platform that is not an MlPlatform', { platform: {} as any }, /TrainingEnvironment\.platform: must be an MlPlatform/],
+    ['a platform that is not an IMlPlatform', { platform: {} as any }, /TrainingEnvironment\.platform: is required: an MlPlatform, or the platform of another app imported with MlPlatform\.fromPlatformName/],
   ])('%s', (_name, props, message) => {
     expect(make(props)).toThrow(TrainyardValidationError);
     expect(make(props)).toThrow(message);

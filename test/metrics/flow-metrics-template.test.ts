@@ -30,7 +30,7 @@ describe('single-team layout with FlowMetrics in the platform stack', () => {
     expect(flow.teamNames).toEqual(['ml']);
   });
 
-  test('the platform stack gains the DynamoDB gateway endpoint (ten endpoints in all, with S3 and MLflow)', () => {
+  test('the platform stack has the DynamoDB gateway endpoint the collector uses (ten endpoints in all, with S3 and MLflow)', () => {
     result.template(platformStack).resourceCountIs('AWS::EC2::VPCEndpoint', 10);
   });
 });

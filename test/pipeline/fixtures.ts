@@ -1,4 +1,4 @@
-import { App, ArnFormat, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, ArnFormat, CfnResource, Resource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -22,7 +22,7 @@ export interface FixtureEnvironmentOptions {
  * security group without internet egress, the team prefixes and realistic training-job defaults.
  * The lead swaps it for the real TrainingEnvironment at merge.
  */
-export class FixtureTrainingEnvironment extends Construct implements ITrainingEnvironment {
+export class FixtureTrainingEnvironment extends Resource implements ITrainingEnvironment {
   public readonly teamName: string;
   public readonly executionRole: iam.IRole;
   public readonly securityGroup: ec2.ISecurityGroup;
@@ -34,6 +34,8 @@ export class FixtureTrainingEnvironment extends Construct implements ITrainingEn
   public readonly checkpointsPrefix: string;
   public readonly trainingJobDefaults: TrainingJobDefaults;
   public readonly modelPackageGroupName?: string;
+  public readonly grantPrincipal: iam.IPrincipal;
+  public readonly connections: ec2.Connections;
 
   constructor(scope: Construct, id: string, props: FixtureEnvironmentOptions & { platform: MlPlatform }) {
     super(scope, id);
@@ -57,6 +59,7 @@ export class FixtureTrainingEnvironment extends Construct implements ITrainingEn
     sg.addIngressRule(sg, ec2.Port.allTcp(), 'Multi-node training between the job instances');
     sg.addEgressRule(sg, ec2.Port.allTcp(), 'Multi-node training between the job instances');
     this.securityGroup = sg;
+    this.connections = sg.connections;
 
     const role = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
@@ -91,6 +94,7 @@ export class FixtureTrainingEnvironment extends Construct implements ITrainingEn
       reason: 'Test fixture: team prefixes, SageMaker log groups, DLC repositories, and EC2/ECR/CloudWatch actions without resource-level permissions.',
     })));
     this.executionRole = role;
+    this.grantPrincipal = role;
 
     const subnets = platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds;
     this.trainingJobDefaults = {

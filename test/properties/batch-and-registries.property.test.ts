@@ -20,7 +20,7 @@ import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth'
 
 // One platform shared by the samples (each sample builds in a fresh stack).
 const app = newApp();
-const platform = new MlPlatform(new Stack(app, 'Platform'), 'Platform');
+const platform = new MlPlatform(new Stack(app, 'Platform'), 'Platform', { batchCompute: true });
 let n = 0;
 const batch = (props: Record<string, unknown>) => () =>
   new GpuBatchCompute(new Stack(app, `Batch${n++}`), 'Batch', { platform, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, ...props } as any);
@@ -145,7 +145,7 @@ describe('GpuBatchCompute accepts valid props', () => {
     .filter((s, i, all) => all.findIndex((t) => t.teamName === s.teamName) === i)
     .slice(0, 3);
   const result = synthWithCompliance((a) => {
-    const shared = new MlPlatform(new Stack(a, 'Platform'), 'Platform');
+    const shared = new MlPlatform(new Stack(a, 'Platform'), 'Platform', { batchCompute: true });
     samples.forEach((props, i) => new GpuBatchCompute(new Stack(a, `Team${i}`), 'Batch', { platform: shared, ...props }));
   });
 

@@ -52,7 +52,7 @@ describe('names derived from the longest team names, construct ids and endpoint 
   let pipelines!: TrainingPipeline[];
   const result = synthWithCompliance((app: App) => {
     const platformStack = new Stack(app, 'Trainyard-Platform');
-    const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2 });
+    const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2, batchCompute: true });
     teamStack = new Stack(app, 'Trainyard-Team-Long');
     const models = new ModelRegistry(teamStack, 'Models', { groupName: ModelRegistry.groupNameForTeam(TEAM), key: platform.key });
     const team = new TrainingEnvironment(teamStack, 'Env', {

@@ -182,6 +182,14 @@ describe('ExperimentTracking grants and its own bucket', () => {
     expect(() => ExperimentTracking.fromTrackingArn(stack, 'Bad', 'arn:aws:s3:::bucket')).toThrow(/ExperimentTracking\.fromTrackingArn/);
   });
 
+  test('fromExperimentTrackingAttributes imports the same app, with the same checks', () => {
+    const stack = new Stack(newApp(), 'S');
+    const arn = 'arn:aws:sagemaker:eu-west-1:111111111111:mlflow-app/app-abc123';
+    expect(ExperimentTracking.fromExperimentTrackingAttributes(stack, 'Imported', { trackingArn: arn }).trackingArn).toBe(arn);
+    expect(() => ExperimentTracking.fromExperimentTrackingAttributes(stack, 'Bad', { trackingArn: 'arn:aws:s3:::bucket' })).toThrow(/ExperimentTracking\.fromTrackingArn/);
+    expect(() => ExperimentTracking.fromExperimentTrackingAttributes(stack, 'None', undefined as any)).toThrow(/ExperimentTrackingAttributes: needs/);
+  });
+
   test('without artifactsBucket it creates its own versioned KMS bucket and a rotating key', () => {
     const stack = new Stack(newApp(), 'S');
     const platform = new MlPlatform(stack, 'Platform', { experimentTracking: false });

