@@ -595,7 +595,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
             ...guardrailDenyStatements({
               allowedInstanceTypes: Lazy.list({ produce: () => [...this.allowedInstanceTypes].sort() }),
               requiredTags: REQUIRED_COST_TAG_KEYS,
-              requireNetworkIsolation: networkIsolation,
+              requireNetworkIsolation: job.networkIsolation,
             }),
           ],
         }),
