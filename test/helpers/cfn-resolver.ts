@@ -211,6 +211,8 @@ export class CloudAssemblyModel {
         return pick({ __Ref: () => short('subnet'), SubnetId: () => short('subnet') });
       case 'AWS::EC2::SecurityGroup':
         return pick({ __Ref: () => short('sg'), GroupId: () => short('sg') });
+      case 'AWS::EC2::RouteTable':
+        return pick({ __Ref: () => short('rtb'), RouteTableId: () => short('rtb') });
       case 'AWS::EC2::LaunchTemplate':
         return pick({ __Ref: () => short('lt'), LaunchTemplateId: () => short('lt'), LatestVersionNumber: () => '1', DefaultVersionNumber: () => '1' });
       case 'AWS::EC2::PlacementGroup':
