@@ -68,7 +68,7 @@ export class ComplianceReport {
     const shown = (t: ComplianceFinding) => report.acknowledged.some((r) => r.rule === t.rule
       && (t.plugin === r.plugin.replace(/\s+/g, '-') || t.plugin === cdkNagPackOf(t.rule))
       && (r.constructPath === t.constructPath || r.constructPath.startsWith(`${t.constructPath}/`)));
-    return new ComplianceReport(report.findings, [...report.acknowledged, ...tree.filter((t) => !shown(t))]);
+    return new ComplianceReport(report.findings, [...report.acknowledged, ...tree.filter((t) => !shown(t))], report.pluginFailures);
   }
 
   /** Parses a validation report that was already loaded. `source` names it in errors. */
@@ -78,8 +78,16 @@ export class ComplianceReport {
     }
     const findings: ComplianceFinding[] = [];
     const acknowledged: ComplianceFinding[] = [];
+    const pluginFailures: string[] = [];
     for (const report of json.pluginReports) {
       const plugin = String(report?.pluginName ?? 'unknown');
+      // A plugin that threw is reported by CDK as `success: false` with no violations and the error in
+      // `metadata.error`; CDK may still print "success" elsewhere and exit 0. It checked nothing, so the
+      // verdict cannot pass.
+      const noViolations = !Array.isArray(report?.violations) || report.violations.length === 0;
+      if (report?.success === false && noViolations) {
+        pluginFailures.push(String(report?.metadata?.error ?? `Validation plugin '${plugin}' failed without saying why.`));
+      }
       const collect = (violations: any, into: ComplianceFinding[], isAck: boolean) => {
         for (const v of Array.isArray(violations) ? violations : []) {
           for (const c of Array.isArray(v?.violatingConstructs) ? v.violatingConstructs : []) {
@@ -99,18 +107,26 @@ export class ComplianceReport {
       collect(report.violations, findings, false);
       collect(report.suppressedViolations, acknowledged, true);
     }
-    return new ComplianceReport(findings, acknowledged);
+    return new ComplianceReport(findings, acknowledged, pluginFailures);
   }
 
   /**
    * @param findings unacknowledged findings
    * @param acknowledged acknowledged findings, with their reasons
+   * @param pluginFailures the errors of validation plugins that failed to run (and so checked nothing)
    */
-  constructor(public readonly findings: ComplianceFinding[], public readonly acknowledged: ComplianceFinding[]) {}
+  constructor(
+    public readonly findings: ComplianceFinding[],
+    public readonly acknowledged: ComplianceFinding[],
+    public readonly pluginFailures: string[] = [],
+  ) {}
 
-  /** True when no finding is left unacknowledged, whatever severity the plugin gave it. */
+  /**
+   * True when no finding is left unacknowledged, whatever severity the plugin gave it, and every
+   * plugin ran: a plugin that failed checked nothing.
+   */
   public get passed(): boolean {
-    return this.findings.length === 0;
+    return this.findings.length === 0 && this.pluginFailures.length === 0;
   }
 
   /**
@@ -124,8 +140,10 @@ export class ComplianceReport {
       const sorted = [...this.acknowledged].sort((a, b) => a.rule.localeCompare(b.rule) || a.constructPath.localeCompare(b.constructPath));
       lines.push(...sorted.map((a) => `  ${a.rule} (${a.plugin}) at ${a.constructPath || a.logicalId}: ${firstLine(a.acknowledgedReason ?? '')}`));
     }
+    lines.push(...this.pluginFailures.map((error) => `  ${firstLine(error)}`));
+    const failures = this.pluginFailures.length > 0 ? `, ${this.pluginFailures.length} plugin(s) failed to run` : '';
     lines.push(
-      `${this.passed ? 'PASSED' : 'FAILED'}: ${this.findings.length} unacknowledged finding(s), ${this.acknowledged.length} acknowledged.`,
+      `${this.passed ? 'PASSED' : 'FAILED'}: ${this.findings.length} unacknowledged finding(s)${failures}, ${this.acknowledged.length} acknowledged.`,
     );
     return lines.join('\n');
   }

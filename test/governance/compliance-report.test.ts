@@ -44,6 +44,29 @@ describe('ComplianceReport', () => {
     expect(report.summary()).toBe('Acknowledged:\n  AwsSolutions-S1 (AwsSolutions) at S/R/Resource: access-logs bucket\nPASSED: 0 unacknowledged finding(s), 1 acknowledged.');
   });
 
+  test('fails when a plugin failed to run, even with no violation: it checked nothing', () => {
+    // GIVEN the shape CDK writes when a validation plugin throws (success false, no violations, the error in metadata)
+    const json = {
+      pluginReports: [
+        { pluginName: 'AwsSolutions', success: true, violations: [] },
+        { pluginName: 'cdk-validator-cfnguard', success: false, violations: [], metadata: { error: "Validation plugin 'cdk-validator-cfnguard' failed: Cannot read properties of undefined (reading 'to')" } },
+      ],
+    };
+    // WHEN
+    const report = ComplianceReport.fromJson(json);
+    // THEN
+    expect(report.findings).toEqual([]);
+    expect(report.passed).toBe(false);
+    expect(report.pluginFailures).toEqual(["Validation plugin 'cdk-validator-cfnguard' failed: Cannot read properties of undefined (reading 'to')"]);
+    expect(report.summary()).toBe(
+      "  Validation plugin 'cdk-validator-cfnguard' failed: Cannot read properties of undefined (reading 'to')\n" +
+        'FAILED: 0 unacknowledged finding(s), 1 plugin(s) failed to run, 0 acknowledged.',
+    );
+    // A plugin that reports success: false WITH violations is judged by its violations, as before.
+    const failedWithViolations = ComplianceReport.fromJson({ pluginReports: [{ pluginName: 'x', success: false, violations: [violation('r')] }] });
+    expect(failedWithViolations.pluginFailures).toEqual([]);
+  });
+
   test('reads validation-report.json from a cloud assembly', () => {
     const dir = assemblyWith('validation-report.json', JSON.stringify({ pluginReports: [{ pluginName: 'X', violations: [violation('r', 'warning')] }] }));
     expect(ComplianceReport.fromCloudAssembly(dir).findings).toHaveLength(1);

@@ -72,7 +72,18 @@ export const checkCommand: CliCommand = async (argv, io) => {
   const report = readReport(cdkOut);
   const { help, stackTraces } = readReportExtras(cdkOut);
   const locate = (f: ComplianceFinding) => ({ ...locateFinding(f, view, io.cwd), source: sourceFrame(stackTraces.get(f.constructPath), io.cwd) });
-  const findings = report.findings.map(locate);
+  // A validation plugin that failed to run checked nothing: it is an error finding of its own, so every
+  // format shows it and the gate fails on it.
+  const pluginFailures: ComplianceFinding[] = report.pluginFailures.map((error) => ({
+    plugin: /plugin '([^']+)'/.exec(error)?.[1] ?? 'validation plugin',
+    rule: 'ValidationPluginFailed',
+    severity: 'error',
+    description: error,
+    constructPath: '',
+    templatePath: '',
+    logicalId: '',
+  }));
+  const findings = [...report.findings, ...pluginFailures].map(locate);
   const acknowledged = report.acknowledged.map(locate);
 
   switch (format) {

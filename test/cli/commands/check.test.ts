@@ -184,6 +184,31 @@ describe('trainyard check on a compliant assembly', () => {
   });
 });
 
+describe('trainyard check on an assembly whose validation plugin failed to run', () => {
+  test('reports the failure as an error finding in every format and fails the gate', async () => {
+    // GIVEN a report in which cfn-guard threw (CDK records success: false, no violations, the error)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-check-'));
+    const error = "Validation plugin 'cdk-validator-cfnguard' failed: Cannot read properties of undefined (reading 'to')";
+    fs.writeFileSync(path.join(dir, 'validation-report.json'), JSON.stringify({
+      title: 'Validation Report',
+      pluginReports: [
+        { pluginName: 'AwsSolutions', success: true, violations: [] },
+        { pluginName: 'cdk-validator-cfnguard', success: false, violations: [], metadata: { error } },
+      ],
+    }));
+    // WHEN / THEN
+    const table = await run(['--cdk-out', dir], os.tmpdir());
+    expect(table.code).toBe(1);
+    expect(table.out).toContain(`ValidationPluginFailed (cdk-validator-cfnguard, error): ${error}`);
+    expect(table.out).toMatch(/FAILED: 1 unacknowledged finding\(s\)/);
+    const s = await run(['--cdk-out', dir, '--format', 'sarif'], os.tmpdir());
+    expect(s.code).toBe(1);
+    expect(validateSarif(JSON.parse(s.out))).toEqual([]);
+    expect(JSON.parse(s.out).runs[0].results.map((r: any) => [r.ruleId, r.level])).toEqual([['ValidationPluginFailed', 'error']]);
+    expect((await run(['--cdk-out', dir, '--fail-on', 'none'], os.tmpdir())).code).toBe(0);
+  });
+});
+
 describe('trainyard check on bad input: one line, exit 2, no stack trace', () => {
   const assembly = (file: string | undefined, content = '') => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-check-'));
