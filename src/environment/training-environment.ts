@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 // cdk-nag names a wildcard finding after the resource with this function (as Acknowledgements does).
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct, IConstruct } from 'constructs';
+import { ExperimentTrackingMode } from './experiment-tracking-mode';
 import { GpuProfile } from './gpu-profile';
 import { TrainingJobDefaults } from './training-job-defaults';
 import { Acknowledgements, ComplianceAcknowledgement } from '../core/acknowledgements';
@@ -23,6 +24,7 @@ import { ImageRegistry } from '../registry/image-registry';
 import { ModelRegistry } from '../registry/model-registry';
 import { experimentTrackingPolicy } from './private/experiment-access';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
+import { teamExperimentTracking } from './private/team-tracking';
 
 /**
  * A team's GPU training environment, as the constructs that build on it (pipelines, metrics,
@@ -183,12 +185,23 @@ export interface TrainingEnvironmentProps {
   readonly createRegistries?: boolean;
 
   /**
-   * The experiment tracking (managed MLflow) the team logs to. The execution role gets the MLflow
-   * API on it and its artifact prefix, through a customer-managed policy.
+   * A shared experiment tracking (managed MLflow) the team logs to instead of its own App, for
+   * example the platform's organisation-wide App (`platform.experimentTracking`). The execution role
+   * gets the MLflow API on it and its artifact prefix, through a customer-managed policy. Every team
+   * on a shared App can read, change and delete the others' experiments (see `ExperimentTrackingMode.SHARED`).
    *
-   * @default - the platform's shared MLflow App (`MlPlatform.experimentTracking`), if it has one
+   * @default - the team's own serverless MLflow App (see `experimentTrackingMode`)
    */
   readonly experimentTracking?: IExperimentTracking;
+
+  /**
+   * Which experiment tracking the team logs to: its own serverless MLflow App (isolated from other
+   * teams), a shared App, or none.
+   *
+   * @default - ExperimentTrackingMode.SHARED when `experimentTracking` is given; otherwise
+   * ExperimentTrackingMode.TEAM when the platform has its MLflow endpoint, ExperimentTrackingMode.NONE when not
+   */
+  readonly experimentTrackingMode?: ExperimentTrackingMode;
 
   /**
    * Cut the training and processing containers off from the network (SageMaker
@@ -352,9 +365,10 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
   public readonly imageRegistry?: ImageRegistry;
 
   /**
-   * The experiment tracking the team's role may use.
+   * The experiment tracking the team's roles may use: the team's own MLflow App by default, or the
+   * shared one it was given.
    *
-   * @default - none (the platform has no experiment tracking and none was given)
+   * @default - none (ExperimentTrackingMode.NONE, or a platform without the MLflow endpoint)
    */
   public readonly experimentTracking?: IExperimentTracking;
 
@@ -453,10 +467,6 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
     if (typeof networkIsolation !== 'boolean') {
       throw new TrainyardValidationError('TrainingEnvironment.networkIsolation', `must be true or false, got ${String(networkIsolation)}.`);
     }
-    const tracking = props.experimentTracking ?? platform.experimentTracking;
-    if (tracking !== undefined && (typeof tracking.accessPolicyStatements !== 'function' || typeof tracking.trackingUri !== 'string')) {
-      throw new TrainyardValidationError('TrainingEnvironment.experimentTracking', 'must be an ExperimentTracking, or one imported with ExperimentTracking.fromTrackingArn.');
-    }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.tags = {
@@ -487,6 +497,10 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
       });
       repository = this.imageRegistry.repository;
     }
+    // The team's own MLflow App by default: IAM cannot separate teams inside a shared one.
+    const tracking = teamExperimentTracking(this, {
+      platform, teamName, mode: props.experimentTrackingMode, given: props.experimentTracking, removalPolicy,
+    });
     this.experimentTracking = tracking;
 
     // ---- Network ----------------------------------------------------------------------------

@@ -75,14 +75,28 @@ export interface MlPlatformProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * Create one shared, serverless MLflow App for every team (`experimentTracking`), storing artifacts
-   * under `mlflow/` in the artifacts bucket, encrypted with the platform key, and the SageMaker MLflow
-   * interface endpoint (`aws.sagemaker.<region>.experiments`) that lets clients in the VPC reach it.
-   * Every `TrainingEnvironment` on the platform gets access to the app.
+   * Let teams track experiments: adds the SageMaker MLflow interface endpoint
+   * (`aws.sagemaker.<region>.experiments`) through which MLflow clients in the isolated VPC (jobs
+   * without network isolation, VPC-only Studio) reach MLflow Apps. Each `TrainingEnvironment` then
+   * gets its own serverless MLflow App by default (`ExperimentTrackingMode.TEAM`).
    *
    * @default true
    */
   readonly experimentTracking?: boolean;
+
+  /**
+   * Also create one shared, organisation-wide serverless MLflow App (`experimentTracking`), storing
+   * artifacts under `mlflow/` in the artifacts bucket, encrypted with the platform key, for teams that
+   * choose `ExperimentTrackingMode.SHARED`. Trade-off: IAM cannot separate teams inside one App (its
+   * REST API is one action, `sagemaker:CallMlflowAppApi`), so every team on it can read, change and
+   * delete every other team's experiments, runs, registered MLflow models and run artifacts.
+   *
+   * Platforms deployed before Trainyard made tracking per team had this App by default: set this to
+   * `true` to keep it (same logical id), or it is removed from the stack and, retained, left orphaned.
+   *
+   * @default false
+   */
+  readonly sharedExperimentTracking?: boolean;
 
   /**
    * Replicate the buckets to a second region for disaster recovery (NIST 800-53 CP-9, HIPAA
@@ -142,10 +156,16 @@ export class MlPlatform extends Construct {
   public readonly endpointSecurityGroup: ec2.ISecurityGroup;
 
   /**
-   * The shared experiment tracking (serverless MLflow App); teams get access with `grantAccess`.
-   * Undefined when the platform was created with `experimentTracking: false`.
+   * The shared, organisation-wide experiment tracking (serverless MLflow App), for teams that choose
+   * `ExperimentTrackingMode.SHARED`. Undefined unless the platform was created with `sharedExperimentTracking: true`.
    */
   public readonly experimentTracking?: IExperimentTracking;
+
+  /**
+   * The SageMaker MLflow interface endpoint through which clients in the VPC reach MLflow Apps.
+   * Undefined when the platform was created with `experimentTracking: false`.
+   */
+  public readonly experimentTrackingEndpoint?: ec2.IInterfaceVpcEndpoint;
 
   private readonly endpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
   private readonly gatewayEndpoints = new Map<string, ec2.GatewayVpcEndpoint>();
@@ -202,7 +222,15 @@ export class MlPlatform extends Construct {
     this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, 'artifact', replication?.artifactsDestination);
 
     // ---- Experiment memory ------------------------------------------------------------------
-    if (props.experimentTracking ?? true) {
+    const trackingEndpoint = props.experimentTracking ?? true;
+    const sharedTracking = props.sharedExperimentTracking ?? false;
+    if (sharedTracking && !trackingEndpoint) {
+      throw new TrainyardValidationError(
+        'MlPlatform.sharedExperimentTracking',
+        'needs MlPlatform.experimentTracking (the MLflow endpoint clients in the VPC reach the App through). Drop one of the two props.',
+      );
+    }
+    if (sharedTracking) {
       this.experimentTracking = new ExperimentTracking(this, 'ExperimentTracking', {
         artifactsBucket: this.artifactsBucket,
         artifactsPrefix: 'mlflow/',
@@ -254,10 +282,10 @@ export class MlPlatform extends Construct {
     for (const service of services) {
       this.addInterfaceEndpoint(service);
     }
-    if (this.experimentTracking) {
-      // MLflow clients in the VPC (VPC-only Studio, jobs without network isolation) reach the shared
-      // app through the SageMaker MLflow endpoint (`aws.sagemaker.<region>.experiments`).
-      this.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_EXPERIMENTS);
+    if (trackingEndpoint) {
+      // MLflow clients in the VPC (VPC-only Studio, jobs without network isolation) reach the teams'
+      // apps (and the shared one) through the SageMaker MLflow endpoint (`aws.sagemaker.<region>.experiments`).
+      this.experimentTrackingEndpoint = this.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_EXPERIMENTS);
     }
   }
 

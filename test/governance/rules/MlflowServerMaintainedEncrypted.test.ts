@@ -1,3 +1,4 @@
+import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
@@ -28,5 +29,27 @@ describe(`MlOps-${RULE}`, () => {
 
   test('non-compliant: artifact store bucket with SSE-S3 only', () => {
     expectNonCompliant(checkRule(RULE, (stack) => server(stack, { kmsBucket: false, window: 'Sun:03:00' })), RULE);
+  });
+
+  // A team's App in the team stack, its artifact store in the platform stack's bucket (a cross-stack reference).
+  function teamApp(stack: Stack, kmsBucket: boolean) {
+    const platform = new Stack(stack.node.scope as App, 'Platform');
+    const bucket = new s3.Bucket(platform, 'Artifacts', kmsBucket
+      ? { encryption: s3.BucketEncryption.KMS, encryptionKey: new kms.Key(platform, 'Key') }
+      : { encryption: s3.BucketEncryption.S3_MANAGED });
+    return new sagemaker.CfnMlflowApp(stack, 'App', {
+      name: 'fraud-mlflow',
+      roleArn: 'arn:aws:iam::111122223333:role/mlflow',
+      artifactStoreUri: `s3://${bucket.bucketName}/fraud/mlflow/`,
+      weeklyMaintenanceWindowStart: 'Sun:02:00',
+    });
+  }
+
+  test('compliant: an App whose artifact store is an SSE-KMS bucket of another stack of the app', () => {
+    expectCompliant(checkRule(RULE, (stack) => teamApp(stack, true)), RULE);
+  });
+
+  test('non-compliant: an App whose artifact store is an SSE-S3 bucket of another stack of the app', () => {
+    expectNonCompliant(checkRule(RULE, (stack) => teamApp(stack, false)), RULE);
   });
 });
