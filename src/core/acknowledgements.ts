@@ -440,7 +440,7 @@ export class Acknowledgements {
     const reason =
       'SageMaker Pipelines generates the names of the jobs, trials and outputs of each execution at run time (pipelines-<execution id>-...), ' +
       "and numbers model versions in the group; the wildcard is limited to that prefix in this account and region, the team's pipeline " +
-      'output prefix, or the team model package group.';
+      "output prefix, or the team model package group, and job actions further to jobs tagged with the team (trainyard:team).";
     return findingIds.map((id) => ({ id, reason }));
   }
 
