@@ -61,6 +61,11 @@ export class Acknowledgements {
     'MLflow clients upload and download run artifacts directly under the tracking server\'s artifact prefix, with keys ' +
     'the server creates per experiment and run. The wildcard is confined to that prefix (mlflow/ by default), not the bucket.';
 
+  /** Why a team's explicit share with another team (`TrainingEnvironment.grantDatasetRead`, `grantModelRead`) has a key or version wildcard. */
+  public static readonly TEAM_SHARE_REASON =
+    "An explicit grant from the owning team (in the owner's stack): the other team reads objects or model versions created at run time, " +
+    'under the one prefix or model package group the owner named; nothing outside it, and no write.';
+
   /**
    * Acknowledges findings on `scope` and everything below it. Throws when an id is empty or a
    * reason is shorter than 10 characters.
@@ -440,7 +445,7 @@ export class Acknowledgements {
     const reason =
       'SageMaker Pipelines generates the names of the jobs, trials and outputs of each execution at run time (pipelines-<execution id>-...), ' +
       "and numbers model versions in the group; the wildcard is limited to that prefix in this account and region, the team's pipeline " +
-      "output prefix, or the team model package group, and job actions further to jobs tagged with the team (trainyard:team).";
+      'output prefix, or the team model package group, and job actions further to jobs tagged with the team (trainyard:team).';
     return findingIds.map((id) => ({ id, reason }));
   }
 

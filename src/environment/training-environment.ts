@@ -24,6 +24,7 @@ import { ImageRegistry } from '../registry/image-registry';
 import { ModelRegistry } from '../registry/model-registry';
 import { experimentTrackingPolicy } from './private/experiment-access';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
+import { shareDatasets, shareImages, shareModels } from './private/team-sharing';
 import { teamExperimentTracking } from './private/team-tracking';
 
 /**
@@ -358,6 +359,13 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
   public readonly modelRegistry?: ModelRegistry;
 
   /**
+   * The image repository the execution role pulls from: the image registry's, or the one given.
+   *
+   * @default - none (`createRegistries: false` and no `imageRepository`)
+   */
+  public readonly imageRepository?: ecr.IRepository;
+
+  /**
    * The team's image registry (`<team>/training`), which the execution role pulls from.
    *
    * @default - none created (`imageRepository` given, or `createRegistries: false`)
@@ -497,6 +505,7 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
       });
       repository = this.imageRegistry.repository;
     }
+    this.imageRepository = repository;
     // The team's own MLflow App by default: IAM cannot separate teams inside a shared one.
     const tracking = teamExperimentTracking(this, {
       platform, teamName, mode: props.experimentTrackingMode, given: props.experimentTracking, removalPolicy,
@@ -583,6 +592,43 @@ export class TrainingEnvironment extends Construct implements ITrainingEnvironme
       this.budgetTopic = topic;
       this.budget = this.createBudget(props.monthlyBudgetUsd, props.alertEmails ?? [], topic);
     }
+  }
+
+  /**
+   * Shares this team's datasets with another team, explicitly: `other`'s execution role may read (get,
+   * get versions, list) the objects under `<this team>/<prefix>` in the datasets bucket, and nothing
+   * else of this team. The grant is a customer-managed policy `ShareDatasetsWith<OtherTeam>` in THIS
+   * team's stack, attached to the other team's role: the owner decides, and reviews, what it shares.
+   *
+   * The policy refers to the other team's role, so this team's stack depends on the other's; two
+   * teams in different stacks that share with each other would form a dependency cycle (CDK reports it
+   * at synth): put them in one stack, or share in one direction.
+   *
+   * @param other the team that may read
+   * @param keyPrefix a key prefix under this team's datasets prefix, ending in `/` (for example
+   * `features/`); without it, every dataset of the team
+   */
+  public grantDatasetRead(other: ITrainingEnvironment, keyPrefix?: string): iam.Grant {
+    return shareDatasets(this, other, keyPrefix);
+  }
+
+  /**
+   * Shares this team's registered models with another team, explicitly: `other`'s execution role may
+   * describe this team's model package group, describe and list its model versions, and read the
+   * model artifacts under this team's artifacts prefix. A customer-managed policy
+   * `ShareModelsWith<OtherTeam>` in this team's stack (see `grantDatasetRead`).
+   */
+  public grantModelRead(other: ITrainingEnvironment): iam.Grant {
+    return shareModels(this, other);
+  }
+
+  /**
+   * Shares this team's image repository with another team, explicitly: `other`'s execution role may
+   * pull its images. A customer-managed policy `ShareImagesWith<OtherTeam>` in this team's stack (see
+   * `grantDatasetRead`).
+   */
+  public grantImagePull(other: ITrainingEnvironment): iam.Grant {
+    return shareImages(this, other, this.imageRepository);
   }
 
   /** The S3 URI of the team's dataset prefix, for example `s3://<datasets bucket>/fraud/`. */
