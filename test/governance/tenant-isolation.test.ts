@@ -27,12 +27,14 @@ function ownCells(matrix: Matrix, team: string, role: typeof ROLES[number]): str
 
 describe('tenant isolation: the multi-team template, three example teams', () => {
   let teams: TeamHandles[];
+  let resolver: TemplateResolver;
   let isolated: Matrix;
   let shared: Matrix;
   let sharedTeams: TeamHandles[];
   beforeAll(async () => {
     const app = buildTenantApp();
     teams = app.teams;
+    resolver = TemplateResolver.fromAssembly(app.assemblyDir);
     isolated = await computeMatrix(app.assemblyDir, teams);
     const withGrants = buildTenantApp({ share: true });
     sharedTeams = withGrants.teams;
@@ -51,6 +53,26 @@ describe('tenant isolation: the multi-team template, three example teams', () =>
         expect([team, role, ownCells(isolated, team, role)]).toEqual([team, role, OWN_TEAM[role]]);
       }
     }
+  });
+
+  test('no team role may change a shared resource: bucket and key policies, endpoints and security groups, flow metrics, audit trail', () => {
+    // Actions on the shared platform pieces that would let one team reach around the prefixes above.
+    const forbidden = /^(s3:(PutBucketPolicy|DeleteBucketPolicy|PutBucketAcl|PutLifecycleConfiguration|DeleteBucket|PutBucketVersioning)|kms:(PutKeyPolicy|ScheduleKeyDeletion|DisableKey|CreateGrant$)|ec2:(Authorize|Revoke|ModifyVpcEndpoint|DeleteVpcEndpoints|ModifySecurityGroupRules)|dynamodb:|cloudtrail:|cloudwatch:(PutDashboard|DeleteDashboards|PutMetricAlarm|DeleteAlarms)|events:(PutRule|DeleteRule|PutTargets)|sagemaker:(CreateMlflowApp|UpdateMlflowApp|DeleteMlflowApp|UpdateDomain|DeleteDomain|CreatePresignedDomainUrl|UpdateUserProfile|DeleteUserProfile)|iam:(Create|Put|Attach|Update|Delete))/;
+    const found: string[] = [];
+    for (const team of teams) {
+      for (const role of ROLES) {
+        for (const { name, policy } of resolver.identityPolicies(team.roles[role].stack, team.roles[role].logicalId)) {
+          for (const statement of [policy.Statement].flat()) {
+            for (const action of [statement.Action].flat()) {
+              // kms:CreateGrant is allowed only for AWS resources (the SageMaker volumes), checked below.
+              const grantForResources = action === 'kms:CreateGrant' && statement.Condition?.Bool?.['kms:GrantIsForAWSResource'] === 'true';
+              if (statement.Effect === 'Allow' && forbidden.test(action) && !grantForResources) found.push(`${team.team} ${role} ${name}: ${action}`);
+            }
+          }
+        }
+      }
+    }
+    expect(found).toEqual([]);
   });
 
   test('the explicit grants (fraud shares shared/ datasets, models and images with forecasting) flip exactly the cells they name', () => {
