@@ -214,12 +214,13 @@ describe('template single-team (the default)', () => {
     platform.resourceCountIs('AWS::S3::Bucket', 3);
   });
 
-  test('the platform holds one shared serverless MLflow App on mlflow/ of the artifacts bucket', () => {
-    platform.resourceCountIs('AWS::SageMaker::MlflowApp', 1);
+  test('the platform holds no MLflow App; team ml has its own on ml/mlflow/ of the artifacts bucket', () => {
+    platform.resourceCountIs('AWS::SageMaker::MlflowApp', 0);
     platform.resourceCountIs('AWS::SageMaker::MlflowTrackingServer', 0);
-    platform.hasResourceProperties('AWS::SageMaker::MlflowApp', {
+    stacks['Trainyard-Team-ml'].hasResourceProperties('AWS::SageMaker::MlflowApp', {
+      Name: 'ml-mlflow',
       ModelRegistrationMode: 'AutoModelRegistrationDisabled',
-      ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^PlatformArtifactsBucket') }, '/mlflow/']] },
+      ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^SsmParameterValuetrainyardTrainyardartifactsbucketname') }, '/ml/mlflow/']] },
     });
   });
 
@@ -244,10 +245,11 @@ describe('template single-team (the default)', () => {
   test('holds team ml in its own stack: role, security group, budget on the team tag', () => {
     expect(Object.keys(stacks).sort()).toEqual(['Trainyard-Platform', 'Trainyard-Team-ml']);
     const team = stacks['Trainyard-Team-ml'];
-    // The training execution role, the pipeline execution role and one role per trigger, each for its own service.
+    // The training execution role, the pipeline execution role, the team's MLflow App's service role and one role
+    // per trigger, each for its own service.
     const principals = Object.values<any>(team.findResources('AWS::IAM::Role'))
       .map((r) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service).sort();
-    expect(principals).toEqual(['events.amazonaws.com', 'sagemaker.amazonaws.com', 'sagemaker.amazonaws.com', 'scheduler.amazonaws.com']);
+    expect(principals).toEqual(['events.amazonaws.com', 'sagemaker.amazonaws.com', 'sagemaker.amazonaws.com', 'sagemaker.amazonaws.com', 'scheduler.amazonaws.com']);
     team.resourceCountIs('AWS::EC2::SecurityGroup', 1);
     team.hasResourceProperties('AWS::Budgets::Budget', {
       Budget: { BudgetLimit: { Amount: 1000, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:trainyard:team$ml'] } },
@@ -299,17 +301,22 @@ describe('template multi-team (example teams file)', () => {
     stacks['Trainyard-Platform'].resourceCountIs('AWS::EC2::VPCEndpoint', 10); // S3 and DynamoDB gateways, 7 training endpoints, MLflow's
   });
 
-  test('every team gets its own model registry and image repository, and its role may use the shared MLflow App', () => {
+  test('every team gets its own model registry, image repository and MLflow App, and its role may use only its own App', () => {
+    stacks['Trainyard-Platform'].resourceCountIs('AWS::SageMaker::MlflowApp', 0);
     for (const team of ['fraud', 'search-ranking', 'forecasting']) {
       const stack = stacks[`Trainyard-Team-${team}`];
       stack.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', { ModelPackageGroupName: `${team}-models` });
       stack.hasResourceProperties('AWS::ECR::Repository', { RepositoryName: `${team}/training`, ImageTagMutability: 'IMMUTABLE' });
+      stack.hasResourceProperties('AWS::SageMaker::MlflowApp', {
+        Name: `${team}-mlflow`,
+        ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', Match.anyValue(), `/${team}/mlflow/`]] },
+      });
       const policies = Object.values<any>(stack.findResources('AWS::IAM::ManagedPolicy'))
         .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('sagemaker-mlflow:LogBatch'));
       expect(policies).toHaveLength(1);
-      // Scoped to the platform's app (its ARN read from the platform's parameter), never to every MLflow resource.
+      // Scoped to the team's own app (in the team's stack), never to every MLflow resource or another team's.
       const mlflow = policies[0].Properties.PolicyDocument.Statement.find((st: any) => st.Sid === 'UseMlflow');
-      expect(mlflow.Resource).toEqual({ Ref: expect.stringMatching(/^SsmParameterValuetrainyardTrainyardexperimenttrackingarn/) });
+      expect(mlflow.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/ExperimentTrackingApp[0-9A-F]{8}$/), 'Arn'] });
     }
   });
 
