@@ -55,6 +55,9 @@ beforeAll(async () => {
   sar = await fullIamReference(prefixes);
 });
 
+/** Every template synthesizes the platform stack but `team`, which finds the platform through its SSM parameters. */
+const HOLDS_PLATFORM = (template: string): boolean => template !== 'team';
+
 describe.each(Object.keys(TEMPLATES))('template %s', (name) => {
   test('synthesizes with zero unacknowledged findings from every pack', () => {
     const synthesis = synthesized[name];
@@ -76,9 +79,11 @@ describe.each(Object.keys(TEMPLATES))('template %s', (name) => {
       }
     }
     expect(problems).toEqual([]);
-    // Identity policies (inline, managed, trust) and the key and bucket policies were all read.
-    expect(Object.keys(statements)).toEqual(expect.arrayContaining(['AWS::IAM::Role', 'AWS::IAM::ManagedPolicy', 'AWS::KMS::Key', 'AWS::S3::BucketPolicy']));
-    expect(Object.values(statements).reduce((a, b) => a + b, 0)).toBeGreaterThan(30);
+    // Identity policies (inline, managed, trust) and the key policies were all read, and the bucket
+    // policies wherever the template holds the platform (the `team` template reads it from SSM).
+    const expectedTypes = ['AWS::IAM::Role', 'AWS::IAM::ManagedPolicy', 'AWS::KMS::Key', ...(HOLDS_PLATFORM(name) ? ['AWS::S3::BucketPolicy'] : [])];
+    expect(Object.keys(statements)).toEqual(expect.arrayContaining(expectedTypes));
+    expect(Object.values(statements).reduce((a, b) => a + b, 0)).toBeGreaterThan(15);
   });
 
   test('the verdict counts every acknowledgement in cdk.out: the report\'s and the construct tree\'s, stage assemblies included', () => {
@@ -143,8 +148,14 @@ describe.each(Object.keys(TEMPLATES))('template %s', (name) => {
     const findings = rerunNagPacks(synthesized[name].assemblyDir);
     expect(findings.filter((f) => !f.reason).map((f) => `${f.stack}/${f.logicalId} (${f.constructPath}): ${f.rule}`)).toEqual([]);
     // The packs did run, and they saw the provider cdk-nag skips at synth (a plain CfnResource).
+    // Only templates holding the platform have the VPC and so the provider.
     const provider = findings.filter((f) => f.constructPath.includes('/Custom::VpcRestrictDefaultSGCustomResourceProvider/'));
-    expect(provider.map((f) => f.rule)).toEqual(expect.arrayContaining(['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaInsideVPC']));
+    if (HOLDS_PLATFORM(name)) {
+      expect(provider.map((f) => f.rule)).toEqual(expect.arrayContaining(['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaInsideVPC']));
+    } else {
+      expect(findings.length).toBeGreaterThan(0);
+      expect(provider).toEqual([]);
+    }
   });
 
   test('emits no warning (CDK or Trainyard): a template heeds its own library', () => {
