@@ -88,6 +88,8 @@ export class TemplateResolver {
         });
       }
       case 'Fn::ImportValue': return this.importValue(stack, this.scalar(stack, this.resolve(stack, arg)));
+      // The zones of the stack's region, as cfn-resolver.ts has them (the platform's training-subnets parameter names them).
+      case 'Fn::GetAZs': return [`${stack.region}a`, `${stack.region}b`, `${stack.region}c`];
       case 'Fn::FindInMap': {
         const [map, top, second] = this.resolve(stack, arg);
         const found = stack.template.Mappings?.[map]?.[top]?.[second];
@@ -129,6 +131,7 @@ export class TemplateResolver {
       case 'AWS::EC2::VPC': return `vpc-${short(stack.name + id, 17)}`;
       case 'AWS::EC2::Subnet': return `subnet-${short(stack.name + id, 17)}`;
       case 'AWS::EC2::SecurityGroup': return `sg-${short(stack.name + id, 17)}`;
+      case 'AWS::EC2::RouteTable': return `rtb-${short(stack.name + id, 17)}`;
       case 'AWS::SNS::Topic': return `arn:aws:sns:${stack.region}:${stack.account}:${this.physical(stack, id, 256)}`;
       case 'AWS::Logs::LogGroup': return named('LogGroupName', () => this.physical(stack, id, 512));
       case 'AWS::DynamoDB::Table': return named('TableName', () => this.physical(stack, id, 255));

@@ -10,7 +10,7 @@ import { TrainingEnvironment } from '../../src/environment/training-environment'
 import { TrainingStudio } from '../../src/environment/training-studio';
 import { StandardTrainingRecipe } from '../../src/pipeline/standard-training-recipe';
 import { TrainingPipeline } from '../../src/pipeline/training-pipeline';
-import { MlPlatform } from '../../src/platform/ml-platform';
+import { IMlPlatform, MlPlatform } from '../../src/platform/ml-platform';
 import { multiTeam } from '../../templates/multi-team';
 
 /** The roles a team has, each a principal of the matrix. */
@@ -57,8 +57,10 @@ export function buildTenantApp(options: { generatedTeams?: number; share?: boole
       environment: env,
       definition: StandardTrainingRecipe.create({ environment: env, scope: stack }),
     });
-    const studio = new TrainingStudio(stack, 'Studio', { platform, teamName: env.teamName, experimentTracking: env.experimentTracking });
-    const batch = new GpuBatchCompute(stack, 'GpuBatch', { platform, teamName: env.teamName, gpu: GpuProfile.G5_2XLARGE, repository: env.imageRepository });
+    // On the platform as the team's stack imports it (by name, through SSM parameters), as a team app of its own would.
+    const imported = stack.node.findChild('Platform') as IMlPlatform;
+    const studio = new TrainingStudio(stack, 'Studio', { platform: imported, teamName: env.teamName, experimentTracking: env.experimentTracking });
+    const batch = new GpuBatchCompute(stack, 'GpuBatch', { platform: imported, teamName: env.teamName, gpu: GpuProfile.G5_2XLARGE, repository: env.imageRepository });
     const handles: TeamHandles = {
       team: env.teamName,
       roles: {

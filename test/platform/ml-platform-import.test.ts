@@ -253,7 +253,7 @@ describe('MlPlatform.fromPlatformAttributes', () => {
     const stack = new Stack(newApp(), 'Team');
     expect(() => MlPlatform.fromPlatformAttributes(stack, 'P', { platformName: 'shared' } as any)).toThrow(/MlPlatformAttributes\.vpc: is required/);
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0a', availabilityZones: ['us-east-1a'], isolatedSubnetIds: ['subnet-0a'] });
-    const bucket = s3.Bucket.fromBucketName(stack, 'B', 'b');
+    const bucket = s3.Bucket.fromBucketName(stack, 'B', 'shared-bucket');
     const base = {
       platformName: 'shared', vpc, key: kms.Key.fromKeyArn(stack, 'K', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
       datasetsBucket: bucket, artifactsBucket: bucket, accessLogsBucket: bucket,

@@ -79,11 +79,17 @@ describe.each(Object.keys(TEMPLATES))('template %s', (name) => {
       }
     }
     expect(problems).toEqual([]);
-    // Identity policies (inline, managed, trust) and the key policies were all read, and the bucket
-    // policies wherever the template holds the platform (the `team` template reads it from SSM).
-    const expectedTypes = ['AWS::IAM::Role', 'AWS::IAM::ManagedPolicy', 'AWS::KMS::Key', ...(HOLDS_PLATFORM(name) ? ['AWS::S3::BucketPolicy'] : [])];
+    // Identity policies (inline, trust, and managed wherever a team is: the platform alone has no
+    // MLflow App since issue 19) and the key policies were all read, and the bucket policies wherever
+    // the template holds the platform (the `team` template reads it from SSM).
+    const expectedTypes = [
+      'AWS::IAM::Role', 'AWS::KMS::Key',
+      ...(name === 'platform' ? [] : ['AWS::IAM::ManagedPolicy']),
+      ...(HOLDS_PLATFORM(name) ? ['AWS::S3::BucketPolicy'] : []),
+    ];
     expect(Object.keys(statements)).toEqual(expect.arrayContaining(expectedTypes));
-    expect(Object.values(statements).reduce((a, b) => a + b, 0)).toBeGreaterThan(15);
+    // The platform alone holds 14 statements (key, bucket and trust policies); every other template more.
+    expect(Object.values(statements).reduce((a, b) => a + b, 0)).toBeGreaterThan(name === 'platform' ? 10 : 15);
   });
 
   test('the verdict counts every acknowledgement in cdk.out: the report\'s and the construct tree\'s, stage assemblies included', () => {
@@ -444,8 +450,10 @@ describe('templates platform and team (two repositories)', () => {
     const names = Object.values<any>(platformStacks['Trainyard-Platform'].findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name).sort();
     expect(names).toEqual([
       'access-logs-bucket-name', 'artifacts-bucket-name', 'datasets-bucket-name', 'endpoint-security-group-id',
-      'experiment-tracking-arn', 'key-arn', 'training-subnets', 'vpc-id',
+      'key-arn', 'training-subnets', 'vpc-id',
     ].map((n) => `/trainyard/Trainyard/${n}`));
+    // No shared MLflow App, so no ARN parameter: each team creates its own App.
+    platformStacks['Trainyard-Platform'].resourceCountIs('AWS::SageMaker::MlflowApp', 0);
   });
 
   test('team holds one team stack: environment, registries, standard pipeline and flow metrics, reading the platform by name', () => {
@@ -457,7 +465,12 @@ describe('templates platform and team (two repositories)', () => {
     team.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     team.hasResourceProperties('AWS::Budgets::Budget', { Budget: Match.objectLike({ BudgetLimit: { Amount: 5000, Unit: 'USD' } }) });
     const parameters = Object.values<any>(team.toJSON().Parameters).map((p) => p.Default).filter((d) => String(d).startsWith('/trainyard/'));
-    expect(parameters.sort()).toEqual(['artifacts-bucket-name', 'datasets-bucket-name', 'endpoint-security-group-id', 'experiment-tracking-arn', 'key-arn', 'training-subnets', 'vpc-id']
+    // The team's own MLflow App, in its stack, on fraud/mlflow/ of the platform's artifacts bucket.
+    team.hasResourceProperties('AWS::SageMaker::MlflowApp', {
+      Name: 'fraud-mlflow',
+      ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^SsmParameterValuetrainyardTrainyardartifactsbucketname') }, '/fraud/mlflow/']] },
+    });
+    expect(parameters.sort()).toEqual(['artifacts-bucket-name', 'datasets-bucket-name', 'endpoint-security-group-id', 'key-arn', 'training-subnets', 'vpc-id']
       .map((n) => `/trainyard/Trainyard/${n}`));
   });
 
@@ -523,6 +536,9 @@ describe('-c legacyExports=true keeps the exports of the platform stack team sta
     const names = Object.values<any>(platform.Outputs).filter((o) => o.Export).map((o) => o.Export.Name).sort();
     expect(names).toEqual(LEGACY_EXPORTS);
     expect(JSON.stringify(team)).not.toContain('Fn::ImportValue');
+    // The shared App stays (its export with it) until the team stacks no longer import it; the team already has its own.
+    expect(Object.values<any>(platform.Resources).filter((r) => r.Type === 'AWS::SageMaker::MlflowApp')).toHaveLength(1);
+    expect(Object.values<any>(team.Resources).filter((r) => r.Type === 'AWS::SageMaker::MlflowApp')).toHaveLength(1);
   });
 
   test('a value other than true or false names the option', () => {
