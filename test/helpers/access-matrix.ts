@@ -30,7 +30,8 @@ const short = (text: string, length = 8) => createHash('sha256').update(text).di
 export class TemplateResolver {
   /** Reads every stack of the assembly in `dir` (stage assemblies included), as the IAM simulation's resolver does. */
   public static fromAssembly(dir: string): TemplateResolver {
-    return new TemplateResolver(readAssemblyStacks(dir).map(({ name, assembly, account, region, template }) => ({ name, assembly, account, region, template })));
+    const stacks = readAssemblyStacks(dir).map(({ name, assembly, account, region, template }) => ({ name, assembly, account, region, template }));
+    return new TemplateResolver(stacks);
   }
 
   private constructor(public readonly stacks: StackTemplate[]) {}

@@ -3,8 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { GpuBatchCompute } from '../../src/environment/gpu-batch-compute';
 import { ExperimentTrackingMode } from '../../src/environment/experiment-tracking-mode';
+import { GpuBatchCompute } from '../../src/environment/gpu-batch-compute';
 import { GpuProfile } from '../../src/environment/gpu-profile';
 import { TrainingEnvironment } from '../../src/environment/training-environment';
 import { TrainingStudio } from '../../src/environment/training-studio';
@@ -255,8 +255,12 @@ describe('MlPlatform.fromPlatformAttributes', () => {
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0a', availabilityZones: ['us-east-1a'], isolatedSubnetIds: ['subnet-0a'] });
     const bucket = s3.Bucket.fromBucketName(stack, 'B', 'shared-bucket');
     const base = {
-      platformName: 'shared', vpc, key: kms.Key.fromKeyArn(stack, 'K', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
-      datasetsBucket: bucket, artifactsBucket: bucket, accessLogsBucket: bucket,
+      platformName: 'shared',
+      vpc,
+      key: kms.Key.fromKeyArn(stack, 'K', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+      datasetsBucket: bucket,
+      artifactsBucket: bucket,
+      accessLogsBucket: bucket,
       endpointSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0a', { mutable: false }),
     };
     const shared = ExperimentTracking.fromTrackingArn(stack, 'Shared', 'arn:aws:sagemaker:us-east-1:111111111111:mlflow-app/app-ABC');
