@@ -6,6 +6,7 @@ export * from './governance/control-tower-guard';
 export * from './governance/compliance-report';
 export * from './governance/trainyard-compliance';
 export * from './environment/training-job-defaults';
+export * from './environment/experiment-tracking-mode';
 export * from './environment/training-environment';
 export * from './platform/platform-replication';
 export * from './environment/gpu-profile';

@@ -41,7 +41,10 @@ export function addPlatformStack(app: App, template: string, props: MlPlatformPr
   const platformStack = new Stack(app, `${stackPrefix(app)}-Platform`, {
     description: 'Trainyard shared ML platform: isolated VPC, endpoints, KMS key, datasets and artifacts buckets, MLflow',
   });
-  const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2, platformName: platformNameFromContext(app), ...props });
+  // During the migration off exports, the platform keeps the shared MLflow App the old team stacks import
+  // the ARN of (issue 19 moved each team to its own App): CloudFormation refuses to remove an export in use.
+  const migrating = legacyExports(app) ? { sharedExperimentTracking: true } : {};
+  const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2, platformName: platformNameFromContext(app), ...migrating, ...props });
   if (legacyExports(app)) {
     keepLegacyExports(platformStack, platform);
   }

@@ -8,8 +8,8 @@ import { StandardTrainingRecipe } from '../src/pipeline/standard-training-recipe
 import { TrainingPipeline } from '../src/pipeline/training-pipeline';
 
 /**
- * `single-team` (the default template): the shared ML platform (with its serverless MLflow App),
- * one team's training environment with its model registry and image repository, the standard
+ * `single-team` (the default template): the shared ML platform (with the MLflow endpoint), one
+ * team's training environment with its model registry, image repository and MLflow App, the standard
  * training pipeline with schedule and new-data triggers, and the team's flow metrics.
  *
  * Stacks are environment-agnostic, so the template synthesizes with no AWS account or credentials;
@@ -40,7 +40,7 @@ export function singleTeam(app: App): Stack[] {
   });
   const s3PrefixListId = app.node.tryGetContext('s3PrefixListId');
   // The environment creates the team's model registry (`ml-models`) and image repository
-  // (`ml/training`), and gives its role access to the platform's shared MLflow App. It finds the
+  // (`ml/training`) and its own serverless MLflow App, which only its roles may use. It finds the
   // platform through its SSM parameters, as a team app of its own would (the `team` template).
   const environment = new TrainingEnvironment(teamStack, 'Ml', {
     platform: importPlatform(teamStack, platformStack),

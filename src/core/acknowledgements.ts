@@ -61,6 +61,11 @@ export class Acknowledgements {
     'MLflow clients upload and download run artifacts directly under the tracking server\'s artifact prefix, with keys ' +
     'the server creates per experiment and run. The wildcard is confined to that prefix (mlflow/ by default), not the bucket.';
 
+  /** Why a team's explicit share with another team (`TrainingEnvironment.grantDatasetRead`, `grantModelRead`) has a key or version wildcard. */
+  public static readonly TEAM_SHARE_REASON =
+    "An explicit grant from the owning team (in the owner's stack): the other team reads objects or model versions created at run time, " +
+    'under the one prefix or model package group the owner named; nothing outside it, and no write.';
+
   /**
    * Acknowledges findings on `scope` and everything below it. Throws when an id is empty or a
    * reason is shorter than 10 characters.
@@ -284,6 +289,21 @@ export class Acknowledgements {
     }];
   }
 
+  /**
+   * A team's MLflow App whose artifact store is the artifacts bucket of a platform imported by name
+   * (`MlPlatform.fromPlatformName`) or from attributes: the rule verifies the bucket's SSE-KMS only for
+   * a bucket it can find in the app (it follows the platform's SSM parameter when the platform's stack
+   * is in the same stage), not for a platform deployed by another app.
+   */
+  public static importedPlatformArtifactStore(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'MlOps-MlflowServerMaintainedEncrypted',
+      reason: 'The App sets WeeklyMaintenanceWindowStart (ExperimentTracking always does); its ArtifactStoreUri is the platform\'s artifacts bucket, ' +
+        'read from the platform\'s SSM parameter, which MlPlatform creates with SSE-KMS on the platform key and which the platform\'s own app ' +
+        'checks; a team app without the platform cannot see that bucket at synth.',
+    }];
+  }
+
   /** Object access under a key prefix of the platform buckets: object keys are chosen by the jobs and users. */
   public static dataPrefixes(writes: boolean): WildcardResourceAcknowledgement[] {
     const reason = 'Object keys are chosen at run time by jobs and users; the ARN is limited to the team\'s key prefix (or, without a team, the bucket).';
@@ -482,7 +502,7 @@ export class Acknowledgements {
     const reason =
       'SageMaker Pipelines generates the names of the jobs, trials and outputs of each execution at run time (pipelines-<execution id>-...), ' +
       "and numbers model versions in the group; the wildcard is limited to that prefix in this account and region, the team's pipeline " +
-      'output prefix, or the team model package group.';
+      'output prefix, or the team model package group, and job actions further to jobs tagged with the team (trainyard:team).';
     return findingIds.map((id) => ({ id, reason }));
   }
 

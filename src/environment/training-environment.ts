@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 // cdk-nag names a wildcard finding after the resource with this function (as Acknowledgements does).
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
+import { ExperimentTrackingMode } from './experiment-tracking-mode';
 import { GpuProfile } from './gpu-profile';
 import { TrainingJobDefaults } from './training-job-defaults';
 import { Acknowledgements, ComplianceAcknowledgement } from '../core/acknowledgements';
@@ -25,6 +26,8 @@ import { ModelRegistry } from '../registry/model-registry';
 import { experimentTrackingPolicy } from './private/experiment-access';
 import { guardrailAllowStatements, guardrailDenyStatements, guardrailWildcardActions } from './private/guardrail-statements';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
+import { shareDatasets, shareImages, shareModels } from './private/team-sharing';
+import { teamExperimentTracking } from './private/team-tracking';
 
 /**
  * A team's GPU training environment, as the constructs that build on it (pipelines, metrics,
@@ -202,12 +205,23 @@ export interface TrainingEnvironmentProps {
   readonly createRegistries?: boolean;
 
   /**
-   * The experiment tracking (managed MLflow) the team logs to. The execution role gets the MLflow
-   * API on it and its artifact prefix, through a customer-managed policy.
+   * A shared experiment tracking (managed MLflow) the team logs to instead of its own App, for
+   * example the platform's organisation-wide App (`platform.experimentTracking`). The execution role
+   * gets the MLflow API on it and its artifact prefix, through a customer-managed policy. Every team
+   * on a shared App can read, change and delete the others' experiments (see `ExperimentTrackingMode.SHARED`).
    *
-   * @default - the platform's shared MLflow App (`MlPlatform.experimentTracking`), if it has one
+   * @default - the team's own serverless MLflow App (see `experimentTrackingMode`)
    */
   readonly experimentTracking?: IExperimentTracking;
+
+  /**
+   * Which experiment tracking the team logs to: its own serverless MLflow App (isolated from other
+   * teams), a shared App, or none.
+   *
+   * @default - ExperimentTrackingMode.SHARED when `experimentTracking` is given; otherwise
+   * ExperimentTrackingMode.TEAM when the platform has its MLflow endpoint, ExperimentTrackingMode.NONE when not
+   */
+  readonly experimentTrackingMode?: ExperimentTrackingMode;
 
   /**
    * Cut the training and processing containers off from the network (SageMaker
@@ -351,9 +365,13 @@ export interface TrainingEnvironmentAttributes {
   readonly costCenter?: string;
 
   /**
-   * The experiment tracking jobs without network isolation are pointed at.
+   * The experiment tracking the environment's jobs without network isolation are pointed at
+   * (`MLFLOW_TRACKING_URI`): the team's own MLflow App (`TrainingEnvironment.experimentTracking` of
+   * the team's stack, imported with `ExperimentTracking.fromTrackingArn`), or the shared one it uses.
+   * Not taken from the platform: teams track experiments in their own App by default, so an imported
+   * environment is never silently pointed at the platform's shared App.
    *
-   * @default - the platform's experiment tracking, if it has one
+   * @default - none: jobs get no MLflow tracking URI
    */
   readonly experimentTracking?: IExperimentTracking;
 
@@ -455,6 +473,13 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
   public readonly modelRegistry?: ModelRegistry;
 
   /**
+   * The image repository the execution role pulls from: the image registry's, or the one given.
+   *
+   * @default - none (`createRegistries: false` and no `imageRepository`)
+   */
+  public readonly imageRepository?: ecr.IRepository;
+
+  /**
    * The team's image registry (`<team>/training`), which the execution role pulls from.
    *
    * @default - none created (`imageRepository` given, or `createRegistries: false`)
@@ -462,9 +487,10 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
   public readonly imageRegistry?: ImageRegistry;
 
   /**
-   * The experiment tracking the team's role may use.
+   * The experiment tracking the team's roles may use: the team's own MLflow App by default, or the
+   * shared one it was given.
    *
-   * @default - none (the platform has no experiment tracking and none was given)
+   * @default - none (ExperimentTrackingMode.NONE, or a platform without the MLflow endpoint)
    */
   public readonly experimentTracking?: IExperimentTracking;
 
@@ -530,7 +556,6 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
     if (typeof createRegistries !== 'boolean') {
       throw new TrainyardValidationError('TrainingEnvironment.createRegistries', `must be true or false, got ${String(createRegistries)}.`);
     }
-    const tracking = job.experimentTracking;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const guardrails = props.guardrails ?? true;
     if (typeof guardrails !== 'boolean') {
@@ -561,6 +586,11 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
       });
       repository = this.imageRegistry.repository;
     }
+    this.imageRepository = repository;
+    // The team's own MLflow App by default: IAM cannot separate teams inside a shared one.
+    const tracking = teamExperimentTracking(this, {
+      platform, teamName, mode: props.experimentTrackingMode, given: props.experimentTracking, removalPolicy,
+    });
     this.experimentTracking = tracking;
 
     // ---- Network ----------------------------------------------------------------------------
@@ -619,7 +649,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
     this.executionPolicies = this.createExecutionPolicies(role, platform, repository, tracking);
 
     // ---- Job defaults -----------------------------------------------------------------------
-    this.trainingJobDefaults = deriveJobDefaults(platform, job, {
+    this.trainingJobDefaults = deriveJobDefaults(platform, job, tracking, {
       teamName, role, securityGroup, artifactsPrefix: this.artifactsPrefix, checkpointsPrefix: this.checkpointsPrefix, tags: this.tags,
     });
 
@@ -654,6 +684,43 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
       }
       if (this.permissionsBoundary) this.allowedInstanceTypes.add(type);
     }
+  }
+
+  /**
+   * Shares this team's datasets with another team, explicitly: `other`'s execution role may read (get,
+   * get versions, list) the objects under `<this team>/<prefix>` in the datasets bucket, and nothing
+   * else of this team. The grant is a customer-managed policy `ShareDatasetsWith<OtherTeam>` in THIS
+   * team's stack, attached to the other team's role: the owner decides, and reviews, what it shares.
+   *
+   * The policy refers to the other team's role, so this team's stack depends on the other's; two
+   * teams in different stacks that share with each other would form a dependency cycle (CDK reports it
+   * at synth): put them in one stack, or share in one direction.
+   *
+   * @param other the team that may read
+   * @param keyPrefix a key prefix under this team's datasets prefix, ending in `/` (for example
+   * `features/`); without it, every dataset of the team
+   */
+  public grantDatasetRead(other: ITrainingEnvironment, keyPrefix?: string): iam.Grant {
+    return shareDatasets(this, other, keyPrefix);
+  }
+
+  /**
+   * Shares this team's registered models with another team, explicitly: `other`'s execution role may
+   * describe this team's model package group, describe and list its model versions, and read the
+   * model artifacts under this team's artifacts prefix. A customer-managed policy
+   * `ShareModelsWith<OtherTeam>` in this team's stack (see `grantDatasetRead`).
+   */
+  public grantModelRead(other: ITrainingEnvironment): iam.Grant {
+    return shareModels(this, other);
+  }
+
+  /**
+   * Shares this team's image repository with another team, explicitly: `other`'s execution role may
+   * pull its images. A customer-managed policy `ShareImagesWith<OtherTeam>` in this team's stack (see
+   * `grantDatasetRead`).
+   */
+  public grantImagePull(other: ITrainingEnvironment): iam.Grant {
+    return shareImages(this, other, this.imageRepository);
   }
 
   /** The S3 URI of the team's dataset prefix, for example `s3://<datasets bucket>/fraud/`. */
@@ -908,7 +975,7 @@ class ImportedTrainingEnvironment extends Resource implements ITrainingEnvironme
     this.artifactsPrefix = prefix('TrainingEnvironmentAttributes.artifactsPrefix', attrs.artifactsPrefix ?? `${this.teamName}/artifacts/`);
     this.checkpointsPrefix = prefix('TrainingEnvironmentAttributes.checkpointsPrefix', attrs.checkpointsPrefix ?? `${this.teamName}/checkpoints/`);
     this.modelPackageGroupName = attrs.modelPackageGroupName;
-    this.trainingJobDefaults = deriveJobDefaults(platform, job, {
+    this.trainingJobDefaults = deriveJobDefaults(platform, job, requireTracking('TrainingEnvironmentAttributes.experimentTracking', attrs.experimentTracking), {
       teamName: this.teamName,
       role: attrs.executionRole,
       securityGroup: attrs.securityGroup,
@@ -934,7 +1001,6 @@ interface JobSettings {
   readonly volumeSizeGb: number;
   readonly maxRetryAttempts: number;
   readonly networkIsolation: boolean;
-  readonly experimentTracking?: IExperimentTracking;
 }
 
 /** The job settings of props or attributes (`who` is `TrainingEnvironment` or `TrainingEnvironmentAttributes`), with their defaults. */
@@ -973,13 +1039,17 @@ function jobSettings(who: string, props: TrainingEnvironmentProps | TrainingEnvi
   if (typeof networkIsolation !== 'boolean') {
     throw new TrainyardValidationError(`${who}.networkIsolation`, `must be true or false, got ${String(networkIsolation)}.`);
   }
-  const experimentTracking = props.experimentTracking ?? props.platform.experimentTracking;
-  if (experimentTracking !== undefined && (typeof experimentTracking.accessPolicyStatements !== 'function' || typeof experimentTracking.trackingUri !== 'string')) {
-    throw new TrainyardValidationError(`${who}.experimentTracking`, 'must be an ExperimentTracking, or one imported with ExperimentTracking.fromTrackingArn.');
-  }
   return {
-    gpu, maxInstanceCount, useSpot, maxRuntimeSeconds, keepAliveSeconds, volumeSizeGb, maxRetryAttempts, networkIsolation, experimentTracking,
+    gpu, maxInstanceCount, useSpot, maxRuntimeSeconds, keepAliveSeconds, volumeSizeGb, maxRetryAttempts, networkIsolation,
   };
+}
+
+/** The experiment tracking of the attributes, checked by shape (no `instanceof`). */
+function requireTracking(prop: string, tracking: IExperimentTracking | undefined): IExperimentTracking | undefined {
+  if (tracking !== undefined && (typeof tracking.accessPolicyStatements !== 'function' || typeof tracking.trackingUri !== 'string')) {
+    throw new TrainyardValidationError(prop, 'must be an ExperimentTracking, or one imported with ExperimentTracking.fromTrackingArn.');
+  }
+  return tracking;
 }
 
 /** The tags every resource and job of a team's environment carries. */
@@ -992,10 +1062,11 @@ function environmentTags(teamName: string, costCenter?: string): { [key: string]
 }
 
 /**
- * What every training job of the team starts from, derived from the platform, the settings and the
- * team's role and security group: the one place the role jobs run as is set.
+ * What every training job of the team starts from, derived from the platform, the settings, the
+ * experiment tracking the team actually uses (jobs without network isolation are pointed at it) and
+ * the team's role and security group: the one place the role jobs run as is set.
  */
-function deriveJobDefaults(platform: IMlPlatform, job: JobSettings, team: {
+function deriveJobDefaults(platform: IMlPlatform, job: JobSettings, tracking: IExperimentTracking | undefined, team: {
   teamName: string;
   role: iam.IRole;
   securityGroup: ec2.ISecurityGroup;
@@ -1003,7 +1074,7 @@ function deriveJobDefaults(platform: IMlPlatform, job: JobSettings, team: {
   checkpointsPrefix: string;
   tags: { [key: string]: string };
 }): TrainingJobDefaults {
-  const { gpu, maxRuntimeSeconds, keepAliveSeconds, useSpot, experimentTracking: tracking } = job;
+  const { gpu, maxRuntimeSeconds, keepAliveSeconds, useSpot } = job;
   const subnets = platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds;
   return {
     roleArn: team.role.roleArn,

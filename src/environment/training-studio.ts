@@ -89,7 +89,11 @@ export interface TrainingStudioProps {
    * default execution role gets the MLflow API on it, its artifact prefix and key, through a
    * customer-managed policy; a given `executionRole` gets nothing.
    *
-   * @default - the platform's shared MLflow App (`MlPlatform.experimentTracking`), if it has one
+   * For a team's Studio, give the team's own App (`TrainingEnvironment.experimentTracking`), so the
+   * team's notebooks and its jobs log to the same App and no other team's.
+   *
+   * @default - the platform's shared MLflow App (`MlPlatform.experimentTracking`), if it was created
+   * (`sharedExperimentTracking: true`); otherwise none
    */
   readonly experimentTracking?: IExperimentTracking;
 

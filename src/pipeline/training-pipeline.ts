@@ -14,6 +14,7 @@ import { RegisterModelStep } from './definition/register-model-step';
 import type { DriftMonitor } from './drift-monitor';
 import { scheduleExpressionProblem } from './private/schedule-expression';
 import { stepInstanceTypes } from './private/step-instance-types';
+import { teamJobStatements } from './private/team-jobs';
 import { acknowledgeWildcardResources } from './private/wildcard-acknowledgement';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
@@ -440,20 +441,14 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
     const types = new Set(this.definition.stepTypes);
     const arn = (resource: string, resourceName: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const statements: iam.PolicyStatement[] = [];
-    // SageMaker Pipelines names the jobs it starts `pipelines-<execution id>-<step>-<suffix>`.
+    // SageMaker Pipelines names the jobs it starts `pipelines-<execution id>-<step>-<suffix>`, for every team.
+    // Only the team's own jobs, by the trainyard:team tag every step sets (see teamJobStatements).
+    const team = this.environment.teamName;
     if (types.has('Training')) {
-      statements.push(new iam.PolicyStatement({
-        sid: 'TrainingJobsOfThisPipeline',
-        actions: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags'],
-        resources: [arn('training-job', 'pipelines-*')],
-      }));
+      statements.push(...teamJobStatements('training', team, arn('training-job', 'pipelines-*')));
     }
     if (types.has('Processing')) {
-      statements.push(new iam.PolicyStatement({
-        sid: 'ProcessingJobsOfThisPipeline',
-        actions: ['sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:AddTags'],
-        resources: [arn('processing-job', 'pipelines-*')],
-      }));
+      statements.push(...teamJobStatements('processing', team, arn('processing-job', 'pipelines-*')));
       // The pipeline service itself reads property files (Std:JsonGet) from the step outputs.
       statements.push(new iam.PolicyStatement({
         sid: 'ReadPropertyFiles',

@@ -56,9 +56,18 @@ export interface IMlPlatform extends IConstruct {
   readonly endpointSecurityGroup: ec2.ISecurityGroup;
 
   /**
-   * The shared experiment tracking (serverless MLflow App).
+   * Whether the platform has the SageMaker MLflow interface endpoint
+   * (`aws.sagemaker.<region>.experiments`) through which clients in the isolated VPC reach MLflow
+   * Apps. Teams get their own serverless MLflow App by default only when it has
+   * (`ExperimentTrackingMode.TEAM`).
+   */
+  readonly hasExperimentTrackingEndpoint: boolean;
+
+  /**
+   * The shared, organisation-wide experiment tracking (serverless MLflow App), for teams that choose
+   * `ExperimentTrackingMode.SHARED`.
    *
-   * @default - none: the platform has no experiment tracking
+   * @default - none: the platform has no shared MLflow App (teams track experiments in their own)
    */
   readonly experimentTracking?: IExperimentTracking;
 
@@ -103,7 +112,18 @@ export interface MlPlatformAttributes {
   readonly endpointSecurityGroup: ec2.ISecurityGroup;
 
   /**
-   * The shared experiment tracking.
+   * Whether the platform's VPC has the SageMaker MLflow interface endpoint
+   * (`aws.sagemaker.<region>.experiments`, `MlPlatform` `experimentTracking`). With it, each team gets
+   * its own serverless MLflow App by default; without it, teams get no experiment tracking unless
+   * they are given one.
+   *
+   * @default true (the default of `MlPlatform`)
+   */
+  readonly hasExperimentTrackingEndpoint?: boolean;
+
+  /**
+   * The shared, organisation-wide experiment tracking (`MlPlatform` `sharedExperimentTracking`), for
+   * teams that choose `ExperimentTrackingMode.SHARED`. Needs `hasExperimentTrackingEndpoint`.
    *
    * @default - none
    */
@@ -126,13 +146,23 @@ export interface MlPlatformLookupOptions {
   readonly maxAzs?: number;
 
   /**
-   * Whether the platform has experiment tracking (its `experimentTracking` prop). When true, the
-   * team reads the MLflow App ARN from `/trainyard/<platformName>/experiment-tracking-arn`, and the
-   * deploy fails if the platform did not publish it.
+   * Whether the platform has the SageMaker MLflow interface endpoint (its `experimentTracking` prop).
+   * When true, each team on it gets its own serverless MLflow App by default
+   * (`ExperimentTrackingMode.TEAM`); when false, teams get no experiment tracking by default.
    *
    * @default true (the default of `MlPlatform`)
    */
   readonly experimentTracking?: boolean;
+
+  /**
+   * Whether the platform has the shared, organisation-wide MLflow App (its `sharedExperimentTracking`
+   * prop). When true, the platform's `experimentTracking` is that App, read from
+   * `/trainyard/<platformName>/experiment-tracking-arn`, and the team's deploy fails if the platform
+   * did not publish it. Needs `experimentTracking`.
+   *
+   * @default false (the default of `MlPlatform`)
+   */
+  readonly sharedExperimentTracking?: boolean;
 }
 
 /**
@@ -219,14 +249,28 @@ export interface MlPlatformProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * Create one shared, serverless MLflow App for every team (`experimentTracking`), storing artifacts
-   * under `mlflow/` in the artifacts bucket, encrypted with the platform key, and the SageMaker MLflow
-   * interface endpoint (`aws.sagemaker.<region>.experiments`) that lets clients in the VPC reach it.
-   * Every `TrainingEnvironment` on the platform gets access to the app.
+   * Let teams track experiments: adds the SageMaker MLflow interface endpoint
+   * (`aws.sagemaker.<region>.experiments`) through which MLflow clients in the isolated VPC (jobs
+   * without network isolation, VPC-only Studio) reach MLflow Apps. Each `TrainingEnvironment` then
+   * gets its own serverless MLflow App by default (`ExperimentTrackingMode.TEAM`).
    *
    * @default true
    */
   readonly experimentTracking?: boolean;
+
+  /**
+   * Also create one shared, organisation-wide serverless MLflow App (`experimentTracking`), storing
+   * artifacts under `mlflow/` in the artifacts bucket, encrypted with the platform key, for teams that
+   * choose `ExperimentTrackingMode.SHARED`. Trade-off: IAM cannot separate teams inside one App (its
+   * REST API is one action, `sagemaker:CallMlflowAppApi`), so every team on it can read, change and
+   * delete every other team's experiments, runs, registered MLflow models and run artifacts.
+   *
+   * Platforms deployed before Trainyard made tracking per team had this App by default: set this to
+   * `true` to keep it (same logical id), or it is removed from the stack and, retained, left orphaned.
+   *
+   * @default false
+   */
+  readonly sharedExperimentTracking?: boolean;
 
   /**
    * Replicate the buckets to a second region for disaster recovery (NIST 800-53 CP-9, HIPAA
@@ -304,9 +348,19 @@ export class MlPlatform extends Construct implements IMlPlatform {
     const prefix = MlPlatform.parameterPrefix(platformName);
     const maxAzs = options.maxAzs ?? 2;
     requireIntegerInRange('MlPlatform.fromPlatformName options.maxAzs', maxAzs, 1, 6);
-    const experimentTracking = options.experimentTracking ?? true;
-    if (typeof experimentTracking !== 'boolean') {
-      throw new TrainyardValidationError('MlPlatform.fromPlatformName options.experimentTracking', `must be true or false, got ${String(experimentTracking)}.`);
+    const trackingEndpoint = options.experimentTracking ?? true;
+    if (typeof trackingEndpoint !== 'boolean') {
+      throw new TrainyardValidationError('MlPlatform.fromPlatformName options.experimentTracking', `must be true or false, got ${String(trackingEndpoint)}.`);
+    }
+    const sharedTracking = options.sharedExperimentTracking ?? false;
+    if (typeof sharedTracking !== 'boolean') {
+      throw new TrainyardValidationError('MlPlatform.fromPlatformName options.sharedExperimentTracking', `must be true or false, got ${String(sharedTracking)}.`);
+    }
+    if (sharedTracking && !trackingEndpoint) {
+      throw new TrainyardValidationError(
+        'MlPlatform.fromPlatformName options.sharedExperimentTracking',
+        'needs options.experimentTracking: a platform has the shared MLflow App only with its MLflow endpoint. Drop one of the two options.',
+      );
     }
     // Each attribute is read (its SSM parameter added to the team's template) on first use only,
     // so a team template never holds a parameter it does not reference.
@@ -336,7 +390,8 @@ export class MlPlatform extends Construct implements IMlPlatform {
           allowAllOutbound: false,
           mutable: false,
         }),
-        experimentTracking: experimentTracking
+        hasExperimentTrackingEndpoint: trackingEndpoint,
+        experimentTracking: sharedTracking
           ? () => ExperimentTracking.fromTrackingArn(imported, 'ExperimentTracking', value(PARAMETERS.experimentTrackingArn))
           : undefined,
       };
@@ -356,6 +411,16 @@ export class MlPlatform extends Construct implements IMlPlatform {
         throw new TrainyardValidationError(`MlPlatformAttributes.${name}`, 'is required to import a platform.');
       }
     }
+    const hasExperimentTrackingEndpoint = attrs.hasExperimentTrackingEndpoint ?? true;
+    if (typeof hasExperimentTrackingEndpoint !== 'boolean') {
+      throw new TrainyardValidationError('MlPlatformAttributes.hasExperimentTrackingEndpoint', `must be true or false, got ${String(hasExperimentTrackingEndpoint)}.`);
+    }
+    if (attrs.experimentTracking && !hasExperimentTrackingEndpoint) {
+      throw new TrainyardValidationError(
+        'MlPlatformAttributes.experimentTracking',
+        'needs MlPlatformAttributes.hasExperimentTrackingEndpoint: clients in the VPC reach the shared App through the MLflow endpoint. Drop one of the two attributes.',
+      );
+    }
     const platform = new ImportedMlPlatform(scope, id, attrs.platformName, () => ({
       vpc: () => attrs.vpc,
       key: () => attrs.key,
@@ -363,6 +428,7 @@ export class MlPlatform extends Construct implements IMlPlatform {
       artifactsBucket: () => attrs.artifactsBucket,
       accessLogsBucket: () => attrs.accessLogsBucket,
       endpointSecurityGroup: () => attrs.endpointSecurityGroup,
+      hasExperimentTrackingEndpoint,
       experimentTracking: attrs.experimentTracking ? () => attrs.experimentTracking! : undefined,
     }), attrs.trainingSubnets);
     if (platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds.length === 0) {
@@ -403,10 +469,16 @@ export class MlPlatform extends Construct implements IMlPlatform {
   public readonly endpointSecurityGroup: ec2.ISecurityGroup;
 
   /**
-   * The shared experiment tracking (serverless MLflow App); teams get access with `grantAccess`.
-   * Undefined when the platform was created with `experimentTracking: false`.
+   * The shared, organisation-wide experiment tracking (serverless MLflow App), for teams that choose
+   * `ExperimentTrackingMode.SHARED`. Undefined unless the platform was created with `sharedExperimentTracking: true`.
    */
   public readonly experimentTracking?: IExperimentTracking;
+
+  /**
+   * Whether the platform has the SageMaker MLflow interface endpoint through which clients in the
+   * VPC reach MLflow Apps: false when it was created with `experimentTracking: false`.
+   */
+  public readonly hasExperimentTrackingEndpoint: boolean;
 
   private readonly endpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
   private readonly gatewayEndpoints = new Map<string, ec2.GatewayVpcEndpoint>();
@@ -470,7 +542,16 @@ export class MlPlatform extends Construct implements IMlPlatform {
     this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, 'artifact', replication?.artifactsDestination);
 
     // ---- Experiment memory ------------------------------------------------------------------
-    if (props.experimentTracking ?? true) {
+    const trackingEndpoint = props.experimentTracking ?? true;
+    const sharedTracking = props.sharedExperimentTracking ?? false;
+    this.hasExperimentTrackingEndpoint = trackingEndpoint;
+    if (sharedTracking && !trackingEndpoint) {
+      throw new TrainyardValidationError(
+        'MlPlatform.sharedExperimentTracking',
+        'needs MlPlatform.experimentTracking (the MLflow endpoint clients in the VPC reach the App through). Drop one of the two props.',
+      );
+    }
+    if (sharedTracking) {
       this.experimentTracking = new ExperimentTracking(this, 'ExperimentTracking', {
         artifactsBucket: this.artifactsBucket,
         artifactsPrefix: 'mlflow/',
@@ -525,9 +606,9 @@ export class MlPlatform extends Construct implements IMlPlatform {
     for (const service of services) {
       this.addInterfaceEndpoint(service);
     }
-    if (this.experimentTracking) {
-      // MLflow clients in the VPC (VPC-only Studio, jobs without network isolation) reach the shared
-      // app through the SageMaker MLflow endpoint (`aws.sagemaker.<region>.experiments`).
+    if (trackingEndpoint) {
+      // MLflow clients in the VPC (VPC-only Studio, jobs without network isolation) reach the teams'
+      // apps (and the shared one) through the SageMaker MLflow endpoint (`aws.sagemaker.<region>.experiments`).
       this.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_EXPERIMENTS);
     }
     if (this.batchCompute) {
@@ -817,6 +898,7 @@ interface ImportedAttributeFactories {
   readonly artifactsBucket: () => s3.IBucket;
   readonly accessLogsBucket: () => s3.IBucket;
   readonly endpointSecurityGroup: () => ec2.ISecurityGroup;
+  readonly hasExperimentTrackingEndpoint: boolean;
   readonly experimentTracking?: () => IExperimentTracking;
 }
 
@@ -827,6 +909,7 @@ interface ImportedAttributeFactories {
 class ImportedMlPlatform extends Construct implements IMlPlatform {
   public readonly platformName: string;
   public readonly trainingSubnets: ec2.SubnetSelection;
+  public readonly hasExperimentTrackingEndpoint: boolean;
   private readonly factories: ImportedAttributeFactories;
   private readonly built = new Map<string, unknown>();
 
@@ -839,6 +922,7 @@ class ImportedMlPlatform extends Construct implements IMlPlatform {
     this.platformName = platformName;
     this.trainingSubnets = trainingSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     this.factories = factories(this);
+    this.hasExperimentTrackingEndpoint = this.factories.hasExperimentTrackingEndpoint;
   }
 
   public get vpc(): ec2.IVpc { return this.once('vpc', this.factories.vpc); }

@@ -7,17 +7,26 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { TrainyardValidationError } from '../../src/core/errors';
+import { ExperimentTrackingMode } from '../../src/environment/experiment-tracking-mode';
 import { GpuProfile } from '../../src/environment/gpu-profile';
 import { TrainingEnvironment, TrainingEnvironmentProps } from '../../src/environment/training-environment';
 import { MlPlatform } from '../../src/platform/ml-platform';
 import { ExperimentTracking } from '../../src/registry/experiment-tracking';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
-/** Every statement of every customer-managed policy in the template that grants (permissions boundaries, which only cap, left out). */
+/**
+ * Every statement of every customer-managed policy in the template that grants to the team's roles:
+ * permissions boundaries (which only cap) and the policies of the MLflow App's service role left out.
+ */
 function managedPolicyStatements(template: Template): any[] {
-  const boundaries = new Set(Object.values<any>(template.findResources('AWS::IAM::Role')).map((r) => r.Properties.PermissionsBoundary?.Ref));
+  const roles = Object.entries<any>(template.findResources('AWS::IAM::Role'));
+  const boundaries = new Set(roles.map(([, r]) => r.Properties.PermissionsBoundary?.Ref));
+  const trackingRoles = new Set(roles.filter(([id]) => /ExperimentTracking/.test(id)).map(([id]) => id));
+  const trackingPolicies = new Set(roles.filter(([id]) => trackingRoles.has(id))
+    .flatMap(([, r]) => (r.Properties.ManagedPolicyArns ?? []).map((arn: any) => arn.Ref)));
   return Object.entries<any>(template.findResources('AWS::IAM::ManagedPolicy'))
-    .filter(([id]) => !boundaries.has(id))
+    .filter(([id]) => !boundaries.has(id) && !trackingPolicies.has(id))
+    .filter(([, p]) => !(p.Properties.Roles ?? []).some((r: any) => trackingRoles.has(r.Ref)))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 }
 
@@ -72,7 +81,9 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
       'Annotation::AwsSolutions-IAM5[Resource::*]',
       expect.stringMatching(/^Annotation::AwsSolutions-IAM5\[Resource::Platform:ExportsOutput.*ArtifactsBucket.*\/fraud\/artifacts\/\*\]$/),
       expect.stringMatching(/^Annotation::AwsSolutions-IAM5\[Resource::Platform:ExportsOutput.*ArtifactsBucket.*\/fraud\/checkpoints\/\*\]$/),
-      expect.stringMatching(/^Annotation::AwsSolutions-IAM5\[Resource::Platform:ExportsOutput.*ArtifactsBucket.*\/mlflow\/\*\]$/),
+      // The team's own MLflow App: its service role and the team's MLflow policy, each on fraud/mlflow/ only.
+      expect.stringMatching(/^Annotation::AwsSolutions-IAM5\[Resource::Platform:ExportsOutput.*ArtifactsBucket.*\/fraud\/mlflow\/\*\]$/),
+      expect.stringMatching(/^Annotation::AwsSolutions-IAM5\[Resource::Platform:ExportsOutput.*ArtifactsBucket.*\/fraud\/mlflow\/\*\]$/),
       expect.stringMatching(/^Annotation::AwsSolutions-IAM5\[Resource::Platform:ExportsOutput.*DatasetsBucket.*\/fraud\/\*\]$/),
       'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
       'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/ProcessingJobs:log-stream:*]',
@@ -96,7 +107,8 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
   });
 
   test('the execution role trusts SageMaker in this account only and has no inline or AWS managed policies', () => {
-    template.resourceCountIs('AWS::IAM::Role', 1);
+    // The execution role, and the service role of the team's own MLflow App.
+    template.resourceCountIs('AWS::IAM::Role', 2);
     template.resourceCountIs('AWS::IAM::Policy', 0);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
@@ -109,7 +121,7 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
       },
       Policies: Match.absent(),
     });
-    const role = Object.values<any>(template.findResources('AWS::IAM::Role'))[0];
+    const role = Object.entries<any>(template.findResources('AWS::IAM::Role')).find(([id]) => /^FraudExecutionRole/.test(id))![1];
     // Data, network, observability, image pull and MLflow: one customer-managed policy per concern.
     expect(role.Properties.ManagedPolicyArns).toHaveLength(5);
     for (const arn of role.Properties.ManagedPolicyArns) {
@@ -215,15 +227,36 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
     expect(env.imageRegistry).toBeDefined();
   });
 
-  test("the role may use the platform's MLflow App, its artifact prefix and key, through a managed policy, and delete no artifact", () => {
+  test("the team has its own MLflow App, on fraud/mlflow/ of the platform's artifacts bucket, retained, tagged with the team", () => {
+    template.hasResource('AWS::SageMaker::MlflowApp', {
+      Properties: Match.objectLike({
+        Name: 'fraud-mlflow',
+        ModelRegistrationMode: 'AutoModelRegistrationDisabled',
+        WeeklyMaintenanceWindowStart: 'Sun:02:00',
+        ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { 'Fn::ImportValue': Match.stringLikeRegexp('PlatformArtifactsBucket') }, '/fraud/mlflow/']] },
+        Tags: Match.arrayWith([{ Key: 'trainyard:team', Value: 'fraud' }]),
+      }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    // The platform holds no App: no team shares one unless it asks to.
+    platformTemplate.resourceCountIs('AWS::SageMaker::MlflowApp', 0);
+    platformTemplate.resourceCountIs('AWS::EC2::VPCEndpoint', 10); // S3 and DynamoDB gateways, 7 training endpoints, and MLflow's, which every team's App is reached through
+    // The App's service role reads and writes fraud/mlflow/ only.
+    const service = Object.entries<any>(template.findResources('AWS::IAM::ManagedPolicy')).find(([id]) => /ExperimentTrackingServicePolicy/.test(id))![1];
+    const rw = service.Properties.PolicyDocument.Statement.find((s: any) => s.Sid === 'ReadWriteArtifacts');
+    expect(JSON.stringify(rw.Resource)).toMatch(/ArtifactsBucket.*"\/fraud\/mlflow\/\*"/);
+  });
+
+  test("the role may use its own team's MLflow App, its artifact prefix and key, through a managed policy, and delete no artifact", () => {
     const mlflow = statements.find((s) => s.Sid === 'UseMlflow');
-    expect(mlflow.Resource).toEqual({ 'Fn::ImportValue': expect.stringMatching(/ExperimentTrackingApp.*Arn/) });
+    expect(mlflow.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^FraudExperimentTrackingApp/), 'Arn'] });
     expect(asList(mlflow.Action)).toEqual(expect.arrayContaining(['sagemaker-mlflow:CreateRun', 'sagemaker-mlflow:LogBatch', 'sagemaker:CallMlflowAppApi']));
     expect(asList(mlflow.Action).filter((a: string) => /Delete(Experiment|Run|RegisteredModel|ModelVersion)$/.test(a))).toEqual([]);
     const artifacts = statements.find((s) => s.Sid === 'ReadWriteMlflowArtifacts');
     expect(artifacts.Action).toEqual(['s3:GetObject', 's3:PutObject']); // no s3:DeleteObject: artifacts stay recoverable
-    expect(JSON.stringify(artifacts.Resource)).toMatch(/ArtifactsBucket.*"\/mlflow\/\*"/);
-    expect(statements.find((s) => s.Sid === 'ListMlflowArtifacts').Condition).toEqual({ StringLike: { 's3:prefix': ['mlflow/*'] } });
+    expect(JSON.stringify(artifacts.Resource)).toMatch(/ArtifactsBucket.*"\/fraud\/mlflow\/\*"/);
+    expect(statements.find((s) => s.Sid === 'ListMlflowArtifacts').Condition).toEqual({ StringLike: { 's3:prefix': ['fraud/mlflow/*'] } });
     expect(JSON.stringify(statements.find((s) => s.Sid === 'UseMlflowArtifactKey').Resource)).toMatch(/PlatformKey/);
     expect(env.experimentTracking).toBeDefined();
     // Network-isolated jobs cannot reach MLflow, so they are not pointed at it.
@@ -540,7 +573,46 @@ describe('TrainingEnvironment options', () => {
     const { env, stack, platform } = build({ networkIsolation: false });
     const defaults = stack.resolve(env.trainingJobDefaults);
     expect(defaults.enableNetworkIsolation).toBe(false);
-    expect(defaults.environment).toEqual({ MLFLOW_TRACKING_URI: stack.resolve(platform.experimentTracking!.trackingUri), MLFLOW_EXPERIMENT_NAME: 'vision' });
+    expect(defaults.environment).toEqual({ MLFLOW_TRACKING_URI: stack.resolve(env.experimentTracking!.trackingUri), MLFLOW_EXPERIMENT_NAME: 'vision' });
+    // The team's own App, not a platform one.
+    expect(defaults.environment.MLFLOW_TRACKING_URI).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TeamExperimentTrackingApp/), 'Arn'] });
+    expect(platform.experimentTracking).toBeUndefined();
+  });
+
+  test('experimentTrackingMode SHARED logs to the platform\'s organisation-wide App; NONE to nothing; TEAM needs the MLflow endpoint', () => {
+    const shared = (() => {
+      const stack = new Stack(newApp(), 'S');
+      const platform = new MlPlatform(stack, 'Platform', { sharedExperimentTracking: true });
+      const env = new TrainingEnvironment(stack, 'Team', { platform, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, experimentTrackingMode: ExperimentTrackingMode.SHARED, networkIsolation: false });
+      return { stack, platform, env };
+    })();
+    expect(shared.env.experimentTracking).toBe(shared.platform.experimentTracking);
+    Template.fromStack(shared.stack).resourceCountIs('AWS::SageMaker::MlflowApp', 1);
+    expect(shared.stack.resolve(shared.env.trainingJobDefaults.environment!.MLFLOW_TRACKING_URI))
+      .toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PlatformExperimentTrackingApp/), 'Arn'] });
+
+    const none = build({ experimentTrackingMode: ExperimentTrackingMode.NONE, networkIsolation: false });
+    expect(none.env.experimentTracking).toBeUndefined();
+    none.template.resourceCountIs('AWS::SageMaker::MlflowApp', 0);
+    expect(none.stack.resolve(none.env.trainingJobDefaults).environment).toBeUndefined();
+
+    const stack = new Stack(newApp(), 'S');
+    const withoutEndpoint = new MlPlatform(stack, 'Platform', { experimentTracking: false });
+    expect(() => new TrainingEnvironment(stack, 'A', { platform: withoutEndpoint, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, experimentTrackingMode: ExperimentTrackingMode.TEAM }))
+      .toThrow(/^TrainingEnvironment.experimentTrackingMode: is TEAM, but the platform has no MLflow endpoint/);
+    expect(() => new TrainingEnvironment(stack, 'B', { platform: withoutEndpoint, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, experimentTrackingMode: ExperimentTrackingMode.SHARED }))
+      .toThrow(/^TrainingEnvironment.experimentTrackingMode: is SHARED, but the platform has no shared MLflow App/);
+    // Without the endpoint and without a mode, the team has no tracking, as before.
+    expect(new TrainingEnvironment(stack, 'C', { platform: withoutEndpoint, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE }).experimentTracking).toBeUndefined();
+    expect(() => new TrainingEnvironment(stack, 'D', {
+      platform: withoutEndpoint,
+      teamName: 'vision',
+      gpu: GpuProfile.G5_2XLARGE,
+      experimentTracking: ExperimentTracking.fromTrackingArn(stack, 'Imported', 'arn:aws:sagemaker:us-east-1:123456789012:mlflow-app/app-ABC'),
+      experimentTrackingMode: ExperimentTrackingMode.TEAM,
+    })).toThrow(/^TrainingEnvironment.experimentTrackingMode: is TEAM, which cannot be combined with TrainingEnvironment.experimentTracking/);
+    expect(() => new TrainingEnvironment(stack, 'E', { platform: withoutEndpoint, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, experimentTrackingMode: 'OWN' as any }))
+      .toThrow("TrainingEnvironment.experimentTrackingMode: must be one of TEAM, SHARED, NONE, got 'OWN'.");
   });
 
   test('no budget, topic or alerts key without monthlyBudgetUsd', () => {
@@ -582,6 +654,23 @@ describe('TrainingEnvironment options', () => {
     expect(stack.resolve(imported.trainingJobDefaults)).toEqual(stack.resolve(env.trainingJobDefaults));
     expect([imported.teamName, imported.datasetsPrefix, imported.artifactsPrefix, imported.checkpointsPrefix]).toEqual(['vision', 'vision/', 'vision/artifacts/', 'vision/checkpoints/']);
     expect(imported.modelPackageGroupName).toBeUndefined();
+  });
+
+  test('an imported environment points its jobs at the experimentTracking attribute only, never silently at the platform\'s shared App', () => {
+    // GIVEN a team on its own App, jobs without network isolation, on a platform that also has the shared App
+    const stack = new Stack(newApp(), 'S');
+    const platform = new MlPlatform(stack, 'Platform', { sharedExperimentTracking: true });
+    const env = new TrainingEnvironment(stack, 'Team', { platform, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, networkIsolation: false, createRegistries: false });
+    const attrs = { platform, teamName: 'vision', executionRole: env.executionRole, securityGroup: env.securityGroup, gpu: GpuProfile.G5_2XLARGE, networkIsolation: false };
+    // WHEN it is imported with its App, and without
+    const withApp = TrainingEnvironment.fromTrainingEnvironmentAttributes(stack, 'WithApp', { ...attrs, experimentTracking: env.experimentTracking });
+    const without = TrainingEnvironment.fromTrainingEnvironmentAttributes(stack, 'Without', attrs);
+    // THEN with it the defaults are the construct's (the team's App); without it, no tracking URI at all
+    expect(stack.resolve(withApp.trainingJobDefaults)).toEqual(stack.resolve(env.trainingJobDefaults));
+    expect(stack.resolve(withApp.trainingJobDefaults.environment!.MLFLOW_TRACKING_URI)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TeamExperimentTrackingApp/), 'Arn'] });
+    expect(without.trainingJobDefaults.environment).toBeUndefined();
+    expect(() => TrainingEnvironment.fromTrainingEnvironmentAttributes(stack, 'Bad', { ...attrs, experimentTracking: {} as any }))
+      .toThrow(/^TrainingEnvironmentAttributes\.experimentTracking: must be an ExperimentTracking/);
   });
 
   test('an imported environment runs its jobs as the role it was given: a role/defaults mismatch cannot be expressed', () => {

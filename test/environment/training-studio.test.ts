@@ -2,6 +2,8 @@ import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { TrainyardValidationError } from '../../src/core/errors';
+import { GpuProfile } from '../../src/environment/gpu-profile';
+import { TrainingEnvironment } from '../../src/environment/training-environment';
 import { TrainingStudio, TrainingStudioProps } from '../../src/environment/training-studio';
 import { MlPlatform } from '../../src/platform/ml-platform';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
@@ -125,13 +127,16 @@ describe('TrainingStudio with default props, in its own stack', () => {
 });
 
 describe('TrainingStudio for one team, in the platform stack', () => {
-  // GIVEN a team-scoped Studio with a longer idle timeout on a platform with its shared MLflow App,
+  // GIVEN a team-scoped Studio with a longer idle timeout, pointed at the team's own MLflow App,
   // synthesized once with every pack
   let stack!: Stack;
   const result = synthWithCompliance((app) => {
     stack = new Stack(app, 'Platform');
     const platform = new MlPlatform(stack, 'Platform');
-    new TrainingStudio(stack, 'Studio', { platform, teamName: 'fraud', idleTimeout: Duration.hours(2), maxIdleTimeout: Duration.hours(8) });
+    const team = new TrainingEnvironment(stack, 'Fraud', { platform, teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE });
+    new TrainingStudio(stack, 'Studio', {
+      platform, teamName: 'fraud', idleTimeout: Duration.hours(2), maxIdleTimeout: Duration.hours(8), experimentTracking: team.experimentTracking,
+    });
   });
   const template = result.template(stack);
 
@@ -160,14 +165,15 @@ describe('TrainingStudio for one team, in the platform stack', () => {
     expect(studioStatement(template, 'ListDataPrefix0').Condition).toEqual({ StringLike: { 's3:prefix': ['fraud/*'] } });
   });
 
-  test("the Studio role may use the platform's MLflow App (API and UI), its artifact prefix and key, through a managed policy", () => {
+  test("the Studio role may use the team's own MLflow App (API and UI), its artifact prefix and key, through a managed policy", () => {
     const [policy] = Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy', {
       Properties: { Description: Match.stringLikeRegexp('^Trainyard Studio apps: log runs to MLflow') },
     }));
     const statements = policy.Properties.PolicyDocument.Statement;
     expect(statements.map((st: any) => st.Sid)).toEqual(['UseMlflow', 'ReadWriteMlflowArtifacts', 'ListMlflowArtifacts', 'UseMlflowArtifactKey']);
     expect(statements[0].Action).toEqual(expect.arrayContaining(['sagemaker:CreatePresignedMlflowAppUrl', 'sagemaker-mlflow:AccessUI']));
-    expect(statements[0].Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PlatformExperimentTrackingApp/), 'Arn'] });
+    expect(statements[0].Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^FraudExperimentTrackingApp/), 'Arn'] });
+    expect(JSON.stringify(statements[1].Resource)).toMatch(/"\/fraud\/mlflow\/\*"/);
     expect(policy.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^StudioExecutionRole/) }]);
   });
 

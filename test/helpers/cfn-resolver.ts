@@ -64,29 +64,38 @@ function uuidOf(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * Every stack of the cloud assembly in `dir`, nested stage assemblies included, with the directory of
+ * the assembly that holds it (`assembly`): stacks of two stages may share a name.
+ */
+export function readAssemblyStacks(dir: string): Array<StackModel & { readonly assembly: string }> {
+  const stacks: Array<StackModel & { readonly assembly: string }> = [];
+  const read = (d: string) => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(d, 'manifest.json'), 'utf8'));
+    for (const [name, artifact] of Object.entries<any>(manifest.artifacts ?? {})) {
+      if (artifact.type === 'aws:cloudformation:stack') {
+        const env = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment ?? '') ?? [];
+        stacks.push({
+          name: artifact.properties?.stackName ?? name,
+          displayName: artifact.displayName ?? name,
+          assembly: d,
+          account: env[1] && env[1] !== 'unknown-account' ? env[1] : FAKE_ACCOUNT,
+          region: env[2] && env[2] !== 'unknown-region' ? env[2] : FAKE_REGION,
+          template: JSON.parse(fs.readFileSync(path.join(d, artifact.properties.templateFile), 'utf8')),
+        });
+      } else if (artifact.type === 'cdk:cloud-assembly') {
+        read(path.join(d, artifact.properties.directoryName));
+      }
+    }
+  };
+  read(dir);
+  return stacks;
+}
+
 export class CloudAssemblyModel {
   /** Reads every stack of the assembly in `dir`, nested stage assemblies included. */
   public static fromDirectory(dir: string): CloudAssemblyModel {
-    const stacks: StackModel[] = [];
-    const read = (d: string) => {
-      const manifest = JSON.parse(fs.readFileSync(path.join(d, 'manifest.json'), 'utf8'));
-      for (const [name, artifact] of Object.entries<any>(manifest.artifacts ?? {})) {
-        if (artifact.type === 'aws:cloudformation:stack') {
-          const env = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment ?? '') ?? [];
-          stacks.push({
-            name: artifact.properties?.stackName ?? name,
-            displayName: artifact.displayName ?? name,
-            account: env[1] && env[1] !== 'unknown-account' ? env[1] : FAKE_ACCOUNT,
-            region: env[2] && env[2] !== 'unknown-region' ? env[2] : FAKE_REGION,
-            template: JSON.parse(fs.readFileSync(path.join(d, artifact.properties.templateFile), 'utf8')),
-          });
-        } else if (artifact.type === 'cdk:cloud-assembly') {
-          read(path.join(d, artifact.properties.directoryName));
-        }
-      }
-    };
-    read(dir);
-    return new CloudAssemblyModel(stacks);
+    return new CloudAssemblyModel(readAssemblyStacks(dir));
   }
 
   /** A model of templates given directly (tests of the resolver). */

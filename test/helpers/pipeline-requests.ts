@@ -109,7 +109,8 @@ export function pipelineStepRequests(model: CloudAssemblyModel, pipeline: Resour
           }),
         },
         passRole: passRole(a.RoleArn),
-        addTags: a.Tags ? { action: 'sagemaker:AddTags', resource: arn, context: tagContext(a.Tags) } : undefined,
+        // Tags on create are authorized as AddTags with sagemaker:TaggingAction, the create API's name (SAR).
+        addTags: a.Tags ? { action: 'sagemaker:AddTags', resource: arn, context: { ...tagContext(a.Tags), 'sagemaker:TaggingAction': 'CreateTrainingJob' } } : undefined,
       });
     } else if (step.Type === 'Processing') {
       const arn = `arn:aws:sagemaker:${region}:${account}:processing-job/${jobName}`;
@@ -133,7 +134,7 @@ export function pipelineStepRequests(model: CloudAssemblyModel, pipeline: Resour
           }),
         },
         passRole: passRole(a.RoleArn),
-        addTags: a.Tags ? { action: 'sagemaker:AddTags', resource: arn, context: tagContext(a.Tags) } : undefined,
+        addTags: a.Tags ? { action: 'sagemaker:AddTags', resource: arn, context: { ...tagContext(a.Tags), 'sagemaker:TaggingAction': 'CreateProcessingJob' } } : undefined,
       });
     } else if (step.Type === 'RegisterModel') {
       const group = String(a.ModelPackageGroupName);

@@ -72,8 +72,10 @@ describe('TrainingPipeline with the standard recipe and every trigger', () => {
     const statements = statementsOf(template, 'PipelineExecutionPolicy');
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
     expect(Object.keys(bySid).sort()).toEqual([
-      'DecryptPropertyFiles', 'ExperimentOfThisPipeline', 'PassOnlyTheTeamExecutionRole', 'ProcessingJobsOfThisPipeline',
-      'ReadPropertyFiles', 'RegisterIntoTeamModelPackageGroups', 'TrainingJobsOfThisPipeline', 'TrialsOfThisPipeline',
+      'CreateProcessingJobsOfTheTeam', 'CreateTrainingJobsOfTheTeam',
+      'DecryptPropertyFiles', 'ExperimentOfThisPipeline', 'PassOnlyTheTeamExecutionRole',
+      'ReadPropertyFiles', 'RegisterIntoTeamModelPackageGroups', 'TagNewProcessingJobsWithTheTeam', 'TagNewTrainingJobsWithTheTeam', 'TrialsOfThisPipeline',
+      'WatchAndStopProcessingJobsOfTheTeam', 'WatchAndStopTrainingJobsOfTheTeam',
     ]);
     expect(bySid.PassOnlyTheTeamExecutionRole).toEqual({
       Sid: 'PassOnlyTheTeamExecutionRole',
@@ -82,9 +84,19 @@ describe('TrainingPipeline with the standard recipe and every trigger', () => {
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EnvironmentExecutionRole/), 'Arn'] },
       Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     });
-    expect(bySid.TrainingJobsOfThisPipeline.Action).toEqual(['sagemaker:AddTags', 'sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob']);
-    expect(JSON.stringify(bySid.TrainingJobsOfThisPipeline.Resource)).toContain(':training-job/pipelines-*');
-    expect(JSON.stringify(bySid.ProcessingJobsOfThisPipeline.Resource)).toContain(':processing-job/pipelines-*');
+    // Jobs: only the team's, by the trainyard:team tag (names are pipelines-* for every team).
+    expect(bySid.CreateTrainingJobsOfTheTeam).toMatchObject({ Action: 'sagemaker:CreateTrainingJob', Condition: { StringEquals: { 'aws:RequestTag/trainyard:team': 'fraud' } } });
+    expect(bySid.TagNewTrainingJobsWithTheTeam).toMatchObject({
+      Action: 'sagemaker:AddTags',
+      Condition: { StringEquals: { 'aws:RequestTag/trainyard:team': 'fraud', 'sagemaker:TaggingAction': 'CreateTrainingJob' } },
+    });
+    expect(bySid.WatchAndStopTrainingJobsOfTheTeam).toMatchObject({
+      Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'],
+      Condition: { StringEquals: { 'aws:ResourceTag/trainyard:team': 'fraud' } },
+    });
+    expect(bySid.WatchAndStopProcessingJobsOfTheTeam.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/trainyard:team': 'fraud' } });
+    expect(JSON.stringify(bySid.CreateTrainingJobsOfTheTeam.Resource)).toContain(':training-job/pipelines-*');
+    expect(JSON.stringify(bySid.CreateProcessingJobsOfTheTeam.Resource)).toContain(':processing-job/pipelines-*');
     expect(JSON.stringify(bySid.RegisterIntoTeamModelPackageGroups.Resource)).toContain(':model-package-group/fraud-models');
     expect(JSON.stringify(bySid.ReadPropertyFiles.Resource)).toContain('/fraud/pipelines/*');
     expect(bySid.DecryptPropertyFiles.Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } });

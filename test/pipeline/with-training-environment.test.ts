@@ -105,15 +105,16 @@ describe('the standard pipeline on an environment without network isolation, to 
   });
   const definition = deployedDefinition(Object.values<any>(result.template(teamStack).findResources('AWS::SageMaker::Pipeline'))[0]);
 
-  test('every job gets MLFLOW_TRACKING_URI, the ARN of the platform MLflow App, and training runs without isolation', () => {
+  test("every job gets MLFLOW_TRACKING_URI, the ARN of the team's own MLflow App, and training runs without isolation", () => {
     const jobs = definition.Steps.filter((s: any) => s.Type === 'Training' || s.Type === 'Processing');
     expect(jobs.length).toBeGreaterThanOrEqual(3);
     for (const job of jobs) {
       expect(job.Arguments.Environment).toHaveProperty('MLFLOW_TRACKING_URI');
     }
-    // The value is the app's ARN, imported from the platform stack at deploy time.
+    // The value is the ARN of the team's own app, in the team's stack (no other team's, no platform one).
     const [pipeline] = Object.values<any>(result.template(teamStack).findResources('AWS::SageMaker::Pipeline'));
-    expect(JSON.stringify(pipeline.Properties)).toMatch(/MLFLOW_TRACKING_URI.*Fn::ImportValue[^}]*ExperimentTrackingApp/);
+    expect(JSON.stringify(pipeline.Properties)).toMatch(/MLFLOW_TRACKING_URI[^{]*\{"Fn::GetAtt":\["MlExperimentTrackingApp[0-9A-F]{8}","Arn"\]/);
+    expect(JSON.stringify(pipeline.Properties)).not.toMatch(/Fn::ImportValue[^}]*ExperimentTrackingApp/);
     expect(definition.Steps.find((s: any) => s.Name === 'Train').Arguments.EnableNetworkIsolation).toBe(false);
     expect(describeFindings(result.report)).toEqual([]);
   });

@@ -3,12 +3,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ExperimentTrackingMode } from '../../src/environment/experiment-tracking-mode';
 import { GpuBatchCompute } from '../../src/environment/gpu-batch-compute';
 import { GpuProfile } from '../../src/environment/gpu-profile';
 import { TrainingEnvironment } from '../../src/environment/training-environment';
 import { TrainingStudio } from '../../src/environment/training-studio';
 import { FlowMetrics } from '../../src/metrics/flow-metrics';
 import { IMlPlatform, MlPlatform } from '../../src/platform/ml-platform';
+import { ExperimentTracking } from '../../src/registry/experiment-tracking';
 import { addStandardPipeline } from '../../templates/single-team';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
@@ -21,9 +23,10 @@ function ssmParameterPaths(template: Template): string[] {
     .sort();
 }
 
+/** What a default platform publishes: no shared MLflow App, so no `experiment-tracking-arn`. */
 const PUBLISHED = [
   'access-logs-bucket-name', 'artifacts-bucket-name', 'datasets-bucket-name', 'endpoint-security-group-id',
-  'experiment-tracking-arn', 'key-arn', 'training-subnets', 'vpc-id',
+  'key-arn', 'training-subnets', 'vpc-id',
 ].map((name) => `/trainyard/Trainyard/${name}`);
 
 describe('a team app of its own, importing the platform by name', () => {
@@ -135,6 +138,17 @@ describe('MlPlatform publishes its attributes for fromPlatformName', () => {
     expect(names).toHaveLength(7);
     expect(names.every((n: string) => n.startsWith('/trainyard/research/'))).toBe(true);
   });
+
+  test('the shared MLflow App ARN is published only by a platform that has the shared App', () => {
+    const shared = new Stack(newApp(), 'Shared');
+    new MlPlatform(shared, 'Platform', { sharedExperimentTracking: true });
+    Template.fromStack(shared).hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/trainyard/Trainyard/experiment-tracking-arn',
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlatformExperimentTrackingApp'), 'Arn'] },
+    });
+    expect(platform.hasExperimentTrackingEndpoint).toBe(true);
+    expect(platform.experimentTracking).toBeUndefined();
+  });
 });
 
 describe('MlPlatform.fromPlatformName options and validation', () => {
@@ -159,6 +173,48 @@ describe('MlPlatform.fromPlatformName options and validation', () => {
   ])('a platform name %j is refused, naming the prop', (name, message) => {
     expect(() => MlPlatform.fromPlatformName(new Stack(newApp(), 'T'), 'Platform', name)).toThrow(message);
     expect(() => new MlPlatform(new Stack(newApp(), 'P'), 'Platform', { platformName: name })).toThrow(message);
+  });
+
+  test('by default the platform has the MLflow endpoint (teams get their own App) and no shared App: no ARN is read', () => {
+    const stack = new Stack(newApp(), 'Team');
+    const platform = MlPlatform.fromPlatformName(stack, 'Platform', 'Trainyard');
+    expect(platform.hasExperimentTrackingEndpoint).toBe(true);
+    expect(platform.experimentTracking).toBeUndefined();
+    const env = new TrainingEnvironment(stack, 'Fraud', { platform, teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE, createRegistries: false });
+    expect(env.experimentTracking).toBeDefined();
+    Template.fromStack(stack).resourceCountIs('AWS::SageMaker::MlflowApp', 1);
+    expect(ssmParameterPaths(Template.fromStack(stack))).not.toContain('/trainyard/Trainyard/experiment-tracking-arn');
+  });
+
+  test('sharedExperimentTracking reads the shared App ARN the platform publishes; a team may choose it', () => {
+    const stack = new Stack(newApp(), 'Team');
+    const platform = MlPlatform.fromPlatformName(stack, 'Platform', 'Trainyard', { sharedExperimentTracking: true });
+    const env = new TrainingEnvironment(stack, 'Fraud', {
+      platform, teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE, createRegistries: false, experimentTrackingMode: ExperimentTrackingMode.SHARED,
+    });
+    expect(env.experimentTracking).toBe(platform.experimentTracking);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SageMaker::MlflowApp', 0);
+    expect(ssmParameterPaths(template)).toContain('/trainyard/Trainyard/experiment-tracking-arn');
+  });
+
+  test('a team cannot choose TEAM tracking on a platform without the MLflow endpoint, nor SHARED without the shared App', () => {
+    const noEndpoint = MlPlatform.fromPlatformName(new Stack(newApp(), 'A'), 'Platform', 'Trainyard', { experimentTracking: false });
+    expect(noEndpoint.hasExperimentTrackingEndpoint).toBe(false);
+    expect(() => new TrainingEnvironment(noEndpoint.node.scope as Stack, 'Fraud', {
+      platform: noEndpoint, teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE, experimentTrackingMode: ExperimentTrackingMode.TEAM,
+    })).toThrow(/^TrainingEnvironment\.experimentTrackingMode: is TEAM, but the platform has no MLflow endpoint/);
+    const noShared = MlPlatform.fromPlatformName(new Stack(newApp(), 'B'), 'Platform', 'Trainyard');
+    expect(() => new TrainingEnvironment(noShared.node.scope as Stack, 'Fraud', {
+      platform: noShared, teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE, experimentTrackingMode: ExperimentTrackingMode.SHARED,
+    })).toThrow(/^TrainingEnvironment\.experimentTrackingMode: is SHARED, but the platform has no shared MLflow App.*fromPlatformName/);
+  });
+
+  test('the shared App without the MLflow endpoint is refused, naming the options', () => {
+    expect(() => MlPlatform.fromPlatformName(new Stack(newApp(), 'T'), 'Platform', 'Trainyard', { experimentTracking: false, sharedExperimentTracking: true }))
+      .toThrow(/^MlPlatform\.fromPlatformName options\.sharedExperimentTracking: needs options\.experimentTracking/);
+    expect(() => MlPlatform.fromPlatformName(new Stack(newApp(), 'T'), 'Platform', 'Trainyard', { sharedExperimentTracking: 'yes' as any }))
+      .toThrow(/^MlPlatform\.fromPlatformName options\.sharedExperimentTracking: must be true or false/);
   });
 
   test('maxAzs out of range is refused, naming the option', () => {
@@ -187,11 +243,28 @@ describe('MlPlatform.fromPlatformAttributes', () => {
     });
     const env = new TrainingEnvironment(stack, 'Vision', { platform, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, createRegistries: false });
     expect(env.trainingJobDefaults.vpcConfig.subnets).toEqual(['subnet-0a', 'subnet-0b']);
+    // The MLflow endpoint is assumed, as MlPlatform has it by default: the team gets its own App.
+    expect(platform.hasExperimentTrackingEndpoint).toBe(true);
+    Template.fromStack(stack).hasResourceProperties('AWS::SageMaker::MlflowApp', { Name: 'vision-mlflow' });
     expect(env.trainingJobDefaults.outputDataConfig.s3OutputPath).toBe('s3://shared-artifacts/vision/artifacts/');
   });
 
   test('refuses missing attributes, naming them', () => {
     const stack = new Stack(newApp(), 'Team');
     expect(() => MlPlatform.fromPlatformAttributes(stack, 'P', { platformName: 'shared' } as any)).toThrow(/MlPlatformAttributes\.vpc: is required/);
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0a', availabilityZones: ['us-east-1a'], isolatedSubnetIds: ['subnet-0a'] });
+    const bucket = s3.Bucket.fromBucketName(stack, 'B', 'shared-bucket');
+    const base = {
+      platformName: 'shared',
+      vpc,
+      key: kms.Key.fromKeyArn(stack, 'K', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+      datasetsBucket: bucket,
+      artifactsBucket: bucket,
+      accessLogsBucket: bucket,
+      endpointSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0a', { mutable: false }),
+    };
+    const shared = ExperimentTracking.fromTrackingArn(stack, 'Shared', 'arn:aws:sagemaker:us-east-1:111111111111:mlflow-app/app-ABC');
+    expect(() => MlPlatform.fromPlatformAttributes(stack, 'P2', { ...base, hasExperimentTrackingEndpoint: false, experimentTracking: shared }))
+      .toThrow(/^MlPlatformAttributes\.experimentTracking: needs MlPlatformAttributes\.hasExperimentTrackingEndpoint/);
   });
 });

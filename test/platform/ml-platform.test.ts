@@ -151,15 +151,28 @@ describe('MlPlatform with default props', () => {
     }
   });
 
-  test('creates one shared serverless MLflow App on mlflow/ of the artifacts bucket, retained', () => {
-    template.resourceCountIs('AWS::SageMaker::MlflowApp', 1);
+  test('creates no MLflow App by default (each team gets its own), only the MLflow endpoint', () => {
+    template.resourceCountIs('AWS::SageMaker::MlflowApp', 0);
     template.resourceCountIs('AWS::SageMaker::MlflowTrackingServer', 0);
-    const app = Object.values<any>(template.findResources('AWS::SageMaker::MlflowApp'))[0];
+    expect(platform.experimentTracking).toBeUndefined();
+    expect(platform.hasExperimentTrackingEndpoint).toBe(true);
+  });
+
+  test('sharedExperimentTracking creates the organisation-wide serverless MLflow App on mlflow/ of the artifacts bucket, retained, under its old id', () => {
+    const sharedStack = new Stack(newApp(), 'Shared');
+    const shared = new MlPlatform(sharedStack, 'Platform', { sharedExperimentTracking: true });
+    const t = Template.fromStack(sharedStack);
+    t.resourceCountIs('AWS::SageMaker::MlflowApp', 1);
+    const [id, app] = Object.entries<any>(t.findResources('AWS::SageMaker::MlflowApp'))[0];
+    // The logical id platforms deployed before per-team tracking have: turning the option on keeps their App.
+    expect(id).toBe('PlatformExperimentTrackingApp972775D5');
     expect(app.Properties.ArtifactStoreUri).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^PlatformArtifactsBucket/) }, '/mlflow/']] });
     expect(app.Properties.ModelRegistrationMode).toBe('AutoModelRegistrationDisabled');
     expect(app.Properties.WeeklyMaintenanceWindowStart).toBe('Sun:02:00');
     expect(app.DeletionPolicy).toBe('Retain');
-    expect(platform.experimentTracking?.trackingUri).toBeDefined();
+    expect(shared.experimentTracking?.trackingUri).toBeDefined();
+    expect(() => new MlPlatform(new Stack(newApp(), 'Bad'), 'Platform', { sharedExperimentTracking: true, experimentTracking: false }))
+      .toThrow(/^MlPlatform.sharedExperimentTracking: needs MlPlatform.experimentTracking/);
   });
 
   test('exposes the key, buckets, VPC and endpoint security group for later constructs', () => {
@@ -250,7 +263,7 @@ describe('MlPlatform options', () => {
     const a = platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.ECS);
     const b = platform.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.ECS);
     expect(a).toBe(b);
-    // The shared MLflow App brings its endpoint even with a custom list.
+    // Experiment tracking (on by default) brings the MLflow endpoint even with a custom list.
     expect(platform.interfaceEndpointServices).toEqual(['experiments', 'ecs']);
   });
 

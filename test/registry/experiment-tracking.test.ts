@@ -154,7 +154,7 @@ describe('ExperimentTracking with a dedicated server and automatic registration'
 describe('ExperimentTracking grants and its own bucket', () => {
   test('grantAccess allows the MLflow API on this app only (no delete action listed, though on an App CallMlflowAppApi covers the whole API), artifacts and the key', () => {
     const stack = new Stack(newApp(), 'S');
-    const platform = new MlPlatform(stack, 'Platform');
+    const platform = new MlPlatform(stack, 'Platform', { sharedExperimentTracking: true });
     const role = new iam.Role(stack, 'Scientist', { assumedBy: new iam.AccountRootPrincipal() });
     platform.experimentTracking!.grantAccess(role);
     const statements = statementsOf(Template.fromStack(stack), 'AWS::IAM::Policy', /^ScientistDefaultPolicy/);
@@ -208,9 +208,9 @@ describe('ExperimentTracking grants and its own bucket', () => {
     expect(tracking.key).toBeDefined();
   });
 
-  test('the platform creates one shared app by default, on mlflow/ of its artifacts bucket', () => {
+  test('the platform creates the shared app only when asked (sharedExperimentTracking), on mlflow/ of its artifacts bucket', () => {
     const stack = new Stack(newApp(), 'S');
-    const platform = new MlPlatform(stack, 'Platform');
+    const platform = new MlPlatform(stack, 'Platform', { sharedExperimentTracking: true });
     expect(platform.experimentTracking).toBeInstanceOf(ExperimentTracking);
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::SageMaker::MlflowApp', 1);
@@ -218,6 +218,9 @@ describe('ExperimentTracking grants and its own bucket', () => {
       Name: Match.stringLikeRegexp('^S-Platform-ExperimentTracking-[A-F0-9]{8}$'),
       ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^PlatformArtifactsBucket') }, '/mlflow/']] },
     });
+    const byDefault = new Stack(newApp(), 'Default');
+    expect(new MlPlatform(byDefault, 'Platform').experimentTracking).toBeUndefined();
+    Template.fromStack(byDefault).resourceCountIs('AWS::SageMaker::MlflowApp', 0);
     const off = new Stack(newApp(), 'Off');
     expect(new MlPlatform(off, 'Platform', { experimentTracking: false }).experimentTracking).toBeUndefined();
     Template.fromStack(off).resourceCountIs('AWS::SageMaker::MlflowApp', 0);

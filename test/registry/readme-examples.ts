@@ -22,7 +22,7 @@ export interface ExampleContext {
 export function exampleContext(app: App): ExampleContext {
   const platformStack = new Stack(app, 'Platform');
   const teamStack = new Stack(app, 'Team');
-  const platform = new MlPlatform(platformStack, 'Platform');
+  const platform = new MlPlatform(platformStack, 'Platform', { sharedExperimentTracking: true });
   const pipelineRole = new iam.Role(teamStack, 'PipelineRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
   // The example grantee's own policy: iam.Grant writes to the role's default (inline) policy, and
   // object, version and GetAuthorizationToken permissions need wildcards. TrainingEnvironment owns
@@ -68,8 +68,10 @@ export function imageRegistryExample({ teamStack, platform, pipelineRole }: Exam
 
 export function experimentTrackingExample({ platformStack, platform, pipelineRole }: ExampleContext) {
   // README:experiment-tracking:start
-  // Every platform has a shared serverless MLflow App (TrainingEnvironment roles get access
-  // automatically); give another role access to it:
+  // Each TrainingEnvironment has its own serverless MLflow App (team.experimentTracking, artifacts
+  // under <team>/mlflow/); the team's roles get access automatically, no other team's do. A platform
+  // created with sharedExperimentTracking: true also has one organisation-wide App (every team on it
+  // can read and delete every team's runs); give another role access to it:
   platform.experimentTracking!.grantAccess(pipelineRole);
 
   // Or run a dedicated tracking server (billed by the hour) with its own prefix:

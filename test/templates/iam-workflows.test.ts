@@ -30,7 +30,7 @@ const studio = synth((app) => {
   const platform = new MlPlatform(new Stack(app, 'Platform'), 'Platform', { maxAzs: 2 });
   const teamStack = new Stack(app, 'Team');
   const team = new TrainingEnvironment(teamStack, 'Ml', { platform, teamName: 'ml', gpu: GpuProfile.G5_2XLARGE });
-  new TrainingStudio(teamStack, 'Studio', { platform, teamName: 'ml', permissionsBoundary: team.permissionsBoundary });
+  new TrainingStudio(teamStack, 'Studio', { platform, teamName: 'ml', permissionsBoundary: team.permissionsBoundary, experimentTracking: team.experimentTracking });
 });
 
 type Case = [string, SimulatedCall];
@@ -151,6 +151,14 @@ describe('single-team: the pipeline execution role starts the standard recipe\'s
     ['registers into another team\'s group', { ...step('RegisterModel').create, resource: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/fraud-models/1' }],
     ['starts a job not named by the pipeline', { ...step('Train').create, resource: 'arn:aws:sagemaker:us-east-1:123456789012:training-job/my-job' }],
     ['starts a job on a type outside the team profile', { ...step('Train').create, context: { ...step('Train').create.context, 'sagemaker:InstanceTypes': ['ml.p5.48xlarge'] } }],
+    ['re-tags an existing job (AddTags outside a create)', {
+      ...step('Train').addTags!,
+      context: Object.fromEntries(Object.entries(step('Train').addTags!.context!).filter(([k]) => k !== 'sagemaker:TaggingAction')),
+    }],
+    ['tags a new job with another team', { ...step('Train').addTags!, context: { ...step('Train').addTags!.context, 'aws:RequestTag/trainyard:team': 'fraud' } }],
+    ['stops another team\'s training job', {
+      action: 'sagemaker:StopTrainingJob', resource: 'arn:aws:sagemaker:us-east-1:123456789012:training-job/pipelines-0a1b-train-1a2b', context: { 'aws:ResourceTag/trainyard:team': 'fraud' },
+    }],
     ['starts a job without the team tags', {
       ...step('Train').create,
       context: Object.fromEntries(Object.entries(step('Train').create.context!).filter(([k]) => !k.startsWith('aws:RequestTag/') && k !== 'aws:TagKeys')),
@@ -189,14 +197,29 @@ describe('single-team: the flow-metrics collector', () => {
   ])('not: %s', async (_name, call) => expectDenied(single, role, call));
 });
 
-describe('single-team: the MLflow App service role', () => {
-  const role = single.role(platformStack, 'PlatformExperimentTrackingServiceRole');
+describe('single-team: the team\'s own MLflow App, its service role and the team role that uses it', () => {
+  const role = single.role(teamStack, 'MlExperimentTrackingServiceRole');
+  const app = m.attribute(m.resource(teamStack, 'AWS::SageMaker::MlflowApp', 'MlExperimentTrackingApp'), 'Arn');
+  const otherApp = 'arn:aws:sagemaker:us-east-1:123456789012:mlflow-app/app-OTHERTEAM0';
+  test('the platform holds no App', () => {
+    expect(m.resourcesOfType('AWS::SageMaker::MlflowApp').map((r) => r.stack.name)).toEqual(['Trainyard-Team-ml']);
+  });
   test.each<Case>([
-    ['writes run artifacts', { action: 's3:PutObject', resource: `arn:aws:s3:::${artifacts}/mlflow/1/run/artifacts/model.pkl` }],
-    ['lists the artifact prefix', { action: 's3:ListBucket', resource: `arn:aws:s3:::${artifacts}`, context: { 's3:prefix': 'mlflow/1/' } }],
+    ['writes run artifacts', { action: 's3:PutObject', resource: `arn:aws:s3:::${artifacts}/ml/mlflow/1/run/artifacts/model.pkl` }],
+    ['lists the artifact prefix', { action: 's3:ListBucket', resource: `arn:aws:s3:::${artifacts}`, context: { 's3:prefix': 'ml/mlflow/1/' } }],
     ['encrypts artifacts with the platform key', { action: 'kms:GenerateDataKey', resource: platformKey, context: viaS3 }],
   ])('%s', async (_name, call) => expectAllowed(single, role, call));
   test.each<Case>([
+    ['execution role calls the team\'s App', { action: 'sagemaker:CallMlflowAppApi', resource: app }],
+    ['execution role writes the team\'s run artifacts', { action: 's3:PutObject', resource: `arn:aws:s3:::${artifacts}/ml/mlflow/1/run/artifacts/model.pkl` }],
+  ])('%s', async (_name, call) => expectAllowed(single, single.role(teamStack, 'MlExecutionRole'), call));
+  test.each<Case>([
+    ['execution role calls another App', { action: 'sagemaker:CallMlflowAppApi', resource: otherApp }],
+    ['execution role writes the shared App\'s old prefix', { action: 's3:PutObject', resource: `arn:aws:s3:::${artifacts}/mlflow/1/run/artifacts/model.pkl` }],
+    ['execution role reads another team\'s run artifacts', { action: 's3:GetObject', resource: `arn:aws:s3:::${artifacts}/fraud/mlflow/1/run/artifacts/model.pkl` }],
+  ])('not: %s', async (_name, call) => expectDenied(single, single.role(teamStack, 'MlExecutionRole'), call));
+  test.each<Case>([
+    ['writes another team\'s run artifacts', { action: 's3:PutObject', resource: `arn:aws:s3:::${artifacts}/fraud/mlflow/1/run/artifacts/model.pkl` }],
     ['writes team artifacts', { action: 's3:PutObject', resource: `arn:aws:s3:::${artifacts}/ml/artifacts/model.tar.gz` }],
     ['reads the datasets', { action: 's3:GetObject', resource: `arn:aws:s3:::${datasets}/ml/train.csv` }],
   ])('not: %s', async (_name, call) => expectDenied(single, role, call));
@@ -260,7 +283,8 @@ describe('Studio of team ml, under the team\'s guardrails', () => {
   const domain = sm.attribute(sm.resource(team, 'AWS::SageMaker::Domain', 'StudioDomain'), 'DomainId');
   const sDatasets = sm.refOf(sm.resource('Platform', 'AWS::S3::Bucket', 'PlatformDatasetsBucket'));
   const sArtifacts = sm.refOf(sm.resource('Platform', 'AWS::S3::Bucket', 'PlatformArtifactsBucket'));
-  const app = sm.attribute(sm.resource('Platform', 'AWS::SageMaker::MlflowApp', 'PlatformExperimentTrackingApp'), 'Arn');
+  // The team's own App: the Studio of team ml logs where the team's jobs do.
+  const app = sm.attribute(sm.resource(team, 'AWS::SageMaker::MlflowApp', 'MlExperimentTrackingApp'), 'Arn');
   test('the role carries the team boundary', () => {
     expect(role.permissionsBoundary?.name).toMatch(/^Team\/MlPermissionsBoundary/);
   });
@@ -279,6 +303,7 @@ describe('Studio of team ml, under the team\'s guardrails', () => {
     await expect(studio.simulate(role, { action: 'sagemaker-mlflow:LogMetric', resource: app })).rejects.toThrow(/no\.resource\.types/);
   });
   test.each<Case>([
+    ['calls another team\'s MLflow App', { action: 'sagemaker:CallMlflowAppApi', resource: 'arn:aws:sagemaker:us-east-1:123456789012:mlflow-app/app-OTHERTEAM0' }],
     ['creates an app in another domain', { action: 'sagemaker:CreateApp', resource: 'arn:aws:sagemaker:us-east-1:123456789012:app/d-other/alice/jupyterlab/default', context: {} }],
     ['reads another team\'s datasets', { action: 's3:GetObject', resource: `arn:aws:s3:::${sDatasets}/fraud/train.csv` }],
     ['writes the team artifacts', { action: 's3:PutObject', resource: `arn:aws:s3:::${sArtifacts}/ml/artifacts/model.tar.gz` }],

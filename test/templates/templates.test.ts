@@ -79,11 +79,17 @@ describe.each(Object.keys(TEMPLATES))('template %s', (name) => {
       }
     }
     expect(problems).toEqual([]);
-    // Identity policies (inline, managed, trust) and the key policies were all read, and the bucket
-    // policies wherever the template holds the platform (the `team` template reads it from SSM).
-    const expectedTypes = ['AWS::IAM::Role', 'AWS::IAM::ManagedPolicy', 'AWS::KMS::Key', ...(HOLDS_PLATFORM(name) ? ['AWS::S3::BucketPolicy'] : [])];
+    // Identity policies (inline, trust, and managed wherever a team is: the platform alone has no
+    // MLflow App since issue 19) and the key policies were all read, and the bucket policies wherever
+    // the template holds the platform (the `team` template reads it from SSM).
+    const expectedTypes = [
+      'AWS::IAM::Role', 'AWS::KMS::Key',
+      ...(name === 'platform' ? [] : ['AWS::IAM::ManagedPolicy']),
+      ...(HOLDS_PLATFORM(name) ? ['AWS::S3::BucketPolicy'] : []),
+    ];
     expect(Object.keys(statements)).toEqual(expect.arrayContaining(expectedTypes));
-    expect(Object.values(statements).reduce((a, b) => a + b, 0)).toBeGreaterThan(15);
+    // The platform alone holds 14 statements (key, bucket and trust policies); every other template more.
+    expect(Object.values(statements).reduce((a, b) => a + b, 0)).toBeGreaterThan(name === 'platform' ? 10 : 15);
   });
 
   test('the verdict counts every acknowledgement in cdk.out: the report\'s and the construct tree\'s, stage assemblies included', () => {
@@ -225,12 +231,13 @@ describe('template single-team (the default)', () => {
     platform.resourceCountIs('AWS::S3::Bucket', 3);
   });
 
-  test('the platform holds one shared serverless MLflow App on mlflow/ of the artifacts bucket', () => {
-    platform.resourceCountIs('AWS::SageMaker::MlflowApp', 1);
+  test('the platform holds no MLflow App; team ml has its own on ml/mlflow/ of the artifacts bucket', () => {
+    platform.resourceCountIs('AWS::SageMaker::MlflowApp', 0);
     platform.resourceCountIs('AWS::SageMaker::MlflowTrackingServer', 0);
-    platform.hasResourceProperties('AWS::SageMaker::MlflowApp', {
+    stacks['Trainyard-Team-ml'].hasResourceProperties('AWS::SageMaker::MlflowApp', {
+      Name: 'ml-mlflow',
       ModelRegistrationMode: 'AutoModelRegistrationDisabled',
-      ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^PlatformArtifactsBucket') }, '/mlflow/']] },
+      ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^SsmParameterValuetrainyardTrainyardartifactsbucketname') }, '/ml/mlflow/']] },
     });
   });
 
@@ -255,10 +262,11 @@ describe('template single-team (the default)', () => {
   test('holds team ml in its own stack: role, security group, budget on the team tag', () => {
     expect(Object.keys(stacks).sort()).toEqual(['Trainyard-Platform', 'Trainyard-Team-ml']);
     const team = stacks['Trainyard-Team-ml'];
-    // The training execution role, the pipeline execution role and one role per trigger, each for its own service.
+    // The training execution role, the pipeline execution role, the team's MLflow App's service role and one role
+    // per trigger, each for its own service.
     const principals = Object.values<any>(team.findResources('AWS::IAM::Role'))
       .map((r) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service).sort();
-    expect(principals).toEqual(['events.amazonaws.com', 'sagemaker.amazonaws.com', 'sagemaker.amazonaws.com', 'scheduler.amazonaws.com']);
+    expect(principals).toEqual(['events.amazonaws.com', 'sagemaker.amazonaws.com', 'sagemaker.amazonaws.com', 'sagemaker.amazonaws.com', 'scheduler.amazonaws.com']);
     team.resourceCountIs('AWS::EC2::SecurityGroup', 1);
     team.hasResourceProperties('AWS::Budgets::Budget', {
       Budget: { BudgetLimit: { Amount: 1000, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:trainyard:team$ml'] } },
@@ -310,17 +318,22 @@ describe('template multi-team (example teams file)', () => {
     stacks['Trainyard-Platform'].resourceCountIs('AWS::EC2::VPCEndpoint', 10); // S3 and DynamoDB gateways, 7 training endpoints, MLflow's
   });
 
-  test('every team gets its own model registry and image repository, and its role may use the shared MLflow App', () => {
+  test('every team gets its own model registry, image repository and MLflow App, and its role may use only its own App', () => {
+    stacks['Trainyard-Platform'].resourceCountIs('AWS::SageMaker::MlflowApp', 0);
     for (const team of ['fraud', 'search-ranking', 'forecasting']) {
       const stack = stacks[`Trainyard-Team-${team}`];
       stack.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', { ModelPackageGroupName: `${team}-models` });
       stack.hasResourceProperties('AWS::ECR::Repository', { RepositoryName: `${team}/training`, ImageTagMutability: 'IMMUTABLE' });
+      stack.hasResourceProperties('AWS::SageMaker::MlflowApp', {
+        Name: `${team}-mlflow`,
+        ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', Match.anyValue(), `/${team}/mlflow/`]] },
+      });
       const policies = Object.values<any>(stack.findResources('AWS::IAM::ManagedPolicy'))
         .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('sagemaker-mlflow:LogBatch'));
       expect(policies).toHaveLength(1);
-      // Scoped to the platform's app (its ARN read from the platform's parameter), never to every MLflow resource.
+      // Scoped to the team's own app (in the team's stack), never to every MLflow resource or another team's.
       const mlflow = policies[0].Properties.PolicyDocument.Statement.find((st: any) => st.Sid === 'UseMlflow');
-      expect(mlflow.Resource).toEqual({ Ref: expect.stringMatching(/^SsmParameterValuetrainyardTrainyardexperimenttrackingarn/) });
+      expect(mlflow.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/ExperimentTrackingApp[0-9A-F]{8}$/), 'Arn'] });
     }
   });
 
@@ -437,8 +450,10 @@ describe('templates platform and team (two repositories)', () => {
     const names = Object.values<any>(platformStacks['Trainyard-Platform'].findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name).sort();
     expect(names).toEqual([
       'access-logs-bucket-name', 'artifacts-bucket-name', 'datasets-bucket-name', 'endpoint-security-group-id',
-      'experiment-tracking-arn', 'key-arn', 'training-subnets', 'vpc-id',
+      'key-arn', 'training-subnets', 'vpc-id',
     ].map((n) => `/trainyard/Trainyard/${n}`));
+    // No shared MLflow App, so no ARN parameter: each team creates its own App.
+    platformStacks['Trainyard-Platform'].resourceCountIs('AWS::SageMaker::MlflowApp', 0);
   });
 
   test('team holds one team stack: environment, registries, standard pipeline and flow metrics, reading the platform by name', () => {
@@ -450,7 +465,12 @@ describe('templates platform and team (two repositories)', () => {
     team.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     team.hasResourceProperties('AWS::Budgets::Budget', { Budget: Match.objectLike({ BudgetLimit: { Amount: 5000, Unit: 'USD' } }) });
     const parameters = Object.values<any>(team.toJSON().Parameters).map((p) => p.Default).filter((d) => String(d).startsWith('/trainyard/'));
-    expect(parameters.sort()).toEqual(['artifacts-bucket-name', 'datasets-bucket-name', 'endpoint-security-group-id', 'experiment-tracking-arn', 'key-arn', 'training-subnets', 'vpc-id']
+    // The team's own MLflow App, in its stack, on fraud/mlflow/ of the platform's artifacts bucket.
+    team.hasResourceProperties('AWS::SageMaker::MlflowApp', {
+      Name: 'fraud-mlflow',
+      ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^SsmParameterValuetrainyardTrainyardartifactsbucketname') }, '/fraud/mlflow/']] },
+    });
+    expect(parameters.sort()).toEqual(['artifacts-bucket-name', 'datasets-bucket-name', 'endpoint-security-group-id', 'key-arn', 'training-subnets', 'vpc-id']
       .map((n) => `/trainyard/Trainyard/${n}`));
   });
 
@@ -516,6 +536,9 @@ describe('-c legacyExports=true keeps the exports of the platform stack team sta
     const names = Object.values<any>(platform.Outputs).filter((o) => o.Export).map((o) => o.Export.Name).sort();
     expect(names).toEqual(LEGACY_EXPORTS);
     expect(JSON.stringify(team)).not.toContain('Fn::ImportValue');
+    // The shared App stays (its export with it) until the team stacks no longer import it; the team already has its own.
+    expect(Object.values<any>(platform.Resources).filter((r) => r.Type === 'AWS::SageMaker::MlflowApp')).toHaveLength(1);
+    expect(Object.values<any>(team.Resources).filter((r) => r.Type === 'AWS::SageMaker::MlflowApp')).toHaveLength(1);
   });
 
   test('a value other than true or false names the option', () => {
