@@ -37,3 +37,5 @@ export * from './pipeline/definition/pipeline-definition';
 export * from './pipeline/training-pipeline';
 export * from './pipeline/drift-monitor';
 export * from './pipeline/standard-training-recipe';
+export * from './environment/training-capacity-pool';
+export * from './environment/team-capacity-share';

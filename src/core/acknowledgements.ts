@@ -226,6 +226,32 @@ export class Acknowledgements {
     ];
   }
 
+  /**
+   * The submit policy of a `TeamCapacityShare`: AWS Batch gives each service job an id (and ARN) at
+   * submission, and reads of service jobs have no resource-level permissions.
+   */
+  public static capacityShareSubmitPolicy(): WildcardResourceAcknowledgement[] {
+    const newJobs = 'AWS Batch assigns the service job id at submission, so the service-job ARN cannot be known in advance; ';
+    return [
+      {
+        statementSid: 'SubmitToTeamShare',
+        reason: newJobs + 'the queue and the team\'s own quota share are named exactly, which keeps the grantee out of other shares.',
+      },
+      {
+        statementSid: 'TagNewTeamJobs',
+        reason: newJobs + 'tagging is limited to requests that tag the job with the team\'s own trainyard:team value.',
+      },
+      {
+        statementSid: 'ManageTeamJobs',
+        reason: newJobs + 'updates and terminations are limited to jobs tagged with the team\'s own trainyard:team value.',
+      },
+      {
+        statementSid: 'ReadServiceJobs',
+        reason: 'batch:DescribeServiceJob, ListServiceJobs, DescribeJobQueues and DescribeServiceEnvironments support no resource-level permissions, so IAM accepts only "*".',
+      },
+    ];
+  }
+
   /** The execution role of `GpuBatchCompute` jobs (image pull and logs). */
   public static batchExecutionPolicy(): WildcardResourceAcknowledgement[] {
     return [
