@@ -30,6 +30,7 @@ export * from './pipeline/definition/retry-policy';
 export * from './pipeline/definition/pipeline-step';
 export * from './pipeline/definition/processing-step';
 export * from './pipeline/definition/training-step';
+export * from './pipeline/definition/queued-training-step';
 export * from './pipeline/definition/condition-step';
 export * from './pipeline/definition/register-model-step';
 export * from './pipeline/definition/fail-step';

@@ -12,8 +12,8 @@ import { MlPlatform } from '../platform/ml-platform';
 import { IExperimentTracking } from '../registry/experiment-tracking';
 import { platformDataStatements } from './private/data-access';
 import { experimentTrackingPolicy } from './private/experiment-access';
-import { ITeamCapacityShare } from './team-capacity-share';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
+import { ITeamCapacityShare } from './team-capacity-share';
 
 /** CreateDomain `DomainName`: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. */
 const DOMAIN_NAME_RULE = {
