@@ -1,7 +1,9 @@
-import { App, Stack, Tags } from 'aws-cdk-lib';
+import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
 import { TeamConfig, teamsFromContext } from './config/teams-config';
 import { TrainyardValidationError } from '../src/core/errors';
 import { GpuProfile } from '../src/environment/gpu-profile';
+import { SharingStrategy } from '../src/environment/team-capacity-share';
+import { TrainingCapacityPool } from '../src/environment/training-capacity-pool';
 import { TrainingEnvironment } from '../src/environment/training-environment';
 import { FlowMetrics } from '../src/metrics/flow-metrics';
 import { MlPlatform } from '../src/platform/ml-platform';
@@ -37,6 +39,12 @@ export function multiTeam(app: App): Stack[] {
   });
   const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2 });
   const stacks: Stack[] = [platformStack];
+  // The shared GPU pool lives with the platform; each team's quota share lives in the team's stack and
+  // refers to the pool's queue by ARN, so adding a team adds nothing to the platform stack.
+  const pool = config.capacity === undefined ? undefined : withConfigPath(`${config.source}: /capacity`, () => new TrainingCapacityPool(platformStack, 'GpuPool', {
+    capacity: config.capacity!.instances,
+    maxRunnableWait: config.capacity!.maxRunnableWaitMinutes === undefined ? undefined : Duration.minutes(config.capacity!.maxRunnableWaitMinutes),
+  }));
 
   config.teams.forEach((team, index) => {
     const where = `${config.source}: /teams/${index}`;
@@ -47,7 +55,7 @@ export function multiTeam(app: App): Stack[] {
     Tags.of(stack).add('trainyard:team', team.name);
     // A teams-file value the constructs reject is reported at its place in the file.
     withConfigPath(where, () => {
-      new TrainingEnvironment(stack, pascalCase(team.name), {
+      const environment = new TrainingEnvironment(stack, pascalCase(team.name), {
         platform,
         teamName: team.name,
         gpu: gpuOf(team, where),
@@ -57,6 +65,13 @@ export function multiTeam(app: App): Stack[] {
         alertEmails: team.alertEmails,
         s3PrefixListId: s3PrefixListId === undefined ? undefined : String(s3PrefixListId),
       });
+      if (pool && team.capacityShare) {
+        pool.addTeamShare(environment, {
+          guaranteed: team.capacityShare.guaranteed,
+          strategy: team.capacityShare.strategy as SharingStrategy | undefined,
+          borrowLimitPercent: team.capacityShare.borrowLimitPercent,
+        });
+      }
     });
     stacks.push(stack);
   });
@@ -92,9 +107,9 @@ function gpuOf(team: TeamConfig, where: string): GpuProfile {
   }
 }
 
-function withConfigPath(where: string, build: () => void): void {
+function withConfigPath<T>(where: string, build: () => T): T {
   try {
-    build();
+    return build();
   } catch (e) {
     if (e instanceof TrainyardValidationError && !e.message.startsWith(where)) {
       throw new TrainyardValidationError(where, e.message);
