@@ -389,6 +389,17 @@ export class FlowMetrics extends Construct {
       },
       targets: [target],
     });
+    // Jobs queued in a TrainingCapacityPool: queue wait and preemptions. Trainyard names each team's
+    // quota share after the team.
+    new events.Rule(this, 'BatchServiceJobRule', {
+      description: 'Trainyard flow metrics: queued SageMaker training jobs (AWS Batch service jobs) of the measured teams',
+      eventPattern: {
+        source: ['aws.batch'],
+        detailType: ['Batch Service Job State Change'],
+        detail: { quotaShareName: this.teamNames, status: ['RUNNING', 'SUCCEEDED', 'FAILED'] },
+      },
+      targets: [target],
+    });
     new events.Rule(this, 'ModelPackageRule', {
       description: 'Trainyard flow metrics: model package versions of the measured teams',
       eventPattern: {
