@@ -33,6 +33,7 @@ function callback(overrides: Record<string, unknown> = {}, token = TOKEN): strin
         RoleArn: 'arn:aws:iam::111122223333:role/vision-training',
         ResourceConfig: { InstanceType: 'ml.g5.2xlarge', InstanceCount: 1, VolumeSizeInGB: 100 },
         StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+        Tags: [{ Key: 'trainyard:cost-center', Value: 'cc-7' }, { Key: 'trainyard:team', Value: 'vision' }],
       },
       JobQueue: QUEUE,
       QuotaShareName: 'vision',
@@ -80,11 +81,13 @@ describe('submitting a Callback step', () => {
       quotaShareName: 'vision',
       schedulingPriority: 100,
       preemptionConfiguration: { preemptionRetriesBeforeTermination: 3 },
-      tags: { 'trainyard:team': 'vision', 'trainyard:pipeline-execution': EXECUTION, 'trainyard:step': 'Train' },
+      // The payload's tags move to the service job, as the SageMaker Python SDK's TrainingQueue does.
+      tags: { 'trainyard:cost-center': 'cc-7', 'trainyard:team': 'vision', 'trainyard:pipeline-execution': EXECUTION, 'trainyard:step': 'Train' },
     }));
     expect(input.clientToken).toMatch(/^[0-9a-f]{64}$/);
     const payload = JSON.parse(input.serviceRequestPayload!);
     expect(payload.TrainingJobName).toBeUndefined();
+    expect(payload.Tags).toBeUndefined();
     expect(payload.ResourceConfig.InstanceType).toBe('ml.g5.2xlarge');
     // 8 (AWSBatch) + 21 + 32 hex: the training job name Batch derives fits SageMaker's 63 characters.
     expect(8 + input.jobName!.length + 32).toBeLessThanOrEqual(63);

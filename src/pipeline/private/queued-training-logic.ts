@@ -142,6 +142,10 @@ export async function submitCallback(body: string, settings: SubmitterSettings, 
   const request = typeof args.TrainingJobRequest === 'string' ? JSON.parse(args.TrainingJobRequest) : { ...(args.TrainingJobRequest as object) };
   // AWS Batch names the training job (AWSBatch<jobName><hash>).
   delete (request as any).TrainingJobName;
+  // As the SageMaker Python SDK's TrainingQueue does, the job's tags go on the service job (Batch's
+  // service-linked role tags the training job with them when it creates it), not in the payload.
+  const payloadTags: Array<{ Key?: unknown; Value?: unknown }> = Array.isArray((request as any).Tags) ? (request as any).Tags : [];
+  delete (request as any).Tags;
   const payload = JSON.stringify(request);
   const bytes = Buffer.byteLength(payload, 'utf8');
   if (bytes > MAX_PAYLOAD_BYTES) {
@@ -156,6 +160,9 @@ export async function submitCallback(body: string, settings: SubmitterSettings, 
     return;
   }
   const tags: Record<string, string> = {
+    ...Object.fromEntries(payloadTags
+      .filter((t) => typeof t?.Key === 'string' && typeof t?.Value === 'string' && !(t.Key as string).startsWith('aws:'))
+      .map((t) => [t.Key as string, truncate(t.Value as string, 256)])),
     'trainyard:team': settings.teamName,
     'trainyard:pipeline-execution': truncate(message.pipelineExecutionArn ?? 'unknown', 256),
     'trainyard:step': truncate(String(args.StepName ?? 'unknown'), 256),
