@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import { Construct } from 'constructs';
 import { TeamCapacityShare, TeamCapacityShareOptions } from './team-capacity-share';
@@ -144,6 +144,9 @@ export class TrainingCapacityPool extends Construct {
     this.jobQueueArn = this.jobQueue.ref;
     this.serviceEnvironmentArn = this.serviceEnvironment.ref;
     this.jobQueueName = Stack.of(this).splitArn(this.jobQueueArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
+
+    // For notebooks (the SageMaker Python SDK's TrainingQueue takes the queue name).
+    new CfnOutput(this, 'JobQueueName', { value: this.jobQueueName, description: `Job queue of the ${this.node.path} GPU capacity pool` });
 
     this.node.addValidation({ validate: () => this.validateShares() });
   }

@@ -183,8 +183,8 @@ describe('FlowMetrics for two team environments, synthesized once with every com
     expect(policy.filter((s: any) => s.Resource === '*').map((s: any) => s.Sid)).toEqual(['VpcNetworkInterfacesAndTracing']);
   });
 
-  test('alarms per team on scrap rate and cycle-time p90, with the configured thresholds, to the SNS topic', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+  test('alarms per team on scrap rate, cycle-time p90 and queue-wait p90, with the configured thresholds, to the SNS topic', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 25,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -201,7 +201,15 @@ describe('FlowMetrics for two team environments, synthesized once with every com
       Period: 86400,
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^FlowAlarmTopic') }],
     });
-    expect(flow.alarms).toHaveLength(4);
+    // Jobs queued in a TrainingCapacityPool: p90 of SUBMITTED -> RUNNING over a day, 2 hours by default.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 7200,
+      ExtendedStatistic: 'p90',
+      MetricName: 'QueueWaitSeconds',
+      Dimensions: [{ Name: 'Team', Value: 'fraud' }],
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^FlowAlarmTopic') }],
+    });
+    expect(flow.alarms).toHaveLength(6);
   });
 
   test('the alarm topic is KMS-encrypted, SSL-only, lets CloudWatch publish and has the email subscription', () => {

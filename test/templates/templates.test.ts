@@ -165,7 +165,7 @@ describe('template multi-team (example teams file)', () => {
     // Flow metrics of the three teams, selected by team name: the stack imports from the platform only.
     const flow = stacks['Trainyard-FlowMetrics'];
     flow.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    expect(Object.keys(flow.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(6);
+    expect(Object.keys(flow.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(9);
     expect(JSON.stringify(flow.toJSON())).not.toMatch(/Trainyard-Team-/);
     expect(manifest.artifacts['Trainyard-Team-search-ranking'].properties.tags).toMatchObject({ 'trainyard:team': 'search-ranking' });
     stacks['Trainyard-Team-search-ranking'].hasResourceProperties('AWS::Budgets::Budget', {
