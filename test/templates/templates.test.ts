@@ -131,7 +131,8 @@ describe('template single-team (the default)', () => {
     // The training execution role, the pipeline execution role and one role per trigger, each for its own service.
     const principals = Object.values<any>(team.findResources('AWS::IAM::Role'))
       .map((r) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service).sort();
-    expect(principals).toEqual(['events.amazonaws.com', 'sagemaker.amazonaws.com', 'sagemaker.amazonaws.com', 'scheduler.amazonaws.com']);
+    // lambda: the submitter of the pipeline's queued training step (the team trains through its share of the GPU pool).
+    expect(principals).toEqual(['events.amazonaws.com', 'lambda.amazonaws.com', 'sagemaker.amazonaws.com', 'sagemaker.amazonaws.com', 'scheduler.amazonaws.com']);
     team.resourceCountIs('AWS::EC2::SecurityGroup', 1);
     team.hasResourceProperties('AWS::Budgets::Budget', {
       Budget: { BudgetLimit: { Amount: 1000, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:trainyard:team$ml'] } },
