@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { addPlatformStack, importPlatform, stackPrefix } from './platform';
+import { TrainyardValidationError } from '../src/core/errors';
 import { GpuProfile } from '../src/environment/gpu-profile';
 import { ITeamCapacityShare } from '../src/environment/team-capacity-share';
 import { TrainingCapacityPool } from '../src/environment/training-capacity-pool';
@@ -54,11 +55,13 @@ export function singleTeam(app: App): Stack[] {
   });
 
   // A GPU capacity pool for the team (free while idle): its training jobs queue for the pool's
-  // instances instead of starting straight against the account's quota, and more teams can share it later.
-  const pool = new TrainingCapacityPool(platformStack, 'GpuPool', {
+  // instances instead of starting straight against the account's quota, and more teams can share it
+  // later. `-c capacityPool=false` leaves it out: the pipeline then starts its training job directly.
+  const withPool = capacityPoolFromContext(app);
+  const share = withPool ? new TrainingCapacityPool(platformStack, 'GpuPool', {
+    platformName: platform.platformName,
     capacity: [{ instanceType: GpuProfile.G5_2XLARGE.instanceType, maxInstances: 4 }],
-  });
-  const share = pool.addTeamShare(environment, { guaranteed: [{ instanceType: GpuProfile.G5_2XLARGE.instanceType, maxInstances: 4 }] });
+  }).addTeamShare(environment, { guaranteed: [{ instanceType: GpuProfile.G5_2XLARGE.instanceType, maxInstances: 4 }] }) : undefined;
 
   addStandardPipeline(teamStack, environment, share);
 
@@ -66,4 +69,12 @@ export function singleTeam(app: App): Stack[] {
   // platform's stack (where it has always been), selecting the team's events by name.
   new FlowMetrics(platformStack, 'FlowMetrics', { platform, environments: [environment] });
   return [platformStack, teamStack];
+}
+
+/** `-c capacityPool` (default true): whether single-team builds a capacity pool and trains through it. */
+function capacityPoolFromContext(app: App): boolean {
+  const value = app.node.tryGetContext('capacityPool');
+  if (value === undefined || value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new TrainyardValidationError('-c capacityPool', `must be true or false, got '${String(value)}'`);
 }

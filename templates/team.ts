@@ -40,10 +40,11 @@ export function teamTemplate(app: App): Stack[] {
   const environment = addTeamEnvironment(stack, platform, team, where);
   // The team's share of the platform's capacity pool (multi-team's `GpuPool`), found by name through
   // the pool's SSM parameters; the teams file's capacity section gives what is checked at synth.
-  const pool = config.capacity === undefined ? undefined : withConfigPath(`${config.source}: /capacity`, () => TrainingCapacityPool.fromPoolName(stack, 'GpuPool', 'GpuPool', {
-    capacity: config.capacity!.instances,
-    platformName: platformNameFromContext(app),
-  }));
+  const pool = config.capacity === undefined ? undefined : withConfigPath(`${config.source}: /capacity`,
+    () => TrainingCapacityPool.fromPoolName(stack, 'GpuPool', 'GpuPool', {
+      capacity: config.capacity!.instances,
+      platformName: platformNameFromContext(app),
+    }));
   const share = pool === undefined ? undefined : addTeamShare(pool, environment, team, where);
   addStandardPipeline(stack, environment, share);
   // Throughput, cycle time and scrap rate of the team, in the team's own stack.
@@ -82,7 +83,9 @@ export function addTeamEnvironment(stack: Stack, platform: IMlPlatform, team: Te
 }
 
 /** The team's quota share of the capacity pool, from the team's `capacityShare` in the teams file. */
-export function addTeamShare(pool: ITrainingCapacityPool, environment: TrainingEnvironment, team: TeamConfig, where: string): TeamCapacityShare | undefined {
+export function addTeamShare(
+  pool: ITrainingCapacityPool, environment: TrainingEnvironment, team: TeamConfig, where: string,
+): TeamCapacityShare | undefined {
   if (!team.capacityShare) return undefined;
   return withConfigPath(`${where}/capacityShare`, () => pool.addTeamShare(environment, {
     guaranteed: team.capacityShare!.guaranteed,

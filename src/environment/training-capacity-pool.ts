@@ -373,7 +373,10 @@ class ImportedTrainingCapacityPool extends Construct implements ITrainingCapacit
   public readonly trainingPlanArn?: string;
   private readonly shareNames: string[] = [];
 
-  constructor(scope: Construct, id: string, public readonly parameterPrefix: string, public readonly capacity: InstanceQuota[], hasTrainingPlan: boolean) {
+  constructor(
+    scope: Construct, id: string,
+    public readonly parameterPrefix: string, public readonly capacity: InstanceQuota[], hasTrainingPlan: boolean,
+  ) {
     super(scope, id);
     const stack = Stack.of(this);
     this.jobQueueArn = ssm.StringParameter.valueForStringParameter(stack, `${parameterPrefix}job-queue-arn`);

@@ -59,7 +59,13 @@ export class LocalJobExecutor implements StepExecutor {
       const p = result.properties;
       return {
         ...result,
-        properties: { OutputParameters: { ModelArtifacts: p.ModelArtifacts.S3ModelArtifacts, TrainingJobName: p.TrainingJobName, TrainingJobArn: p.TrainingJobArn } },
+        properties: {
+          OutputParameters: {
+            ModelArtifacts: p.ModelArtifacts.S3ModelArtifacts,
+            TrainingJobName: p.TrainingJobName,
+            TrainingJobArn: p.TrainingJobArn,
+          },
+        },
         detail: `${result.detail} (queued training: run at once, no capacity pool locally)`,
       };
     }
