@@ -45,6 +45,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // into assets/ at build time, so they never become dependencies of the construct library.
     '@aws-lambda-powertools/logger@^2',
     '@aws-lambda-powertools/metrics@^2',
+    '@aws-sdk/client-batch@^3',
     '@aws-sdk/client-dynamodb@^3',
     '@aws-sdk/client-sagemaker@^3',
     '@types/aws-lambda@^8',

@@ -1,7 +1,8 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { teamsFromContext } from './config/teams-config';
 import { addPlatformStack, importPlatform, stackPrefix } from './platform';
-import { addTeamEnvironment, addTeamStack } from './team';
+import { addTeamEnvironment, addTeamShare, addTeamStack, withConfigPath } from './team';
+import { TrainingCapacityPool } from '../src/environment/training-capacity-pool';
 import { FlowMetrics } from '../src/metrics/flow-metrics';
 
 /**
@@ -30,12 +31,24 @@ export const FLOW_METRICS_TEAMS_PER_STACK = 50;
 export function multiTeam(app: App): Stack[] {
   const prefix = stackPrefix(app);
   const config = teamsFromContext(app);
-  const { platformStack } = addPlatformStack(app, 'multi-team');
+  const { platformStack, platform } = addPlatformStack(app, 'multi-team');
   const stacks: Stack[] = [platformStack];
+  // The shared GPU pool lives with the platform; each team's quota share lives in the team's stack and
+  // reads the pool's queue from the SSM parameters the pool publishes under the platform's prefix (no
+  // export), so adding a team adds nothing to the platform stack.
+  const pool = config.capacity === undefined ? undefined : withConfigPath(`${config.source}: /capacity`, () => new TrainingCapacityPool(platformStack, 'GpuPool', {
+    platformName: platform.platformName,
+    capacity: config.capacity!.instances,
+    maxRunnableWait: config.capacity!.maxRunnableWaitMinutes === undefined ? undefined : Duration.minutes(config.capacity!.maxRunnableWaitMinutes),
+  }));
 
   config.teams.forEach((team, index) => {
     const stack = addTeamStack(app, team);
-    addTeamEnvironment(stack, importPlatform(stack, platformStack), team, `${config.source}: /teams/${index}`);
+    const where = `${config.source}: /teams/${index}`;
+    const environment = addTeamEnvironment(stack, importPlatform(stack, platformStack), team, where);
+    if (pool) {
+      addTeamShare(pool, environment, team, where);
+    }
     stacks.push(stack);
   });
 

@@ -1,9 +1,11 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import { TeamConfig, teamsFromContext } from './config/teams-config';
-import { importPlatform, stackPrefix } from './platform';
+import { importPlatform, platformNameFromContext, stackPrefix } from './platform';
 import { addStandardPipeline } from './single-team';
 import { TrainyardValidationError } from '../src/core/errors';
 import { GpuProfile } from '../src/environment/gpu-profile';
+import { SharingStrategy, TeamCapacityShare } from '../src/environment/team-capacity-share';
+import { ITrainingCapacityPool, TrainingCapacityPool } from '../src/environment/training-capacity-pool';
 import { TrainingEnvironment } from '../src/environment/training-environment';
 import { FlowMetrics } from '../src/metrics/flow-metrics';
 import { IMlPlatform } from '../src/platform/ml-platform';
@@ -34,8 +36,17 @@ export function teamTemplate(app: App): Stack[] {
   const team = config.teams[index];
   const stack = addTeamStack(app, team);
   const platform = importPlatform(stack);
-  const environment = addTeamEnvironment(stack, platform, team, `${config.source}: /teams/${index}`);
-  addStandardPipeline(stack, environment);
+  const where = `${config.source}: /teams/${index}`;
+  const environment = addTeamEnvironment(stack, platform, team, where);
+  // The team's share of the platform's capacity pool (multi-team's `GpuPool`), found by name through
+  // the pool's SSM parameters; the teams file's capacity section gives what is checked at synth.
+  const pool = config.capacity === undefined ? undefined : withConfigPath(`${config.source}: /capacity`,
+    () => TrainingCapacityPool.fromPoolName(stack, 'GpuPool', 'GpuPool', {
+      capacity: config.capacity!.instances,
+      platformName: platformNameFromContext(app),
+    }));
+  const share = pool === undefined ? undefined : addTeamShare(pool, environment, team, where);
+  addStandardPipeline(stack, environment, share);
   // Throughput, cycle time and scrap rate of the team, in the team's own stack.
   new FlowMetrics(stack, 'FlowMetrics', { platform, environments: [environment] });
   Tags.of(app).add('trainyard:template', 'team');
@@ -71,6 +82,18 @@ export function addTeamEnvironment(stack: Stack, platform: IMlPlatform, team: Te
   return environment!;
 }
 
+/** The team's quota share of the capacity pool, from the team's `capacityShare` in the teams file. */
+export function addTeamShare(
+  pool: ITrainingCapacityPool, environment: TrainingEnvironment, team: TeamConfig, where: string,
+): TeamCapacityShare | undefined {
+  if (!team.capacityShare) return undefined;
+  return withConfigPath(`${where}/capacityShare`, () => pool.addTeamShare(environment, {
+    guaranteed: team.capacityShare!.guaranteed,
+    strategy: team.capacityShare!.strategy as SharingStrategy | undefined,
+    borrowLimitPercent: team.capacityShare!.borrowLimitPercent,
+  }));
+}
+
 function gpuOf(team: TeamConfig, where: string): GpuProfile {
   try {
     return GpuProfile.of(team.gpu);
@@ -82,9 +105,10 @@ function gpuOf(team: TeamConfig, where: string): GpuProfile {
   }
 }
 
-function withConfigPath(where: string, build: () => void): void {
+/** Runs `build`; a TrainyardValidationError it throws is reported at `where` (a place in the teams file). */
+export function withConfigPath<T>(where: string, build: () => T): T {
   try {
-    build();
+    return build();
   } catch (e) {
     if (e instanceof TrainyardValidationError && !e.message.startsWith(where)) {
       throw new TrainyardValidationError(where, e.message);

@@ -262,6 +262,59 @@ export class Acknowledgements {
     ];
   }
 
+  /**
+   * The submit policy of a `TeamCapacityShare`: AWS Batch gives each service job an id (and ARN) at
+   * submission, and reads of service jobs have no resource-level permissions.
+   */
+  public static capacityShareSubmitPolicy(): WildcardResourceAcknowledgement[] {
+    const newJobs = 'AWS Batch assigns the service job id at submission, so the service-job ARN cannot be known in advance; ';
+    return [
+      {
+        statementSid: 'SubmitToTeamShare',
+        reason: newJobs + 'the queue and the team\'s own quota share are named exactly, which keeps the grantee out of other shares.',
+      },
+      {
+        statementSid: 'TagNewTeamJobs',
+        reason: newJobs + 'tagging is limited to requests that tag the job with the team\'s own trainyard:team value.',
+      },
+      {
+        statementSid: 'ManageTeamJobs',
+        reason: newJobs + 'updates and terminations are limited to jobs tagged with the team\'s own trainyard:team value.',
+      },
+      {
+        statementSid: 'ReadServiceJobs',
+        reason: 'batch:DescribeServiceJob, ListServiceJobs, DescribeJobQueues and DescribeServiceEnvironments support no resource-level permissions, so IAM accepts only "*".',
+      },
+    ];
+  }
+
+  /**
+   * The submitter of a pipeline's queued training steps runs outside the VPC: it calls only the AWS
+   * Batch and SageMaker control-plane APIs (no data access), and the platform's isolated subnets have
+   * no AWS Batch interface endpoint.
+   */
+  public static queuedTrainingSubmitterOutsideVpc(): ComplianceAcknowledgement[] {
+    const reason =
+      'The function only calls the AWS Batch (SubmitServiceJob, ListServiceJobs) and SageMaker (DescribeTrainingJob, ' +
+      'SendPipelineExecutionStep*) control-plane APIs with IAM-signed requests; it reads no data. The platform\'s isolated ' +
+      'subnets have no AWS Batch interface endpoint to reach those APIs from inside the VPC.';
+    return ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'CT.LAMBDA.PR.3'].map((id) => ({ id, reason }));
+  }
+
+  /** The policy of a pipeline's queued-training submitter. */
+  public static queuedTrainingSubmitterPolicy(): WildcardResourceAcknowledgement[] {
+    return [
+      {
+        statementSid: 'ReportToThisPipeline',
+        reason: 'SageMaker names each pipeline execution at run time; the ARN is limited to the executions of this one pipeline.',
+      },
+      {
+        statementSid: 'DescribeThisPipelinesTrainingJobs',
+        reason: 'AWS Batch names the training job AWSBatch<job name><hash> at run time; the ARN is limited to the job-name prefix of this pipeline.',
+      },
+    ];
+  }
+
   /** The execution role of `GpuBatchCompute` jobs (image pull and logs). */
   public static batchExecutionPolicy(): WildcardResourceAcknowledgement[] {
     return [
@@ -301,6 +354,18 @@ export class Acknowledgements {
       reason: 'The App sets WeeklyMaintenanceWindowStart (ExperimentTracking always does); its ArtifactStoreUri is the platform\'s artifacts bucket, ' +
         'read from the platform\'s SSM parameter, which MlPlatform creates with SSE-KMS on the platform key and which the platform\'s own app ' +
         'checks; a team app without the platform cannot see that bucket at synth.',
+    }];
+  }
+
+  /**
+   * An SQS queue in a team stack encrypted with the platform KMS key of the platform stack: its
+   * `KmsMasterKeyId` is an `Fn::ImportValue`, which the Control Tower rule cannot follow.
+   */
+  public static crossStackSqsKey(): ComplianceAcknowledgement[] {
+    return [{
+      id: 'CT.SQS.PR.2',
+      reason: 'The queue is encrypted with the platform KMS key; KmsMasterKeyId is that key ARN read from the platform\'s SSM parameter at deploy time ' +
+        '(MlPlatform.fromPlatformName) or a cross-stack Fn::ImportValue, which the rule cannot resolve (it accepts only a literal or a same-template key).',
     }];
   }
 

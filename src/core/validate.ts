@@ -118,3 +118,18 @@ export function requireRetentionDays(prop: string, value: logs.RetentionDays | u
     throw new TrainyardValidationError(prop, `must be a logs.RetentionDays (a number of days CloudWatch Logs offers, such as 365), got ${String(value)}.`);
   }
 }
+
+/**
+ * Checks that `value` looks like a SageMaker instance type (`ml.<family>.<size>`). Tokens and
+ * undefined pass.
+ *
+ * @internal
+ */
+export function requireInstanceType(prop: string, value: string | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  if (typeof value !== 'string' || !/^ml\.[a-z0-9-]+\.[a-z0-9]+$/.test(value)) {
+    throw new TrainyardValidationError(prop, `must be a SageMaker instance type such as 'ml.g5.2xlarge', got '${String(value)}'.`);
+  }
+}

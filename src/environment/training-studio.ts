@@ -14,6 +14,7 @@ import { IExperimentTracking } from '../registry/experiment-tracking';
 import { platformDataStatements } from './private/data-access';
 import { experimentTrackingPolicy } from './private/experiment-access';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
+import { ITeamCapacityShare } from './team-capacity-share';
 
 /** CreateDomain `DomainName`: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. */
 const DOMAIN_NAME_RULE = {
@@ -98,6 +99,15 @@ export interface TrainingStudioProps {
   readonly experimentTracking?: IExperimentTracking;
 
   /**
+   * The team's quota share of a `TrainingCapacityPool`: the default execution role may submit
+   * training jobs to it from notebooks (the SageMaker Python SDK's `TrainingQueue`) and pass the
+   * team's execution role. Requires `teamName`, equal to the share's team.
+   *
+   * @default - no queued training from Studio
+   */
+  readonly capacityShare?: ITeamCapacityShare;
+
+  /**
    * The id of the region's Amazon S3 prefix list (`pl-...`), to limit the apps' HTTPS egress to S3 to
    * exactly the S3 gateway endpoint's addresses.
    *
@@ -144,6 +154,12 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
     const platform = requirePlatform('TrainingStudio.platform', props?.platform);
     if (props.teamName !== undefined) {
       validateTeamName('TrainingStudio.teamName', props.teamName);
+    }
+    if (props.capacityShare !== undefined && props.capacityShare.teamName !== props.teamName) {
+      throw new TrainyardValidationError(
+        'TrainingStudio.capacityShare',
+        `belongs to team '${props.capacityShare.teamName}', but TrainingStudio.teamName is '${props.teamName ?? '(none)'}': a Studio may submit only to its own team's share.`,
+      );
     }
     const domainName = props.domainName ?? boundedName(props.teamName ? `trainyard-${props.teamName}` : 'trainyard-studio', DOMAIN_NAME_RULE);
     requireName('TrainingStudio.domainName', domainName, DOMAIN_NAME_RULE);
@@ -234,6 +250,7 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
       if (tracking) {
         experimentTrackingPolicy(this, tracking, 'Trainyard Studio apps: log runs to MLflow and open its UI, read and write its artifacts').attachToRole(role);
       }
+      props.capacityShare?.grantSubmit(role);
     }
   }
 

@@ -11,6 +11,10 @@ import {
 import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { BatchGpuComputeScalesToZero } from './rules/BatchGpuComputeScalesToZero';
+import { BatchJobQueueNameGenerated } from './rules/BatchJobQueueNameGenerated';
+import { BatchQuotaShareBorrowLimitLendAndBorrow } from './rules/BatchQuotaShareBorrowLimitLendAndBorrow';
+import { BatchQuotaShareGuaranteesWithinPool } from './rules/BatchQuotaShareGuaranteesWithinPool';
+import { BatchSageMakerQueueRunnableTimeLimit } from './rules/BatchSageMakerQueueRunnableTimeLimit';
 import { DataBucketVersioned } from './rules/DataBucketVersioned';
 import { EcrRepositoryScanOnPushImmutable } from './rules/EcrRepositoryScanOnPushImmutable';
 import { GpuResourceCostTagged } from './rules/GpuResourceCostTagged';
@@ -51,6 +55,10 @@ export const MLOPS_RULES: MlOpsRule[] = [
   SageMakerRoleNoFullAccess,
   MlflowServerMaintainedEncrypted,
   IamPolicyMatchesServiceReference,
+  BatchSageMakerQueueRunnableTimeLimit,
+  BatchQuotaShareBorrowLimitLendAndBorrow,
+  BatchJobQueueNameGenerated,
+  BatchQuotaShareGuaranteesWithinPool,
 ];
 
 /**

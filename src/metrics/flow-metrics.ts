@@ -27,7 +27,7 @@ import { IMlPlatform, MlPlatform } from '../platform/ml-platform';
 import { requirePlatform, requirePlatformEndpoints } from '../platform/private/platform-checks';
 
 /** The scrap causes, as the `Cause` dimension of the by-cause metrics. */
-const CAUSES = ['dataValidation', 'capacity', 'spotInterruption', 'userStop', 'algorithmError', 'duplicate', 'other'];
+const CAUSES = ['dataValidation', 'capacity', 'spotInterruption', 'userStop', 'algorithmError', 'duplicate', 'preempted', 'other'];
 
 /**
  * Properties of `FlowMetrics`.
@@ -88,6 +88,14 @@ export interface FlowMetricsProps {
    * @default Duration.hours(48)
    */
   readonly cycleTimeP90Threshold?: Duration;
+
+  /**
+   * Alarm when the 90th percentile of the time queued training jobs (a `TrainingCapacityPool`) waited
+   * for capacity, from SUBMITTED to RUNNING, over one day, is above this.
+   *
+   * @default Duration.hours(2)
+   */
+  readonly queueWaitP90Threshold?: Duration;
 
   /**
    * Where alarms go. Give your own topic to route them to an existing on-call channel.
@@ -193,6 +201,10 @@ export class FlowMetrics extends Construct {
     const cycleThreshold = props.cycleTimeP90Threshold ?? Duration.hours(48);
     if (!cycleThreshold || typeof (cycleThreshold as any).toHours !== 'function' || cycleThreshold.isUnresolved()) {
       throw new TrainyardValidationError('FlowMetrics.cycleTimeP90Threshold', 'must be a literal Duration, for example Duration.hours(48).');
+    }
+    const queueWaitSeconds = (props.queueWaitP90Threshold ?? Duration.hours(2)).toSeconds({ integral: false });
+    if (!(queueWaitSeconds > 0 && Number.isFinite(queueWaitSeconds))) {
+      throw new TrainyardValidationError('FlowMetrics.queueWaitP90Threshold', `must be a positive, finite Duration, for example Duration.hours(2), got ${queueWaitSeconds} seconds.`);
     }
     const cycleThresholdHours = cycleThreshold.toHours({ integral: false });
     if (!(cycleThresholdHours > 0 && Number.isFinite(cycleThresholdHours))) {
@@ -442,6 +454,17 @@ export class FlowMetrics extends Construct {
       },
       targets: [target],
     });
+    // Jobs queued in a TrainingCapacityPool: queue wait and preemptions. Trainyard names each team's
+    // quota share after the team.
+    new events.Rule(this, 'BatchServiceJobRule', {
+      description: 'Trainyard flow metrics: queued SageMaker training jobs (AWS Batch service jobs) of the measured teams',
+      eventPattern: {
+        source: ['aws.batch'],
+        detailType: ['Batch Service Job State Change'],
+        detail: { quotaShareName: this.teamNames, status: ['RUNNING', 'SUCCEEDED', 'FAILED'] },
+      },
+      targets: [target],
+    });
     new events.Rule(this, 'ModelPackageRule', {
       description: 'Trainyard flow metrics: model package versions of the measured teams',
       eventPattern: {
@@ -491,7 +514,15 @@ export class FlowMetrics extends Construct {
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-      const alarms = [scrapAlarm, cycleAlarm];
+      const queueAlarm = this.metric('QueueWaitSeconds', team, { statistic: 'p90', period: Duration.days(1) }).createAlarm(this, `QueueWaitP90Alarm-${team}`, {
+        alarmDescription: `Team ${team}: the 90th percentile of the time its queued training jobs waited for GPU capacity exceeded ${queueWaitSeconds / 60} minutes over a day. ` +
+          'Raise its guarantee in the capacity pool, or the pool.',
+        threshold: queueWaitSeconds,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      const alarms = [scrapAlarm, cycleAlarm, queueAlarm];
       if (utilizationAlarmTeams.includes(team)) {
         alarms.push(this.metricGpuUtilization(team, Duration.days(7)).createAlarm(this, `GpuUtilizationAlarm-${team}`, {
           alarmDescription: `Team ${team}: GPU-hour-weighted GPU utilization of its training runs over a week was below ${utilizationThreshold}%. ` +
@@ -561,6 +592,33 @@ export class FlowMetrics extends Construct {
         }))),
         stacked: true,
         width: 8,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Queue wait for GPU capacity (minutes, SUBMITTED -> RUNNING, p50 and p90, daily)',
+        left: this.teamNames.flatMap((t, i) => ['p50', 'p90'].map((stat) => new cloudwatch.MathExpression({
+          // Expression ids are unique per graph: one per team and statistic.
+          expression: `wait${i}${stat} / 60`,
+          usingMetrics: { [`wait${i}${stat}`]: this.metric('QueueWaitSeconds', t, { statistic: stat, period: day }) },
+          label: `${t} ${stat}`,
+          period: day,
+        }))),
+        leftAnnotations: [{ value: queueWaitSeconds / 60, label: 'alarm (p90)' }],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Preempted attempts and their instance-hours, weekly',
+        left: this.teamNames.map((t) => this.metric('Preemptions', t, { statistic: 'Sum', period: week, label: `${t} preemptions` })),
+        right: this.teamNames.map((t) => new cloudwatch.Metric({
+          namespace: FlowMetrics.NAMESPACE,
+          metricName: 'WastedGpuHoursByCause',
+          dimensionsMap: { Team: t, Cause: 'preempted' },
+          statistic: 'Sum',
+          period: week,
+          label: `${t} preempted GPU-hours`,
+        })),
+        width: 12,
       }),
     );
 

@@ -11,15 +11,17 @@ import { FailStep } from './definition/fail-step';
 import { Parameter } from './definition/parameter';
 import { PipelineDefinition } from './definition/pipeline-definition';
 import { PipelineExpression } from './definition/pipeline-expression';
-import { requireInstanceType } from './definition/private/instance-type';
-import { ProcessingStep } from './definition/processing-step';
-import { RegisterModelStep } from './definition/register-model-step';
-import { TrainingJobOverrides, TrainingStep } from './definition/training-step';
-import { deepLearningContainerImage } from './private/dlc-image';
-import { packSourceDirectory } from './private/source-archive';
 import { TrainyardValidationError } from '../core/errors';
 import { requireName } from '../core/validate';
+import { ITeamCapacityShare } from '../environment/team-capacity-share';
 import { ITrainingEnvironment } from '../environment/training-environment';
+import { requireInstanceType } from './definition/private/instance-type';
+import { ProcessingStep } from './definition/processing-step';
+import { QueuedTrainingStep } from './definition/queued-training-step';
+import { RegisterModelStep } from './definition/register-model-step';
+import { TrainingJobOverrides, TrainingStep, TrainingStepProps } from './definition/training-step';
+import { deepLearningContainerImage } from './private/dlc-image';
+import { packSourceDirectory } from './private/source-archive';
 
 /**
  * Properties of the standard training recipe.
@@ -77,6 +79,13 @@ export interface StandardTrainingRecipeProps {
    * @default - the team defaults (GPU profile, spot, checkpoints, retries)
    */
   readonly trainingOverrides?: TrainingJobOverrides;
+  /**
+   * Train through the team's quota share of a `TrainingCapacityPool` (a `QueuedTrainingStep`)
+   * instead of starting the training job at once against the account's quota.
+   *
+   * @default - a direct `TrainingStep`
+   */
+  readonly capacityShare?: ITeamCapacityShare;
   /**
    * The instance type of the validation and evaluation steps.
    *
@@ -262,9 +271,11 @@ export class StandardTrainingRecipe {
       propertyFiles: [{ name: 'DataValidationReport', outputName: 'report', filePath: 'validation.json' }],
     });
 
-    const train = new TrainingStep({
+    const trainProps: TrainingStepProps = {
       name: names.TRAIN,
-      description: "Trains on the team's GPU profile with spot capacity and checkpoints",
+      description: props.capacityShare
+        ? "Trains through the team's share of the GPU capacity pool, with checkpoints"
+        : "Trains on the team's GPU profile with spot capacity and checkpoints",
       environment: env,
       imageUri: trainingImage,
       code: { entryPoint: 'train.py', sourceDirS3Uri: codeUri },
@@ -285,7 +296,10 @@ export class StandardTrainingRecipe {
       },
       overrides: props.trainingOverrides,
       dependsOn: [validate],
-    });
+    };
+    const train = props.capacityShare
+      ? new QueuedTrainingStep({ ...trainProps, share: props.capacityShare })
+      : new TrainingStep(trainProps);
 
     const evaluate = new ProcessingStep({
       name: names.EVALUATE,

@@ -10,8 +10,10 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { PipelineDefinition } from './definition/pipeline-definition';
 import { PipelineValueType } from './definition/pipeline-expression';
+import { QueuedTrainingStep } from './definition/queued-training-step';
 import { RegisterModelStep } from './definition/register-model-step';
 import type { DriftMonitor } from './drift-monitor';
+import { QueuedTrainingSubmitter } from './private/queued-training-submitter';
 import { scheduleExpressionProblem } from './private/schedule-expression';
 import { stepInstanceTypes } from './private/step-instance-types';
 import { teamJobStatements } from './private/team-jobs';
@@ -164,6 +166,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
   public readonly cfnPipeline: sagemaker.CfnPipeline;
 
   private readonly triggerCounts = new Map<string, number>();
+  private readonly queuedTrainingSubmitter?: QueuedTrainingSubmitter;
 
   constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
     super(scope, id);
@@ -194,6 +197,19 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
       resourceName: Token.isUnresolved(name) ? name : name.toLowerCase(),
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
+
+    // Queued training steps get a submitter (queue, function, rule) before the role's policy names its queue.
+    const queued = props.definition.allSteps.filter((s): s is QueuedTrainingStep => s instanceof QueuedTrainingStep);
+    if (queued.length > 0) {
+      this.queuedTrainingSubmitter = new QueuedTrainingSubmitter(this, 'QueuedTraining', {
+        environment: props.environment,
+        shares: [...new Set(queued.map((s) => s.share))],
+        pipelineArn: this.pipelineArn,
+      });
+      for (const step of queued) {
+        step._bindCallbackQueue(this.queuedTrainingSubmitter.queue.queueUrl);
+      }
+    }
 
     const role = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
@@ -460,6 +476,20 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
         actions: ['kms:Decrypt'],
         resources: [this.environment.key.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
+      }));
+    }
+    if (this.queuedTrainingSubmitter) {
+      // Callback steps (QueuedTrainingStep) hand their request to the pipeline's submitter queue.
+      statements.push(new iam.PolicyStatement({
+        sid: 'SendToQueuedTrainingSubmitter',
+        actions: ['sqs:SendMessage'],
+        resources: [this.queuedTrainingSubmitter.queue.queueArn],
+      }));
+      statements.push(new iam.PolicyStatement({
+        sid: 'EncryptQueuedTrainingMessages',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.environment.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
       }));
     }
     const groups = this.modelPackageGroups();

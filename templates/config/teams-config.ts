@@ -28,6 +28,30 @@ export interface TeamConfig {
   readonly costCenter: string;
   /** Who receives budget and utilization alerts. */
   readonly alertEmails: string[];
+  /** The team's guaranteed share of the capacity pool; required when the file has a `capacity` section. */
+  readonly capacityShare?: TeamCapacityShareConfig;
+}
+
+/** One instance type and a count. */
+export interface InstanceQuotaConfig {
+  readonly instanceType: string;
+  readonly maxInstances: number;
+}
+
+/** A team's share of the pool. */
+export interface TeamCapacityShareConfig {
+  readonly guaranteed: InstanceQuotaConfig[];
+  /** RESERVE, LEND or LEND_AND_BORROW (the default). */
+  readonly strategy?: string;
+  readonly borrowLimitPercent?: number;
+}
+
+/** The shared pool of SageMaker training capacity (a TrainingCapacityPool in the platform stack). */
+export interface CapacityConfig {
+  /** The most instances of each type the teams' queued jobs run at once. */
+  readonly instances: InstanceQuotaConfig[];
+  /** How long a job may wait for capacity before it is terminated, in minutes (10 to 1440). */
+  readonly maxRunnableWaitMinutes?: number;
 }
 
 /** The whole teams file. */
@@ -35,6 +59,8 @@ export interface TeamsConfig {
   /** Where the teams came from (the file as given, or `-c generatedTeams=N`). */
   readonly source: string;
   readonly teams: TeamConfig[];
+  /** The capacity pool, when the file has a `capacity` section. */
+  readonly capacity?: CapacityConfig;
 }
 
 /** The example file the template uses when neither `-c teams` nor `-c generatedTeams` is given. */
@@ -52,11 +78,28 @@ type Schema =
   | { type: 'integer' | 'number'; minimum?: number; maximum?: number; exclusiveMinimum?: number };
 
 
+const INSTANCE_QUOTA: Schema = {
+  type: 'object',
+  required: ['instanceType', 'maxInstances'],
+  properties: {
+    instanceType: { type: 'string', pattern: /^ml\.[a-z0-9]+\.[a-z0-9]+$/ },
+    maxInstances: { type: 'integer', minimum: 1, maximum: 10_000 },
+  },
+};
+
 /** The schema of a teams file. Unknown keys are errors (a typo must not be ignored silently). */
 export const TEAMS_SCHEMA: Schema = {
   type: 'object',
   required: ['teams'],
   properties: {
+    capacity: {
+      type: 'object',
+      required: ['instances'],
+      properties: {
+        instances: { type: 'array', minItems: 1, maxItems: 50, items: INSTANCE_QUOTA },
+        maxRunnableWaitMinutes: { type: 'integer', minimum: 10, maximum: 1440 },
+      },
+    },
     teams: {
       type: 'array',
       minItems: 1,
@@ -83,6 +126,15 @@ export const TEAMS_SCHEMA: Schema = {
             maxItems: 10,
             uniqueItems: true,
             items: { type: 'string', pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, maxLength: 254 },
+          },
+          capacityShare: {
+            type: 'object',
+            required: ['guaranteed'],
+            properties: {
+              guaranteed: { type: 'array', minItems: 1, maxItems: 5, items: INSTANCE_QUOTA },
+              strategy: { type: 'string', pattern: /^(RESERVE|LEND|LEND_AND_BORROW)$/ },
+              borrowLimitPercent: { type: 'integer', minimum: 0, maximum: 10_000 },
+            },
           },
         },
       },
@@ -223,7 +275,62 @@ export function parseTeamsConfig(text: string, file: string): TeamsConfig {
     }
     seen.set(team.name, i);
   });
-  return { source: file, teams };
+  const capacity = (data as { capacity?: CapacityConfig }).capacity;
+  if (capacity) {
+    checkCapacity(capacity, teams, file);
+  } else {
+    const i = teams.findIndex((t) => t.capacityShare !== undefined);
+    if (i >= 0) {
+      throw new TrainyardValidationError(`${file}: /teams/${i}/capacityShare`, 'needs a top-level capacity section (the pool the share belongs to)');
+    }
+  }
+  return { source: file, teams, ...(capacity ? { capacity } : {}) };
+}
+
+/**
+ * The pool's rules that need the whole file: each type once, a share for every team, each team's
+ * types in the pool, and the guarantees of all teams per type within the pool.
+ */
+function checkCapacity(capacity: CapacityConfig, teams: TeamConfig[], file: string): void {
+  const max = new Map<string, number>();
+  capacity.instances.forEach((q, k) => {
+    if (max.has(q.instanceType)) {
+      throw new TrainyardValidationError(`${file}: /capacity/instances/${k}/instanceType`, `lists ${q.instanceType} twice; give each instance type once`);
+    }
+    max.set(q.instanceType, q.maxInstances);
+  });
+  if (teams.length > 20) {
+    throw new TrainyardValidationError(`${file}: /teams`, `a capacity pool has at most 20 quota shares (an AWS Batch limit), got ${teams.length} teams`);
+  }
+  const sums = new Map<string, number>();
+  teams.forEach((team, i) => {
+    if (!team.capacityShare) {
+      throw new TrainyardValidationError(`${file}: /teams/${i}`, 'must have property "capacityShare" (its guarantee in the capacity pool) when the file has a capacity section');
+    }
+    const share = team.capacityShare;
+    if (share.borrowLimitPercent !== undefined && (share.strategy ?? 'LEND_AND_BORROW') !== 'LEND_AND_BORROW') {
+      throw new TrainyardValidationError(`${file}: /teams/${i}/capacityShare/borrowLimitPercent`, `is allowed only with strategy LEND_AND_BORROW, got strategy ${share.strategy}`);
+    }
+    share.guaranteed.forEach((g, j) => {
+      const limit = max.get(g.instanceType);
+      if (limit === undefined) {
+        throw new TrainyardValidationError(
+          `${file}: /teams/${i}/capacityShare/guaranteed/${j}/instanceType`,
+          `${g.instanceType} is not in /capacity/instances (it has ${[...max.keys()].join(', ')})`,
+        );
+      }
+      sums.set(g.instanceType, (sums.get(g.instanceType) ?? 0) + g.maxInstances);
+    });
+  });
+  capacity.instances.forEach((q, k) => {
+    const sum = sums.get(q.instanceType) ?? 0;
+    if (sum > q.maxInstances) {
+      throw new TrainyardValidationError(
+        `${file}: /capacity/instances/${k}/maxInstances`,
+        `is ${q.maxInstances}, but the teams' guarantees for ${q.instanceType} add up to ${sum}; raise it or lower the guarantees`,
+      );
+    }
+  });
 }
 
 /** Reads and checks the teams file at `file` (relative paths resolve against the working directory). */

@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { costCommand, CostEstimate } from '../../src/cli/commands/cost';
+import { App, Stack } from 'aws-cdk-lib';
+import { costCommand, CostEstimate, estimateIdleCost, IDLE_FREE_TYPES } from '../../src/cli/commands/cost';
 import { CliIo } from '../../src/cli/io';
 import { TrainyardValidationError } from '../../src/core/errors';
+import { TrainingCapacityPool } from '../../src/environment/training-capacity-pool';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'cost');
 
@@ -109,5 +111,20 @@ describe('trainyard cost', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/^Usage: trainyard cost/);
     expect(out).toMatch(/us-east-1, list prices looked up \d{4}-\d{2}-\d{2}/);
+  });
+});
+
+describe('trainyard cost on a capacity pool', () => {
+  test('a TrainingCapacityPool and its quota shares cost nothing while idle, and every type is known', () => {
+    // GIVEN a pool with one team share, synthesized
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-pool-cost-')) });
+    new TrainingCapacityPool(new Stack(app, 'Platform'), 'Gpus', { capacity: [{ instanceType: 'ml.g5.2xlarge', maxInstances: 8 }] });
+    const pool: CostEstimate = estimateIdleCost(app.synth().directory);
+    // THEN $0 idle, with nothing left unestimated
+    expect(pool.totalMonthlyUsd).toBe(0);
+    expect(pool.stacks.flatMap((s) => s.notEstimated)).toEqual([]);
+    for (const type of ['AWS::Batch::ServiceEnvironment', 'AWS::Batch::JobQueue', 'AWS::Batch::SchedulingPolicy', 'AWS::Batch::QuotaShare']) {
+      expect(IDLE_FREE_TYPES).toContain(type);
+    }
   });
 });

@@ -9,7 +9,8 @@ import { newApp } from '../helpers/synth';
 
 // GIVEN the default template (its pipeline's own job requests) and guardrails for g5, p4d and m5,
 // with a service control policy; synthesized once.
-const app = newApp({ template: 'single-team' });
+// The direct-training path (no capacity pool), whose Train step the pipeline role starts itself.
+const app = newApp({ template: 'single-team', capacityPool: false });
 buildTemplate(app);
 const org = new Stack(app, 'Organization');
 const guardrails = new TrainingGuardrails(org, 'Guardrails', {

@@ -216,8 +216,8 @@ describe('FlowMetrics for two team environments, synthesized once with every com
     expect(JSON.stringify(env).length).toBeLessThan(4096);
   });
 
-  test('alarms per team on scrap rate and cycle-time p90, with the configured thresholds, to the SNS topic', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+  test('alarms per team on scrap rate, cycle-time p90 and queue-wait p90, with the configured thresholds, to the SNS topic', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 25,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -234,7 +234,15 @@ describe('FlowMetrics for two team environments, synthesized once with every com
       Period: 86400,
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^FlowAlarmTopic') }],
     });
-    expect(flow.alarms).toHaveLength(5);
+    // Jobs queued in a TrainingCapacityPool: p90 of SUBMITTED -> RUNNING over a day, 2 hours by default.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 7200,
+      ExtendedStatistic: 'p90',
+      MetricName: 'QueueWaitSeconds',
+      Dimensions: [{ Name: 'Team', Value: 'fraud' }],
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^FlowAlarmTopic') }],
+    });
+    expect(flow.alarms).toHaveLength(7);
   });
 
   test('a weekly GPU-utilization alarm for the teams asked for, below the under-utilized threshold, to the SNS topic', () => {

@@ -21,7 +21,10 @@ function synth(build: (app: App) => void, context: Record<string, unknown> = {})
   return new IamWorld(CloudAssemblyModel.fromDirectory(app.synth().directory));
 }
 
-const single = synth((app) => buildTemplate(app), { template: 'single-team' });
+// The direct-training path (no capacity pool): the pipeline role starts the training job itself.
+// The queued path (SQS SendMessage, SubmitServiceJob) is simulated in
+// test/environment/team-capacity-share-simulation.test.ts.
+const single = synth((app) => buildTemplate(app), { template: 'single-team', capacityPool: false });
 const multiTeam = synth((app) => buildTemplate(app), { template: 'multi-team' });
 const batch = synth((app) => buildTemplate(app), { template: 'batch-gpu' });
 const multiAccount = synth((app) => buildTemplate(app), { template: 'multi-account' });

@@ -28,7 +28,31 @@ describe('teams config', () => {
       monthlyBudgetUsd: 40000,
       costCenter: 'CC-2040',
       alertEmails: ['ranking-leads@example.com', 'ml-platform@example.com'],
+      capacityShare: { guaranteed: [{ instanceType: 'ml.p4d.24xlarge', maxInstances: 2 }], strategy: 'RESERVE' },
     });
+    expect(config.capacity?.instances.map((q) => q.instanceType)).toEqual(['ml.g5.2xlarge', 'ml.p4d.24xlarge', 'ml.g6.xlarge']);
+  });
+
+  const share = (instanceType: string, maxInstances: number, extra: Record<string, unknown> = {}) =>
+    ({ guaranteed: [{ instanceType, maxInstances }], ...extra });
+  const withPool = (teams: unknown[], instances = [{ instanceType: 'ml.g5.2xlarge', maxInstances: 4 }]) =>
+    JSON.stringify({ capacity: { instances }, teams });
+  test.each([
+    ['a team without a share', withPool([VALID_TEAM]), 'teams.json: /teams/0: must have property "capacityShare"'],
+    ['a share of a type the pool lacks', withPool([{ ...VALID_TEAM, capacityShare: share('ml.p5.48xlarge', 1) }]),
+      'teams.json: /teams/0/capacityShare/guaranteed/0/instanceType: ml.p5.48xlarge is not in /capacity/instances'],
+    ['guarantees above the pool', withPool([{ ...VALID_TEAM, capacityShare: share('ml.g5.2xlarge', 3) }, { ...VALID_TEAM, name: 'vision', capacityShare: share('ml.g5.2xlarge', 2) }]),
+      'teams.json: /capacity/instances/0/maxInstances: is 4, but the teams\' guarantees for ml.g5.2xlarge add up to 5'],
+    ['a borrow limit without LEND_AND_BORROW', withPool([{ ...VALID_TEAM, capacityShare: share('ml.g5.2xlarge', 1, { strategy: 'LEND', borrowLimitPercent: 50 }) }]),
+      'teams.json: /teams/0/capacityShare/borrowLimitPercent: is allowed only with strategy LEND_AND_BORROW'],
+    ['an unknown strategy', withPool([{ ...VALID_TEAM, capacityShare: share('ml.g5.2xlarge', 1, { strategy: 'SHARE' }) }]), 'teams.json: /teams/0/capacityShare/strategy: must match'],
+    ['a share without a pool', JSON.stringify({ teams: [{ ...VALID_TEAM, capacityShare: share('ml.g5.2xlarge', 1) }] }),
+      'teams.json: /teams/0/capacityShare: needs a top-level capacity section'],
+    ['a type listed twice in the pool', withPool([{ ...VALID_TEAM, capacityShare: share('ml.g5.2xlarge', 1) }], [
+      { instanceType: 'ml.g5.2xlarge', maxInstances: 1 }, { instanceType: 'ml.g5.2xlarge', maxInstances: 2 },
+    ]), 'teams.json: /capacity/instances/1/instanceType: lists ml.g5.2xlarge twice'],
+  ])('GIVEN a capacity section with %s THEN the error names the file and JSON path', (_case, json, expected) => {
+    expect(errorOf(() => parseTeamsConfig(json, 'teams.json')).message).toContain(expected);
   });
 
   test('GIVEN no -c teams WHEN read from context THEN the example is used', () => {

@@ -266,7 +266,9 @@ describe('template single-team (the default)', () => {
     // per trigger, each for its own service.
     const principals = Object.values<any>(team.findResources('AWS::IAM::Role'))
       .map((r) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service).sort();
-    expect(principals).toEqual(['events.amazonaws.com', 'sagemaker.amazonaws.com', 'sagemaker.amazonaws.com', 'sagemaker.amazonaws.com', 'scheduler.amazonaws.com']);
+    // sagemaker: the execution role, the pipeline role and the team MLflow App's service role; lambda: the
+    // submitter of the pipeline's queued training step (the team trains through its share of the GPU pool).
+    expect(principals).toEqual(['events.amazonaws.com', 'lambda.amazonaws.com', 'sagemaker.amazonaws.com', 'sagemaker.amazonaws.com', 'sagemaker.amazonaws.com', 'scheduler.amazonaws.com']);
     team.resourceCountIs('AWS::EC2::SecurityGroup', 1);
     team.hasResourceProperties('AWS::Budgets::Budget', {
       Budget: { BudgetLimit: { Amount: 1000, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:trainyard:team$ml'] } },
@@ -308,8 +310,8 @@ describe('template multi-team (example teams file)', () => {
     // Flow metrics of the three teams, selected by team name: the stack imports from the platform only.
     const flow = stacks['Trainyard-FlowMetrics'];
     flow.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    // Per team: scrap rate, cycle-time p90 and weekly GPU utilization.
-    expect(Object.keys(flow.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(9);
+    // Per team: scrap rate, cycle-time p90, queue-wait p90 and weekly GPU utilization.
+    expect(Object.keys(flow.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(12);
     expect(JSON.stringify(flow.toJSON())).not.toMatch(/Trainyard-Team-/);
     expect(manifest.artifacts['Trainyard-Team-search-ranking'].properties.tags).toMatchObject({ 'trainyard:team': 'search-ranking' });
     stacks['Trainyard-Team-search-ranking'].hasResourceProperties('AWS::Budgets::Budget', {
@@ -470,8 +472,12 @@ describe('templates platform and team (two repositories)', () => {
       Name: 'fraud-mlflow',
       ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^SsmParameterValuetrainyardTrainyardartifactsbucketname') }, '/fraud/mlflow/']] },
     });
-    expect(parameters.sort()).toEqual(['artifacts-bucket-name', 'datasets-bucket-name', 'endpoint-security-group-id', 'key-arn', 'training-subnets', 'vpc-id']
+    // The platform's parameters, and the job queue of multi-team's capacity pool (the teams file's capacity section).
+    expect(parameters.sort()).toEqual(['artifacts-bucket-name', 'capacity-pools/GpuPool/job-queue-arn', 'datasets-bucket-name', 'endpoint-security-group-id', 'key-arn', 'training-subnets', 'vpc-id']
       .map((n) => `/trainyard/Trainyard/${n}`));
+    // The team's quota share, as multi-team builds it, and the standard pipeline trains through it.
+    team.hasResourceProperties('AWS::Batch::QuotaShare', { QuotaShareName: 'fraud' });
+    expect(JSON.stringify(team.findResources('AWS::SageMaker::Pipeline'))).toContain('Callback');
   });
 
   test("team keeps multi-team's logical ids for the team's stateful resources", () => {

@@ -43,7 +43,8 @@ Checks, before a deploy, that the account's SageMaker training quotas cover what
 needs: "<type> for training job usage" (on-demand) and "<type> for spot training job usage" (managed
 spot), per instance type, from AWS Service Quotas (the applied value, else the AWS default).
 
-Needs are read from the cloud assembly: the training steps of every AWS::SageMaker::Pipeline
+Needs are read from the cloud assembly: the capacity of every TrainingCapacityPool (per instance
+type), the training steps of every AWS::SageMaker::Pipeline
 (ResourceConfig.InstanceType and InstanceCount, EnableManagedSpotTraining; steps inside condition
 steps too; pipeline parameters resolve to their defaults). A type needs as many instances as its
 largest single job; concurrent runs need more. AWS Batch compute environments are checked against
@@ -143,6 +144,13 @@ export function demandsFromAssembly(view: CloudAssemblyView, io?: CliIo): Traini
           continue;
         }
         demands.push(...trainingSteps(definition, source));
+      } else if (resource?.Type === 'AWS::Batch::ServiceEnvironment' && resource.Properties?.ServiceEnvironmentType === 'SAGEMAKER_TRAINING') {
+        // A TrainingCapacityPool: at full use it runs its per-type maximum of SageMaker training instances.
+        for (const limit of Array.isArray(resource.Properties?.CapacityLimits) ? resource.Properties.CapacityLimits : []) {
+          if (typeof limit?.CapacityUnit === 'string' && limit.CapacityUnit.startsWith('ml.') && typeof limit.MaxCapacity === 'number') {
+            demands.push({ source: `${source} (capacity pool)`, instanceType: limit.CapacityUnit, count: limit.MaxCapacity, spot: false, kind: 'sagemaker' });
+          }
+        }
       } else if (resource?.Type === 'AWS::Batch::ComputeEnvironment') {
         const cr = resource.Properties?.ComputeResources;
         const types = Array.isArray(cr?.InstanceTypes) ? cr.InstanceTypes.filter((x: unknown) => typeof x === 'string') : [];

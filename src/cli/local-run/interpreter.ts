@@ -31,7 +31,7 @@ export interface StepResult {
 /** Runs the steps that are not control flow. */
 export interface StepExecutor {
   /** Whether steps of `type` run locally (Processing, Training); others are recorded. */
-  runs(type: string): boolean;
+  runs(type: string, step?: StepDefinition): boolean;
   /** Runs a job step whose arguments are evaluated. Throws to fail the step. */
   run(step: StepDefinition, args: any): Promise<StepResult>;
   /** Records a service-only step (RegisterModel, ...): what it would do, and any properties known locally. */
@@ -216,7 +216,7 @@ export async function runPipeline(
         const message = step.Arguments?.ErrorMessage === undefined ? '' : String(evaluate(step.Arguments.ErrorMessage, scope));
         record.seconds = elapsed();
         return fail(record, message);
-      } else if (executor.runs(step.Type)) {
+      } else if (executor.runs(step.Type, step)) {
         record.status = 'NotStarted';
         onEvent({ kind: 'start', step: record });
         const args = evaluate(step.Arguments ?? {}, scope);

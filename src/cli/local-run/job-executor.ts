@@ -35,7 +35,12 @@ export interface JobExecutorOptions {
 const HOST_VARIABLES = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'VIRTUAL_ENV', 'CONDA_PREFIX', 'PYTHONPATH'];
 const CONTAINER_ROOT = '/opt/ml';
 
-/** The local StepExecutor: Processing and Training run; everything else is recorded. */
+/**
+ * The local StepExecutor: Processing and Training run, and so does a queued training step (a
+ * Callback step carrying a `TrainingJobRequest`, which the capacity pool would queue): its request
+ * runs like a Training step's and its callback outputs (`ModelArtifacts`, `TrainingJobName`,
+ * `TrainingJobArn`) are what the submitter would report. Everything else is recorded.
+ */
 export class LocalJobExecutor implements StepExecutor {
   private readonly python: string;
 
@@ -43,11 +48,27 @@ export class LocalJobExecutor implements StepExecutor {
     this.python = options.python ?? 'python3';
   }
 
-  public runs(type: string): boolean {
-    return type === 'Processing' || type === 'Training';
+  public runs(type: string, step?: StepDefinition): boolean {
+    return type === 'Processing' || type === 'Training' || (type === 'Callback' && isQueuedTraining(step));
   }
 
   public async run(step: StepDefinition, args: any): Promise<StepResult> {
+    if (step.Type === 'Callback') {
+      // A queued training step: no queue locally, the training request runs at once.
+      const result = await this.train(step, args.TrainingJobRequest ?? {});
+      const p = result.properties;
+      return {
+        ...result,
+        properties: {
+          OutputParameters: {
+            ModelArtifacts: p.ModelArtifacts.S3ModelArtifacts,
+            TrainingJobName: p.TrainingJobName,
+            TrainingJobArn: p.TrainingJobArn,
+          },
+        },
+        detail: `${result.detail} (queued training: run at once, no capacity pool locally)`,
+      };
+    }
     return step.Type === 'Training' ? this.train(step, args) : this.process(step, args);
   }
 
@@ -350,4 +371,10 @@ function tarDirectory(directory: string, file: string): void {
   if (result.status !== 0) {
     throw new EvaluationError(`cannot write ${file}: ${(result.stderr || result.error?.message || '').trim()}`);
   }
+}
+
+/** A Callback step of `QueuedTrainingStep`: its arguments carry the CreateTrainingJob request. */
+function isQueuedTraining(step: StepDefinition | undefined): boolean {
+  const request = (step?.Arguments as any)?.TrainingJobRequest;
+  return request !== null && typeof request === 'object';
 }

@@ -2,6 +2,7 @@
 // enrich, de-duplicate, judge with the flow-metrics core, and say which metrics to publish.
 // The AWS clients are passed in, so the handler wires real clients and the tests mock them.
 import { createHash } from 'crypto';
+import { batchServiceJobChanged, ServiceJobEventDetail } from './batch-events';
 import {
   assessRunUtilization,
   GpuCatalogueEntry,
@@ -140,6 +141,8 @@ export async function processEvent(
       return pipelineChanged(detail as any, store, settings, expiresAt);
     case 'SageMaker Model Package State Change':
       return modelPackageChanged(detail as any, store, settings, expiresAt);
+    case 'Batch Service Job State Change':
+      return batchServiceJobChanged(detail as ServiceJobEventDetail, store, settings, expiresAt);
     default:
       return { metrics: [], skipped: 'unknown-event' };
   }

@@ -20,6 +20,8 @@ export const SCRAP_CAUSES = [
   'userStop',
   'algorithmError',
   'duplicate',
+  // Attempts of queued jobs (TrainingCapacityPool) preempted so a lender could take its capacity back.
+  'preempted',
   'other',
 ] as const;
 

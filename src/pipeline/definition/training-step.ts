@@ -275,6 +275,16 @@ export class TrainingStep extends PipelineStep {
     return this.props.overrides?.enableManagedSpotTraining ?? this.environment.trainingJobDefaults.enableManagedSpotTraining;
   }
 
+  /**
+   * The CreateTrainingJob request this step starts (its `Arguments`), for steps that submit it
+   * another way (`QueuedTrainingStep`).
+   *
+   * @internal
+   */
+  public _createTrainingJobRequest(context: StepRenderContext): any {
+    return this._render(context).Arguments;
+  }
+
   /** @internal */
   protected _renderArguments(context: StepRenderContext): any {
     const p = this.props;

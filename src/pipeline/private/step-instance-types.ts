@@ -3,7 +3,8 @@ import { Token } from 'aws-cdk-lib';
 /**
  * The instance types the job steps of a rendered pipeline definition request: Training
  * (`ResourceConfig.InstanceType` or its instance groups), Processing (`ClusterConfig.InstanceType`)
- * and Tuning (`TrainingJobDefinition(s).ResourceConfig`), Condition branches included. A type
+ * Tuning (`TrainingJobDefinition(s).ResourceConfig`) and queued training (a Callback step's
+ * `TrainingJobRequest.ResourceConfig`), Condition branches included. A type
  * given as a pipeline parameter counts with its default value; deploy-time tokens are skipped.
  *
  * @internal
@@ -22,6 +23,8 @@ export function stepInstanceTypes(definition: any): string[] {
     for (const step of steps ?? []) {
       const a = step?.Arguments ?? {};
       if (step?.Type === 'Training') types.push(...ofResourceConfig(a.ResourceConfig));
+      // A QueuedTrainingStep: a Callback step carrying the CreateTrainingJob request it queues.
+      if (step?.Type === 'Callback' && a.TrainingJobRequest) types.push(...ofResourceConfig(a.TrainingJobRequest.ResourceConfig));
       if (step?.Type === 'Processing') types.push(a.ProcessingResources?.ClusterConfig?.InstanceType);
       if (step?.Type === 'Tuning') {
         for (const def of [a.TrainingJobDefinition, ...(a.TrainingJobDefinitions ?? [])]) types.push(...ofResourceConfig(def?.ResourceConfig));

@@ -10,7 +10,10 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { CloudAssemblyView } from '../../../src/cli/cloud-assembly';
+import { demandsFromAssembly } from '../../../src/cli/commands/quota';
 import { main } from '../../../src/cli/main';
+import { TrainingCapacityPool } from '../../../src/environment/training-capacity-pool';
 import { newApp } from '../../helpers/synth';
 import { capturedIo } from '../cli-io';
 
@@ -218,5 +221,22 @@ describe('trainyard quota on a synthesized cloud assembly', () => {
     const { code, err } = await run(['--cdk-out', '/nonexistent/cdk.out']);
     expect(code).toBe(2);
     expect(err).toBe("trainyard quota: --cdk-out: /nonexistent/cdk.out is not a directory: run 'npx cdk synth' first.\n");
+  });
+});
+
+describe('trainyard quota on a capacity pool', () => {
+  test('the pool needs its per-type maximum of on-demand SageMaker training instances', () => {
+    // GIVEN a TrainingCapacityPool of 16 g5.2xlarge and 2 p4d.24xlarge
+    const app = newApp();
+    new TrainingCapacityPool(new Stack(app, 'Platform'), 'Gpus', {
+      capacity: [{ instanceType: 'ml.g5.2xlarge', maxInstances: 16 }, { instanceType: 'ml.p4d.24xlarge', maxInstances: 2 }],
+    });
+    // WHEN the demands are read from the assembly THEN each type needs the pool's maximum, on demand
+    const demands = demandsFromAssembly(CloudAssemblyView.open(app.synth().directory));
+    expect(demands.map((d) => [d.instanceType, d.count, d.spot, d.kind])).toEqual([
+      ['ml.g5.2xlarge', 16, false, 'sagemaker'],
+      ['ml.p4d.24xlarge', 2, false, 'sagemaker'],
+    ]);
+    expect(demands[0].source).toMatch(/^Platform\/Gpus.*\(capacity pool\)$/);
   });
 });

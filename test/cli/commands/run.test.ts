@@ -78,6 +78,10 @@ describe('trainyard run --local on the default template (single-team), synthesiz
     expect(report.status).toBe('Succeeded');
     const steps = Object.fromEntries(report.steps.map((s) => [s.name, s]));
     expect([N.VALIDATE, N.TRAIN, N.EVALUATE].map((n) => steps[n].status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+    // single-team trains through its capacity share: a queued training step (a Callback step) whose
+    // training request runs locally at once, its callback outputs feeding evaluation and registration.
+    expect(steps[N.TRAIN].type).toBe('Callback');
+    expect(steps[N.TRAIN].detail).toMatch(/model in .*model\.tar\.gz .*\(queued training: run at once, no capacity pool locally\)/);
     expect(steps[N.GATE].condition).toMatchObject({ holds: true, branch: [N.REGISTER] });
     expect(steps[N.REGISTER].status).toBe('Recorded');
     expect(steps[N.REJECT].status).toBe('Skipped');

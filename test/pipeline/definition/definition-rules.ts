@@ -82,7 +82,14 @@ const TRAINING_ARGUMENTS = {
     OutputDataConfig: { type: 'object', properties: { S3OutputPath: STRING_VALUE, KmsKeyId: STRING_VALUE }, required: ['S3OutputPath'], additionalProperties: false },
     ResourceConfig: {
       type: 'object',
-      properties: { InstanceType: STRING_VALUE, InstanceCount: INTEGER_VALUE, VolumeSizeInGB: INTEGER_VALUE, VolumeKmsKeyId: STRING_VALUE, KeepAlivePeriodInSeconds: { type: 'integer', minimum: 0, maximum: 3600 } },
+      properties: {
+        InstanceType: STRING_VALUE,
+        InstanceCount: INTEGER_VALUE,
+        VolumeSizeInGB: INTEGER_VALUE,
+        VolumeKmsKeyId: STRING_VALUE,
+        KeepAlivePeriodInSeconds: { type: 'integer', minimum: 0, maximum: 3600 },
+        TrainingPlanArn: STRING_VALUE,
+      },
       required: ['InstanceType', 'InstanceCount', 'VolumeSizeInGB'],
       additionalProperties: false,
     },
@@ -254,6 +261,34 @@ const SCHEMA = {
             },
           },
           required: ['Name', 'Type', 'Arguments'],
+          additionalProperties: false,
+        },
+        {
+          // The published schema's Callback step: SqsQueueUrl, free-form Arguments and typed OutputParameters
+          // (no RetryPolicies). Trainyard's QueuedTrainingStep puts a CreateTrainingJob request in its arguments.
+          type: 'object',
+          properties: {
+            ...STEP_COMMON,
+            Type: { const: 'Callback' },
+            SqsQueueUrl: { type: 'string', minLength: 1 },
+            Arguments: {
+              type: 'object',
+              properties: {
+                TrainingJobRequest: TRAINING_ARGUMENTS,
+                JobQueue: { type: 'string' },
+                QuotaShareName: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' },
+                SchedulingPriority: { type: 'integer', minimum: 0, maximum: 9999 },
+                PreemptionRetries: { type: 'integer', minimum: 0, maximum: 10 },
+                StepName: NAME,
+              },
+            },
+            OutputParameters: {
+              type: 'array',
+              items: { type: 'object', properties: { OutputName: { type: 'string' }, OutputType: { enum: ['String', 'Integer', 'Boolean', 'Float'] } }, required: ['OutputName'], additionalProperties: false },
+            },
+            CacheConfig: CACHE,
+          },
+          required: ['Name', 'Type', 'SqsQueueUrl'],
           additionalProperties: false,
         },
         { type: 'object', properties: { ...STEP_COMMON, Type: { const: 'Fail' }, Arguments: { type: 'object', properties: { ErrorMessage: STRING_VALUE }, additionalProperties: false } }, required: ['Name', 'Type', 'Arguments'], additionalProperties: false },

@@ -1,0 +1,173 @@
+import { createHash } from 'crypto';
+import { ArnFormat, Duration, Fn, Resource, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { Acknowledgements } from '../../core/acknowledgements';
+import { ITeamCapacityShare } from '../../environment/team-capacity-share';
+import { ITrainingEnvironment } from '../../environment/training-environment';
+import { QueuedTrainingFunction } from '../queued-training-function';
+
+/** Properties of a pipeline's submitter. */
+export interface QueuedTrainingSubmitterProps {
+  readonly environment: ITrainingEnvironment;
+  /** The shares the pipeline's queued steps use (all of the environment's team). */
+  readonly shares: ITeamCapacityShare[];
+  /** The pipeline's ARN: the submitter reports only to its executions. */
+  readonly pipelineArn: string;
+}
+
+/**
+ * What runs the `QueuedTrainingStep`s of one pipeline: the SQS queue their Callback steps write
+ * to, the function that submits each request to the team's quota share and reports the job's end,
+ * and the EventBridge rule that hands it the job state changes of this pipeline's jobs only.
+ */
+export class QueuedTrainingSubmitter extends Construct {
+  /** The queue the Callback steps write to. */
+  public readonly queue: sqs.Queue;
+  /** The submitter function. */
+  public readonly function: lambda.Function;
+  /** `ty<8 hex>`: the start of the names of this pipeline's service jobs. */
+  public readonly jobNamePrefix: string;
+
+  constructor(scope: Construct, id: string, props: QueuedTrainingSubmitterProps) {
+    super(scope, id);
+    const { environment } = props;
+    const stack = Stack.of(this);
+    const key = environment.key;
+    // 2 + 8 + 1 + 10 (callback token) = 21 characters: Batch names the training job
+    // AWSBatch<jobName><32 hex>, which must fit SageMaker's 63.
+    this.jobNamePrefix = `ty${createHash('sha256').update(this.node.path).digest('hex').slice(0, 8)}`;
+
+    const dlq = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
+    });
+    Acknowledgements.acknowledge(dlq, Acknowledgements.deadLetterQueue());
+    // The platform key of another stack, or of an imported platform (its ARN is a template parameter
+    // read from the platform's SSM parameter). cfn-guard's CT rules follow a Ref to resources only, and
+    // the cfn-guard CDK plugin fails on a Ref to a parameter (TypeError reading 'to'); as a Fn::Join the
+    // rules report it, acknowledged (as in GpuBatchCompute).
+    const foreignKey = Stack.of(key) !== stack || !Resource.isOwnedResource(key);
+    const keyArn = foreignKey ? Fn.join('', [key.keyArn, '']) : undefined;
+    if (foreignKey) {
+      (dlq.node.defaultChild as sqs.CfnQueue).kmsMasterKeyId = keyArn;
+      Acknowledgements.acknowledge(dlq, Acknowledgements.crossStackSqsKey());
+    }
+    this.queue = new sqs.Queue(this, 'CallbackQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      // Six times the function timeout, as Lambda advises for an SQS event source.
+      visibilityTimeout: Duration.minutes(3),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: dlq, maxReceiveCount: 10 },
+    });
+    if (foreignKey) {
+      (this.queue.node.defaultChild as sqs.CfnQueue).kmsMasterKeyId = keyArn;
+      Acknowledgements.acknowledge(this.queue, Acknowledgements.crossStackSqsKey());
+    }
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: key });
+    if (foreignKey) {
+      (logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = keyArn;
+      Acknowledgements.acknowledge(logGroup, Acknowledgements.crossStackKmsKey());
+    }
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Trainyard ${environment.teamName}: submits the queued training steps of ${props.pipelineArn} and reports their end`,
+    });
+    const fn = new QueuedTrainingFunction(this, 'Function', {
+      description: 'Trainyard queued training: Callback step -> AWS Batch SubmitServiceJob; job state -> pipeline step result',
+      role,
+      logGroup,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      // SubmitServiceJob allows 5 requests a second per account; two concurrent submitters stay well below it.
+      reservedConcurrentExecutions: 2,
+      environmentEncryption: key,
+      environment: {
+        JOB_NAME_PREFIX: this.jobNamePrefix,
+        TEAM_NAME: environment.teamName,
+        POWERTOOLS_SERVICE_NAME: 'trainyard-queued-training',
+      },
+    });
+    const cfnFunction = fn.node.defaultChild as lambda.CfnFunction;
+    cfnFunction.deadLetterConfig = { targetArn: dlq.queueArn };
+    this.function = fn;
+    Acknowledgements.acknowledge(fn, Acknowledgements.queuedTrainingSubmitterOutsideVpc());
+
+    new lambda.EventSourceMapping(this, 'FromCallbackQueue', {
+      target: fn,
+      eventSourceArn: this.queue.queueArn,
+      batchSize: 5,
+      reportBatchItemFailures: true,
+    });
+
+    const jobQueues = [...new Set(props.shares.map((s) => s.jobQueueArn))];
+    const rule = new events.CfnRule(this, 'JobStateRule', {
+      description: `Trainyard: ends of the queued training jobs of ${this.node.path}`,
+      state: 'ENABLED',
+      eventPattern: {
+        'source': ['aws.batch'],
+        'detail-type': ['Batch Service Job State Change'],
+        'detail': {
+          jobQueue: jobQueues,
+          jobName: [{ prefix: `${this.jobNamePrefix}-` }],
+          status: ['SUCCEEDED', 'FAILED'],
+        },
+      },
+      targets: [{
+        id: 'Submitter',
+        arn: fn.functionArn,
+        // EventBridge retries delivery for a day; a failed invocation goes to the function's own dead-letter queue.
+        retryPolicy: { maximumRetryAttempts: 8, maximumEventAgeInSeconds: 86_400 },
+      }],
+    });
+    fn.addPermission('FromJobStateRule', {
+      principal: new iam.ServicePrincipal('events.amazonaws.com'),
+      sourceArn: rule.attrArn,
+      sourceAccount: stack.account,
+    });
+
+    const executions = stack.splitArn(props.pipelineArn, ArnFormat.SLASH_RESOURCE_NAME);
+    const sagemakerArn = (resource: string, name: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName: name });
+    const policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: `Least privilege of the queued-training submitter of ${this.node.path}`,
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+        new iam.PolicyStatement({
+          sid: 'ConsumeCallbackQueue',
+          actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
+          resources: [this.queue.queueArn],
+        }),
+        new iam.PolicyStatement({ sid: 'SendToDeadLetterQueue', actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }),
+        new iam.PolicyStatement({ sid: 'UseTeamKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+        new iam.PolicyStatement({
+          sid: 'ReportToThisPipeline',
+          actions: ['sagemaker:SendPipelineExecutionStepSuccess', 'sagemaker:SendPipelineExecutionStepFailure'],
+          resources: [sagemakerArn('pipeline', `${executions.resourceName}/execution/*`)],
+        }),
+        new iam.PolicyStatement({
+          // Batch names the training job AWSBatch<jobName><hash>, and this pipeline's job names start with the prefix.
+          sid: 'DescribeThisPipelinesTrainingJobs',
+          actions: ['sagemaker:DescribeTrainingJob'],
+          resources: [sagemakerArn('training-job', `AWSBatch${this.jobNamePrefix}-*`), sagemakerArn('training-job', `awsbatch${this.jobNamePrefix}-*`)],
+        }),
+      ],
+    });
+    fn.node.addDependency(policy);
+    Acknowledgements.acknowledgeWildcardResources(policy, Acknowledgements.queuedTrainingSubmitterPolicy());
+    for (const share of props.shares) {
+      share.grantSubmit(role);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { CollectorSettings, DedupStore, processEvent } from '../../src/metrics/private/collector-logic';
+
+/** An in-memory dedup store. */
+function memoryStore(): DedupStore {
+  const items = new Map<string, Record<string, string | number>>();
+  return {
+    async putIfAbsent(key, attributes) {
+      if (items.has(key)) return { written: false, existing: items.get(key) };
+      items.set(key, attributes);
+      return { written: true };
+    },
+    async put(key, attributes) { items.set(key, attributes); },
+    async get(key) { return items.get(key); },
+  };
+}
+
+const settings: CollectorSettings = {
+  teams: ['vision', 'fraud'],
+  ttlSeconds: 3600,
+  pricePerInstanceHour: () => 1.5,
+  now: () => Date.UTC(2026, 11, 1),
+  // Batch events carry no host metrics: the GPU-utilization settings (issue 18) are unused here.
+  gpuCatalogue: [],
+  underutilizedThresholdPercent: 35,
+  metricsGraceMs: 0,
+  metricsRetryDelaysMs: [],
+  sleep: async () => {},
+};
+const noSageMaker = { describe: async () => { throw new Error('not called for Batch events'); } };
+const event = (detail: Record<string, unknown>) => ({ 'detail-type': 'Batch Service Job State Change', 'detail': { jobId: 'job-1', quotaShareName: 'vision', ...detail } });
+const T0 = Date.UTC(2026, 11, 1, 8, 0, 0);
+
+describe('collector: Batch service job events of a capacity pool', () => {
+  test('the first RUNNING state gives the queue wait (SUBMITTED to RUNNING) of the share\'s team; a repeat counts nothing', async () => {
+    const store = memoryStore();
+    const running = event({ status: 'RUNNING', createdAt: T0, startedAt: T0 + 25 * 60_000 });
+    const outcome = await processEvent(running, store, noSageMaker, settings);
+    expect(outcome).toEqual({ team: 'vision', metrics: [{ name: 'QueueWaitSeconds', unit: 'None', value: 1500 }] });
+    expect((await processEvent(running, store, noSageMaker, settings)).skipped).toBe('duplicate-event');
+  });
+
+  test('a finished job that was preempted twice counts as preempted scrap with the instance hours of the lost attempts', async () => {
+    const outcome = await processEvent(event({
+      status: 'SUCCEEDED',
+      capacityUsage: [{ capacityUnit: 'ml.g5.2xlarge', quantity: 2 }],
+      preemptionSummary: {
+        preemptedAttemptCount: 2,
+        recentPreemptedAttempts: [
+          { startedAt: T0, stoppedAt: T0 + 30 * 60_000 },
+          { startedAt: T0 + 60 * 60_000, stoppedAt: T0 + 90 * 60_000 },
+        ],
+      },
+    }), memoryStore(), noSageMaker, settings);
+    expect(outcome.metrics).toEqual([
+      { name: 'Preemptions', unit: 'Count', value: 2 },
+      { name: 'ScrappedRunsByCause', unit: 'Count', value: 2, cause: 'preempted' },
+      { name: 'WastedGpuHoursByCause', unit: 'None', value: 2, cause: 'preempted' },
+    ]);
+  });
+
+  test('a job without preemptions ends with no metrics; shares of unmeasured teams and queued states are skipped', async () => {
+    expect((await processEvent(event({ status: 'FAILED' }), memoryStore(), noSageMaker, settings)).metrics).toEqual([]);
+    expect((await processEvent(event({ status: 'RUNNING', quotaShareName: 'other' }), memoryStore(), noSageMaker, settings)).skipped).toBe('not-a-team-resource');
+    expect((await processEvent(event({ status: 'RUNNABLE' }), memoryStore(), noSageMaker, settings)).skipped).toBe('not-terminal');
+    expect((await processEvent(event({ status: undefined }), memoryStore(), noSageMaker, settings)).skipped).toBe('malformed');
+  });
+});
