@@ -22,9 +22,11 @@ function synth(build: (app: App) => void, context: Record<string, unknown> = {})
 }
 
 // The direct-training path (no capacity pool): the pipeline role starts the training job itself.
-// The queued path (SQS SendMessage, SubmitServiceJob) is simulated in
+// The queued path of the default single-team (the team trains through its share of the GPU pool) is
+// simulated below under the same boundary; grantSubmit's share scoping in
 // test/environment/team-capacity-share-simulation.test.ts.
 const single = synth((app) => buildTemplate(app), { template: 'single-team', capacityPool: false });
+const queued = synth((app) => buildTemplate(app), { template: 'single-team' });
 const multiTeam = synth((app) => buildTemplate(app), { template: 'multi-team' });
 const batch = synth((app) => buildTemplate(app), { template: 'batch-gpu' });
 const multiAccount = synth((app) => buildTemplate(app), { template: 'multi-account' });
@@ -337,4 +339,27 @@ describe('multi-account: the dev account reads the prod model registry, and only
   test('another account is denied even with an identity grant: the group policy names the dev account only', async () => {
     await expectDenied(multiAccount, { ...devRole, arn: 'arn:aws:iam::333333333333:role/ml-dev', account: '333333333333' }, { action: 'sagemaker:DescribeModelPackageGroup', resource: group });
   });
+});
+
+describe('single-team through the capacity pool: the pipeline role hands training to its own submitter queue, under its boundary', () => {
+  const qm = queued.model;
+  const team = qm.stack('Trainyard-Team-ml');
+  const role = queued.role(team, 'TrainingPipelineExecutionRole');
+  const callbackQueue = qm.attribute(qm.resource(team, 'AWS::SQS::Queue', 'TrainingPipelineQueuedTrainingCallbackQueue'), 'Arn');
+  const deadLetterQueue = qm.attribute(qm.resource(team, 'AWS::SQS::Queue', 'TrainingPipelineQueuedTrainingDeadLetterQueue'), 'Arn');
+  const key = qm.attribute(qm.resource(qm.stack('Trainyard-Platform'), 'AWS::KMS::Key', 'PlatformKey'), 'Arn');
+  const viaSqs = { 'kms:ViaService': 'sqs.us-east-1.amazonaws.com', 'kms:CallerAccount': '123456789012' };
+  test('the role carries the team boundary, and the definition trains through a Callback step', () => {
+    expect(role.permissionsBoundary?.name).toMatch(/^Trainyard-Team-ml\/MlPermissionsBoundary/);
+    expect(pipelineDefinition(qm, qm.resource(team, 'AWS::SageMaker::Pipeline', 'TrainingPipeline')).Steps.map((st: any) => st.Type)).toContain('Callback');
+  });
+  test.each<Case>([
+    ['sends the training request to its callback queue', { action: 'sqs:SendMessage', resource: callbackQueue }],
+    ['encrypts the message with the platform key through SQS', { action: 'kms:GenerateDataKey', resource: key, context: viaSqs }],
+  ])('%s', async (_name, call) => expectAllowed(queued, role, call));
+  test.each<Case>([
+    ['sends to the dead-letter queue', { action: 'sqs:SendMessage', resource: deadLetterQueue }],
+    ['sends to another queue of the account', { action: 'sqs:SendMessage', resource: 'arn:aws:sqs:us-east-1:123456789012:some-other-queue' }],
+    ['uses the key outside SQS and S3', { action: 'kms:GenerateDataKey', resource: key, context: { 'kms:ViaService': 'ssm.us-east-1.amazonaws.com', 'kms:CallerAccount': '123456789012' } }],
+  ])('not: %s', async (_name, call) => expectDenied(queued, role, call));
 });

@@ -171,6 +171,18 @@ export function guardrailAllowStatements(additionalAllowedActions: string[] = []
       ],
       resources: ['*'],
     }),
+    // Training through a capacity pool (QueuedTrainingStep, TeamCapacityShare.grantSubmit): the pipeline
+    // role hands the request to its submitter queue; team and Studio roles submit to and manage the
+    // team's share. Each role's identity policy scopes these to its own queue and share.
+    new iam.PolicyStatement({
+      sid: 'AllowQueuedTraining',
+      actions: [
+        'sqs:SendMessage', 'batch:SubmitServiceJob', 'batch:TagResource', 'batch:UpdateServiceJob', 'batch:TerminateServiceJob',
+        'batch:DescribeServiceJob', 'batch:ListServiceJobs', 'batch:DescribeJobQueues', 'batch:DescribeServiceEnvironments',
+        'batch:DescribeQuotaShare', 'batch:ListQuotaShares',
+      ],
+      resources: ['*'],
+    }),
     ...(additionalAllowedActions.length > 0
       ? [new iam.PolicyStatement({ sid: 'AllowAdditionalActions', actions: additionalAllowedActions, resources: ['*'] })]
       : []),
