@@ -54,7 +54,7 @@ export function multiTeam(app: App): Stack[] {
 
   // Throughput, cycle time and scrap rate of every team, from the first deploy. FlowMetrics selects
   // events by team name, so its stacks read the platform's parameters and reference no team stack;
-  // each holds at most FLOW_METRICS_TEAMS_PER_STACK teams (two alarms each), far inside the
+  // each holds at most FLOW_METRICS_TEAMS_PER_STACK teams (up to four alarms each: scrap rate, cycle time, GPU utilization, queue wait), far inside the
   // 500-resource stack limit. Teams are grouped in file order: append new teams at the end to keep
   // the others in place.
   for (let first = 0; first < config.teams.length; first += FLOW_METRICS_TEAMS_PER_STACK) {
