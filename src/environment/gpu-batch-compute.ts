@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, Fn, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { GpuProfile } from './gpu-profile';
 import { Acknowledgements } from '../core/acknowledgements';
+import { foreignKeyArn } from '../core/cfn-guard-key-reference';
 import { TrainyardValidationError } from '../core/errors';
 import { boundedName } from '../core/physical-name';
 import { TAG_KEYS } from '../core/tag-keys';
@@ -336,10 +337,8 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
       removalPolicy,
     });
     if (!MlPlatform.isMlPlatform(platform)) {
-      // The key ARN of an imported platform is a template parameter (its SSM parameter). cfn-guard's
-      // CT.CLOUDWATCH.PR.3 follows a Ref to resources only, and the cfn-guard CDK plugin fails on a Ref
-      // to a parameter there (TypeError reading 'to'); as a Fn::Join the rule reports it, acknowledged below.
-      (logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = Fn.join('', [platform.key.keyArn, '']);
+      // The key ARN of an imported platform is a template parameter (its SSM parameter): see foreignKeyArn.
+      (logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = foreignKeyArn(platform.key);
     }
     Acknowledgements.acknowledge(logGroup, Acknowledgements.crossStackKmsKey());
     this.logGroup = logGroup;

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { ArnFormat, Duration, Fn, Resource, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Resource, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Acknowledgements } from '../../core/acknowledgements';
+import { foreignKeyArn } from '../../core/cfn-guard-key-reference';
 import { ITeamCapacityShare } from '../../environment/team-capacity-share';
 import { ITrainingEnvironment } from '../../environment/training-environment';
 import { QueuedTrainingFunction } from '../queued-training-function';
@@ -51,11 +52,9 @@ export class QueuedTrainingSubmitter extends Construct {
     });
     Acknowledgements.acknowledge(dlq, Acknowledgements.deadLetterQueue());
     // The platform key of another stack, or of an imported platform (its ARN is a template parameter
-    // read from the platform's SSM parameter). cfn-guard's CT rules follow a Ref to resources only, and
-    // the cfn-guard CDK plugin fails on a Ref to a parameter (TypeError reading 'to'); as a Fn::Join the
-    // rules report it, acknowledged (as in GpuBatchCompute).
+    // read from the platform's SSM parameter): see foreignKeyArn.
     const foreignKey = Stack.of(key) !== stack || !Resource.isOwnedResource(key);
-    const keyArn = foreignKey ? Fn.join('', [key.keyArn, '']) : undefined;
+    const keyArn = foreignKey ? foreignKeyArn(key) : undefined;
     if (foreignKey) {
       (dlq.node.defaultChild as sqs.CfnQueue).kmsMasterKeyId = keyArn;
       Acknowledgements.acknowledge(dlq, Acknowledgements.crossStackSqsKey());
