@@ -133,6 +133,18 @@ compat.reset('node scripts/api-compat.js');
 project.postCompileTask.spawn(compat);
 project.addPackageIgnore('/api-baseline/');
 
+// Checked examples: jsii-rosetta compiles every TypeScript example of README.md, docs/*.md and the API
+// docs (strict: one that does not compile fails the build), with the fixture rosetta/default.ts-fixture,
+// offline against this checkout. README and API translations (Python included) land in .jsii.tabl.json,
+// which jsii-pacmak reads and which caches them between runs. See scripts/rosetta.js.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile the examples of README.md, docs/*.md and the API docs with jsii-rosetta (strict)',
+  exec: 'node scripts/rosetta.js',
+});
+project.postCompileTask.spawn(rosetta);
+project.gitignore.addPatterns('/.rosetta/', '.jsii.tabl.json');
+project.addPackageIgnore('/rosetta/');
+
 // Benchmarks (not timed tests); `npm run bench` is assembled by the lead from the bench:* tasks.
 project.addTask('bench:metrics', {
   description: 'Benchmark the flow-metrics core on 100,000 training-job records (time and memory against a JSON.parse+sort baseline)',
