@@ -142,7 +142,7 @@ const rosetta = project.addTask('rosetta:extract', {
   exec: 'node scripts/rosetta.js',
 });
 project.postCompileTask.spawn(rosetta);
-project.gitignore.addPatterns('/.rosetta/', '.jsii.tabl.json');
+project.gitignore.addPatterns('/.rosetta/', '.jsii.tabl.json', '/.rosetta-cache.tabl.json');
 project.addPackageIgnore('/rosetta/');
 
 // Benchmarks (not timed tests); `npm run bench` is assembled by the lead from the bench:* tasks.

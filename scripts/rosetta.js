@@ -14,7 +14,8 @@
 //
 // Offline: the examples compile against this checkout (`trainyard` resolves to the project
 // directory through a temporary node_modules link) and this project's node_modules; nothing is
-// installed. Set ROSETTA_DOCS_ONLY=1 to skip the assembly (README and API docs).
+// installed. A fresh clone compiles every example; later runs reuse .rosetta-cache.tabl.json (not
+// committed) for the examples and types that did not change. Set ROSETTA_DOCS_ONLY=1 to skip the assembly (README and API docs).
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -59,7 +60,10 @@ try {
 
   const assemblies = process.env.ROSETTA_DOCS_ONLY ? [docsAsmDir] : [root, docsAsmDir];
   const bin = path.join(root, 'node_modules', '.bin', 'jsii-rosetta');
-  const result = spawnSync(bin, ['extract', '--strict', '--directory', compileDir, ...assemblies], {
+  // Translations that compiled are reused while the example and the types it uses are unchanged
+  // (rosetta fingerprints both), so a rerun compiles only what changed.
+  const cache = path.join(root, '.rosetta-cache.tabl.json');
+  const result = spawnSync(bin, ['extract', '--strict', '--directory', compileDir, '--cache', cache, ...assemblies], {
     stdio: 'inherit',
     cwd: root,
     env: { ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' },
