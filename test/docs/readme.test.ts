@@ -54,3 +54,12 @@ test.each(['README.md', 'CONTRIBUTING.md', 'RULES.md', ...DOCS])('every relative
   }
   expect(broken).toEqual([]);
 });
+
+test('the build compiles the examples: post-compile runs rosetta:extract, which runs jsii-rosetta strict on the docs', () => {
+  const tasks = JSON.parse(read('.projen/tasks.json')).tasks;
+  expect(tasks['post-compile'].steps).toContainEqual({ spawn: 'rosetta:extract' });
+  expect(tasks['rosetta:extract'].steps).toEqual([{ exec: 'node scripts/rosetta.js' }]);
+  const script = read('scripts/rosetta.js');
+  expect(script).toContain("'extract', '--strict'");
+  expect(script).toContain("path.join(root, 'docs')");
+});
