@@ -75,7 +75,7 @@ export function acknowledgementCatalogue(): CatalogueEntry[] {
             const args = member.parameters.map((p) => sampleArgument(p, source));
             entries.push({ name, where: docSummary(member), acknowledgements: entriesOf(holder[member.name.text].bind(holder), args) });
           } else if (ts.isPropertyDeclaration(member) && /_REASON$/.test(member.name.text)) {
-            entries.push({ name, where: docSummary(member), acknowledgements: [{ finding: 'the wildcard findings its caller names', reason: holder[member.name.text] }] });
+            entries.push({ name, where: docSummary(member), acknowledgements: [{ finding: '`AwsSolutions-IAM5[Resource::…]` findings the caller names', reason: holder[member.name.text] }] });
           }
         }
       } else if (ts.isFunctionDeclaration(statement) && statement.name && isFactory(statement, source)
