@@ -12,7 +12,7 @@ import { StandardTrainingRecipe } from '../../src/pipeline/standard-training-rec
 import { TrainingPipeline } from '../../src/pipeline/training-pipeline';
 import { MlPlatform } from '../../src/platform/ml-platform';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
-import { definitionSchemaErrors, deployedDefinition } from './definition/definition-rules';
+import { definitionSchemaErrors, deployedDefinition, queuedTrainingRequestErrors } from './definition/definition-rules';
 
 const G5 = 'ml.g5.2xlarge';
 
@@ -73,13 +73,30 @@ describe('the standard pipelines of two teams train through their shares of one 
     expect(train.Arguments.QuotaShareName).toBe('vision');
     expect(train.Arguments.SchedulingPriority).toBe(100);
     expect(train.Arguments.PreemptionRetries).toBe(3);
-    expect(train.Arguments.TrainingJobRequest).toEqual(expect.objectContaining({
-      RoleArn: expect.anything(),
+    // Every argument is a primitive or ONE pipeline expression (a Callback step's inputs are flat):
+    // the request is a JSON string whose run-time values are markers naming RunTimeValue<n> arguments.
+    for (const [name, value] of Object.entries<any>(train.Arguments)) {
+      const flat = value === null || typeof value !== 'object' || (Object.keys(value).length === 1 && /^(Get|Std:Join|Std:JsonGet)$/.test(Object.keys(value)[0]));
+      expect([name, flat]).toEqual([name, true]);
+    }
+    expect(typeof train.Arguments.TrainingJobRequest).toBe('string');
+    const request = JSON.parse(train.Arguments.TrainingJobRequest);
+    expect(request).toEqual(expect.objectContaining({
+      RoleArn: 'TOKEN',
       EnableNetworkIsolation: true,
       ResourceConfig: expect.objectContaining({ InstanceType: G5, TrainingPlanArn: 'arn:aws:sagemaker:us-east-1:111122223333:training-plan/gpu-reservation' }),
       StoppingCondition: expect.objectContaining({ MaxRuntimeInSeconds: expect.any(Number) }),
     }));
-    expect(train.Arguments.TrainingJobRequest.TrainingJobName).toBeUndefined();
+    expect(request.TrainingJobName).toBeUndefined();
+    // The checkpoint prefix is built at run time: a marker in the request, its Std:Join a top-level argument.
+    const marker = request.CheckpointConfig.S3Uri['Trainyard::Value'];
+    expect(marker).toMatch(/^RunTimeValue\d+$/);
+    expect(train.Arguments[marker]['Std:Join'].Values).toContainEqual({ Get: 'Execution.PipelineExecutionId' });
+    // With the markers filled by their expressions, the request is a valid Training step's arguments.
+    expect(queuedTrainingRequestErrors(train.Arguments)).toEqual([]);
+    // Every marker names an argument, and every RunTimeValue argument is used once.
+    const markers = train.Arguments.TrainingJobRequest.match(/"Trainyard::Value":"(RunTimeValue\d+)"/g)!.map((m: string) => m.split('"')[3]);
+    expect(new Set(markers)).toEqual(new Set(Object.keys(train.Arguments).filter((k) => k.startsWith('RunTimeValue'))));
     // The rest of the recipe reads the model from the callback output.
     expect(JSON.stringify(d.Steps[2])).toContain("Steps.Train.OutputParameters['ModelArtifacts']");
   });
