@@ -5,6 +5,7 @@ import { GpuProfile } from '../../src/environment/gpu-profile';
 import { SharingStrategy, TeamCapacityShare } from '../../src/environment/team-capacity-share';
 import { TrainingCapacityPool } from '../../src/environment/training-capacity-pool';
 import { TrainingEnvironment } from '../../src/environment/training-environment';
+import { Parameter } from '../../src/pipeline/definition/parameter';
 import { PipelineDefinition } from '../../src/pipeline/definition/pipeline-definition';
 import { PipelineExpression } from '../../src/pipeline/definition/pipeline-expression';
 import { QueuedTrainingStep } from '../../src/pipeline/definition/queued-training-step';
@@ -175,6 +176,21 @@ describe('QueuedTrainingStep bad input fails at synth, naming the prop', () => {
     new TrainingPipeline(stack, 'Pipeline', { environment: vision, definition });
     expect(definition.validate().join('\n')).toMatch(/Step 'Train': its CreateTrainingJob request takes about \d+ bytes .* over AWS Batch's 10240-byte limit/);
     expect(() => app.synth()).toThrow(/10240-byte limit/);
+  });
+
+  test('run-time values count at their upper bounds: 40 String parameters (256 bytes each) overflow a small-looking request', () => {
+    const params = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`p${i}`, Parameter.string(`P${i}`, { defaultValue: 'x' })]));
+    const definition = new PipelineDefinition();
+    definition.addStep(new QueuedTrainingStep({ ...base, name: 'Params', hyperParameters: params }));
+    expect(JSON.stringify(definition.render()).length).toBeLessThan(10_240);
+    expect(definition.validate().join('\n')).toMatch(/Step 'Params': its CreateTrainingJob request takes about 1\d{4} bytes/);
+    // A parameter read twice is one argument, not two.
+    const twice = new PipelineDefinition();
+    const shared = Parameter.string('Shared', { defaultValue: 'x' });
+    twice.addStep(new QueuedTrainingStep({ ...base, name: 'Twice', hyperParameters: { a: shared, b: shared } }));
+    const args = twice.render().Steps[0].Arguments;
+    expect(Object.keys(args).filter((k) => k.startsWith('RunTimeValue')).map((k) => args[k])).toContainEqual({ Get: 'Parameters.Shared' });
+    expect(Object.values(args).filter((v: any) => v?.Get === 'Parameters.Shared')).toHaveLength(1);
   });
 
   test('outside a TrainingPipeline the step is reported as unbound', () => {

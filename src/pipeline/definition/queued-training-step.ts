@@ -13,18 +13,22 @@ import { REQUEST_ARGUMENT, VALUE_ARGUMENT_PREFIX, VALUE_MARKER, isValueMarker } 
 /** AWS Batch: the largest `serviceRequestPayload` of SubmitServiceJob, 10 KiB. */
 const MAX_PAYLOAD_BYTES = 10 * 1024;
 /**
- * Upper bounds, in bytes, of the values the payload-size check cannot know at synth:
- * - a deploy-time value (role or key ARN, bucket name, subnet id, image URI): 128;
- * - a String parameter: 1024, the most `StartPipelineExecution` accepts (`String1024`);
+ * Realistic upper bounds, in bytes, of the values the payload-size check cannot know at synth. The
+ * submitter measures the real payload again before it submits, and fails the step with the size
+ * when a value ran longer than assumed here.
+ * - a deploy-time value (role or key ARN, bucket name, subnet id, image URI): 128 (generated role
+ *   ARNs take about 95, KMS key ARNs 75, bucket names at most 63);
+ * - a String parameter: 256 (an S3 URI, a version or a commit; `StartPipelineExecution` allows up to 1024);
  * - a number or boolean parameter: 24;
- * - an S3 URI or other property of another step: 1024, CreateTrainingJob's longest `S3Uri`;
- * - a value read from a property file (`Std:JsonGet`): 256 (unbounded in principle);
+ * - a property of another step (an S3 URI of its output, a job name): 256 (Trainyard's step outputs
+ *   take about 150; CreateTrainingJob allows S3 URIs up to 1024);
+ * - a value read from a property file (`Std:JsonGet`): 256;
  * - execution variables: the id 32, the pipeline name 256 (its maximum), ARNs 400, times 32.
  */
 const TOKEN_BOUND = 128;
-const STRING_PARAMETER_BOUND = 1024;
+const STRING_PARAMETER_BOUND = 256;
 const SCALAR_PARAMETER_BOUND = 24;
-const STEP_PROPERTY_BOUND = 1024;
+const STEP_PROPERTY_BOUND = 256;
 const JSON_GET_BOUND = 256;
 const EXECUTION_VARIABLE_BOUNDS: Readonly<Record<string, number>> = {
   PipelineExecutionId: 32,
