@@ -116,7 +116,7 @@ describe('the standard pipelines of two teams train through their shares of one 
     expect([...report.Action].sort()).toEqual(['sagemaker:SendPipelineExecutionStepFailure', 'sagemaker:SendPipelineExecutionStepSuccess']);
     expect(JSON.stringify(report.Resource)).toContain('/execution/*');
     const describe = statements.find((s) => s.Sid === 'DescribeThisPipelinesTrainingJobs');
-    expect(JSON.stringify(describe.Resource)).toMatch(/training-job\/AWSBatchty[0-9a-f]{8}-\*/);
+    expect(JSON.stringify(describe.Resource)).toMatch(/training-job\/AWSBatchty[0-9a-f]{10}-\*/);
     const submitPolicy = Object.entries<any>(template.findResources('AWS::IAM::ManagedPolicy')).find(([, p]) => /quota share/.test(p.Properties.Description))!;
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] }),
@@ -131,7 +131,7 @@ describe('the standard pipelines of two teams train through their shares of one 
         'detail-type': ['Batch Service Job State Change'],
         'detail': {
           jobQueue: [{ Ref: Match.stringLikeRegexp('^SsmParameterValuetrainyardTrainyardcapacitypools') }],
-          jobName: [{ prefix: Match.stringLikeRegexp('^ty[0-9a-f]{8}-$') }],
+          jobName: [{ prefix: Match.stringLikeRegexp('^ty[0-9a-f]{10}-$') }],
           status: ['SUCCEEDED', 'FAILED'],
         },
       },
