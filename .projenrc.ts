@@ -82,6 +82,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   githubOptions: { mergify: false },
   pullRequestTemplate: false,
   docgen: true,
+  // The Python package (`pip install trainyard`, `import trainyard`), for ML engineers who write Python.
+  // Its wheel is built by package:python, where Python's build tools are installed (see below).
+  publishToPypi: { distName: 'trainyard', module: 'trainyard' },
 
   gitignore: ['cdk.out', '.cdk.staging', '/bench/out', '*.tsbuildinfo'],
   // templates/training ships with the package: StandardTrainingRecipe packs those sample scripts.
@@ -134,6 +137,12 @@ const compat = project.tasks.tryFind('compat')!;
 compat.reset('node scripts/api-compat.js');
 project.postCompileTask.spawn(compat);
 project.addPackageIgnore('/api-baseline/');
+
+// The Python wheel (publishToPypi above). jsii-pacmak's Python build pip-installs the setuptools, build and
+// twine versions it pins, from PyPI: where pip cannot, scripts/package-python.js builds the wheel from
+// pacmak's generated sources with the tools the pip index has, or skips with the reason, so the build
+// stays green on a machine that reaches only the npm registry.
+project.tasks.tryFind('package:python')!.reset('node scripts/package-python.js');
 
 // Benchmarks (not timed tests); `npm run bench` is assembled by the lead from the bench:* tasks.
 project.addTask('bench:metrics', {
