@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { TrainyardValidationError } from '../core/errors';
-import { requireIntegerInRange, requireName } from '../core/validate';
+import { requireIntegerInRange, requireName, requireRemovalPolicy, requireWholeDays } from '../core/validate';
 import { requireAccountIds } from './private/accounts';
 
 /**
@@ -158,12 +158,7 @@ export class ImageRegistry extends Resource implements IImageRegistry {
     const maxTaggedImages = props.maxTaggedImages ?? 100;
     requireIntegerInRange('ImageRegistry.maxTaggedImages', maxTaggedImages, 1, 10000);
     const untaggedImageExpiration = props.untaggedImageExpiration ?? Duration.days(14);
-    if (!untaggedImageExpiration || typeof (untaggedImageExpiration as any).toDays !== 'function') {
-      throw new TrainyardValidationError('ImageRegistry.untaggedImageExpiration', 'must be a Duration (for example Duration.days(14)).');
-    }
-    if (!untaggedImageExpiration.isUnresolved()) {
-      requireIntegerInRange('ImageRegistry.untaggedImageExpiration (days)', untaggedImageExpiration.toDays({ integral: false }), 1, 3650);
-    }
+    requireWholeDays('ImageRegistry.untaggedImageExpiration', untaggedImageExpiration, 1, 3650);
     this.crossAccountPullAccounts = requireAccountIds('ImageRegistry.crossAccountPullAccounts', props.crossAccountPullAccounts);
     this.key = props.key;
 
@@ -173,7 +168,7 @@ export class ImageRegistry extends Resource implements IImageRegistry {
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
       encryption: ecr.RepositoryEncryption.KMS,
       encryptionKey: props.key,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: requireRemovalPolicy('ImageRegistry.removalPolicy', props.removalPolicy),
       lifecycleRules: [
         {
           rulePriority: 1,

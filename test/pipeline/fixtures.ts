@@ -1,12 +1,12 @@
-import { App, ArnFormat, CfnResource, Resource, Stack } from 'aws-cdk-lib';
+import { App, ArnFormat, Resource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeWildcards } from '../../src/core/private/wildcard-acknowledgement';
 import { ITrainingEnvironment } from '../../src/environment/training-environment';
 import { TrainingJobDefaults } from '../../src/environment/training-job-defaults';
-import { acknowledgeWildcardResources } from '../../src/pipeline/private/wildcard-acknowledgement';
 import { MlPlatform } from '../../src/platform/ml-platform';
 
 /** Options of the fixture environment. */
@@ -89,8 +89,8 @@ export class FixtureTrainingEnvironment extends Resource implements ITrainingEnv
       ],
     });
     const suffixes = [`/${this.teamName}/*`, '/aws/sagemaker/*', 'repository/pytorch-*', '*'];
-    acknowledgeWildcardResources(policy.node.defaultChild as CfnResource, suffixes, (ids) => ids.map((findingId) => ({
-      id: findingId,
+    acknowledgeWildcards(policy, suffixes.map((resourceSuffix) => ({
+      resourceSuffix,
       reason: 'Test fixture: team prefixes, SageMaker log groups, DLC repositories, and EC2/ECR/CloudWatch actions without resource-level permissions.',
     })));
     this.executionRole = role;

@@ -4,8 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { Acknowledgements } from '../../core/acknowledgements';
 import { TrainyardValidationError } from '../../core/errors';
+import { AcknowledgementCatalogue } from '../../core/private/acknowledgement-catalogue';
+import { acknowledgeWildcards } from '../../core/private/wildcard-acknowledgement';
 
 /** What a team environment shares from, as the sharing helpers see it. @internal */
 export interface SharingOwner extends IConstruct {
@@ -86,7 +87,7 @@ class TeamShare {
     let unique = sid;
     for (let n = 2; taken.has(unique); n++) unique = `${sid}${n}`;
     if (acknowledge) {
-      Acknowledgements.acknowledgeWildcardResources(this.policy, [{ statementSid: unique, reason: Acknowledgements.TEAM_SHARE_REASON }]);
+      acknowledgeWildcards(this.policy, [{ statementSid: unique, reason: AcknowledgementCatalogue.TEAM_SHARE_REASON }]);
     }
     return iam.Grant.addToPrincipal({
       grantee: new ManagedPolicyGrantee(this.policy, this.other.executionRole, unique),
