@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { GpuProfile } from './gpu-profile';
 import { Acknowledgements } from '../core/acknowledgements';
 import { foreignKeyArn } from '../core/cfn-guard-key-reference';
+import { ecrPullStatements } from '../core/ecr-pull';
 import { TrainyardValidationError } from '../core/errors';
 import { boundedName } from '../core/physical-name';
 import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
@@ -393,16 +394,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
       description: 'Pull the team image from its ECR repository and write job logs',
       roles: [executionRole],
       statements: [
-        new iam.PolicyStatement({
-          sid: 'PullTeamImage',
-          actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-          resources: [repository.repositoryArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'EcrAuthorizationToken',
-          actions: ['ecr:GetAuthorizationToken'],
-          resources: ['*'],
-        }),
+        ...ecrPullStatements([repository.repositoryArn], { pull: 'PullTeamImage', token: 'EcrAuthorizationToken' }),
         new iam.PolicyStatement({
           sid: 'WriteJobLogs',
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],

@@ -11,9 +11,11 @@ import { ExperimentTrackingMode } from './experiment-tracking-mode';
 import { GpuProfile } from './gpu-profile';
 import { TrainingJobDefaults } from './training-job-defaults';
 import { Acknowledgements } from '../core/acknowledgements';
+import { ecrPullStatements } from '../core/ecr-pull';
 import { TrainyardValidationError } from '../core/errors';
 import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
 import { acknowledgeWildcards } from '../core/private/wildcard-acknowledgement';
+import { prefixListStatement } from '../core/s3-prefix-statements';
 import { REQUIRED_COST_TAG_KEYS, TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
 import { TrainyardKey } from '../core/trainyard-key';
@@ -21,12 +23,12 @@ import { requireDuration, requireEmailList, requireIntegerInRange, requireName, 
 import { IMlPlatform } from '../platform/ml-platform';
 import { experimentTrackingPolicy } from './private/experiment-access';
 import { guardrailAllowStatements, guardrailDenyStatements, guardrailWildcardActions } from './private/guardrail-statements';
+import { shareDatasets, shareImages, shareModels } from './private/team-sharing';
 import { requirePlatform } from '../platform/private/platform-checks';
 import { IExperimentTracking } from '../registry/experiment-tracking';
 import { ImageRegistry } from '../registry/image-registry';
 import { ModelRegistry } from '../registry/model-registry';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
-import { shareDatasets, shareImages, shareModels } from './private/team-sharing';
 import { teamExperimentTracking } from './private/team-tracking';
 
 /**
@@ -752,12 +754,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
           actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging'],
           resources: [platform.datasetsBucket.arnForObjects(`${this.datasetsPrefix}*`)],
         }),
-        new iam.PolicyStatement({
-          sid: 'ListTeamDatasets',
-          actions: ['s3:ListBucket'],
-          resources: [platform.datasetsBucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [this.datasetsPrefix, `${this.datasetsPrefix}*`] } },
-        }),
+        prefixListStatement('ListTeamDatasets', platform.datasetsBucket.bucketArn, [this.datasetsPrefix]),
         new iam.PolicyStatement({
           sid: 'WriteTeamArtifactsAndCheckpoints',
           actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
@@ -771,14 +768,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
           actions: ['s3:DeleteObject'],
           resources: [platform.artifactsBucket.arnForObjects(`${this.checkpointsPrefix}*`)],
         }),
-        new iam.PolicyStatement({
-          sid: 'ListTeamArtifacts',
-          actions: ['s3:ListBucket'],
-          resources: [platform.artifactsBucket.bucketArn],
-          conditions: {
-            StringLike: { 's3:prefix': [this.artifactsPrefix, `${this.artifactsPrefix}*`, this.checkpointsPrefix, `${this.checkpointsPrefix}*`] },
-          },
-        }),
+        prefixListStatement('ListTeamArtifacts', platform.artifactsBucket.bucketArn, [this.artifactsPrefix, this.checkpointsPrefix]),
         new iam.PolicyStatement({
           sid: 'UsePlatformKey',
           actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
@@ -844,18 +834,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
     if (repository) {
       policies.push(new iam.ManagedPolicy(this, 'ImagePullPolicy', {
         description: `Trainyard ${team}: pull images from the team repository only`,
-        statements: [
-          new iam.PolicyStatement({
-            sid: 'PullTeamImages',
-            actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-            resources: [repository.repositoryArn],
-          }),
-          new iam.PolicyStatement({
-            sid: 'GetEcrAuthorizationToken',
-            actions: ['ecr:GetAuthorizationToken'],
-            resources: ['*'],
-          }),
-        ],
+        statements: ecrPullStatements([repository.repositoryArn], { pull: 'PullTeamImages', token: 'GetEcrAuthorizationToken' }),
       }));
     }
     if (tracking) {

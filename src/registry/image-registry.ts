@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { ECR_PULL_ACTIONS } from '../core/ecr-pull';
 import { TrainyardValidationError } from '../core/errors';
 import { requireIntegerInRange, requireName, requireRemovalPolicy, requireWholeDays } from '../core/validate';
 import { requireAccountIds } from './private/accounts';
@@ -19,8 +20,6 @@ const REPOSITORY_NAME_RULE = {
     'lowercase letters, digits and single . _ - separators, with optional / namespaces (for example team-a/trainer), 2 to 256 characters',
 };
 
-/** What a cross-account pull needs: the image manifest and its layers, nothing else. */
-const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
 
 /**
  * A container image registry for training images, created here or imported.
@@ -189,7 +188,7 @@ export class ImageRegistry extends Resource implements IImageRegistry {
       repository.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'CrossAccountPull',
         principals: this.crossAccountPullAccounts.map((account) => new iam.AccountPrincipal(account)),
-        actions: PULL_ACTIONS,
+        actions: ECR_PULL_ACTIONS,
       }));
     }
     this.repository = repository;
