@@ -39,13 +39,9 @@ export interface WildcardResourceAcknowledgement {
  * A finding may be acknowledged only where the rule truly does not apply; the default is to fix it.
  * Each acknowledgement names one exact finding and gives a specific reason. Trainyard's own
  * constructs acknowledge their findings themselves; these two methods are for the findings of your
- * own resources.
- *
- * @example
- * // A whole finding of one resource (and everything below it):
- * Acknowledgements.acknowledge(bucket, [{ id: 'AwsSolutions-S10', reason: 'Read only through the VPC endpoint policy, which requires TLS.' }]);
- * // The wildcard resources of one statement of a managed policy, one AwsSolutions-IAM5 finding each:
- * Acknowledgements.acknowledgeWildcardResources(policy, [{ statementSid: 'ReadModelVersions', reason: 'Model versions are created at run time.' }]);
+ * own resources: `acknowledge(scope, [{ id, reason }])` for a finding of a resource and everything
+ * below it, `acknowledgeWildcardResources(policy, [{ statementSid, reason }])` for the wildcard
+ * resources of one statement of an IAM policy (one AwsSolutions-IAM5 finding each).
  */
 export class Acknowledgements {
   /**

@@ -14,7 +14,7 @@ import { WildcardSelection } from './wildcard-acknowledgement';
 export class AcknowledgementCatalogue {
   /**
    * Why a team's training execution role (`TrainingEnvironment`) needs object-key wildcards under its
-   * own S3 prefixes; pass it to `objectKeyWildcards` with the team's object ARNs.
+   * own S3 prefixes (`teamPrefixObjects`).
    */
   public static readonly TEAM_PREFIX_OBJECTS_REASON =
     'Training jobs read and write objects whose keys are created at run time (dataset versions, model artifacts, checkpoints). The ' +
