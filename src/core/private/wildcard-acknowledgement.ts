@@ -117,7 +117,8 @@ export function acknowledgeWildcards(policy: IConstruct, selections: WildcardSel
             errors.push(`${cfn.node.path}: cdk-nag reports no finding ${id} to acknowledge (it reports ${[...reported].join(', ') || 'none'}).`);
             continue;
           }
-          acknowledgeFindings(cfn, [{ id, reason }]);
+          // On the construct given (the L2 when there is one), which holds the L1 cdk-nag reports on.
+          acknowledgeFindings(policy, [{ id, reason }]);
         }
       }
       return errors;
