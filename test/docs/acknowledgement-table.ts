@@ -1,27 +1,27 @@
 // Renders the table of Trainyard's own acknowledgements (docs/compliance.md) from the catalogue in
-// src/core/acknowledgements.ts. test/docs/generated-docs.test.ts fails when the page differs;
+// src/core/private/acknowledgement-catalogue.ts. test/docs/generated-docs.test.ts fails when the page differs;
 // `UPDATE_DOCS=1 npx jest test/docs/generated-docs.test.ts` rewrites it.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
-import * as acknowledgementsModule from '../../src/core/acknowledgements';
+import * as catalogueModule from '../../src/core/private/acknowledgement-catalogue';
 
 const ROOT = path.join(__dirname, '..', '..');
 
 /**
  * Where the catalogue lives: each file, and the module its factories are called from. A factory is a
  * static method of a class of the file, or an exported function, that returns
- * `ComplianceAcknowledgement[]` or `WildcardResourceAcknowledgement[]` and takes only booleans, strings
+ * `ComplianceAcknowledgement[]` or `WildcardSelection[]` and takes only booleans, strings
  * and string arrays; a `static readonly ..._REASON` string is a reason the caller pairs with findings
  * of its own. Moving factories to another module means adding it here.
  */
 export function catalogueSources(): Array<{ file: string; module: Record<string, any> }> {
-  return [{ file: 'src/core/acknowledgements.ts', module: acknowledgementsModule }];
+  return [{ file: 'src/core/private/acknowledgement-catalogue.ts', module: catalogueModule }];
 }
 
 /** One factory (or reason constant) of the catalogue and what it acknowledges. */
 export interface CatalogueEntry {
-  /** `Acknowledgements.accessLogsBucket` or the function's name. */
+  /** `AcknowledgementCatalogue.accessLogsBucket` or the function's name. */
   readonly name: string;
   /** The first paragraph of its doc comment: where it applies. */
   readonly where: string;
@@ -29,7 +29,7 @@ export interface CatalogueEntry {
   readonly acknowledgements: Array<{ readonly finding: string; readonly reason: string }>;
 }
 
-const RETURN_TYPES = ['ComplianceAcknowledgement[]', 'WildcardResourceAcknowledgement[]'];
+const RETURN_TYPES = ['ComplianceAcknowledgement[]', 'WildcardSelection[]', 'WildcardResourceAcknowledgement[]'];
 
 /** A placeholder argument for a parameter, shown in the finding ids it produces (`<resource>`). */
 function sampleArgument(parameter: ts.ParameterDeclaration, source: ts.SourceFile): unknown {
@@ -52,11 +52,19 @@ function isFactory(node: ts.FunctionLikeDeclaration, source: ts.SourceFile): boo
     && node.parameters.every((p) => ['boolean', 'string', 'string[]', undefined].includes(p.type?.getText(source)));
 }
 
-function entriesOf(factory: (...args: unknown[]) => Array<{ id?: string; statementSid?: string; reason: string }>, args: unknown[]) {
-  return factory(...args).map((ack) => ({
-    finding: ack.id !== undefined ? `\`${ack.id}\`` : `\`AwsSolutions-IAM5[Resource::…]\` of statement \`${ack.statementSid}\``,
-    reason: ack.reason,
-  }));
+type Selection = { id?: string; statementSid?: string; resource?: string; resourceSuffix?: string; reason: string };
+
+/** How a catalogue entry names its finding: an exact id, or the AwsSolutions-IAM5 wildcards it selects. */
+function findingOf(ack: Selection): string {
+  if (ack.id !== undefined) return `\`${ack.id}\``;
+  if (ack.statementSid !== undefined) return `\`AwsSolutions-IAM5[Resource::…]\` of statement \`${ack.statementSid}\``;
+  if (ack.resource !== undefined) return `\`AwsSolutions-IAM5[Resource::${ack.resource}]\``;
+  if (ack.resourceSuffix !== undefined) return `\`AwsSolutions-IAM5[Resource::…${ack.resourceSuffix}]\``;
+  throw new Error(`catalogue entry without a finding: ${JSON.stringify(ack)}; extend findingOf`);
+}
+
+function entriesOf(factory: (...args: unknown[]) => Selection[], args: unknown[]) {
+  return factory(...args).map((ack) => ({ finding: findingOf(ack), reason: ack.reason }));
 }
 
 /** Every entry of the catalogue, in source order. */
