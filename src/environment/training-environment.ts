@@ -1,4 +1,4 @@
-import { Duration, IResource, Lazy, RemovalPolicy, Resource, Stack, Tags } from 'aws-cdk-lib';
+import { Duration, IResource, Lazy, RemovalPolicy, Resource, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -17,7 +17,7 @@ import { TrainyardValidationError } from '../core/errors';
 import { REQUIRED_COST_TAG_KEYS, TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
 import { TrainyardKey } from '../core/trainyard-key';
-import { requireIntegerInRange, requireName, TAG_VALUE_RULE } from '../core/validate';
+import { requireIntegerInRange, requireName, requireWholeGibibytes, TAG_VALUE_RULE } from '../core/validate';
 import { IMlPlatform } from '../platform/ml-platform';
 import { requirePlatform } from '../platform/private/platform-checks';
 import { IExperimentTracking } from '../registry/experiment-tracking';
@@ -52,7 +52,7 @@ export interface ITrainingEnvironment extends IResource, iam.IGrantable, ec2.ICo
   readonly artifactsBucket: s3.IBucket;
 
   /** The platform key that encrypts data, artifacts, volumes and outputs. */
-  readonly key: kms.IKey;
+  readonly encryptionKey: kms.IKey;
 
   /** The team's key prefix in the datasets bucket, ending in `/` (for example `fraud/`). */
   readonly datasetsPrefix: string;
@@ -125,11 +125,14 @@ export interface TrainingEnvironmentProps {
   readonly monthlyBudgetUsd?: number;
 
   /**
-   * Email addresses the budget alerts go to directly (at most 10). Needs `monthlyBudgetUsd`.
+   * Email addresses the budget's alerts (80% of actual and 100% of forecast monthly spend) go to
+   * directly, besides the SNS topic (at most 10, the AWS Budgets limit). Needs `monthlyBudgetUsd`.
+   * The environment has no CloudWatch alarms of its own: the budget alerts are all that is sent.
+   * Named like `FlowMetrics` `alarmEmails`, which receives the flow alarms.
    *
    * @default - alerts go to the SNS topic only
    */
-  readonly alertEmails?: string[];
+  readonly alarmEmails?: string[];
 
   /**
    * The SNS topic budget alerts are published to. Needs `monthlyBudgetUsd`. Its access policy
@@ -173,19 +176,19 @@ export interface TrainingEnvironmentProps {
   readonly warmPoolKeepAlive?: Duration;
 
   /**
-   * The size of each instance's ML storage volume in GB (1 to 16,384). Instance types with local
-   * NVMe storage train on that storage instead, up to its size.
+   * The size of each instance's ML storage volume (SageMaker `VolumeSizeInGB`): whole GiB, from 1 to
+   * 16,384 GiB. Instance types with local NVMe storage train on that storage instead, up to its size.
    *
-   * @default 100
+   * @default Size.gibibytes(100)
    */
-  readonly volumeSizeGb?: number;
+  readonly volumeSize?: Size;
 
   /**
    * How often SageMaker retries a job after an internal error or insufficient capacity (1 to 30).
    *
    * @default 2
    */
-  readonly maxRetryAttempts?: number;
+  readonly retryAttempts?: number;
 
   /**
    * The team's image repository. The execution role may pull from it, and from no other repository.
@@ -337,18 +340,18 @@ export interface TrainingEnvironmentAttributes {
   readonly warmPoolKeepAlive?: Duration;
 
   /**
-   * The size of each instance's ML storage volume in GB.
+   * The size of each instance's ML storage volume: whole GiB, from 1 to 16,384 GiB.
    *
-   * @default 100
+   * @default Size.gibibytes(100)
    */
-  readonly volumeSizeGb?: number;
+  readonly volumeSize?: Size;
 
   /**
    * How often SageMaker retries a job after an internal error or insufficient capacity.
    *
    * @default 2
    */
-  readonly maxRetryAttempts?: number;
+  readonly retryAttempts?: number;
 
   /**
    * Whether the training and processing containers are cut off from the network.
@@ -410,6 +413,8 @@ const MAX_RUNTIME_SECONDS = 28 * 24 * 3600;
 const MAX_WARM_POOL_SECONDS = 3600;
 /** SageMaker `RetryStrategy.MaximumRetryAttempts`: 1 to 30. */
 const MAX_RETRY_ATTEMPTS = 30;
+/** The largest ML storage volume of a training job, in GiB. */
+const MAX_VOLUME_GIB = 16_384;
 /** AWS Budgets: at most 10 email subscribers per notification. */
 const MAX_ALERT_EMAILS = 10;
 /** The log groups SageMaker training and processing jobs write to. */
@@ -439,7 +444,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
   public readonly securityGroup: ec2.ISecurityGroup;
   public readonly datasetsBucket: s3.IBucket;
   public readonly artifactsBucket: s3.IBucket;
-  public readonly key: kms.IKey;
+  public readonly encryptionKey: kms.IKey;
   public readonly datasetsPrefix: string;
   public readonly artifactsPrefix: string;
   public readonly checkpointsPrefix: string;
@@ -548,7 +553,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
     this.maxInstanceCount = maxInstanceCount;
     this.datasetsBucket = platform.datasetsBucket;
     this.artifactsBucket = platform.artifactsBucket;
-    this.key = platform.key;
+    this.encryptionKey = platform.encryptionKey;
     this.datasetsPrefix = `${teamName}/`;
     this.artifactsPrefix = `${teamName}/artifacts/`;
     this.checkpointsPrefix = `${teamName}/checkpoints/`;
@@ -572,7 +577,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
       this.modelRegistry = new ModelRegistry(this, 'Models', {
         groupName: ModelRegistry.groupNameForTeam(teamName),
         description: `Models of team ${teamName}, registered by its training pipelines`,
-        key: platform.key,
+        encryptionKey: platform.encryptionKey,
         removalPolicy,
       });
     }
@@ -581,7 +586,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
     if (repository === undefined && createRegistries) {
       this.imageRegistry = new ImageRegistry(this, 'Images', {
         repositoryName: `${teamName}/training`,
-        key: platform.key,
+        encryptionKey: platform.encryptionKey,
         removalPolicy,
       });
       repository = this.imageRegistry.repository;
@@ -665,7 +670,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }));
       this.budgetTopic = topic;
-      this.budget = this.createBudget(props.monthlyBudgetUsd, props.alertEmails ?? [], topic);
+      this.budget = this.createBudget(props.monthlyBudgetUsd, props.alarmEmails ?? [], topic);
     }
   }
 
@@ -780,12 +785,12 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
         new iam.PolicyStatement({
           sid: 'UsePlatformKey',
           actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-          resources: [platform.key.keyArn],
+          resources: [platform.encryptionKey.keyArn],
         }),
         new iam.PolicyStatement({
           sid: 'GrantPlatformKeyToSageMakerVolumes',
           actions: ['kms:CreateGrant'],
-          resources: [platform.key.keyArn],
+          resources: [platform.encryptionKey.keyArn],
           conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
         }),
       ],
@@ -939,7 +944,7 @@ class ImportedTrainingEnvironment extends Resource implements ITrainingEnvironme
   public readonly securityGroup: ec2.ISecurityGroup;
   public readonly datasetsBucket: s3.IBucket;
   public readonly artifactsBucket: s3.IBucket;
-  public readonly key: kms.IKey;
+  public readonly encryptionKey: kms.IKey;
   public readonly datasetsPrefix: string;
   public readonly artifactsPrefix: string;
   public readonly checkpointsPrefix: string;
@@ -970,7 +975,7 @@ class ImportedTrainingEnvironment extends Resource implements ITrainingEnvironme
     this.connections = new ec2.Connections({ securityGroups: [attrs.securityGroup] });
     this.datasetsBucket = platform.datasetsBucket;
     this.artifactsBucket = platform.artifactsBucket;
-    this.key = platform.key;
+    this.encryptionKey = platform.encryptionKey;
     this.datasetsPrefix = prefix('TrainingEnvironmentAttributes.datasetsPrefix', attrs.datasetsPrefix ?? `${this.teamName}/`);
     this.artifactsPrefix = prefix('TrainingEnvironmentAttributes.artifactsPrefix', attrs.artifactsPrefix ?? `${this.teamName}/artifacts/`);
     this.checkpointsPrefix = prefix('TrainingEnvironmentAttributes.checkpointsPrefix', attrs.checkpointsPrefix ?? `${this.teamName}/checkpoints/`);
@@ -998,8 +1003,8 @@ interface JobSettings {
   readonly useSpot: boolean;
   readonly maxRuntimeSeconds: number;
   readonly keepAliveSeconds?: number;
-  readonly volumeSizeGb: number;
-  readonly maxRetryAttempts: number;
+  readonly volumeSizeGib: number;
+  readonly retryAttempts: number;
   readonly networkIsolation: boolean;
 }
 
@@ -1028,10 +1033,9 @@ function jobSettings(who: string, props: TrainingEnvironmentProps | TrainingEnvi
       `cannot be combined with ${who}.useSpot (the default): SageMaker warm pools do not support managed spot training. Set useSpot: false, or drop warmPoolKeepAlive.`,
     );
   }
-  const volumeSizeGb = props.volumeSizeGb ?? 100;
-  requireIntegerInRange(`${who}.volumeSizeGb`, volumeSizeGb, 1, 16_384);
-  const maxRetryAttempts = props.maxRetryAttempts ?? 2;
-  requireIntegerInRange(`${who}.maxRetryAttempts`, maxRetryAttempts, 1, MAX_RETRY_ATTEMPTS);
+  const volumeSizeGib = requireWholeGibibytes(`${who}.volumeSize`, props.volumeSize ?? Size.gibibytes(100), 1, MAX_VOLUME_GIB);
+  const retryAttempts = props.retryAttempts ?? 2;
+  requireIntegerInRange(`${who}.retryAttempts`, retryAttempts, 1, MAX_RETRY_ATTEMPTS);
   if (props.costCenter !== undefined) {
     requireName(`${who}.costCenter`, props.costCenter, TAG_VALUE_RULE);
   }
@@ -1040,7 +1044,7 @@ function jobSettings(who: string, props: TrainingEnvironmentProps | TrainingEnvi
     throw new TrainyardValidationError(`${who}.networkIsolation`, `must be true or false, got ${String(networkIsolation)}.`);
   }
   return {
-    gpu, maxInstanceCount, useSpot, maxRuntimeSeconds, keepAliveSeconds, volumeSizeGb, maxRetryAttempts, networkIsolation,
+    gpu, maxInstanceCount, useSpot, maxRuntimeSeconds, keepAliveSeconds, volumeSizeGib, retryAttempts, networkIsolation,
   };
 }
 
@@ -1084,13 +1088,13 @@ function deriveJobDefaults(platform: IMlPlatform, job: JobSettings, tracking: IE
     resourceConfig: {
       instanceType: gpu.instanceType,
       instanceCount: job.maxInstanceCount,
-      volumeSizeInGb: job.volumeSizeGb,
-      ...(gpu.localInstanceStorage ? {} : { volumeKmsKeyId: platform.key.keyArn }),
+      volumeSizeInGb: job.volumeSizeGib,
+      ...(gpu.localInstanceStorage ? {} : { volumeKmsKeyId: platform.encryptionKey.keyArn }),
       ...(keepAliveSeconds !== undefined ? { keepAlivePeriodInSeconds: keepAliveSeconds } : {}),
     },
     outputDataConfig: {
       s3OutputPath: `s3://${platform.artifactsBucket.bucketName}/${team.artifactsPrefix}`,
-      kmsKeyId: platform.key.keyArn,
+      kmsKeyId: platform.encryptionKey.keyArn,
     },
     stoppingCondition: {
       maxRuntimeInSeconds: maxRuntimeSeconds,
@@ -1098,7 +1102,7 @@ function deriveJobDefaults(platform: IMlPlatform, job: JobSettings, tracking: IE
     },
     enableManagedSpotTraining: useSpot,
     checkpointS3Uri: `s3://${platform.artifactsBucket.bucketName}/${team.checkpointsPrefix}`,
-    maximumRetryAttempts: job.maxRetryAttempts,
+    maximumRetryAttempts: job.retryAttempts,
     // An isolated container cannot reach MLflow, so only jobs without isolation are pointed at it.
     ...(tracking && !job.networkIsolation
       ? { environment: { MLFLOW_TRACKING_URI: tracking.trackingUri, MLFLOW_EXPERIMENT_NAME: team.teamName } }
@@ -1139,20 +1143,20 @@ function validateBudgetProps(props: TrainingEnvironmentProps): void {
       throw new TrainyardValidationError('TrainingEnvironment.monthlyBudgetUsd', `must be a positive amount in USD, got ${String(amount)}.`);
     }
   }
-  if (props.alertEmails !== undefined) {
+  if (props.alarmEmails !== undefined) {
     if (amount === undefined) {
-      throw new TrainyardValidationError('TrainingEnvironment.alertEmails', 'needs TrainingEnvironment.monthlyBudgetUsd: alerts are sent by the budget.');
+      throw new TrainyardValidationError('TrainingEnvironment.alarmEmails', 'needs TrainingEnvironment.monthlyBudgetUsd: alerts are sent by the budget.');
     }
-    if (!Array.isArray(props.alertEmails) || props.alertEmails.length > MAX_ALERT_EMAILS) {
-      throw new TrainyardValidationError('TrainingEnvironment.alertEmails', `must be a list of at most ${MAX_ALERT_EMAILS} email addresses (the AWS Budgets limit).`);
+    if (!Array.isArray(props.alarmEmails) || props.alarmEmails.length > MAX_ALERT_EMAILS) {
+      throw new TrainyardValidationError('TrainingEnvironment.alarmEmails', `must be a list of at most ${MAX_ALERT_EMAILS} email addresses (the AWS Budgets limit).`);
     }
-    for (const email of props.alertEmails) {
+    for (const email of props.alarmEmails) {
       if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-        throw new TrainyardValidationError('TrainingEnvironment.alertEmails', `'${String(email)}' is not an email address.`);
+        throw new TrainyardValidationError('TrainingEnvironment.alarmEmails', `'${String(email)}' is not an email address.`);
       }
     }
-    if (new Set(props.alertEmails).size !== props.alertEmails.length) {
-      throw new TrainyardValidationError('TrainingEnvironment.alertEmails', 'lists an address twice.');
+    if (new Set(props.alarmEmails).size !== props.alarmEmails.length) {
+      throw new TrainyardValidationError('TrainingEnvironment.alarmEmails', 'lists an address twice.');
     }
   }
   if (props.budgetTopic !== undefined && amount === undefined) {

@@ -94,7 +94,7 @@ export interface TrainingStudioProps {
    * team's notebooks and its jobs log to the same App and no other team's.
    *
    * @default - the platform's shared MLflow App (`MlPlatform.experimentTracking`), if it was created
-   * (`sharedExperimentTracking: true`); otherwise none
+   * (`PlatformExperimentTrackingMode.TEAM_AND_SHARED`); otherwise none
    */
   readonly experimentTracking?: IExperimentTracking;
 
@@ -224,7 +224,7 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
       appNetworkAccessType: 'VpcOnly',
       vpcId: platform.vpc.vpcId,
       subnetIds,
-      kmsKeyId: platform.key.keyArn,
+      kmsKeyId: platform.encryptionKey.keyArn,
       defaultUserSettings: {
         executionRole: role.roleArn,
         securityGroups: [securityGroup.securityGroupId],

@@ -28,7 +28,7 @@ export class FixtureTrainingEnvironment extends Resource implements ITrainingEnv
   public readonly securityGroup: ec2.ISecurityGroup;
   public readonly datasetsBucket: s3.IBucket;
   public readonly artifactsBucket: s3.IBucket;
-  public readonly key: kms.IKey;
+  public readonly encryptionKey: kms.IKey;
   public readonly datasetsPrefix: string;
   public readonly artifactsPrefix: string;
   public readonly checkpointsPrefix: string;
@@ -43,7 +43,7 @@ export class FixtureTrainingEnvironment extends Resource implements ITrainingEnv
     this.teamName = props.teamName ?? 'fraud';
     this.datasetsBucket = platform.datasetsBucket;
     this.artifactsBucket = platform.artifactsBucket;
-    this.key = platform.key;
+    this.encryptionKey = platform.encryptionKey;
     this.datasetsPrefix = `${this.teamName}/`;
     this.artifactsPrefix = `${this.teamName}/`;
     this.checkpointsPrefix = `${this.teamName}/checkpoints/`;
@@ -71,7 +71,7 @@ export class FixtureTrainingEnvironment extends Resource implements ITrainingEnv
       statements: [
         new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:ListBucket'], resources: [this.datasetsBucket.bucketArn, this.datasetsBucket.arnForObjects(`${this.datasetsPrefix}*`)] }),
         new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'], resources: [this.artifactsBucket.bucketArn, this.artifactsBucket.arnForObjects(`${this.artifactsPrefix}*`)] }),
-        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.key.keyArn] }),
+        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.encryptionKey.keyArn] }),
         new iam.PolicyStatement({
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           // arn:...:log-group:/aws/sagemaker/* (MlOps-IamPolicyMatchesServiceReference caught the slash format here,
@@ -102,8 +102,8 @@ export class FixtureTrainingEnvironment extends Resource implements ITrainingEnv
       vpcConfig: { securityGroupIds: [sg.securityGroupId], subnets },
       enableNetworkIsolation: true,
       enableInterContainerTrafficEncryption: true,
-      resourceConfig: { instanceType: 'ml.g5.2xlarge', instanceCount: 1, volumeSizeInGb: 100, volumeKmsKeyId: this.key.keyArn },
-      outputDataConfig: { s3OutputPath: `s3://${this.artifactsBucket.bucketName}/${this.artifactsPrefix}models/`, kmsKeyId: this.key.keyArn },
+      resourceConfig: { instanceType: 'ml.g5.2xlarge', instanceCount: 1, volumeSizeInGb: 100, volumeKmsKeyId: this.encryptionKey.keyArn },
+      outputDataConfig: { s3OutputPath: `s3://${this.artifactsBucket.bucketName}/${this.artifactsPrefix}models/`, kmsKeyId: this.encryptionKey.keyArn },
       stoppingCondition: { maxRuntimeInSeconds: 86_400, maxWaitTimeInSeconds: 172_800 },
       enableManagedSpotTraining: props.spot ?? true,
       checkpointS3Uri: `s3://${this.artifactsBucket.bucketName}/${this.checkpointsPrefix}`,

@@ -222,7 +222,7 @@ export class ProcessingStep extends PipelineStep {
           InstanceType: p.instanceType ?? 'ml.m5.xlarge',
           InstanceCount: p.instanceCount ?? 1,
           VolumeSizeInGB: p.volumeSizeInGb ?? 30,
-          VolumeKmsKeyId: env.key.keyArn,
+          VolumeKmsKeyId: env.encryptionKey.keyArn,
         },
       },
       AppSpecification: {

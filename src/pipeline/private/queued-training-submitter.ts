@@ -38,7 +38,7 @@ export class QueuedTrainingSubmitter extends Construct {
     super(scope, id);
     const { environment } = props;
     const stack = Stack.of(this);
-    const key = environment.key;
+    const key = environment.encryptionKey;
     // 2 + 8 + 1 + 10 (callback token) = 21 characters: Batch names the training job
     // AWSBatch<jobName><32 hex>, which must fit SageMaker's 63.
     this.jobNamePrefix = `ty${createHash('sha256').update(this.node.path).digest('hex').slice(0, 8)}`;
