@@ -361,7 +361,9 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
     }, parameters);
   }
 
-  private startRule(id: string, description: string, eventPattern: events.EventPattern, parameters: Array<{ name: string; value: string }>): events.Rule {
+  private startRule(
+    id: string, description: string, eventPattern: events.EventPattern, parameters: Array<{ name: string; value: string }>,
+  ): events.Rule {
     const role = this.triggerRole(`${id}Role`, 'events.amazonaws.com');
     const pipelineArn = this.pipelineArn;
     // A target of our own rather than one of aws-events-targets: ours has a managed policy and the

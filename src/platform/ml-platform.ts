@@ -331,7 +331,10 @@ export class MlPlatform extends Construct implements IMlPlatform {
       const value = (name: string) => ssm.StringParameter.valueForStringParameter(imported, `${prefix}${name}`);
       const key = () => kms.Key.fromKeyArn(imported, 'Key', value(PARAMETERS.keyArn));
       const bucket = (bucketId: string, name: string, encrypted: boolean) => () =>
-        s3.Bucket.fromBucketAttributes(imported, bucketId, { bucketName: value(name), encryptionKey: encrypted ? imported.encryptionKey : undefined });
+        s3.Bucket.fromBucketAttributes(imported, bucketId, {
+          bucketName: value(name),
+          encryptionKey: encrypted ? imported.encryptionKey : undefined,
+        });
       return {
         vpc: () => {
           // One parameter for the subnets, their zones and route tables (`<subnet>:<zone>:<route table>,...`):

@@ -49,7 +49,8 @@ describe('TrainingPipeline with the standard recipe and every trigger', () => {
     expect(triggers.newData).toBeInstanceOf(events.Rule);
     expect(triggers.drift).toBeInstanceOf(events.Rule);
     const rules = Object.keys(template.findResources('AWS::Events::Rule'));
-    expect(rules).toEqual([stack.getLogicalId(triggers.newData.node.defaultChild as events.CfnRule), stack.getLogicalId(triggers.drift.node.defaultChild as events.CfnRule)]);
+    const logicalIdOf = (rule: events.Rule) => stack.getLogicalId(rule.node.defaultChild as events.CfnRule);
+    expect(rules).toEqual([logicalIdOf(triggers.newData), logicalIdOf(triggers.drift)]);
     expect(rules.map((id) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['PipelineNewDataTrigger', 'PipelineDriftTrigger']);
   });
 

@@ -1,10 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { expectRefused, notAWholePositive, params } from './arbitraries';
+import { GpuProfile } from '../../src/environment/gpu-profile';
 import { Condition } from '../../src/pipeline/definition/condition';
 import { ConditionStep } from '../../src/pipeline/definition/condition-step';
 import { FailStep } from '../../src/pipeline/definition/fail-step';
-import { GpuProfile } from '../../src/environment/gpu-profile';
 import { Parameter } from '../../src/pipeline/definition/parameter';
 import { PipelineDefinition } from '../../src/pipeline/definition/pipeline-definition';
 import { PipelineExpression } from '../../src/pipeline/definition/pipeline-expression';

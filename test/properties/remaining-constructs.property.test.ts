@@ -245,7 +245,8 @@ describe('DriftMonitor', () => {
   });
 
   test('MonitoringSchedule.daily and every: hours outside the day, intervals that are not 1 to 24 whole hours', () => {
-    fc.assert(fc.property(fc.oneof(fc.integer({ max: -1 }), fc.integer({ min: 24 }), fc.double({ min: 0.1, max: 22.9, noInteger: true }), notFinite), (hour) => {
+    const badHour = fc.oneof(fc.integer({ max: -1 }), fc.integer({ min: 24 }), fc.double({ min: 0.1, max: 22.9, noInteger: true }), notFinite);
+    fc.assert(fc.property(badHour, (hour) => {
       expectRefusedNaming(() => MonitoringSchedule.daily(hour as number), 'MonitoringSchedule.daily(hourUtc)');
       expectRefusedNaming(() => MonitoringSchedule.every(Duration.hours(6), hour as number), 'MonitoringSchedule.every(startHourUtc)');
     }), params);

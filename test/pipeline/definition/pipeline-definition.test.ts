@@ -1,10 +1,10 @@
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { TrainyardValidationError } from '../../../src/core/errors';
+import { GpuProfile } from '../../../src/environment/gpu-profile';
 import { Condition } from '../../../src/pipeline/definition/condition';
 import { ConditionStep } from '../../../src/pipeline/definition/condition-step';
 import { ExecutionVariable } from '../../../src/pipeline/definition/execution-variable';
 import { FailStep } from '../../../src/pipeline/definition/fail-step';
-import { GpuProfile } from '../../../src/environment/gpu-profile';
 import { Parameter } from '../../../src/pipeline/definition/parameter';
 import { PipelineDefinition } from '../../../src/pipeline/definition/pipeline-definition';
 import { PipelineExpression } from '../../../src/pipeline/definition/pipeline-expression';
@@ -223,7 +223,14 @@ describe('PipelineDefinition options', () => {
       name: 'Train',
       environment,
       imageUri: 'image',
-      overrides: { gpu: GpuProfile.P3_2XLARGE, instanceCount: 2, volumeSize: Size.gibibytes(300), maxRuntime: Duration.hours(2), warmPoolKeepAlive: Duration.minutes(10), retryAttempts: 1 },
+      overrides: {
+        gpu: GpuProfile.P3_2XLARGE,
+        instanceCount: 2,
+        volumeSize: Size.gibibytes(300),
+        maxRuntime: Duration.hours(2),
+        warmPoolKeepAlive: Duration.minutes(10),
+        retryAttempts: 1,
+      },
       retryPolicies: [RetryPolicy.of({ exceptionTypes: [RetryExceptionType.SAGEMAKER_CAPACITY_ERROR], expireAfter: Duration.hours(1) })],
     });
     const rendered = concreteDefinition(new PipelineDefinition({ steps: [train] }).toJson());
