@@ -146,8 +146,10 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
   /** The security groups of the domain's apps. */
   public readonly connections: ec2.Connections;
 
-  /** The idle timeout of JupyterLab and Code Editor apps, in minutes. */
-  public readonly idleTimeoutMinutes: number;
+  /** The idle timeout of JupyterLab and Code Editor apps (whole minutes). */
+  public readonly idleTimeout: Duration;
+
+  private readonly idleTimeoutMinutes: number;
 
   constructor(scope: Construct, id: string, props: TrainingStudioProps) {
     super(scope, id);
@@ -167,7 +169,8 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
     const removalPolicy = requireRemovalPolicy('TrainingStudio.removalPolicy', props.removalPolicy);
     requireS3PrefixListId('TrainingStudio.s3PrefixListId', props.s3PrefixListId);
 
-    this.idleTimeoutMinutes = wholeMinutes('TrainingStudio.idleTimeout', props.idleTimeout ?? Duration.minutes(60));
+    this.idleTimeout = props.idleTimeout ?? Duration.minutes(60);
+    this.idleTimeoutMinutes = wholeMinutes('TrainingStudio.idleTimeout', this.idleTimeout);
     const maxIdleMinutes = wholeMinutes('TrainingStudio.maxIdleTimeout', props.maxIdleTimeout ?? Duration.hours(4));
     if (maxIdleMinutes < this.idleTimeoutMinutes) {
       throw new TrainyardValidationError(

@@ -466,7 +466,7 @@ export class MlPlatform extends Construct implements IMlPlatform {
 
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (props.replication) {
-      for (const field of ['datasetsDestination', 'artifactsDestination', 'destinationKey'] as const) {
+      for (const field of ['datasetsDestination', 'artifactsDestination', 'destinationEncryptionKey'] as const) {
         if (!props.replication[field]) {
           throw new TrainyardValidationError(`MlPlatform.replication.${field}`, 'is required when replication is configured.');
         }

@@ -61,7 +61,7 @@ describe('TrainingStudio with default props, in its own stack', () => {
       DefaultUserSettings: Match.objectLike({ JupyterLabAppSettings: idle, CodeEditorAppSettings: idle }),
       DefaultSpaceSettings: Match.objectLike({ JupyterLabAppSettings: idle }),
     });
-    expect(studio.idleTimeoutMinutes).toBe(60);
+    expect(studio.idleTimeout.toMinutes()).toBe(60);
   });
 
   test('users and shared spaces run as the execution role in the Studio security group, with notebook sharing off', () => {

@@ -340,7 +340,7 @@ describe('MlPlatform with cross-region replication', () => {
         datasetsDestination: dr('Datasets'),
         artifactsDestination: dr('Artifacts'),
         accessLogsDestination: dr('Logs'),
-        destinationKey: kms.Key.fromKeyArn(stack, 'DrKey', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+        destinationEncryptionKey: kms.Key.fromKeyArn(stack, 'DrKey', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
       },
     });
   });
