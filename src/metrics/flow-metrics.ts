@@ -23,6 +23,7 @@ import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireRemovalPolicy, requireRetentionDays, requireWholeSeconds } from '../core/validate';
 import { GpuProfile } from '../environment/gpu-profile';
 import { ITrainingEnvironment } from '../environment/training-environment';
+import { BATCH_TRAINING_JOB_PREFIXES, queuedJobNameStart } from '../pipeline/private/queued-job-name';
 import { IMlPlatform, MlPlatform } from '../platform/ml-platform';
 import { requirePlatform, requirePlatformEndpoints } from '../platform/private/platform-checks';
 
@@ -440,7 +441,12 @@ export class FlowMetrics extends Construct {
         detailType: ['SageMaker Training Job State Change'],
         detail: {
           TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
-          Tags: { 'trainyard:team': this.teamNames },
+          // The team tag; or, for the training jobs AWS Batch creates for queued steps (whether Batch copies
+          // the service job's tags onto them is not documented), the team hash in their name.
+          $or: [
+            { Tags: { 'trainyard:team': this.teamNames } },
+            { TrainingJobName: this.teamNames.flatMap((t) => BATCH_TRAINING_JOB_PREFIXES.map((p) => ({ prefix: `${p}${queuedJobNameStart(t)}` }))) },
+          ],
         },
       },
       targets: [target],
@@ -455,13 +461,20 @@ export class FlowMetrics extends Construct {
       targets: [target],
     });
     // Jobs queued in a TrainingCapacityPool: queue wait and preemptions. Trainyard names each team's
-    // quota share after the team.
+    // quota share after the team; the published example event does not show `quotaShareName`, so the
+    // team hash in the names of the jobs QueuedTrainingSteps submit matches too.
     new events.Rule(this, 'BatchServiceJobRule', {
       description: 'Trainyard flow metrics: queued SageMaker training jobs (AWS Batch service jobs) of the measured teams',
       eventPattern: {
         source: ['aws.batch'],
         detailType: ['Batch Service Job State Change'],
-        detail: { quotaShareName: this.teamNames, status: ['RUNNING', 'SUCCEEDED', 'FAILED'] },
+        detail: {
+          status: ['RUNNING', 'SUCCEEDED', 'FAILED'],
+          $or: [
+            { quotaShareName: this.teamNames },
+            { jobName: this.teamNames.map((t) => ({ prefix: queuedJobNameStart(t) })) },
+          ],
+        },
       },
       targets: [target],
     });
