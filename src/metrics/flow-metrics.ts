@@ -478,6 +478,19 @@ export class FlowMetrics extends Construct {
       },
       targets: [target],
     });
+    // A preempted attempt's training job ends Stopped like a user's stop: this event says it was
+    // preempted, so its scrap counts as `preempted` once (the job's later state changes say it too).
+    // Its detail names neither the job nor the share, only the service job ARN and the attempts'
+    // training job ARNs inside an array of objects, in a case not documented: the rule takes the
+    // account's preemptions (rare), and the collector only records a cause for each.
+    new events.Rule(this, 'BatchServiceJobPreemptionRule', {
+      description: 'Trainyard flow metrics: preempted attempts of queued SageMaker training jobs (AWS Batch service jobs)',
+      eventPattern: {
+        source: ['aws.batch'],
+        detailType: ['Batch Service Job Preemption Completed'],
+      },
+      targets: [target],
+    });
     new events.Rule(this, 'ModelPackageRule', {
       description: 'Trainyard flow metrics: model package versions of the measured teams',
       eventPattern: {
