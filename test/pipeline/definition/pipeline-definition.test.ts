@@ -252,7 +252,9 @@ describe('PipelineDefinition options', () => {
     // A GPU with local NVMe storage encrypts it in hardware: CreateTrainingJob refuses a VolumeKmsKeyId for it.
     const local = new TrainingStep({ name: 'Local', environment, imageUri: 'image', overrides: { gpu: GpuProfile.P4D_24XLARGE } });
     const localArgs = concreteDefinition(new PipelineDefinition({ steps: [local] }).toJson()).Steps[0].Arguments;
-    expect(localArgs.ResourceConfig).toEqual({ InstanceType: 'ml.p4d.24xlarge', InstanceCount: 1, VolumeSizeInGB: 100 });
+    expect(localArgs.ResourceConfig).toEqual({
+      InstanceType: 'ml.p4d.24xlarge', InstanceCount: environment.trainingJobDefaults.resourceConfig.instanceCount, VolumeSizeInGB: 100,
+    });
   });
 
   test('script-mode code under network isolation ships as a code channel, as the SageMaker Python SDK does', () => {
