@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { Acknowledgements } from '../../core/acknowledgements';
+import { AcknowledgementCatalogue } from '../../core/private/acknowledgement-catalogue';
+import { acknowledgeWildcards } from '../../core/private/wildcard-acknowledgement';
 import { IExperimentTracking } from '../../registry/experiment-tracking';
 
 /**
@@ -15,7 +16,7 @@ export function experimentTrackingPolicy(scope: Construct, tracking: IExperiment
   const statements = tracking.accessPolicyStatements();
   const policy = new iam.ManagedPolicy(scope, 'ExperimentTrackingPolicy', { description, statements });
   if (statements.some((statement) => statement.sid === ARTIFACTS_SID)) {
-    Acknowledgements.acknowledgeWildcardResources(policy, [{ statementSid: ARTIFACTS_SID, reason: Acknowledgements.MLFLOW_ARTIFACT_OBJECTS_REASON }]);
+    acknowledgeWildcards(policy, [{ statementSid: ARTIFACTS_SID, reason: AcknowledgementCatalogue.MLFLOW_ARTIFACT_OBJECTS_REASON }]);
   }
   return policy;
 }
