@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Acknowledgements } from '../../src/core/acknowledgements';
 import { MlPlatform } from '../../src/platform/ml-platform';
+import { PlatformExperimentTrackingMode } from '../../src/platform/platform-experiment-tracking-mode';
 import { ExperimentTracking, TrackingServerSize } from '../../src/registry/experiment-tracking';
 import { ImageRegistry } from '../../src/registry/image-registry';
 import { ModelRegistry } from '../../src/registry/model-registry';
@@ -22,7 +23,7 @@ export interface ExampleContext {
 export function exampleContext(app: App): ExampleContext {
   const platformStack = new Stack(app, 'Platform');
   const teamStack = new Stack(app, 'Team');
-  const platform = new MlPlatform(platformStack, 'Platform', { sharedExperimentTracking: true });
+  const platform = new MlPlatform(platformStack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.TEAM_AND_SHARED });
   const pipelineRole = new iam.Role(teamStack, 'PipelineRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
   // The example grantee's own policy: iam.Grant writes to the role's default (inline) policy, and
   // object, version and GetAuthorizationToken permissions need wildcards. TrainingEnvironment owns
@@ -43,11 +44,11 @@ export function modelRegistryExample({ teamStack, platform, pipelineRole }: Exam
   const models = new ModelRegistry(teamStack, 'Models', {
     groupName: 'fraud-models',
     description: 'Fraud detection models',
-    key: platform.key, // the key of the model artifacts
+    encryptionKey: platform.encryptionKey, // the key of the model artifacts
     crossAccountReadAccounts: ['111122223333'], // may describe and list versions, nothing else
   });
   models.grantRegister(pipelineRole);
-  const approvals = new sns.Topic(teamStack, 'Approvals', { enforceSSL: true, masterKey: platform.key });
+  const approvals = new sns.Topic(teamStack, 'Approvals', { enforceSSL: true, masterKey: platform.encryptionKey });
   models.onApproved('NotifyOnApproval', { target: new targets.SnsTopic(approvals) });
   // README:model-registry:end
   return models;
@@ -57,7 +58,7 @@ export function imageRegistryExample({ teamStack, platform, pipelineRole }: Exam
   // README:image-registry:start
   const images = new ImageRegistry(teamStack, 'Images', {
     repositoryName: 'fraud/trainer',
-    key: platform.key,
+    encryptionKey: platform.encryptionKey,
     maxTaggedImages: 200, // untagged images expire after 14 days
     crossAccountPullAccounts: ['111122223333'],
   });
@@ -70,7 +71,7 @@ export function experimentTrackingExample({ platformStack, platform, pipelineRol
   // README:experiment-tracking:start
   // Each TrainingEnvironment has its own serverless MLflow App (team.experimentTracking, artifacts
   // under <team>/mlflow/); the team's roles get access automatically, no other team's do. A platform
-  // created with sharedExperimentTracking: true also has one organisation-wide App (every team on it
+  // created with experimentTrackingMode: PlatformExperimentTrackingMode.TEAM_AND_SHARED also has one organisation-wide App (every team on it
   // can read and delete every team's runs); give another role access to it:
   platform.experimentTracking!.grantAccess(pipelineRole);
 
@@ -80,7 +81,7 @@ export function experimentTrackingExample({ platformStack, platform, pipelineRol
     dedicatedServer: { size: TrackingServerSize.MEDIUM },
     artifactsBucket: platform.artifactsBucket,
     artifactsPrefix: 'mlflow-fraud/',
-    key: platform.key,
+    encryptionKey: platform.encryptionKey,
     weeklyMaintenanceWindowStart: 'Sun:02:00',
   });
   // MLflow clients: mlflow.set_tracking_uri(<dedicated.trackingUri>) with the sagemaker-mlflow plugin.
@@ -90,7 +91,7 @@ export function experimentTrackingExample({ platformStack, platform, pipelineRol
 
 export function runTagsExample() {
   // README:run-tags:start
-  const tags = RunTags.of({ gitSha: 'a1b2c3d', datasetVersion: '2024-05-01', configHash: '9f8e7d6c', team: 'fraud' });
+  const tags = RunTags.of({ gitSha: 'a1b2c3d', datasetVersion: '2024-05-01', configHash: '9f8e7d6c', teamName: 'fraud' });
   // [{ key: 'trainyard:git-sha', value: 'a1b2c3d' }, { key: 'trainyard:dataset-version', ... }, ...]
   // README:run-tags:end
   return tags;
