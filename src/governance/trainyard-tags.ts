@@ -48,8 +48,8 @@ export interface TrainyardTagValues {
 }
 
 /**
- * Tags every taggable resource of a scope with the team, cost centre and, optionally, stage
- * and project. The cost tags are what MlOps-GpuResourceCostTagged requires on GPU-bearing
+ * Tags every taggable resource of a scope, and every stack in it, with the team, cost centre and,
+ * optionally, stage and project. The cost tags are what MlOps-GpuResourceCostTagged requires on GPU-bearing
  * resources; cost allocation reports group spend by them once they are activated in the billing
  * console.
  *
@@ -105,6 +105,10 @@ export class TrainyardTags {
     }
     for (const [key, value] of Object.entries(tags)) {
       Tags.of(scope).add(key, value);
+      // Under CDK's recommended `@aws-cdk/core:explicitStackTags`, the line above no longer tags the
+      // stacks themselves; stack tags are what CloudFormation propagates and what `trainyard cost`
+      // reads a team stack's team from, so they are added explicitly.
+      Tags.of(scope).add(key, value, { includeResourceTypes: ['aws:cdk:stack'] });
     }
     return tags;
   }

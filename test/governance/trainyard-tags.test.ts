@@ -33,6 +33,15 @@ describe('TrainyardTags.apply', () => {
     // AWS Batch takes tags as a map
     template.hasResourceProperties('AWS::Batch::ComputeEnvironment', { Tags: Match.objectLike({ 'trainyard:team': 'fraud', 'trainyard:cost-center': 'cc-1234' }) });
   });
+
+  test('tags the stack itself too (cdk.json sets explicitStackTags, under which a plain Tags.of(app) skips stacks)', () => {
+    // The stack's tags are what CloudFormation propagates and what `trainyard cost` reads the team from.
+    expect(stack.tags.tagValues()).toEqual(expect.objectContaining({
+      'trainyard:team': 'fraud',
+      'trainyard:cost-center': 'cc-1234',
+      'trainyard:stage': 'production',
+    }));
+  });
 });
 
 describe('TrainyardTags with every compliance pack', () => {
