@@ -2,6 +2,7 @@
 export * from './core/trainyard-errors';
 export * from './core/acknowledgements';
 export * from './platform/ml-platform';
+export * from './platform/platform-experiment-tracking-mode';
 export * from './governance/control-tower-guard';
 export * from './governance/compliance-report';
 export * from './governance/trainyard-compliance';
@@ -37,6 +38,7 @@ export * from './pipeline/definition/register-model-step';
 export * from './pipeline/definition/fail-step';
 export * from './pipeline/definition/pipeline-definition';
 export * from './pipeline/training-pipeline';
+export * from './pipeline/monitoring-schedule';
 export * from './pipeline/drift-monitor';
 export * from './pipeline/standard-training-recipe';
 export * from './environment/training-capacity-pool';

@@ -2,6 +2,7 @@ import { App, Stack, Tags } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { TrainyardValidationError } from '../src/core/errors';
 import { IMlPlatform, MlPlatform, MlPlatformProps } from '../src/platform/ml-platform';
+import { PlatformExperimentTrackingMode } from '../src/platform/platform-experiment-tracking-mode';
 
 /**
  * `platform`: the shared ML platform alone, for the platform team's repository. Team apps find it
@@ -44,7 +45,7 @@ export function addPlatformStack(app: App, template: string, props: MlPlatformPr
   });
   // During the migration off exports, the platform keeps the shared MLflow App the old team stacks import
   // the ARN of (issue 19 moved each team to its own App): CloudFormation refuses to remove an export in use.
-  const migrating = legacyExports(app) ? { sharedExperimentTracking: true } : {};
+  const migrating = legacyExports(app) ? { experimentTrackingMode: PlatformExperimentTrackingMode.TEAM_AND_SHARED } : {};
   const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2, platformName: platformNameFromContext(app), ...migrating, ...props });
   if (legacyExports(app)) {
     keepLegacyExports(platformStack, platform);
@@ -95,7 +96,7 @@ function keepLegacyExports(platformStack: Stack, platform: MlPlatform): void {
     platform.vpc.vpcId,
     ...subnets.map((subnet) => subnet.subnetId),
     platform.endpointSecurityGroup.securityGroupId,
-    platform.key.keyArn,
+    platform.encryptionKey.keyArn,
     platform.datasetsBucket.bucketArn,
     platform.datasetsBucket.bucketName,
     platform.artifactsBucket.bucketArn,

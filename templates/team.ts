@@ -75,7 +75,7 @@ export function addTeamEnvironment(stack: Stack, platform: IMlPlatform, team: Te
       maxInstanceCount: team.maxInstanceCount,
       monthlyBudgetUsd: team.monthlyBudgetUsd,
       costCenter: team.costCenter,
-      alertEmails: team.alertEmails,
+      alarmEmails: team.alarmEmails,
       s3PrefixListId: s3PrefixListId === undefined ? undefined : String(s3PrefixListId),
     });
   });

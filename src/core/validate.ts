@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { TrainyardValidationError } from './errors';
 
@@ -219,4 +219,21 @@ export function requireInstanceType(prop: string, value: string | undefined): vo
   if (typeof value !== 'string' || !/^ml\.[a-z0-9-]+\.[a-z0-9]+$/.test(value)) {
     throw new TrainyardValidationError(prop, `must be a SageMaker instance type such as 'ml.g5.2xlarge', got '${String(value)}'.`);
   }
+}
+
+/**
+ * Checks that a Size is a whole number of GiB within [min, max] and returns the GiB.
+ *
+ * @internal
+ */
+export function requireWholeGibibytes(prop: string, value: Size, min: number, max: number): number {
+  if (!value || typeof (value as any).toGibibytes !== 'function') {
+    throw new TrainyardValidationError(prop, `must be a Size (for example Size.gibibytes(${Math.max(min, 1)})).`);
+  }
+  if (value.isUnresolved()) {
+    throw new TrainyardValidationError(prop, 'must be a Size known at synth, not a token.');
+  }
+  const gib = value.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+  requireIntegerInRange(`${prop} (GiB)`, gib, min, max);
+  return gib;
 }

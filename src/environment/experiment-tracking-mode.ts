@@ -11,13 +11,13 @@ export enum ExperimentTrackingMode {
    * The team gets its own serverless MLflow App (`<team>-mlflow`, in the team's stack), with its
    * artifact store under `<team>/mlflow/` in the platform's artifacts bucket, encrypted with the
    * platform key. The team's roles may use that App and that prefix only. Needs the platform's
-   * MLflow endpoint (`MlPlatform` `experimentTracking`, on by default).
+   * MLflow endpoint (`MlPlatform` `experimentTrackingMode` other than `NONE`; on by default).
    */
   TEAM = 'TEAM',
 
   /**
    * The team logs to a shared App: `TrainingEnvironment` `experimentTracking` if given, otherwise
-   * the platform's organisation-wide App (`MlPlatform` `sharedExperimentTracking: true`). Every team
+   * the platform's organisation-wide App (`PlatformExperimentTrackingMode.TEAM_AND_SHARED`). Every team
    * on that App can read, change and delete every other team's experiments, runs, registered MLflow
    * models and run artifacts: choose it for cross-team visibility, knowing that trade-off.
    */

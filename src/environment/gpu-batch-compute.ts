@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -16,7 +16,7 @@ import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalo
 import { acknowledgeWildcards } from '../core/private/wildcard-acknowledgement';
 import { TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
-import { requireIntegerInRange, requireName, requireRemovalPolicy, requireWholeSeconds, TAG_VALUE_RULE } from '../core/validate';
+import { requireIntegerInRange, requireName, requireRemovalPolicy, requireWholeGibibytes, requireWholeSeconds, TAG_VALUE_RULE } from '../core/validate';
 import { IMlPlatform, MlPlatform } from '../platform/ml-platform';
 import { platformDataStatements } from './private/data-access';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
@@ -93,7 +93,7 @@ export interface GpuBatchComputeProps {
    *
    * @default - the repository named after the team, in this account and region
    */
-  readonly repository?: ecr.IRepository;
+  readonly imageRepository?: ecr.IRepository;
 
   /**
    * The image tag the job definitions run.
@@ -110,11 +110,12 @@ export interface GpuBatchComputeProps {
   readonly command?: string[];
 
   /**
-   * The longest a job attempt may run before Batch stops it.
+   * The longest a job attempt may run before Batch stops it (the job definition's timeout), 1 minute
+   * to 14 days.
    *
    * @default Duration.hours(24)
    */
-  readonly jobTimeout?: Duration;
+  readonly maxRuntime?: Duration;
 
   /**
    * How many times a job is attempted in all; spot interruptions are retried, failing code is not.
@@ -124,12 +125,14 @@ export interface GpuBatchComputeProps {
   readonly retryAttempts?: number;
 
   /**
-   * The size of each instance's root volume (encrypted with the platform key), which holds the
-   * images and the job's scratch space. From 30 GiB (the GPU AMI's size) to 16 TiB.
+   * The size of each instance's root volume (encrypted with the platform key): the job's storage,
+   * which holds the container images and the job's container data and scratch space (Batch has no
+   * separate ML storage volume, unlike `TrainingEnvironment` `volumeSize`). Whole GiB, from 30 GiB
+   * (the GPU AMI's size) to 16 TiB.
    *
    * @default Size.gibibytes(200)
    */
-  readonly rootVolumeSize?: Size;
+  readonly volumeSize?: Size;
 
   /**
    * How long job logs are kept.
@@ -295,10 +298,9 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     }
     const retryAttempts = props.retryAttempts ?? 3;
     requireIntegerInRange('GpuBatchCompute.retryAttempts', retryAttempts, 1, 10);
-    const jobTimeout = props.jobTimeout ?? Duration.hours(24);
-    requireWholeSeconds('GpuBatchCompute.jobTimeout', jobTimeout, 60, 14 * 24 * 3600);
-    const rootVolumeGib = (props.rootVolumeSize ?? Size.gibibytes(200)).toGibibytes({ rounding: SizeRoundingBehavior.NONE });
-    requireIntegerInRange('GpuBatchCompute.rootVolumeSize (GiB)', rootVolumeGib, 30, 16384);
+    const maxRuntime = props.maxRuntime ?? Duration.hours(24);
+    requireWholeSeconds('GpuBatchCompute.maxRuntime', maxRuntime, 60, 14 * 24 * 3600);
+    const volumeGib = requireWholeGibibytes('GpuBatchCompute.volumeSize', props.volumeSize ?? Size.gibibytes(200), 30, 16384);
     const imageTag = props.imageTag ?? 'latest';
     if (!Token.isUnresolved(imageTag) && (typeof imageTag !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag))) {
       throw new TrainyardValidationError('GpuBatchCompute.imageTag', `must be a Docker image tag (letters, digits, _ . -, up to 128 characters), got '${String(imageTag)}'.`);
@@ -335,13 +337,13 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     const logGroupName = boundedName(`/trainyard/${props.teamName}/batch`, LOG_GROUP_NAME_LIMIT);
     const logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName,
-      encryptionKey: platform.key,
+      encryptionKey: platform.encryptionKey,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy,
     });
     if (!MlPlatform.isMlPlatform(platform)) {
       // The key ARN of an imported platform is a template parameter (its SSM parameter): see foreignKeyArn.
-      (logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = foreignKeyArn(platform.key);
+      (logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = foreignKeyArn(platform.encryptionKey);
     }
     Acknowledgements.acknowledge(logGroup, AcknowledgementCatalogue.crossStackKmsKey());
     this.logGroup = logGroup;
@@ -383,7 +385,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     acknowledgeWildcards(instancePolicy, AcknowledgementCatalogue.batchInstancePolicy());
     this.instanceRole = instanceRole;
 
-    const repository = props.repository ?? ecr.Repository.fromRepositoryName(this, 'Repository', props.teamName);
+    const repository = props.imageRepository ?? ecr.Repository.fromRepositoryName(this, 'Repository', props.teamName);
     // Grants made by CDK (image pull, log writes) would land in an inline policy; the managed policy
     // below states them explicitly instead.
     const executionRole = new iam.Role(this, 'ExecutionRole', {
@@ -431,9 +433,9 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
       httpPutResponseHopLimit: 1,
       blockDevices: [{
         deviceName: '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs(rootVolumeGib, {
+        volume: ec2.BlockDeviceVolume.ebs(volumeGib, {
           encrypted: true,
-          kmsKey: platform.key,
+          kmsKey: platform.encryptionKey,
           volumeType: ec2.EbsDeviceVolumeType.GP3,
           deleteOnTermination: true,
         }),
@@ -496,7 +498,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
 
     this.jobDefinition = new batch.EcsJobDefinition(this, 'JobDefinition', {
       container: container('Container'),
-      timeout: jobTimeout,
+      timeout: maxRuntime,
       retryAttempts,
       retryStrategies,
       propagateTags: true,
@@ -518,7 +520,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
         instanceType: gpu.toEc2InstanceType(),
         mainNode: 0,
         containers: [{ startNode: 0, endNode: maxInstanceCount - 1, container: container('MultiNodeContainer') }],
-        timeout: jobTimeout,
+        timeout: maxRuntime,
         retryAttempts,
         retryStrategies: [retryStrategies[1], retryStrategies[2]],
         propagateTags: true,

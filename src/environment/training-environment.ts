@@ -1,4 +1,4 @@
-import { Duration, IResource, Lazy, RemovalPolicy, Resource, Stack, Tags } from 'aws-cdk-lib';
+import { Duration, IResource, Lazy, RemovalPolicy, Resource, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -19,7 +19,7 @@ import { prefixListStatement } from '../core/s3-prefix-statements';
 import { REQUIRED_COST_TAG_KEYS, TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
 import { TrainyardKey } from '../core/trainyard-key';
-import { requireDuration, requireEmailList, requireIntegerInRange, requireName, requireRemovalPolicy, TAG_VALUE_RULE } from '../core/validate';
+import { requireDuration, requireEmailList, requireIntegerInRange, requireName, requireRemovalPolicy, requireWholeGibibytes, TAG_VALUE_RULE } from '../core/validate';
 import { IMlPlatform } from '../platform/ml-platform';
 import { experimentTrackingPolicy } from './private/experiment-access';
 import { guardrailAllowStatements, guardrailDenyStatements, guardrailWildcardActions } from './private/guardrail-statements';
@@ -54,7 +54,7 @@ export interface ITrainingEnvironment extends IResource, iam.IGrantable, ec2.ICo
   readonly artifactsBucket: s3.IBucket;
 
   /** The platform key that encrypts data, artifacts, volumes and outputs. */
-  readonly key: kms.IKey;
+  readonly encryptionKey: kms.IKey;
 
   /** The team's key prefix in the datasets bucket, ending in `/` (for example `fraud/`). */
   readonly datasetsPrefix: string;
@@ -127,11 +127,14 @@ export interface TrainingEnvironmentProps {
   readonly monthlyBudgetUsd?: number;
 
   /**
-   * Email addresses the budget alerts go to directly (at most 10). Needs `monthlyBudgetUsd`.
+   * Email addresses the budget's alerts (80% of actual and 100% of forecast monthly spend) go to
+   * directly, besides the SNS topic (at most 10, the AWS Budgets limit). Needs `monthlyBudgetUsd`.
+   * The environment has no CloudWatch alarms of its own: the budget alerts are all that is sent.
+   * Named like `FlowMetrics` `alarmEmails`, which receives the flow alarms.
    *
    * @default - alerts go to the SNS topic only
    */
-  readonly alertEmails?: string[];
+  readonly alarmEmails?: string[];
 
   /**
    * The SNS topic budget alerts are published to. Needs `monthlyBudgetUsd`. Its access policy
@@ -175,19 +178,19 @@ export interface TrainingEnvironmentProps {
   readonly warmPoolKeepAlive?: Duration;
 
   /**
-   * The size of each instance's ML storage volume in GB (1 to 16,384). Instance types with local
-   * NVMe storage train on that storage instead, up to its size.
+   * The size of each instance's ML storage volume (SageMaker `VolumeSizeInGB`): whole GiB, from 1 to
+   * 16,384 GiB. Instance types with local NVMe storage train on that storage instead, up to its size.
    *
-   * @default 100
+   * @default Size.gibibytes(100)
    */
-  readonly volumeSizeGb?: number;
+  readonly volumeSize?: Size;
 
   /**
    * How often SageMaker retries a job after an internal error or insufficient capacity (1 to 30).
    *
    * @default 2
    */
-  readonly maxRetryAttempts?: number;
+  readonly retryAttempts?: number;
 
   /**
    * The team's image repository. The execution role may pull from it, and from no other repository.
@@ -339,18 +342,18 @@ export interface TrainingEnvironmentAttributes {
   readonly warmPoolKeepAlive?: Duration;
 
   /**
-   * The size of each instance's ML storage volume in GB.
+   * The size of each instance's ML storage volume: whole GiB, from 1 to 16,384 GiB.
    *
-   * @default 100
+   * @default Size.gibibytes(100)
    */
-  readonly volumeSizeGb?: number;
+  readonly volumeSize?: Size;
 
   /**
    * How often SageMaker retries a job after an internal error or insufficient capacity.
    *
    * @default 2
    */
-  readonly maxRetryAttempts?: number;
+  readonly retryAttempts?: number;
 
   /**
    * Whether the training and processing containers are cut off from the network.
@@ -414,6 +417,8 @@ const MAX_WARM_POOL_SECONDS = 3600;
 const JOB_DEFAULTS_LITERAL = 'the job defaults are rendered at synth';
 /** SageMaker `RetryStrategy.MaximumRetryAttempts`: 1 to 30. */
 const MAX_RETRY_ATTEMPTS = 30;
+/** The largest ML storage volume of a training job, in GiB. */
+const MAX_VOLUME_GIB = 16_384;
 /** AWS Budgets: at most 10 email subscribers per notification. */
 const MAX_ALERT_EMAILS = 10;
 /** The log groups SageMaker training and processing jobs write to. */
@@ -443,7 +448,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
   public readonly securityGroup: ec2.ISecurityGroup;
   public readonly datasetsBucket: s3.IBucket;
   public readonly artifactsBucket: s3.IBucket;
-  public readonly key: kms.IKey;
+  public readonly encryptionKey: kms.IKey;
   public readonly datasetsPrefix: string;
   public readonly artifactsPrefix: string;
   public readonly checkpointsPrefix: string;
@@ -552,7 +557,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
     this.maxInstanceCount = maxInstanceCount;
     this.datasetsBucket = platform.datasetsBucket;
     this.artifactsBucket = platform.artifactsBucket;
-    this.key = platform.key;
+    this.encryptionKey = platform.encryptionKey;
     this.datasetsPrefix = `${teamName}/`;
     this.artifactsPrefix = `${teamName}/artifacts/`;
     this.checkpointsPrefix = `${teamName}/checkpoints/`;
@@ -576,7 +581,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
       this.modelRegistry = new ModelRegistry(this, 'Models', {
         groupName: ModelRegistry.groupNameForTeam(teamName),
         description: `Models of team ${teamName}, registered by its training pipelines`,
-        key: platform.key,
+        encryptionKey: platform.encryptionKey,
         removalPolicy,
       });
     }
@@ -585,7 +590,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
     if (repository === undefined && createRegistries) {
       this.imageRegistry = new ImageRegistry(this, 'Images', {
         repositoryName: `${teamName}/training`,
-        key: platform.key,
+        encryptionKey: platform.encryptionKey,
         removalPolicy,
       });
       repository = this.imageRegistry.repository;
@@ -669,7 +674,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }));
       this.budgetTopic = topic;
-      this.budget = this.createBudget(props.monthlyBudgetUsd, props.alertEmails ?? [], topic);
+      this.budget = this.createBudget(props.monthlyBudgetUsd, props.alarmEmails ?? [], topic);
     }
   }
 
@@ -772,12 +777,12 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
         new iam.PolicyStatement({
           sid: 'UsePlatformKey',
           actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-          resources: [platform.key.keyArn],
+          resources: [platform.encryptionKey.keyArn],
         }),
         new iam.PolicyStatement({
           sid: 'GrantPlatformKeyToSageMakerVolumes',
           actions: ['kms:CreateGrant'],
-          resources: [platform.key.keyArn],
+          resources: [platform.encryptionKey.keyArn],
           conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
         }),
       ],
@@ -906,7 +911,7 @@ class ImportedTrainingEnvironment extends Resource implements ITrainingEnvironme
   public readonly securityGroup: ec2.ISecurityGroup;
   public readonly datasetsBucket: s3.IBucket;
   public readonly artifactsBucket: s3.IBucket;
-  public readonly key: kms.IKey;
+  public readonly encryptionKey: kms.IKey;
   public readonly datasetsPrefix: string;
   public readonly artifactsPrefix: string;
   public readonly checkpointsPrefix: string;
@@ -937,7 +942,7 @@ class ImportedTrainingEnvironment extends Resource implements ITrainingEnvironme
     this.connections = new ec2.Connections({ securityGroups: [attrs.securityGroup] });
     this.datasetsBucket = platform.datasetsBucket;
     this.artifactsBucket = platform.artifactsBucket;
-    this.key = platform.key;
+    this.encryptionKey = platform.encryptionKey;
     this.datasetsPrefix = prefix('TrainingEnvironmentAttributes.datasetsPrefix', attrs.datasetsPrefix ?? `${this.teamName}/`);
     this.artifactsPrefix = prefix('TrainingEnvironmentAttributes.artifactsPrefix', attrs.artifactsPrefix ?? `${this.teamName}/artifacts/`);
     this.checkpointsPrefix = prefix('TrainingEnvironmentAttributes.checkpointsPrefix', attrs.checkpointsPrefix ?? `${this.teamName}/checkpoints/`);
@@ -965,8 +970,8 @@ interface JobSettings {
   readonly useSpot: boolean;
   readonly maxRuntimeSeconds: number;
   readonly keepAliveSeconds?: number;
-  readonly volumeSizeGb: number;
-  readonly maxRetryAttempts: number;
+  readonly volumeSizeGib: number;
+  readonly retryAttempts: number;
   readonly networkIsolation: boolean;
 }
 
@@ -999,10 +1004,9 @@ function jobSettings(who: string, props: TrainingEnvironmentProps | TrainingEnvi
       `cannot be combined with ${who}.useSpot (the default): SageMaker warm pools do not support managed spot training. Set useSpot: false, or drop warmPoolKeepAlive.`,
     );
   }
-  const volumeSizeGb = props.volumeSizeGb ?? 100;
-  requireIntegerInRange(`${who}.volumeSizeGb`, volumeSizeGb, 1, 16_384);
-  const maxRetryAttempts = props.maxRetryAttempts ?? 2;
-  requireIntegerInRange(`${who}.maxRetryAttempts`, maxRetryAttempts, 1, MAX_RETRY_ATTEMPTS);
+  const volumeSizeGib = requireWholeGibibytes(`${who}.volumeSize`, props.volumeSize ?? Size.gibibytes(100), 1, MAX_VOLUME_GIB);
+  const retryAttempts = props.retryAttempts ?? 2;
+  requireIntegerInRange(`${who}.retryAttempts`, retryAttempts, 1, MAX_RETRY_ATTEMPTS);
   if (props.costCenter !== undefined) {
     requireName(`${who}.costCenter`, props.costCenter, TAG_VALUE_RULE);
   }
@@ -1011,7 +1015,7 @@ function jobSettings(who: string, props: TrainingEnvironmentProps | TrainingEnvi
     throw new TrainyardValidationError(`${who}.networkIsolation`, `must be true or false, got ${String(networkIsolation)}.`);
   }
   return {
-    gpu, maxInstanceCount, useSpot, maxRuntimeSeconds, keepAliveSeconds, volumeSizeGb, maxRetryAttempts, networkIsolation,
+    gpu, maxInstanceCount, useSpot, maxRuntimeSeconds, keepAliveSeconds, volumeSizeGib, retryAttempts, networkIsolation,
   };
 }
 
@@ -1055,13 +1059,13 @@ function deriveJobDefaults(platform: IMlPlatform, job: JobSettings, tracking: IE
     resourceConfig: {
       instanceType: gpu.instanceType,
       instanceCount: job.maxInstanceCount,
-      volumeSizeInGb: job.volumeSizeGb,
-      ...(gpu.localInstanceStorage ? {} : { volumeKmsKeyId: platform.key.keyArn }),
+      volumeSizeInGb: job.volumeSizeGib,
+      ...(gpu.localInstanceStorage ? {} : { volumeKmsKeyId: platform.encryptionKey.keyArn }),
       ...(keepAliveSeconds !== undefined ? { keepAlivePeriodInSeconds: keepAliveSeconds } : {}),
     },
     outputDataConfig: {
       s3OutputPath: `s3://${platform.artifactsBucket.bucketName}/${team.artifactsPrefix}`,
-      kmsKeyId: platform.key.keyArn,
+      kmsKeyId: platform.encryptionKey.keyArn,
     },
     stoppingCondition: {
       maxRuntimeInSeconds: maxRuntimeSeconds,
@@ -1069,7 +1073,7 @@ function deriveJobDefaults(platform: IMlPlatform, job: JobSettings, tracking: IE
     },
     enableManagedSpotTraining: useSpot,
     checkpointS3Uri: `s3://${platform.artifactsBucket.bucketName}/${team.checkpointsPrefix}`,
-    maximumRetryAttempts: job.maxRetryAttempts,
+    maximumRetryAttempts: job.retryAttempts,
     // An isolated container cannot reach MLflow, so only jobs without isolation are pointed at it.
     ...(tracking && !job.networkIsolation
       ? { environment: { MLFLOW_TRACKING_URI: tracking.trackingUri, MLFLOW_EXPERIMENT_NAME: team.teamName } }
@@ -1093,11 +1097,11 @@ function validateBudgetProps(props: TrainingEnvironmentProps): void {
       throw new TrainyardValidationError('TrainingEnvironment.monthlyBudgetUsd', `must be a positive amount in USD, got ${String(amount)}.`);
     }
   }
-  if (props.alertEmails !== undefined) {
+  if (props.alarmEmails !== undefined) {
     if (amount === undefined) {
-      throw new TrainyardValidationError('TrainingEnvironment.alertEmails', 'needs TrainingEnvironment.monthlyBudgetUsd: alerts are sent by the budget.');
+      throw new TrainyardValidationError('TrainingEnvironment.alarmEmails', 'needs TrainingEnvironment.monthlyBudgetUsd: alerts are sent by the budget.');
     }
-    requireEmailList('TrainingEnvironment.alertEmails', props.alertEmails, MAX_ALERT_EMAILS, 'the AWS Budgets limit');
+    requireEmailList('TrainingEnvironment.alarmEmails', props.alarmEmails, MAX_ALERT_EMAILS, 'the AWS Budgets limit');
   }
   if (props.budgetTopic !== undefined && amount === undefined) {
     throw new TrainyardValidationError('TrainingEnvironment.budgetTopic', 'needs TrainingEnvironment.monthlyBudgetUsd: alerts are sent by the budget.');

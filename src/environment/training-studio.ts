@@ -95,7 +95,7 @@ export interface TrainingStudioProps {
    * team's notebooks and its jobs log to the same App and no other team's.
    *
    * @default - the platform's shared MLflow App (`MlPlatform.experimentTracking`), if it was created
-   * (`sharedExperimentTracking: true`); otherwise none
+   * (`PlatformExperimentTrackingMode.TEAM_AND_SHARED`); otherwise none
    */
   readonly experimentTracking?: IExperimentTracking;
 
@@ -147,8 +147,10 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
   /** The security groups of the domain's apps. */
   public readonly connections: ec2.Connections;
 
-  /** The idle timeout of JupyterLab and Code Editor apps, in minutes. */
-  public readonly idleTimeoutMinutes: number;
+  /** The idle timeout of JupyterLab and Code Editor apps (whole minutes). */
+  public readonly idleTimeout: Duration;
+
+  private readonly idleTimeoutMinutes: number;
 
   constructor(scope: Construct, id: string, props: TrainingStudioProps) {
     super(scope, id);
@@ -168,7 +170,8 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
     const removalPolicy = requireRemovalPolicy('TrainingStudio.removalPolicy', props.removalPolicy);
     requireS3PrefixListId('TrainingStudio.s3PrefixListId', props.s3PrefixListId);
 
-    this.idleTimeoutMinutes = wholeMinutes('TrainingStudio.idleTimeout', props.idleTimeout ?? Duration.minutes(60));
+    this.idleTimeout = props.idleTimeout ?? Duration.minutes(60);
+    this.idleTimeoutMinutes = wholeMinutes('TrainingStudio.idleTimeout', this.idleTimeout);
     const maxIdleMinutes = wholeMinutes('TrainingStudio.maxIdleTimeout', props.maxIdleTimeout ?? Duration.hours(4));
     if (maxIdleMinutes < this.idleTimeoutMinutes) {
       throw new TrainyardValidationError(
@@ -225,7 +228,7 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
       appNetworkAccessType: 'VpcOnly',
       vpcId: platform.vpc.vpcId,
       subnetIds,
-      kmsKeyId: platform.key.keyArn,
+      kmsKeyId: platform.encryptionKey.keyArn,
       defaultUserSettings: {
         executionRole: role.roleArn,
         securityGroups: [securityGroup.securityGroupId],

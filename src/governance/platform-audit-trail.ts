@@ -90,7 +90,7 @@ export class PlatformAuditTrail extends Construct {
   public readonly bucket: s3.IBucket;
 
   /** The key that encrypts the log files, the bucket and the CloudWatch Logs group. */
-  public readonly key: kms.IKey;
+  public readonly encryptionKey: kms.IKey;
 
   /** The CloudWatch Logs group that receives a copy of the trail. */
   public readonly logGroup: logs.ILogGroup;
@@ -144,7 +144,7 @@ export class PlatformAuditTrail extends Construct {
       actions: ['kms:DescribeKey'],
       resources: ['*'],
     }));
-    this.key = key;
+    this.encryptionKey = key;
 
     const bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,

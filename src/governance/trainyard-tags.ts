@@ -4,22 +4,33 @@ import { TrainyardValidationError } from '../core/errors';
 import { TAG_KEYS } from '../core/tag-keys';
 
 /**
+ * Whether resources serve production (`trainyard:stage`). A model package group tagged
+ * `NON_PRODUCTION` may register models as Approved (MlOps-SageMakerModelApprovalManual).
+ */
+export enum TrainyardStage {
+  /** `production`: models need a manual approval. */
+  PRODUCTION = 'production',
+  /** `non-production`: a model package group may register models as Approved. */
+  NON_PRODUCTION = 'non-production',
+}
+
+/**
  * The tag values Trainyard puts on every taggable resource of a scope.
  */
 export interface TrainyardTagValues {
   /** The team that owns the resources (`trainyard:team`). */
-  readonly team: string;
+  readonly teamName: string;
 
   /** The cost centre charged for them (`trainyard:cost-center`). */
   readonly costCenter: string;
 
   /**
-   * `production` or `non-production` (`trainyard:stage`). A model package group tagged
-   * `non-production` may register models as Approved (MlOps-SageMakerModelApprovalManual).
+   * The stage (`trainyard:stage`). A model package group tagged `TrainyardStage.NON_PRODUCTION`
+   * may register models as Approved (MlOps-SageMakerModelApprovalManual).
    *
    * @default - no stage tag
    */
-  readonly stage?: string;
+  readonly stage?: TrainyardStage;
 
   /**
    * The project or use case (`trainyard:project`).
@@ -37,8 +48,8 @@ export interface TrainyardTagValues {
 }
 
 /**
- * Tags every taggable resource of a scope with the team, cost centre and, optionally, stage
- * and project. The cost tags are what MlOps-GpuResourceCostTagged requires on GPU-bearing
+ * Tags every taggable resource of a scope, and every stack in it, with the team, cost centre and,
+ * optionally, stage and project. The cost tags are what MlOps-GpuResourceCostTagged requires on GPU-bearing
  * resources; cost allocation reports group spend by them once they are activated in the billing
  * console.
  *
@@ -46,7 +57,7 @@ export interface TrainyardTagValues {
  * scope later, and tags set closer to a resource win.
  *
  * @example
- * TrainyardTags.apply(teamStack, { team: 'fraud', costCenter: 'cc-1234', stage: 'production' });
+ * TrainyardTags.apply(teamStack, { teamName: 'fraud', costCenter: 'cc-1234', stage: TrainyardStage.PRODUCTION });
  */
 export class TrainyardTags {
   /** `trainyard:team`. */
@@ -57,8 +68,8 @@ export class TrainyardTags {
   public static readonly STAGE_KEY: string = TAG_KEYS.stage;
   /** `trainyard:project`. */
   public static readonly PROJECT_KEY: string = TAG_KEYS.project;
-  /** The values `stage` accepts. */
-  public static readonly STAGES: string[] = ['production', 'non-production'];
+  /** The values `stage` accepts (the `TrainyardStage` values). */
+  public static readonly STAGES: string[] = Object.values(TrainyardStage);
 
   /**
    * Validates the values and tags every taggable resource under `scope` with them.
@@ -67,7 +78,7 @@ export class TrainyardTags {
    */
   public static apply(scope: IConstruct, values: TrainyardTagValues): { [key: string]: string } {
     if (!values || typeof values !== 'object') {
-      throw new TrainyardValidationError('TrainyardTagValues', 'must give at least team and costCenter.');
+      throw new TrainyardValidationError('TrainyardTagValues', 'must give at least teamName and costCenter.');
     }
     const tags: { [key: string]: string } = {};
     const set = (prop: string, key: string, value: string | undefined, required: boolean) => {
@@ -75,12 +86,12 @@ export class TrainyardTags {
       validateTag(`TrainyardTagValues.${prop}`, key, value, required);
       tags[key] = value as string;
     };
-    set('team', TAG_KEYS.team, values.team, true);
+    set('teamName', TAG_KEYS.team, values.teamName, true);
     set('costCenter', TAG_KEYS.costCenter, values.costCenter, true);
     if (values.stage !== undefined && !Token.isUnresolved(values.stage) && !TrainyardTags.STAGES.includes(values.stage)) {
       throw new TrainyardValidationError(
         'TrainyardTagValues.stage',
-        `must be one of ${TrainyardTags.STAGES.join(', ')}, got '${values.stage}'.`,
+        `must be a TrainyardStage (${TrainyardTags.STAGES.join(', ')}), got '${values.stage}'.`,
       );
     }
     set('stage', TAG_KEYS.stage, values.stage, false);
@@ -94,6 +105,10 @@ export class TrainyardTags {
     }
     for (const [key, value] of Object.entries(tags)) {
       Tags.of(scope).add(key, value);
+      // Under CDK's recommended `@aws-cdk/core:explicitStackTags`, the line above no longer tags the
+      // stacks themselves; stack tags are what CloudFormation propagates and what `trainyard cost`
+      // reads a team stack's team from, so they are added explicitly.
+      Tags.of(scope).add(key, value, { includeResourceTypes: ['aws:cdk:stack'] });
     }
     return tags;
   }

@@ -188,7 +188,7 @@ export class FlowMetrics extends Construct {
   /** The dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
   /** The key that encrypts the table, queue, topic, logs and environment. */
-  public readonly key: kms.IKey;
+  public readonly encryptionKey: kms.IKey;
   /** The alarms, per team: scrap rate, cycle-time p90 and (for `gpuUtilizationAlarmTeams`) weekly GPU utilization. */
   public readonly alarms: cloudwatch.IAlarm[] = [];
 
@@ -243,7 +243,7 @@ export class FlowMetrics extends Construct {
     const stack = Stack.of(this);
 
     // ---- Encryption ----------------------------------------------------------------------------
-    this.key = props.encryptionKey ?? this.createKey(removalPolicy);
+    this.encryptionKey = props.encryptionKey ?? this.createKey(removalPolicy);
 
     // ---- De-duplication table ----------------------------------------------------------------
     const table = new dynamodb.Table(this, 'DedupTable', {
@@ -251,7 +251,7 @@ export class FlowMetrics extends Construct {
       timeToLiveAttribute: 'expiresAt',
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.key,
+      encryptionKey: this.encryptionKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
@@ -262,7 +262,7 @@ export class FlowMetrics extends Construct {
     // ---- Dead-letter queue ----------------------------------------------------------------------
     const dlq = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
+      encryptionMasterKey: this.encryptionKey,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       // Marks it as a dead-letter queue (of the function and the rule targets), which is what
@@ -293,7 +293,7 @@ export class FlowMetrics extends Construct {
     // ---- Collector ---------------------------------------------------------------------------
     const logGroup = new logs.LogGroup(this, 'CollectorLogs', {
       retention: logRetention,
-      encryptionKey: this.key,
+      encryptionKey: this.encryptionKey,
       removalPolicy,
     });
     const role = new iam.Role(this, 'CollectorRole', {
@@ -312,7 +312,7 @@ export class FlowMetrics extends Construct {
       // DescribeTrainingJob, GetMetricData with up to two re-reads of lagging metrics (5 s, 10 s), DynamoDB.
       timeout: Duration.seconds(60),
       reservedConcurrentExecutions: reservedConcurrency,
-      environmentEncryption: this.key,
+      environmentEncryption: this.encryptionKey,
       environment: {
         TABLE_NAME: table.tableName,
         TEAMS: this.teamNames.join(','),
@@ -357,7 +357,7 @@ export class FlowMetrics extends Construct {
         new iam.PolicyStatement({
           sid: 'UseMetricsKey',
           actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-          resources: [this.key.keyArn],
+          resources: [this.encryptionKey.keyArn],
         }),
         new iam.PolicyStatement({
           sid: 'SendToDeadLetterQueue',
@@ -489,7 +489,7 @@ export class FlowMetrics extends Construct {
     } else {
       const topic = new sns.Topic(this, 'AlarmTopic', {
         displayName: 'Trainyard flow-metrics alarms',
-        masterKey: this.key,
+        masterKey: this.encryptionKey,
         enforceSSL: true,
       });
       // The SSL-only topic policy replaces SNS's default policy: let this account's alarms publish.

@@ -9,6 +9,7 @@ import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalo
 import { requireName } from '../core/validate';
 import { ITrainingEnvironment } from '../environment/training-environment';
 import { requireInstanceType } from './definition/private/instance-type';
+import { MonitoringSchedule } from './monitoring-schedule';
 
 /** Data-quality job definition and monitoring schedule names: at most 63 characters. */
 const SAGEMAKER_NAME_MAX = 63;
@@ -50,13 +51,13 @@ export interface DriftMonitorProps {
    */
   readonly baselineConstraintsUri?: string;
   /**
-   * When the monitoring job runs (a SageMaker monitoring cron expression).
+   * When the monitoring job runs.
    *
-   * @default 'cron(0 * ? * * *)' (hourly)
+   * @default MonitoringSchedule.hourly()
    */
-  readonly scheduleExpression?: string;
+  readonly schedule?: MonitoringSchedule;
   /**
-   * The monitoring job's instance type.
+   * The monitoring job's instance type: any SageMaker processing instance type (`ml.<family>.<size>`).
    *
    * @default 'ml.m5.large'
    */
@@ -76,8 +77,8 @@ export interface DriftMonitorProps {
 }
 
 /**
- * Data-quality monitoring of an endpoint: a Model Monitor data-quality job definition, an hourly
- * monitoring schedule, and a CloudWatch alarm on the features' drift from the baseline. Pass it to
+ * Data-quality monitoring of an endpoint: a Model Monitor data-quality job definition, a
+ * monitoring schedule (hourly by default), and a CloudWatch alarm on the features' drift from the baseline. Pass it to
  * `TrainingPipeline.triggerOnDrift` to retrain when the alarm fires.
  */
 export class DriftMonitor extends Construct {
@@ -136,9 +137,9 @@ export class DriftMonitor extends Construct {
     if (typeof threshold !== 'number' || !(threshold > 0 && threshold <= 1)) {
       throw new TrainyardValidationError('DriftMonitor.driftThreshold', `must be a distance above 0 and at most 1, got ${JSON.stringify(threshold) ?? String(threshold)}.`);
     }
-    const schedule = props.scheduleExpression ?? 'cron(0 * ? * * *)';
-    if (!Token.isUnresolved(schedule) && !/^cron\(.+\)$/.test(schedule)) {
-      throw new TrainyardValidationError('DriftMonitor.scheduleExpression', `must be a cron(...) expression, for example 'cron(0 * ? * * *)', got '${schedule}'.`);
+    const schedule = props.schedule ?? MonitoringSchedule.hourly();
+    if (!MonitoringSchedule._isSchedule(schedule)) {
+      throw new TrainyardValidationError('DriftMonitor.schedule', 'must be a MonitoringSchedule, for example MonitoringSchedule.hourly() or MonitoringSchedule.daily(3).');
     }
     requireInstanceType('DriftMonitor.instanceType', props.instanceType);
     const d = env.trainingJobDefaults;
@@ -168,7 +169,7 @@ export class DriftMonitor extends Construct {
       jobResources: {
         // The monitoring instance has an EBS volume whatever GPU the team trains on: always encrypt it
         // with the team's key (the training defaults leave it out for GPUs with local NVMe storage).
-        clusterConfig: { instanceCount: 1, instanceType: props.instanceType ?? 'ml.m5.large', volumeSizeInGb: 20, volumeKmsKeyId: env.key.keyArn },
+        clusterConfig: { instanceCount: 1, instanceType: props.instanceType ?? 'ml.m5.large', volumeSizeInGb: 20, volumeKmsKeyId: env.encryptionKey.keyArn },
       },
       networkConfig: {
         enableNetworkIsolation: true,
@@ -185,7 +186,7 @@ export class DriftMonitor extends Construct {
       monitoringScheduleConfig: {
         monitoringJobDefinitionName: jobDefinitionName,
         monitoringType: 'DataQuality',
-        scheduleConfig: { scheduleExpression: schedule },
+        scheduleConfig: { scheduleExpression: schedule.expressionString },
       },
       tags: [{ key: 'trainyard:team', value: env.teamName }],
     });

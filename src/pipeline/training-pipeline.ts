@@ -317,7 +317,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
    * parameter `keyParameterName`, through the SageMaker pipeline target's dynamic JSON path
    * (`$.detail.object.key`).
    */
-  public triggerOnNewData(options: NewDataTriggerOptions = {}): events.CfnRule {
+  public triggerOnNewData(options: NewDataTriggerOptions = {}): events.Rule {
     const parameterName = options.keyParameterName ?? 'InputDataKey';
     const parameter = this.definition.parameters.find((p) => p.name === parameterName);
     if (!parameter || parameter.valueType !== PipelineValueType.STRING) {
@@ -334,9 +334,9 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
     const keyPrefix = `${this.environment.datasetsPrefix}${prefix}`;
     const id = this.nextTriggerId('NewDataTrigger');
     return this.startRule(id, `Retrains ${this.pipelineName} when data lands under ${keyPrefix}`, {
-      'source': ['aws.s3'],
-      'detail-type': ['Object Created'],
-      'detail': {
+      source: ['aws.s3'],
+      detailType: ['Object Created'],
+      detail: {
         bucket: { name: [this.environment.datasetsBucket.bucketName] },
         object: { key: [options.keySuffix ? { wildcard: `${keyPrefix}*${options.keySuffix}` } : { prefix: keyPrefix }] },
       },
@@ -347,34 +347,39 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
    * Retrains when the drift monitor's alarm goes into ALARM: a rule on the alarm's state change
    * starts the pipeline.
    */
-  public triggerOnDrift(monitor: DriftMonitor, options: DriftTriggerOptions = {}): events.CfnRule {
+  public triggerOnDrift(monitor: DriftMonitor, options: DriftTriggerOptions = {}): events.Rule {
     if (!monitor || !monitor.alarm) {
       throw new TrainyardValidationError('TrainingPipeline.triggerOnDrift(monitor)', 'must be a DriftMonitor.');
     }
     const parameters = this.checkParameters('TrainingPipeline.triggerOnDrift(options.parameters)', options.parameters ?? {});
     const id = this.nextTriggerId('DriftTrigger');
     return this.startRule(id, `Retrains ${this.pipelineName} when ${monitor.node.path} detects drift`, {
-      'source': ['aws.cloudwatch'],
-      'detail-type': ['CloudWatch Alarm State Change'],
-      'resources': [monitor.alarm.alarmArn],
-      'detail': { state: { value: ['ALARM'] } },
+      source: ['aws.cloudwatch'],
+      detailType: ['CloudWatch Alarm State Change'],
+      resources: [monitor.alarm.alarmArn],
+      detail: { state: { value: ['ALARM'] } },
     }, parameters);
   }
 
-  private startRule(id: string, description: string, eventPattern: any, parameters: Array<{ name: string; value: string }>): events.CfnRule {
+  private startRule(
+    id: string, description: string, eventPattern: events.EventPattern, parameters: Array<{ name: string; value: string }>,
+  ): events.Rule {
     const role = this.triggerRole(`${id}Role`, 'events.amazonaws.com');
-    return new events.CfnRule(this, id, {
-      description,
-      eventPattern,
-      state: 'ENABLED',
-      targets: [{
-        id: 'StartPipeline',
-        arn: this.pipelineArn,
-        roleArn: role.roleArn,
-        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
-        ...(parameters.length > 0 ? { sageMakerPipelineParameters: { pipelineParameterList: parameters } } : {}),
-      }],
-    });
+    const pipelineArn = this.pipelineArn;
+    // A target of our own rather than one of aws-events-targets: ours has a managed policy and the
+    // team's permissions boundary (no inline policy).
+    const target: events.IRuleTarget = {
+      bind: () => ({ arn: pipelineArn, role, retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 } }),
+    };
+    const rule = new events.Rule(this, id, { description, eventPattern, targets: [target] });
+    // RuleTargetConfig has no field for the SageMaker pipeline parameters: set them, and the target
+    // id the rule had as an L1, on the rule's CfnRule.
+    const cfnRule = rule.node.defaultChild as events.CfnRule;
+    cfnRule.addPropertyOverride('Targets.0.Id', 'StartPipeline');
+    if (parameters.length > 0) {
+      cfnRule.addPropertyOverride('Targets.0.SageMakerPipelineParameters', { PipelineParameterList: parameters.map((p) => ({ Name: p.name, Value: p.value })) });
+    }
+    return rule;
   }
 
   /** A role `servicePrincipal` assumes (from this account only) that may start this pipeline and nothing else. */
@@ -474,7 +479,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
       statements.push(new iam.PolicyStatement({
         sid: 'DecryptPropertyFiles',
         actions: ['kms:Decrypt'],
-        resources: [this.environment.key.keyArn],
+        resources: [this.environment.encryptionKey.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
       }));
     }
@@ -488,7 +493,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
       statements.push(new iam.PolicyStatement({
         sid: 'EncryptQueuedTrainingMessages',
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [this.environment.key.keyArn],
+        resources: [this.environment.encryptionKey.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
       }));
     }

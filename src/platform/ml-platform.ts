@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct, IConstruct } from 'constructs';
+import { PlatformExperimentTrackingMode } from './platform-experiment-tracking-mode';
 import { PlatformReplication } from './platform-replication';
 import { PlatformReplicationRole } from './private/replication-role';
 import { Acknowledgements } from '../core/acknowledgements';
@@ -29,7 +30,7 @@ const DEFAULT_PLATFORM_NAME = 'Trainyard';
  * The shared ML platform as team constructs see it: the network training runs in, the key and the
  * buckets, and the shared experiment tracking. Implemented by `MlPlatform`, by
  * `MlPlatform.fromPlatformName` (another app, through SSM parameters) and by
- * `MlPlatform.fromPlatformAttributes` (explicit values).
+ * `MlPlatform.fromMlPlatformAttributes` (explicit values).
  */
 export interface IMlPlatform extends IConstruct {
   /** The platform's name; its SSM parameters live under `/trainyard/<platformName>/`. */
@@ -42,7 +43,7 @@ export interface IMlPlatform extends IConstruct {
   readonly trainingSubnets: ec2.SubnetSelection;
 
   /** The platform's customer-managed key. Encrypts data, artifacts, volumes and logs. */
-  readonly key: kms.IKey;
+  readonly encryptionKey: kms.IKey;
 
   /** Versioned, KMS-encrypted bucket for training data. Teams get a prefix each: `<team>/`. */
   readonly datasetsBucket: s3.IBucket;
@@ -81,7 +82,7 @@ export interface IMlPlatform extends IConstruct {
 }
 
 /**
- * Explicit attributes of a platform defined elsewhere (`MlPlatform.fromPlatformAttributes`).
+ * Explicit attributes of a platform defined elsewhere (`MlPlatform.fromMlPlatformAttributes`).
  */
 export interface MlPlatformAttributes {
   /** The platform's name. */
@@ -98,7 +99,7 @@ export interface MlPlatformAttributes {
   readonly trainingSubnets?: ec2.SubnetSelection;
 
   /** The platform key. */
-  readonly key: kms.IKey;
+  readonly encryptionKey: kms.IKey;
 
   /** The datasets bucket. */
   readonly datasetsBucket: s3.IBucket;
@@ -114,7 +115,7 @@ export interface MlPlatformAttributes {
 
   /**
    * Whether the platform's VPC has the SageMaker MLflow interface endpoint
-   * (`aws.sagemaker.<region>.experiments`, `MlPlatform` `experimentTracking`). With it, each team gets
+   * (`aws.sagemaker.<region>.experiments`, `MlPlatform` `experimentTrackingMode` other than `NONE`). With it, each team gets
    * its own serverless MLflow App by default; without it, teams get no experiment tracking unless
    * they are given one.
    *
@@ -123,7 +124,7 @@ export interface MlPlatformAttributes {
   readonly hasExperimentTrackingEndpoint?: boolean;
 
   /**
-   * The shared, organisation-wide experiment tracking (`MlPlatform` `sharedExperimentTracking`), for
+   * The shared, organisation-wide experiment tracking (`PlatformExperimentTrackingMode.TEAM_AND_SHARED`), for
    * teams that choose `ExperimentTrackingMode.SHARED`. Needs `hasExperimentTrackingEndpoint`.
    *
    * @default - none
@@ -147,23 +148,13 @@ export interface MlPlatformLookupOptions {
   readonly maxAzs?: number;
 
   /**
-   * Whether the platform has the SageMaker MLflow interface endpoint (its `experimentTracking` prop).
-   * When true, each team on it gets its own serverless MLflow App by default
-   * (`ExperimentTrackingMode.TEAM`); when false, teams get no experiment tracking by default.
+   * The platform's `experimentTrackingMode`. With `TEAM_AND_SHARED`, the platform's
+   * `experimentTracking` is the shared App, read from `/trainyard/<platformName>/experiment-tracking-arn`,
+   * and the team's deploy fails if the platform did not publish it.
    *
-   * @default true (the default of `MlPlatform`)
+   * @default PlatformExperimentTrackingMode.TEAM (the default of `MlPlatform`)
    */
-  readonly experimentTracking?: boolean;
-
-  /**
-   * Whether the platform has the shared, organisation-wide MLflow App (its `sharedExperimentTracking`
-   * prop). When true, the platform's `experimentTracking` is that App, read from
-   * `/trainyard/<platformName>/experiment-tracking-arn`, and the team's deploy fails if the platform
-   * did not publish it. Needs `experimentTracking`.
-   *
-   * @default false (the default of `MlPlatform`)
-   */
-  readonly sharedExperimentTracking?: boolean;
+  readonly experimentTrackingMode?: PlatformExperimentTrackingMode;
 }
 
 /**
@@ -250,28 +241,13 @@ export interface MlPlatformProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * Let teams track experiments: adds the SageMaker MLflow interface endpoint
-   * (`aws.sagemaker.<region>.experiments`) through which MLflow clients in the isolated VPC (jobs
-   * without network isolation, VPC-only Studio) reach MLflow Apps. Each `TrainingEnvironment` then
-   * gets its own serverless MLflow App by default (`ExperimentTrackingMode.TEAM`).
+   * The experiment tracking the platform offers its teams: the MLflow endpoint through which each
+   * team reaches its own serverless MLflow App (`TEAM`), that plus one shared, organisation-wide
+   * App (`TEAM_AND_SHARED`, the platform's `experimentTracking` attribute), or nothing (`NONE`).
    *
-   * @default true
+   * @default PlatformExperimentTrackingMode.TEAM
    */
-  readonly experimentTracking?: boolean;
-
-  /**
-   * Also create one shared, organisation-wide serverless MLflow App (`experimentTracking`), storing
-   * artifacts under `mlflow/` in the artifacts bucket, encrypted with the platform key, for teams that
-   * choose `ExperimentTrackingMode.SHARED`. Trade-off: IAM cannot separate teams inside one App (its
-   * REST API is one action, `sagemaker:CallMlflowAppApi`), so every team on it can read, change and
-   * delete every other team's experiments, runs, registered MLflow models and run artifacts.
-   *
-   * Platforms deployed before Trainyard made tracking per team had this App by default: set this to
-   * `true` to keep it (same logical id), or it is removed from the stack and, retained, left orphaned.
-   *
-   * @default false
-   */
-  readonly sharedExperimentTracking?: boolean;
+  readonly experimentTrackingMode?: PlatformExperimentTrackingMode;
 
   /**
    * Replicate the buckets to a second region for disaster recovery (NIST 800-53 CP-9, HIPAA
@@ -349,27 +325,17 @@ export class MlPlatform extends Construct implements IMlPlatform {
     const prefix = MlPlatform.parameterPrefix(platformName);
     const maxAzs = options.maxAzs ?? 2;
     requireIntegerInRange('MlPlatform.fromPlatformName options.maxAzs', maxAzs, 1, 6);
-    const trackingEndpoint = options.experimentTracking ?? true;
-    if (typeof trackingEndpoint !== 'boolean') {
-      throw new TrainyardValidationError('MlPlatform.fromPlatformName options.experimentTracking', `must be true or false, got ${String(trackingEndpoint)}.`);
-    }
-    const sharedTracking = options.sharedExperimentTracking ?? false;
-    if (typeof sharedTracking !== 'boolean') {
-      throw new TrainyardValidationError('MlPlatform.fromPlatformName options.sharedExperimentTracking', `must be true or false, got ${String(sharedTracking)}.`);
-    }
-    if (sharedTracking && !trackingEndpoint) {
-      throw new TrainyardValidationError(
-        'MlPlatform.fromPlatformName options.sharedExperimentTracking',
-        'needs options.experimentTracking: a platform has the shared MLflow App only with its MLflow endpoint. Drop one of the two options.',
-      );
-    }
+    const { trackingEndpoint, sharedTracking } = trackingModeOf('MlPlatform.fromPlatformName options.experimentTrackingMode', options.experimentTrackingMode);
     // Each attribute is read (its SSM parameter added to the team's template) on first use only,
     // so a team template never holds a parameter it does not reference.
     return new ImportedMlPlatform(scope, id, platformName, (imported) => {
       const value = (name: string) => ssm.StringParameter.valueForStringParameter(imported, `${prefix}${name}`);
       const key = () => kms.Key.fromKeyArn(imported, 'Key', value(PARAMETERS.keyArn));
       const bucket = (bucketId: string, name: string, encrypted: boolean) => () =>
-        s3.Bucket.fromBucketAttributes(imported, bucketId, { bucketName: value(name), encryptionKey: encrypted ? imported.key : undefined });
+        s3.Bucket.fromBucketAttributes(imported, bucketId, {
+          bucketName: value(name),
+          encryptionKey: encrypted ? imported.encryptionKey : undefined,
+        });
       return {
         vpc: () => {
           // One parameter for the subnets, their zones and route tables (`<subnet>:<zone>:<route table>,...`):
@@ -383,7 +349,7 @@ export class MlPlatform extends Construct implements IMlPlatform {
             isolatedSubnetRouteTableIds: field(2),
           });
         },
-        key,
+        encryptionKey: key,
         datasetsBucket: bucket('DatasetsBucket', PARAMETERS.datasetsBucketName, true),
         artifactsBucket: bucket('ArtifactsBucket', PARAMETERS.artifactsBucketName, true),
         accessLogsBucket: bucket('AccessLogsBucket', PARAMETERS.accessLogsBucketName, false),
@@ -403,11 +369,11 @@ export class MlPlatform extends Construct implements IMlPlatform {
    * A platform defined elsewhere, from explicit attributes (for example a VPC and key the platform
    * team hands over by other means).
    */
-  public static fromPlatformAttributes(scope: Construct, id: string, attrs: MlPlatformAttributes): IMlPlatform {
+  public static fromMlPlatformAttributes(scope: Construct, id: string, attrs: MlPlatformAttributes): IMlPlatform {
     if (!attrs || typeof attrs !== 'object') {
       throw new TrainyardValidationError('MlPlatformAttributes', 'needs the attributes of the platform to import.');
     }
-    for (const name of ['vpc', 'key', 'datasetsBucket', 'artifactsBucket', 'accessLogsBucket', 'endpointSecurityGroup'] as const) {
+    for (const name of ['vpc', 'encryptionKey', 'datasetsBucket', 'artifactsBucket', 'accessLogsBucket', 'endpointSecurityGroup'] as const) {
       if (!attrs[name]) {
         throw new TrainyardValidationError(`MlPlatformAttributes.${name}`, 'is required to import a platform.');
       }
@@ -424,7 +390,7 @@ export class MlPlatform extends Construct implements IMlPlatform {
     }
     const platform = new ImportedMlPlatform(scope, id, attrs.platformName, () => ({
       vpc: () => attrs.vpc,
-      key: () => attrs.key,
+      encryptionKey: () => attrs.encryptionKey,
       datasetsBucket: () => attrs.datasetsBucket,
       artifactsBucket: () => attrs.artifactsBucket,
       accessLogsBucket: () => attrs.accessLogsBucket,
@@ -452,7 +418,7 @@ export class MlPlatform extends Construct implements IMlPlatform {
   public readonly trainingSubnets: ec2.SubnetSelection;
 
   /** The platform's customer-managed key (rotation on). Encrypts data, artifacts, volumes and logs. */
-  public readonly key: kms.IKey;
+  public readonly encryptionKey: kms.IKey;
 
   /** Versioned, KMS-encrypted bucket for training data. Teams get a prefix each: `<team>/`. */
   public readonly datasetsBucket: s3.IBucket;
@@ -471,13 +437,13 @@ export class MlPlatform extends Construct implements IMlPlatform {
 
   /**
    * The shared, organisation-wide experiment tracking (serverless MLflow App), for teams that choose
-   * `ExperimentTrackingMode.SHARED`. Undefined unless the platform was created with `sharedExperimentTracking: true`.
+   * `ExperimentTrackingMode.SHARED`. Undefined unless the platform was created with `PlatformExperimentTrackingMode.TEAM_AND_SHARED`.
    */
   public readonly experimentTracking?: IExperimentTracking;
 
   /**
    * Whether the platform has the SageMaker MLflow interface endpoint through which clients in the
-   * VPC reach MLflow Apps: false when it was created with `experimentTracking: false`.
+   * VPC reach MLflow Apps: false when it was created with `PlatformExperimentTrackingMode.NONE`.
    */
   public readonly hasExperimentTrackingEndpoint: boolean;
 
@@ -501,7 +467,7 @@ export class MlPlatform extends Construct implements IMlPlatform {
 
     this.removalPolicy = requireRemovalPolicy('MlPlatform.removalPolicy', props.removalPolicy);
     if (props.replication) {
-      for (const field of ['datasetsDestination', 'artifactsDestination', 'destinationKey'] as const) {
+      for (const field of ['datasetsDestination', 'artifactsDestination', 'destinationEncryptionKey'] as const) {
         if (!props.replication[field]) {
           throw new TrainyardValidationError(`MlPlatform.replication.${field}`, 'is required when replication is configured.');
         }
@@ -515,7 +481,7 @@ export class MlPlatform extends Construct implements IMlPlatform {
 
     // ---- Encryption -------------------------------------------------------------------------
     const key = new TrainyardKey(this, 'Key', { description: `Trainyard ML platform key (${this.node.path})`, removalPolicy: this.removalPolicy });
-    this.key = key;
+    this.encryptionKey = key;
 
     // ---- Storage ----------------------------------------------------------------------------
     const logsDestination = props.replication?.accessLogsDestination;
@@ -543,20 +509,13 @@ export class MlPlatform extends Construct implements IMlPlatform {
     this.artifactsBucket = this.dataBucket('ArtifactsBucket', 'artifacts/', noncurrentVersionExpiration, 'artifact', replication?.artifactsDestination);
 
     // ---- Experiment memory ------------------------------------------------------------------
-    const trackingEndpoint = props.experimentTracking ?? true;
-    const sharedTracking = props.sharedExperimentTracking ?? false;
+    const { trackingEndpoint, sharedTracking } = trackingModeOf('MlPlatform.experimentTrackingMode', props.experimentTrackingMode);
     this.hasExperimentTrackingEndpoint = trackingEndpoint;
-    if (sharedTracking && !trackingEndpoint) {
-      throw new TrainyardValidationError(
-        'MlPlatform.sharedExperimentTracking',
-        'needs MlPlatform.experimentTracking (the MLflow endpoint clients in the VPC reach the App through). Drop one of the two props.',
-      );
-    }
     if (sharedTracking) {
       this.experimentTracking = new ExperimentTracking(this, 'ExperimentTracking', {
         artifactsBucket: this.artifactsBucket,
         artifactsPrefix: 'mlflow/',
-        key: this.key,
+        encryptionKey: this.encryptionKey,
         removalPolicy: this.removalPolicy,
       });
     }
@@ -642,7 +601,7 @@ export class MlPlatform extends Construct implements IMlPlatform {
       Fn.join(',', subnets.map((subnet) => Fn.join(':', [subnet.subnetId, subnet.availabilityZone, subnet.routeTable?.routeTableId ?? 'none']))),
       'training subnets as <subnet id>:<availability zone>:<route table id>, comma-separated');
     publish('EndpointSecurityGroupId', PARAMETERS.endpointSecurityGroupId, this.endpointSecurityGroup.securityGroupId, 'security group of the interface endpoints');
-    publish('KeyArn', PARAMETERS.keyArn, this.key.keyArn, 'KMS key ARN');
+    publish('KeyArn', PARAMETERS.keyArn, this.encryptionKey.keyArn, 'KMS key ARN');
     publish('DatasetsBucketName', PARAMETERS.datasetsBucketName, this.datasetsBucket.bucketName, 'datasets bucket');
     publish('ArtifactsBucketName', PARAMETERS.artifactsBucketName, this.artifactsBucket.bucketName, 'artifacts bucket');
     publish('AccessLogsBucketName', PARAMETERS.accessLogsBucketName, this.accessLogsBucket.bucketName, 'access-logs bucket');
@@ -660,14 +619,14 @@ export class MlPlatform extends Construct implements IMlPlatform {
     const conditions = {
       StringEquals: { 'kms:CallerAccount': Aws.ACCOUNT_ID, 'kms:ViaService': `ec2.${Aws.REGION}.amazonaws.com` },
     };
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
+    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowEbsThroughEc2ForThisAccount',
       principals: [new iam.AnyPrincipal()],
       actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
       resources: ['*'],
       conditions,
     }));
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
+    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowEbsGrantsThroughEc2ForThisAccount',
       principals: [new iam.AnyPrincipal()],
       actions: ['kms:CreateGrant'],
@@ -681,7 +640,7 @@ export class MlPlatform extends Construct implements IMlPlatform {
    * the Batch job logs of every team) with the key: the encryption context names the log group.
    */
   private allowLogsToUseKey(): void {
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
+    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowTrainyardLogGroups',
       principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
       // No kms:DescribeKey: it carries no encryption context (SAR), so this condition would never let it through.
@@ -832,7 +791,7 @@ export class MlPlatform extends Construct implements IMlPlatform {
       ...secureBucketProps(this.removalPolicy),
       ...this.replicationProps(replicaDestination, true),
       encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
+      encryptionKey: this.encryptionKey,
       // One data key per bucket instead of one KMS call per object: far fewer KMS requests.
       bucketKeyEnabled: true,
       serverAccessLogsBucket: this.accessLogsBucket,
@@ -843,7 +802,7 @@ export class MlPlatform extends Construct implements IMlPlatform {
       ],
     });
     if (replicaDestination) {
-      this.replication?.allow(bucket, replicaDestination, this.key);
+      this.replication?.allow(bucket, replicaDestination, this.encryptionKey);
     } else {
       Acknowledgements.acknowledge(bucket, AcknowledgementCatalogue.noCrossRegionReplication());
     }
@@ -894,7 +853,7 @@ function allowEndpointAccess(endpointSecurityGroup: ec2.ISecurityGroup, workload
 /** How an imported platform builds each attribute, on first use. */
 interface ImportedAttributeFactories {
   readonly vpc: () => ec2.IVpc;
-  readonly key: () => kms.IKey;
+  readonly encryptionKey: () => kms.IKey;
   readonly datasetsBucket: () => s3.IBucket;
   readonly artifactsBucket: () => s3.IBucket;
   readonly accessLogsBucket: () => s3.IBucket;
@@ -904,7 +863,7 @@ interface ImportedAttributeFactories {
 }
 
 /**
- * A platform defined elsewhere (`fromPlatformName`, `fromPlatformAttributes`). Each attribute is
+ * A platform defined elsewhere (`fromPlatformName`, `fromMlPlatformAttributes`). Each attribute is
  * built on first use, so an unused one adds nothing (no SSM parameter) to the team's template.
  */
 class ImportedMlPlatform extends Construct implements IMlPlatform {
@@ -927,7 +886,7 @@ class ImportedMlPlatform extends Construct implements IMlPlatform {
   }
 
   public get vpc(): ec2.IVpc { return this.once('vpc', this.factories.vpc); }
-  public get key(): kms.IKey { return this.once('key', this.factories.key); }
+  public get encryptionKey(): kms.IKey { return this.once('encryptionKey', this.factories.encryptionKey); }
   public get datasetsBucket(): s3.IBucket { return this.once('datasetsBucket', this.factories.datasetsBucket); }
   public get artifactsBucket(): s3.IBucket { return this.once('artifactsBucket', this.factories.artifactsBucket); }
   public get accessLogsBucket(): s3.IBucket { return this.once('accessLogsBucket', this.factories.accessLogsBucket); }
@@ -947,4 +906,16 @@ class ImportedMlPlatform extends Construct implements IMlPlatform {
     }
     return this.built.get(name) as T;
   }
+}
+
+/** The endpoint and shared App a platform experiment tracking mode stands for, checked. */
+function trackingModeOf(prop: string, mode: PlatformExperimentTrackingMode | undefined): { trackingEndpoint: boolean; sharedTracking: boolean } {
+  const value = mode ?? PlatformExperimentTrackingMode.TEAM;
+  if (!Object.values(PlatformExperimentTrackingMode).includes(value)) {
+    throw new TrainyardValidationError(prop, `must be a PlatformExperimentTrackingMode (${Object.values(PlatformExperimentTrackingMode).join(', ')}), got ${String(value)}.`);
+  }
+  return {
+    trackingEndpoint: value !== PlatformExperimentTrackingMode.NONE,
+    sharedTracking: value === PlatformExperimentTrackingMode.TEAM_AND_SHARED,
+  };
 }

@@ -23,7 +23,7 @@ export interface PlatformReplication {
   readonly accessLogsDestination?: s3.IBucket;
 
   /** The KMS key in the destination region that encrypts the replicas. */
-  readonly destinationKey: kms.IKey;
+  readonly destinationEncryptionKey: kms.IKey;
 
   /**
    * Replicate delete markers, so a deletion in the source is mirrored. Off by default: a replica that

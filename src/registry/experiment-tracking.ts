@@ -116,7 +116,7 @@ export interface ExperimentTrackingProps {
 
   /**
    * The bucket that stores MLflow artifacts, under `artifactsPrefix` (usually the platform's
-   * artifacts bucket). Give `key` too when the bucket is encrypted with a customer-managed key.
+   * artifacts bucket). Give `encryptionKey` too when the bucket is encrypted with a customer-managed key.
    *
    * @default - a new versioned, KMS-encrypted bucket (needs `accessLogsBucket`)
    */
@@ -134,7 +134,7 @@ export interface ExperimentTrackingProps {
    *
    * @default - with `artifactsBucket`, the bucket's own encryption key if it has one; otherwise a new key with rotation
    */
-  readonly key?: kms.IKey;
+  readonly encryptionKey?: kms.IKey;
 
   /**
    * Where the new artifact bucket sends its S3 server access logs. Required when no `artifactsBucket` is given.
@@ -280,7 +280,7 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
   public readonly artifactStoreUri: string;
 
   /** The key of the artifact store, if it is encrypted with a customer-managed key. */
-  public readonly key?: kms.IKey;
+  public readonly encryptionKey?: kms.IKey;
 
   /** Whether MLflow registers models in the SageMaker model registry automatically. */
   public readonly automaticModelRegistration: boolean;
@@ -331,7 +331,7 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
     // ---- Artifact store -----------------------------------------------------------------------
     if (props.artifactsBucket) {
       this.artifactsBucket = props.artifactsBucket;
-      this.key = props.key ?? props.artifactsBucket.encryptionKey;
+      this.encryptionKey = props.encryptionKey ?? props.artifactsBucket.encryptionKey;
     } else {
       if (!props.accessLogsBucket) {
         throw new TrainyardValidationError(
@@ -340,9 +340,9 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
             'Give an accessLogsBucket, or an artifactsBucket such as the platform\'s.',
         );
       }
-      const created = this.createArtifactBucket(props.key, props.accessLogsBucket, removalPolicy);
+      const created = this.createArtifactBucket(props.encryptionKey, props.accessLogsBucket, removalPolicy);
       this.artifactsBucket = created.bucket;
-      this.key = created.key;
+      this.encryptionKey = created.key;
     }
     this.artifactStoreUri = `s3://${this.artifactsBucket.bucketName}/${prefix}`;
 
@@ -429,11 +429,11 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
         conditions: { StringLike: { 's3:prefix': [`${this.artifactsPrefix}*`] } },
       }),
     ];
-    if (this.key) {
+    if (this.encryptionKey) {
       statements.push(new iam.PolicyStatement({
         sid: 'UseMlflowArtifactKey',
         actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        resources: [this.key.keyArn],
+        resources: [this.encryptionKey.keyArn],
       }));
     }
     return statements;
@@ -460,11 +460,11 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
         resources: [bucket.arnForObjects(`${prefix}*`)],
       }),
     ];
-    if (this.key) {
+    if (this.encryptionKey) {
       statements.push(new iam.PolicyStatement({
         sid: 'UseArtifactKey',
         actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-        resources: [this.key.keyArn],
+        resources: [this.encryptionKey.keyArn],
       }));
     }
     if (this.automaticModelRegistration) {

@@ -62,7 +62,7 @@ export interface ImageRegistryProps {
    *
    * @default - KMS encryption with the AWS-managed ECR key
    */
-  readonly key?: kms.IKey;
+  readonly encryptionKey?: kms.IKey;
 
   /**
    * How many tagged images to keep; older tagged images expire. Keep this above the number of
@@ -149,7 +149,7 @@ export class ImageRegistry extends Resource implements IImageRegistry {
   /** The accounts that may pull images. */
   public readonly crossAccountPullAccounts: string[];
 
-  private readonly key?: kms.IKey;
+  private readonly encryptionKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: ImageRegistryProps = {}) {
     super(scope, id);
@@ -159,14 +159,14 @@ export class ImageRegistry extends Resource implements IImageRegistry {
     const untaggedImageExpiration = props.untaggedImageExpiration ?? Duration.days(14);
     requireWholeDays('ImageRegistry.untaggedImageExpiration', untaggedImageExpiration, 1, 3650);
     this.crossAccountPullAccounts = requireAccountIds('ImageRegistry.crossAccountPullAccounts', props.crossAccountPullAccounts);
-    this.key = props.key;
+    this.encryptionKey = props.encryptionKey;
 
     const repository = new ecr.Repository(this, 'Repository', {
       repositoryName: props.repositoryName,
       imageScanOnPush: true,
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
       encryption: ecr.RepositoryEncryption.KMS,
-      encryptionKey: props.key,
+      encryptionKey: props.encryptionKey,
       removalPolicy: requireRemovalPolicy('ImageRegistry.removalPolicy', props.removalPolicy),
       lifecycleRules: [
         {
@@ -203,12 +203,12 @@ export class ImageRegistry extends Resource implements IImageRegistry {
    */
   public grantPull(grantee: iam.IGrantable): iam.Grant {
     const grant = this.repository.grantPull(grantee);
-    return this.key ? grant.combine(this.key.grantDecrypt(grantee)) : grant;
+    return this.encryptionKey ? grant.combine(this.encryptionKey.grantDecrypt(grantee)) : grant;
   }
 
   /** Lets `grantee` push (and pull) images; with a key, encrypt and decrypt. */
   public grantPush(grantee: iam.IGrantable): iam.Grant {
     const grant = this.repository.grantPullPush(grantee);
-    return this.key ? grant.combine(this.key.grant(grantee, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey')) : grant;
+    return this.encryptionKey ? grant.combine(this.encryptionKey.grant(grantee, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey')) : grant;
   }
 }

@@ -47,7 +47,7 @@ export interface IModelRegistry extends IResource {
    *
    * @default - no key
    */
-  readonly key?: kms.IKey;
+  readonly encryptionKey?: kms.IKey;
 
   /** Lets `grantee` register new model versions (model packages) in this group. */
   grantRegister(grantee: iam.IGrantable): iam.Grant;
@@ -84,7 +84,7 @@ export interface ModelRegistryAttributes {
    *
    * @default - grants include no key permissions
    */
-  readonly key?: kms.IKey;
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -122,7 +122,7 @@ export interface ModelRegistryProps {
    *
    * @default - grants include no key permissions
    */
-  readonly key?: kms.IKey;
+  readonly encryptionKey?: kms.IKey;
 
   /**
    * Marks the group as non-production with the tag `trainyard:non-production=true`. Trainyard's
@@ -144,7 +144,7 @@ export interface ModelRegistryProps {
 abstract class ModelRegistryBase extends Resource implements IModelRegistry {
   public abstract readonly modelPackageGroupName: string;
   public abstract readonly modelPackageGroupArn: string;
-  public abstract readonly key?: kms.IKey;
+  public abstract readonly encryptionKey?: kms.IKey;
 
   public grantRegister(grantee: iam.IGrantable): iam.Grant {
     const grant = iam.Grant.addToPrincipal({
@@ -158,7 +158,7 @@ abstract class ModelRegistryBase extends Resource implements IModelRegistry {
       ],
       resourceArns: [this.modelPackageGroupArn, this.modelPackagesArn()],
     });
-    return this.key ? grant.combine(this.key.grant(grantee, ...KEY_READ_WRITE_ACTIONS)) : grant;
+    return this.encryptionKey ? grant.combine(this.encryptionKey.grant(grantee, ...KEY_READ_WRITE_ACTIONS)) : grant;
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
@@ -167,7 +167,7 @@ abstract class ModelRegistryBase extends Resource implements IModelRegistry {
       actions: ModelRegistry.READ_ACTIONS,
       resourceArns: [this.modelPackageGroupArn, this.modelPackagesArn()],
     });
-    return this.key ? grant.combine(this.key.grantDecrypt(grantee)) : grant;
+    return this.encryptionKey ? grant.combine(this.encryptionKey.grantDecrypt(grantee)) : grant;
   }
 
   public readPolicyStatements(): iam.PolicyStatement[] {
@@ -272,7 +272,7 @@ export class ModelRegistry extends ModelRegistryBase {
     class Import extends ModelRegistryBase {
       public readonly modelPackageGroupName = groupName;
       public readonly modelPackageGroupArn = groupArn;
-      public readonly key = undefined;
+      public readonly encryptionKey = undefined;
       protected modelPackagesArn(): string {
         return stack.formatArn({
           service: 'sagemaker',
@@ -294,14 +294,14 @@ export class ModelRegistry extends ModelRegistryBase {
     class Import extends ModelRegistryBase {
       public readonly modelPackageGroupName = attrs.groupName;
       public readonly modelPackageGroupArn = groupArnOf(this, attrs.groupName);
-      public readonly key = attrs.key;
+      public readonly encryptionKey = attrs.encryptionKey;
     }
     return new Import(scope, id);
   }
 
   public readonly modelPackageGroupName: string;
   public readonly modelPackageGroupArn: string;
-  public readonly key?: kms.IKey;
+  public readonly encryptionKey?: kms.IKey;
 
   /** Whether the group is marked non-production (`trainyard:non-production=true`). */
   public readonly nonProduction: boolean;
@@ -338,7 +338,7 @@ export class ModelRegistry extends ModelRegistryBase {
     this.crossAccountReadAccounts = requireAccountIds('ModelRegistry.crossAccountReadAccounts', props.crossAccountReadAccounts);
 
     this.modelPackageGroupName = props.groupName;
-    this.key = props.key;
+    this.encryptionKey = props.encryptionKey;
     this.nonProduction = props.nonProduction ?? false;
     // Built from the name, not GetAtt: the group's own policy refers to it.
     this.modelPackageGroupArn = groupArnOf(this, props.groupName);

@@ -16,7 +16,7 @@ export interface RunTagValues {
   readonly configHash: string;
 
   /** The team that owns the run: lowercase letters, digits and hyphens. */
-  readonly team: string;
+  readonly teamName: string;
 }
 
 /**
@@ -36,7 +36,7 @@ const TAG_VALUE_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
  * The tag keys every run must carry, and a typed helper that validates the values and returns the tags.
  *
  * ```ts
- * const tags = RunTags.of({ gitSha: 'a1b2c3d', datasetVersion: '2024-05-01', configHash: '9f8e7d', team: 'fraud' });
+ * const tags = RunTags.of({ gitSha: 'a1b2c3d', datasetVersion: '2024-05-01', configHash: '9f8e7d', teamName: 'fraud' });
  * ```
  */
 export class RunTags {
@@ -58,17 +58,17 @@ export class RunTags {
    */
   public static of(values: RunTagValues): RunTag[] {
     if (!values || typeof values !== 'object') {
-      throw new TrainyardValidationError('RunTagValues', 'must give gitSha, datasetVersion, configHash and team.');
+      throw new TrainyardValidationError('RunTagValues', 'must give gitSha, datasetVersion, configHash and teamName.');
     }
     check('RunTagValues.gitSha', values.gitSha, /^[0-9a-f]{7,40}$/, '7 to 40 lowercase hexadecimal characters (a git commit id)');
     check('RunTagValues.datasetVersion', values.datasetVersion, TAG_VALUE_PATTERN, 'a tag value of 1 to 256 letters, digits, spaces or _ . : / = + - @');
     check('RunTagValues.configHash', values.configHash, /^[A-Za-z0-9_.:=+\-]{1,128}$/, '1 to 128 letters, digits or _ . : = + -');
-    check('RunTagValues.team', values.team, /^[a-z0-9](-*[a-z0-9])*$/, 'lowercase letters, digits and hyphens, starting and ending with a letter or digit');
+    check('RunTagValues.teamName', values.teamName, /^[a-z0-9](-*[a-z0-9])*$/, 'lowercase letters, digits and hyphens, starting and ending with a letter or digit');
     return [
       { key: RunTags.GIT_SHA, value: values.gitSha },
       { key: RunTags.DATASET_VERSION, value: values.datasetVersion },
       { key: RunTags.CONFIG_HASH, value: values.configHash },
-      { key: RunTags.TEAM, value: values.team },
+      { key: RunTags.TEAM, value: values.teamName },
     ];
   }
 

@@ -27,7 +27,7 @@ export interface TeamConfig {
   /** The cost center the team's resources are tagged with. */
   readonly costCenter: string;
   /** Who receives budget and utilization alerts. */
-  readonly alertEmails: string[];
+  readonly alarmEmails: string[];
   /** The team's guaranteed share of the capacity pool; required when the file has a `capacity` section. */
   readonly capacityShare?: TeamCapacityShareConfig;
 }
@@ -106,7 +106,7 @@ export const TEAMS_SCHEMA: Schema = {
       maxItems: MAX_TEAMS,
       items: {
         type: 'object',
-        required: ['name', 'gpu', 'maxInstanceCount', 'monthlyBudgetUsd', 'costCenter', 'alertEmails'],
+        required: ['name', 'gpu', 'maxInstanceCount', 'monthlyBudgetUsd', 'costCenter', 'alarmEmails'],
         properties: {
           // The rule every construct applies to team names (2 to 32 characters).
           name: {
@@ -120,7 +120,7 @@ export const TEAMS_SCHEMA: Schema = {
           maxInstanceCount: { type: 'integer', minimum: 1, maximum: 64 },
           monthlyBudgetUsd: { type: 'number', exclusiveMinimum: 0, maximum: 10_000_000 },
           costCenter: { type: 'string', pattern: /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/ },
-          alertEmails: {
+          alarmEmails: {
             type: 'array',
             minItems: 1,
             maxItems: 10,
@@ -359,7 +359,7 @@ export function generatedTeams(count: number): TeamsConfig {
       maxInstanceCount: 2,
       monthlyBudgetUsd: 2000,
       costCenter: `CC-${String(i).padStart(width, '0')}`,
-      alertEmails: [`${name}@example.com`],
+      alarmEmails: [`${name}@example.com`],
     });
   }
   return { source: `-c generatedTeams=${count}`, teams };

@@ -8,6 +8,7 @@ import { TrainingStudio } from '../../src/environment/training-studio';
 import { PlatformAuditTrail } from '../../src/governance/platform-audit-trail';
 import { FlowMetrics } from '../../src/metrics/flow-metrics';
 import { MlPlatform } from '../../src/platform/ml-platform';
+import { PlatformExperimentTrackingMode } from '../../src/platform/platform-experiment-tracking-mode';
 import { ExperimentTracking } from '../../src/registry/experiment-tracking';
 import { ImageRegistry } from '../../src/registry/image-registry';
 import { ModelRegistry } from '../../src/registry/model-registry';
@@ -16,7 +17,7 @@ import { ModelRegistry } from '../../src/registry/model-registry';
 // value that is not a RemovalPolicy fails at synth naming `<Construct>.removalPolicy` and the allowed values.
 describe('every stateful construct checks its removalPolicy the same way', () => {
   const stack = new Stack(new App(), 'S');
-  const platform = new MlPlatform(stack, 'Platform', { experimentTracking: false, batchCompute: true });
+  const platform = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE, batchCompute: true });
   const logs = s3.Bucket.fromBucketName(stack, 'Logs', 'logs');
   const bad = 'delete' as RemovalPolicy;
   let n = 0;

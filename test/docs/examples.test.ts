@@ -9,6 +9,7 @@ import { GpuProfile } from '../../src/environment/gpu-profile';
 import { TrainingEnvironment } from '../../src/environment/training-environment';
 import { ComplianceReport } from '../../src/governance/compliance-report';
 import { MlPlatform } from '../../src/platform/ml-platform';
+import { PlatformExperimentTrackingMode } from '../../src/platform/platform-experiment-tracking-mode';
 import { RunTags } from '../../src/registry/run-tags';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
@@ -50,7 +51,7 @@ describe('docs/registries.md examples', () => {
   const result = synthWithCompliance((app: App) => {
     platformStack = new Stack(app, 'Platform');
     teamStack = new Stack(app, 'Team');
-    const platform = new MlPlatform(platformStack, 'Platform', { sharedExperimentTracking: true });
+    const platform = new MlPlatform(platformStack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.TEAM_AND_SHARED });
     const pipelineRole = new iam.Role(teamStack, 'PipelineRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
     // The example grantee's own policy: iam.Grant writes to the role's default (inline) policy, and
     // object, version and GetAuthorizationToken permissions need wildcards. TrainingEnvironment owns

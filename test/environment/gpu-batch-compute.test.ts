@@ -240,8 +240,8 @@ describe('GpuBatchCompute with maxInstanceCount 4 (multi-node)', () => {
       gpu: GpuProfile.P4D_24XLARGE,
       maxInstanceCount: 4,
       maxvCpus: 192,
-      jobTimeout: Duration.hours(48),
-      rootVolumeSize: Size.gibibytes(500),
+      maxRuntime: Duration.hours(48),
+      volumeSize: Size.gibibytes(500),
       imageTag: 'v1.2',
     });
   });
@@ -333,7 +333,7 @@ describe('GpuBatchCompute options', () => {
     const platform = new MlPlatform(stack, 'Platform', { batchCompute: true });
     const repository = ecr.Repository.fromRepositoryName(stack, 'Repo', 'shared/trainer');
     new GpuBatchCompute(stack, 'Batch', {
-      platform, teamName: 'fraud', gpu: GpuProfile.G5_XLARGE, repository, command: ['python', 'train.py'], removalPolicy: RemovalPolicy.DESTROY,
+      platform, teamName: 'fraud', gpu: GpuProfile.G5_XLARGE, imageRepository: repository, command: ['python', 'train.py'], removalPolicy: RemovalPolicy.DESTROY,
     });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Batch::JobDefinition', {
@@ -412,12 +412,12 @@ describe('GpuBatchCompute rejects bad props at synth, naming the prop', () => {
     [{ teamName: undefined }, /GpuBatchCompute\.teamName: is required/],
     [{ teamName: Lazy.string({ produce: () => 'x' }) }, /GpuBatchCompute\.teamName: must be a literal string/],
     [{ retryAttempts: 0 }, /GpuBatchCompute\.retryAttempts/],
-    [{ jobTimeout: Duration.seconds(10) }, /GpuBatchCompute\.jobTimeout/],
-    [{ rootVolumeSize: Size.gibibytes(10) }, /GpuBatchCompute\.rootVolumeSize/],
+    [{ maxRuntime: Duration.seconds(10) }, /GpuBatchCompute\.maxRuntime/],
+    [{ volumeSize: Size.gibibytes(10) }, /GpuBatchCompute\.volumeSize/],
     [{ imageTag: 'bad tag' }, /GpuBatchCompute\.imageTag/],
     // Found by the props properties (test/properties/batch-and-registries.property.test.ts):
-    [{ jobTimeout: Duration.millis(90_500) }, /GpuBatchCompute\.jobTimeout \(seconds\): must be a whole number from 60 to 1209600, got 90\.5/],
-    [{ jobTimeout: Duration.seconds(NaN) }, /GpuBatchCompute\.jobTimeout \(seconds\): must be a whole number/],
+    [{ maxRuntime: Duration.millis(90_500) }, /GpuBatchCompute\.maxRuntime \(seconds\): must be a whole number from 60 to 1209600, got 90\.5/],
+    [{ maxRuntime: Duration.seconds(NaN) }, /GpuBatchCompute\.maxRuntime \(seconds\): must be a whole number/],
     [{ costCenter: 'cc*1' }, /GpuBatchCompute\.costCenter: "cc\*1" is not allowed: a tag value/],
     [{ costCenter: '' }, /GpuBatchCompute\.costCenter: must be 1 to 256 characters/],
     [{ s3PrefixListId: 'pl-nope' }, /GpuBatchCompute\.s3PrefixListId: must be a managed prefix list ID/],

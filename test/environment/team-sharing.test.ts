@@ -3,6 +3,7 @@ import { ExperimentTrackingMode } from '../../src/environment/experiment-trackin
 import { GpuProfile } from '../../src/environment/gpu-profile';
 import { TrainingEnvironment } from '../../src/environment/training-environment';
 import { MlPlatform } from '../../src/platform/ml-platform';
+import { PlatformExperimentTrackingMode } from '../../src/platform/platform-experiment-tracking-mode';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
 describe('explicit sharing between teams, granted in the owner\'s stack', () => {
@@ -68,7 +69,7 @@ describe('explicit sharing between teams, granted in the owner\'s stack', () => 
 
 describe('sharing refuses what it cannot grant', () => {
   const stack = new Stack(newApp(), 'S');
-  const platform = new MlPlatform(stack, 'Platform', { experimentTracking: false });
+  const platform = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
   const a = new TrainingEnvironment(stack, 'A', { platform, teamName: 'alpha', gpu: GpuProfile.G5_2XLARGE });
   const bare = new TrainingEnvironment(stack, 'B', { platform, teamName: 'bravo', gpu: GpuProfile.G5_2XLARGE, createRegistries: false, experimentTrackingMode: ExperimentTrackingMode.NONE });
 

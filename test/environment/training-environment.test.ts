@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -11,6 +11,7 @@ import { ExperimentTrackingMode } from '../../src/environment/experiment-trackin
 import { GpuProfile } from '../../src/environment/gpu-profile';
 import { TrainingEnvironment, TrainingEnvironmentProps } from '../../src/environment/training-environment';
 import { MlPlatform } from '../../src/platform/ml-platform';
+import { PlatformExperimentTrackingMode } from '../../src/platform/platform-experiment-tracking-mode';
 import { ExperimentTracking } from '../../src/registry/experiment-tracking';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
@@ -414,12 +415,12 @@ describe('TrainingEnvironment for multi-node EFA training, on-demand with a warm
       useSpot: false,
       warmPoolKeepAlive: Duration.minutes(30),
       maxRuntime: Duration.days(5),
-      volumeSizeGb: 500,
-      maxRetryAttempts: 5,
+      volumeSize: Size.gibibytes(500),
+      retryAttempts: 5,
       imageRepository: repository,
       costCenter: 'CC-1234',
       monthlyBudgetUsd: 50000,
-      alertEmails: ['ml-leads@example.com', 'finops@example.com'],
+      alarmEmails: ['ml-leads@example.com', 'finops@example.com'],
       s3PrefixListId: 'pl-63a5400a',
       modelPackageGroupName: 'llm-research-models',
     });
@@ -526,7 +527,7 @@ describe('TrainingEnvironment options', () => {
 
   test('an instance type with an EBS volume (P3) encrypts it with the platform key', () => {
     const { env, stack, platform } = build({ gpu: GpuProfile.P3_2XLARGE });
-    expect(stack.resolve(env.trainingJobDefaults.resourceConfig.volumeKmsKeyId)).toEqual(stack.resolve(platform.key.keyArn));
+    expect(stack.resolve(env.trainingJobDefaults.resourceConfig.volumeKmsKeyId)).toEqual(stack.resolve(platform.encryptionKey.keyArn));
   });
 
   test('createRegistries: false creates no registry and grants no ECR pull', () => {
@@ -557,7 +558,7 @@ describe('TrainingEnvironment options', () => {
 
   test('a platform without experiment tracking gives the role no MLflow access; an imported app can be given instead', () => {
     const stack = new Stack(newApp(), 'S');
-    const platform = new MlPlatform(stack, 'Platform', { experimentTracking: false });
+    const platform = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
     const none = new TrainingEnvironment(stack, 'None', { platform, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, createRegistries: false });
     const arn = 'arn:aws:sagemaker:eu-west-1:123456789012:mlflow-app/app-abc123';
     const tracking = ExperimentTracking.fromTrackingArn(stack, 'Shared', arn);
@@ -582,7 +583,7 @@ describe('TrainingEnvironment options', () => {
   test('experimentTrackingMode SHARED logs to the platform\'s organisation-wide App; NONE to nothing; TEAM needs the MLflow endpoint', () => {
     const shared = (() => {
       const stack = new Stack(newApp(), 'S');
-      const platform = new MlPlatform(stack, 'Platform', { sharedExperimentTracking: true });
+      const platform = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.TEAM_AND_SHARED });
       const env = new TrainingEnvironment(stack, 'Team', { platform, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, experimentTrackingMode: ExperimentTrackingMode.SHARED, networkIsolation: false });
       return { stack, platform, env };
     })();
@@ -597,7 +598,7 @@ describe('TrainingEnvironment options', () => {
     expect(none.stack.resolve(none.env.trainingJobDefaults).environment).toBeUndefined();
 
     const stack = new Stack(newApp(), 'S');
-    const withoutEndpoint = new MlPlatform(stack, 'Platform', { experimentTracking: false });
+    const withoutEndpoint = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
     expect(() => new TrainingEnvironment(stack, 'A', { platform: withoutEndpoint, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, experimentTrackingMode: ExperimentTrackingMode.TEAM }))
       .toThrow(/^TrainingEnvironment.experimentTrackingMode: is TEAM, but the platform has no MLflow endpoint/);
     expect(() => new TrainingEnvironment(stack, 'B', { platform: withoutEndpoint, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, experimentTrackingMode: ExperimentTrackingMode.SHARED }))
@@ -644,7 +645,7 @@ describe('TrainingEnvironment options', () => {
 
   test('fromTrainingEnvironmentAttributes derives the job defaults from the attributes, exactly as the construct does', () => {
     // GIVEN an environment with non-default job settings
-    const settings = { maxInstanceCount: 2, useSpot: false, warmPoolKeepAlive: Duration.minutes(10), volumeSizeGb: 250, maxRetryAttempts: 5, costCenter: 'cc-7' };
+    const settings = { maxInstanceCount: 2, useSpot: false, warmPoolKeepAlive: Duration.minutes(10), volumeSize: Size.gibibytes(250), retryAttempts: 5, costCenter: 'cc-7' };
     const { stack, platform, env } = build({ gpu: GpuProfile.P4D_24XLARGE, ...settings });
     // WHEN it is imported with the same values
     const imported = TrainingEnvironment.fromTrainingEnvironmentAttributes(stack, 'Imported', {
@@ -659,7 +660,7 @@ describe('TrainingEnvironment options', () => {
   test('an imported environment points its jobs at the experimentTracking attribute only, never silently at the platform\'s shared App', () => {
     // GIVEN a team on its own App, jobs without network isolation, on a platform that also has the shared App
     const stack = new Stack(newApp(), 'S');
-    const platform = new MlPlatform(stack, 'Platform', { sharedExperimentTracking: true });
+    const platform = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.TEAM_AND_SHARED });
     const env = new TrainingEnvironment(stack, 'Team', { platform, teamName: 'vision', gpu: GpuProfile.G5_2XLARGE, networkIsolation: false, createRegistries: false });
     const attrs = { platform, teamName: 'vision', executionRole: env.executionRole, securityGroup: env.securityGroup, gpu: GpuProfile.G5_2XLARGE, networkIsolation: false };
     // WHEN it is imported with its App, and without
@@ -721,7 +722,8 @@ describe('TrainingEnvironment options', () => {
     expect(from('C', { securityGroup: undefined })).toThrow(/TrainingEnvironmentAttributes\.securityGroup: is required/);
     expect(from('D', { platform: undefined })).toThrow(/TrainingEnvironmentAttributes\.platform: is required/);
     expect(from('E', { gpu: 'ml.g5.2xlarge' })).toThrow(/TrainingEnvironmentAttributes\.gpu: must be/);
-    expect(from('F', { maxRetryAttempts: 0 })).toThrow(/TrainingEnvironmentAttributes\.maxRetryAttempts: /);
+    expect(from('F', { retryAttempts: 0 })).toThrow(/TrainingEnvironmentAttributes\.retryAttempts: /);
+    expect(from('G', { volumeSize: Size.mebibytes(1536) })).toThrow(/TrainingEnvironmentAttributes\.volumeSize \(GiB\): must be a whole number/);
   });
 });
 
@@ -759,12 +761,15 @@ describe('TrainingEnvironment rejects bad props at synth, naming the prop', () =
     ['maxRuntime above 28 days', { maxRuntime: Duration.days(29) }, /TrainingEnvironment\.maxRuntime \(seconds\): must be from 1 to 2419200 \(at most 28 days, the SageMaker limit\), got 2505600/],
     ['maxRuntime of fractional seconds', { maxRuntime: Duration.millis(1500) }, /TrainingEnvironment\.maxRuntime \(seconds\): must be a whole number from 1 to 2419200/],
     ['maxRuntime zero', { maxRuntime: Duration.seconds(0) }, /TrainingEnvironment\.maxRuntime/],
-    ['volumeSizeGb 0', { volumeSizeGb: 0 }, /TrainingEnvironment\.volumeSizeGb/],
-    ['maxRetryAttempts 31', { maxRetryAttempts: 31 }, /TrainingEnvironment\.maxRetryAttempts: must be from 1 to 30/],
-    ['alertEmails without a budget', { alertEmails: ['a@example.com'] }, /TrainingEnvironment\.alertEmails: needs TrainingEnvironment\.monthlyBudgetUsd/],
+    ['volumeSize 0', { volumeSize: Size.gibibytes(0) }, /TrainingEnvironment\.volumeSize \(GiB\): must be from 1 to 16384, got 0/],
+    ['volumeSize above 16 TiB', { volumeSize: Size.tebibytes(17) }, /TrainingEnvironment\.volumeSize \(GiB\)/],
+    ['volumeSize of a fraction of a GiB', { volumeSize: Size.mebibytes(1536) }, /TrainingEnvironment\.volumeSize \(GiB\): must be a whole number/],
+    ['volumeSize that is a number', { volumeSize: 100 as any }, /TrainingEnvironment\.volumeSize: must be a Size/],
+    ['retryAttempts 31', { retryAttempts: 31 }, /TrainingEnvironment\.retryAttempts: must be from 1 to 30/],
+    ['alarmEmails without a budget', { alarmEmails: ['a@example.com'] }, /TrainingEnvironment\.alarmEmails: needs TrainingEnvironment\.monthlyBudgetUsd/],
     ['budgetTopic without a budget', { budgetTopic: {} as any }, /TrainingEnvironment\.budgetTopic: needs TrainingEnvironment\.monthlyBudgetUsd/],
-    ['a bad email', { monthlyBudgetUsd: 10, alertEmails: ['not-an-email'] }, /TrainingEnvironment\.alertEmails: "not-an-email" is not an email address/],
-    ['eleven emails', { monthlyBudgetUsd: 10, alertEmails: Array.from({ length: 11 }, (_, i) => `u${i}@example.com`) }, /TrainingEnvironment\.alertEmails: must be a list of at most 10 \(the AWS Budgets limit\) of email addresses, got 11/],
+    ['a bad email', { monthlyBudgetUsd: 10, alarmEmails: ['not-an-email'] }, /TrainingEnvironment\.alarmEmails: "not-an-email" is not an email address/],
+    ['eleven emails', { monthlyBudgetUsd: 10, alarmEmails: Array.from({ length: 11 }, (_, i) => `u${i}@example.com`) }, /TrainingEnvironment\.alarmEmails: must be a list of at most 10 \(the AWS Budgets limit\) of email addresses, got 11/],
     ['a bad cost centre', { costCenter: 'cc#1' }, /TrainingEnvironment\.costCenter/],
     ['a bad prefix list id', { s3PrefixListId: 'prefix-list' }, /TrainingEnvironment\.s3PrefixListId/],
     ['a gpu that is not a GpuProfile', { gpu: 'ml.g5.2xlarge' as any }, /TrainingEnvironment\.gpu: must be a GpuProfile/],

@@ -6,6 +6,7 @@ import { GpuProfile } from '../../src/environment/gpu-profile';
 import { TrainingEnvironment } from '../../src/environment/training-environment';
 import { TrainingStudio, TrainingStudioProps } from '../../src/environment/training-studio';
 import { MlPlatform } from '../../src/platform/ml-platform';
+import { PlatformExperimentTrackingMode } from '../../src/platform/platform-experiment-tracking-mode';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
 function studioStatement(template: Template, sid: string): any {
@@ -25,7 +26,7 @@ describe('TrainingStudio with default props, in its own stack', () => {
   let studio!: TrainingStudio;
   const result = synthWithCompliance((app) => {
     platformStack = new Stack(app, 'Platform');
-    const platform = new MlPlatform(platformStack, 'Platform', { experimentTracking: false });
+    const platform = new MlPlatform(platformStack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
     stack = new Stack(app, 'Studio');
     studio = new TrainingStudio(stack, 'Studio', { platform });
   });
@@ -60,7 +61,7 @@ describe('TrainingStudio with default props, in its own stack', () => {
       DefaultUserSettings: Match.objectLike({ JupyterLabAppSettings: idle, CodeEditorAppSettings: idle }),
       DefaultSpaceSettings: Match.objectLike({ JupyterLabAppSettings: idle }),
     });
-    expect(studio.idleTimeoutMinutes).toBe(60);
+    expect(studio.idleTimeout.toMinutes()).toBe(60);
   });
 
   test('users and shared spaces run as the execution role in the Studio security group, with notebook sharing off', () => {
@@ -190,7 +191,7 @@ describe('TrainingStudio for one team, in the platform stack', () => {
 describe('TrainingStudio options', () => {
   test('a given execution role is used and gets no policy; removalPolicy DESTROY deletes the domain', () => {
     const stack = new Stack(newApp(), 'S');
-    const platform = new MlPlatform(stack, 'Platform', { experimentTracking: false });
+    const platform = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
     const executionRole = iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::111111111111:role/studio');
     const studio = new TrainingStudio(stack, 'Studio', { platform, executionRole, removalPolicy: RemovalPolicy.DESTROY });
     const template = Template.fromStack(stack);
@@ -222,7 +223,7 @@ describe('TrainingStudio under a team\'s guardrails', () => {
 describe('TrainingStudio rejects bad props at synth, naming the prop', () => {
   const make = (props: Partial<TrainingStudioProps>) => () => {
     const stack = new Stack(newApp(), 'S');
-    return new TrainingStudio(stack, 'Studio', { platform: new MlPlatform(stack, 'Platform', { experimentTracking: false }), ...props });
+    return new TrainingStudio(stack, 'Studio', { platform: new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE }), ...props });
   };
 
   test.each([

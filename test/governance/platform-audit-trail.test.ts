@@ -27,11 +27,11 @@ describe('PlatformAuditTrail on the platform', () => {
       EnableLogFileValidation: true,
       IsMultiRegionTrail: true,
       IncludeGlobalServiceEvents: true,
-      KMSKeyId: { 'Fn::GetAtt': [id(audit.key), 'Arn'] },
+      KMSKeyId: { 'Fn::GetAtt': [id(audit.encryptionKey), 'Arn'] },
       S3BucketName: { Ref: id(audit.bucket) },
       CloudWatchLogsLogGroupArn: Match.anyValue(),
     });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [id(audit.key), 'Arn'] }, RetentionInDays: 365 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [id(audit.encryptionKey), 'Arn'] }, RetentionInDays: 365 });
   });
 
   test('records data events of the datasets and artifacts buckets', () => {
@@ -67,7 +67,7 @@ describe('PlatformAuditTrail on the platform', () => {
   });
 
   test('the key lets CloudTrail encrypt log files of this account\'s trails and CloudWatch Logs encrypt the log group', () => {
-    const key = template.findResources('AWS::KMS::Key')[id(audit.key)];
+    const key = template.findResources('AWS::KMS::Key')[id(audit.encryptionKey)];
     const sids = key.Properties.KeyPolicy.Statement.map((s: any) => s.Sid);
     expect(sids).toEqual(expect.arrayContaining(['AllowCloudTrailToEncryptLogs', 'AllowCloudTrailToDescribeKey', 'AllowCloudWatchLogsForTheTrailLogGroup', 'DenyCreateGrantExceptForAwsServices']));
     const encrypt = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'AllowCloudTrailToEncryptLogs');

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as batch from 'aws-cdk-lib/aws-batch';
-import { TrainyardTags } from '../../src/governance/trainyard-tags';
+import { TrainyardStage, TrainyardTags } from '../../src/governance/trainyard-tags';
 import { MlPlatform } from '../../src/platform/ml-platform';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
@@ -15,7 +15,7 @@ describe('TrainyardTags.apply', () => {
       type: 'MANAGED',
       computeResources: { type: 'EC2', instanceTypes: ['g5'], minvCpus: 0, maxvCpus: 64, subnets: ['subnet-0123456789abcdef0'] },
     });
-    TrainyardTags.apply(app, { team: 'fraud', costCenter: 'cc-1234', stage: 'production', project: 'chargebacks', additionalTags: { owner: 'ml-platform@example.com' } });
+    TrainyardTags.apply(app, { teamName: 'fraud', costCenter: 'cc-1234', stage: TrainyardStage.PRODUCTION, project: 'chargebacks', additionalTags: { owner: 'ml-platform@example.com' } });
   }, { compliance: { packs: [] as any } });
   const template = result.template(stack);
 
@@ -33,6 +33,15 @@ describe('TrainyardTags.apply', () => {
     // AWS Batch takes tags as a map
     template.hasResourceProperties('AWS::Batch::ComputeEnvironment', { Tags: Match.objectLike({ 'trainyard:team': 'fraud', 'trainyard:cost-center': 'cc-1234' }) });
   });
+
+  test('tags the stack itself too (cdk.json sets explicitStackTags, under which a plain Tags.of(app) skips stacks)', () => {
+    // The stack's tags are what CloudFormation propagates and what `trainyard cost` reads the team from.
+    expect(stack.tags.tagValues()).toEqual(expect.objectContaining({
+      'trainyard:team': 'fraud',
+      'trainyard:cost-center': 'cc-1234',
+      'trainyard:stage': 'production',
+    }));
+  });
 });
 
 describe('TrainyardTags with every compliance pack', () => {
@@ -40,7 +49,7 @@ describe('TrainyardTags with every compliance pack', () => {
     const result = synthWithCompliance((app) => {
       const stack = new Stack(app, 'Tagged');
       new MlPlatform(stack, 'Platform');
-      TrainyardTags.apply(stack, { team: 'fraud', costCenter: 'cc-1234' });
+      TrainyardTags.apply(stack, { teamName: 'fraud', costCenter: 'cc-1234' });
     });
     expect(describeFindings(result.report)).toEqual([]);
   });
@@ -50,35 +59,35 @@ describe('TrainyardTags validation', () => {
   const stack = new Stack(newApp(), 'S');
 
   test('returns the tags it applied', () => {
-    expect(TrainyardTags.apply(stack, { team: 'fraud', costCenter: 'cc-1234' })).toEqual({ 'trainyard:team': 'fraud', 'trainyard:cost-center': 'cc-1234' });
+    expect(TrainyardTags.apply(stack, { teamName: 'fraud', costCenter: 'cc-1234' })).toEqual({ 'trainyard:team': 'fraud', 'trainyard:cost-center': 'cc-1234' });
   });
 
   test('rejects an empty team or cost centre, naming the prop', () => {
-    expect(() => TrainyardTags.apply(stack, { team: ' ', costCenter: 'cc' })).toThrow(/TrainyardTagValues\.team: must not be empty/);
-    expect(() => TrainyardTags.apply(stack, { team: 'fraud', costCenter: '' })).toThrow(/TrainyardTagValues\.costCenter: must not be empty/);
+    expect(() => TrainyardTags.apply(stack, { teamName: ' ', costCenter: 'cc' })).toThrow(/TrainyardTagValues\.teamName: must not be empty/);
+    expect(() => TrainyardTags.apply(stack, { teamName: 'fraud', costCenter: '' })).toThrow(/TrainyardTagValues\.costCenter: must not be empty/);
   });
 
   test('rejects values AWS does not allow in tags', () => {
-    expect(() => TrainyardTags.apply(stack, { team: 'fraud#1', costCenter: 'cc' })).toThrow(/TrainyardTagValues\.team: 'fraud#1' is not a valid tag value/);
-    expect(() => TrainyardTags.apply(stack, { team: 'fraud', costCenter: 'x'.repeat(257) })).toThrow(/TrainyardTagValues\.costCenter: .* is not a valid tag value: at most 256/);
+    expect(() => TrainyardTags.apply(stack, { teamName: 'fraud#1', costCenter: 'cc' })).toThrow(/TrainyardTagValues\.teamName: 'fraud#1' is not a valid tag value/);
+    expect(() => TrainyardTags.apply(stack, { teamName: 'fraud', costCenter: 'x'.repeat(257) })).toThrow(/TrainyardTagValues\.costCenter: .* is not a valid tag value: at most 256/);
   });
 
   test('rejects an unknown environment and aws: keys', () => {
-    expect(() => TrainyardTags.apply(stack, { team: 'fraud', costCenter: 'cc', stage: 'prod' }))
-      .toThrow(/TrainyardTagValues\.stage: must be one of production, non-production, got 'prod'/);
-    expect(() => TrainyardTags.apply(stack, { team: 'fraud', costCenter: 'cc', additionalTags: { 'aws:owner': 'me' } }))
+    expect(() => TrainyardTags.apply(stack, { teamName: 'fraud', costCenter: 'cc', stage: 'prod' as TrainyardStage }))
+      .toThrow(/TrainyardTagValues\.stage: must be a TrainyardStage \(production, non-production\), got 'prod'/);
+    expect(() => TrainyardTags.apply(stack, { teamName: 'fraud', costCenter: 'cc', additionalTags: { 'aws:owner': 'me' } }))
       .toThrow(/TrainyardTagValues\.additionalTags\['aws:owner'\]: tag key 'aws:owner' is not allowed/);
   });
 
   test('rejects an additional tag that a dedicated prop sets', () => {
-    expect(() => TrainyardTags.apply(stack, { team: 'fraud', costCenter: 'cc', additionalTags: { 'trainyard:team': 'other' } }))
+    expect(() => TrainyardTags.apply(stack, { teamName: 'fraud', costCenter: 'cc', additionalTags: { 'trainyard:team': 'other' } }))
       .toThrow(/additionalTags\['trainyard:team'\]: is set by a dedicated prop/);
   });
 
   test('rejects an additional tag with a dedicated prop\'s key even when that prop is not given (it would skip the stage check)', () => {
-    expect(() => TrainyardTags.apply(stack, { team: 'fraud', costCenter: 'cc', additionalTags: { 'trainyard:stage': 'prod' } }))
+    expect(() => TrainyardTags.apply(stack, { teamName: 'fraud', costCenter: 'cc', additionalTags: { 'trainyard:stage': 'prod' } }))
       .toThrow(/additionalTags\['trainyard:stage'\]: is set by a dedicated prop/);
-    expect(() => TrainyardTags.apply(stack, { team: 'fraud', costCenter: 'cc', additionalTags: { 'trainyard:project': 'x' } }))
+    expect(() => TrainyardTags.apply(stack, { teamName: 'fraud', costCenter: 'cc', additionalTags: { 'trainyard:project': 'x' } }))
       .toThrow(/additionalTags\['trainyard:project'\]: is set by a dedicated prop/);
   });
 });

@@ -60,7 +60,7 @@ export function buildTenantApp(options: { generatedTeams?: number; share?: boole
     // On the platform as the team's stack imports it (by name, through SSM parameters), as a team app of its own would.
     const imported = stack.node.findChild('Platform') as IMlPlatform;
     const studio = new TrainingStudio(stack, 'Studio', { platform: imported, teamName: env.teamName, experimentTracking: env.experimentTracking });
-    const batch = new GpuBatchCompute(stack, 'GpuBatch', { platform: imported, teamName: env.teamName, gpu: GpuProfile.G5_2XLARGE, repository: env.imageRepository });
+    const batch = new GpuBatchCompute(stack, 'GpuBatch', { platform: imported, teamName: env.teamName, gpu: GpuProfile.G5_2XLARGE, imageRepository: env.imageRepository });
     const handles: TeamHandles = {
       team: env.teamName,
       roles: {

@@ -23,7 +23,7 @@ function fakeEnvironment(scope: Construct, platform: MlPlatform, teamName: strin
   env.securityGroup = ec2.SecurityGroup.fromSecurityGroupId(env, 'Sg', 'sg-0123456789abcdef0');
   env.datasetsBucket = platform.datasetsBucket as s3.IBucket;
   env.artifactsBucket = platform.artifactsBucket;
-  env.key = platform.key as kms.IKey;
+  env.encryptionKey = platform.encryptionKey as kms.IKey;
   env.datasetsPrefix = `${teamName}/`;
   env.artifactsPrefix = `${teamName}/artifacts/`;
   env.checkpointsPrefix = `${teamName}/checkpoints/`;

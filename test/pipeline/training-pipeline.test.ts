@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { FailStep } from '../../src/pipeline/definition/fail-step';
@@ -27,6 +28,7 @@ describe('TrainingPipeline with the standard recipe and every trigger', () => {
   // triggers; synthesized once with every compliance pack.
   let stack!: Stack;
   let pipeline!: TrainingPipeline;
+  let triggers!: { schedule: scheduler.Schedule; newData: events.Rule; drift: events.Rule };
   const result = synthWithCompliance((app) => {
     const t = platformAndTeam(app);
     stack = t.teamStack;
@@ -34,12 +36,23 @@ describe('TrainingPipeline with the standard recipe and every trigger', () => {
       environment: t.environment,
       definition: StandardTrainingRecipe.create({ environment: t.environment }),
     });
-    pipeline.triggerOnSchedule(scheduler.ScheduleExpression.expression('cron(0 3 ? * MON *)'), { parameters: { DatasetVersion: 'weekly' } });
-    pipeline.triggerOnNewData({ prefix: 'transactions/' });
+    const schedule = pipeline.triggerOnSchedule(scheduler.ScheduleExpression.expression('cron(0 3 ? * MON *)'), { parameters: { DatasetVersion: 'weekly' } });
+    const newData = pipeline.triggerOnNewData({ prefix: 'transactions/' });
     const monitor = new DriftMonitor(stack, 'Drift', { environment: t.environment, endpointName: 'fraud-scoring', features: ['amount', 'merchant_risk'] });
-    pipeline.triggerOnDrift(monitor, { parameters: { DatasetVersion: 'drift' } });
+    const drift = pipeline.triggerOnDrift(monitor, { parameters: { DatasetVersion: 'drift' } });
+    triggers = { schedule, newData, drift };
   });
   const template = result.template(stack);
+
+  test('every trigger returns its L2 (a Scheduler schedule, EventBridge rules)', () => {
+    expect(triggers.schedule).toBeInstanceOf(scheduler.Schedule);
+    expect(triggers.newData).toBeInstanceOf(events.Rule);
+    expect(triggers.drift).toBeInstanceOf(events.Rule);
+    const rules = Object.keys(template.findResources('AWS::Events::Rule'));
+    const logicalIdOf = (rule: events.Rule) => stack.getLogicalId(rule.node.defaultChild as events.CfnRule);
+    expect(rules).toEqual([logicalIdOf(triggers.newData), logicalIdOf(triggers.drift)]);
+    expect(rules.map((id) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['PipelineNewDataTrigger', 'PipelineDriftTrigger']);
+  });
 
   test('has no unacknowledged compliance findings from any pack', () => {
     expect(describeFindings(result.report)).toEqual([]);

@@ -10,6 +10,7 @@ import { TrainingEnvironment } from '../../src/environment/training-environment'
 import { TrainingStudio } from '../../src/environment/training-studio';
 import { FlowMetrics } from '../../src/metrics/flow-metrics';
 import { IMlPlatform, MlPlatform } from '../../src/platform/ml-platform';
+import { PlatformExperimentTrackingMode } from '../../src/platform/platform-experiment-tracking-mode';
 import { ExperimentTracking } from '../../src/registry/experiment-tracking';
 import { addStandardPipeline } from '../../templates/single-team';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
@@ -133,7 +134,7 @@ describe('MlPlatform publishes its attributes for fromPlatformName', () => {
 
   test('another name publishes under its own prefix, without experiment tracking when it has none', () => {
     const other = new Stack(newApp(), 'Other');
-    new MlPlatform(other, 'Platform', { platformName: 'research', experimentTracking: false });
+    new MlPlatform(other, 'Platform', { platformName: 'research', experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
     const names = Object.values<any>(Template.fromStack(other).findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name);
     expect(names).toHaveLength(7);
     expect(names.every((n: string) => n.startsWith('/trainyard/research/'))).toBe(true);
@@ -141,7 +142,7 @@ describe('MlPlatform publishes its attributes for fromPlatformName', () => {
 
   test('the shared MLflow App ARN is published only by a platform that has the shared App', () => {
     const shared = new Stack(newApp(), 'Shared');
-    new MlPlatform(shared, 'Platform', { sharedExperimentTracking: true });
+    new MlPlatform(shared, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.TEAM_AND_SHARED });
     Template.fromStack(shared).hasResourceProperties('AWS::SSM::Parameter', {
       Name: '/trainyard/Trainyard/experiment-tracking-arn',
       Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlatformExperimentTrackingApp'), 'Arn'] },
@@ -154,12 +155,12 @@ describe('MlPlatform publishes its attributes for fromPlatformName', () => {
 describe('MlPlatform.fromPlatformName options and validation', () => {
   test('maxAzs splits the subnet list into that many subnets; experimentTracking false reads no MLflow ARN', () => {
     const stack = new Stack(newApp(), 'Team');
-    const platform = MlPlatform.fromPlatformName(stack, 'Platform', 'research', { maxAzs: 3, experimentTracking: false });
+    const platform = MlPlatform.fromPlatformName(stack, 'Platform', 'research', { maxAzs: 3, experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
     expect(platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds).toHaveLength(3);
     expect(platform.experimentTracking).toBeUndefined();
     // Touch the lazily read values, as a team construct would.
     new ec2.SecurityGroup(stack, 'Sg', { vpc: platform.vpc });
-    platform.key.keyArn.toString();
+    platform.encryptionKey.keyArn.toString();
     const paths = ssmParameterPaths(Template.fromStack(stack));
     expect(paths).toContain('/trainyard/research/training-subnets');
     expect(paths).not.toContain('/trainyard/research/experiment-tracking-arn');
@@ -186,9 +187,9 @@ describe('MlPlatform.fromPlatformName options and validation', () => {
     expect(ssmParameterPaths(Template.fromStack(stack))).not.toContain('/trainyard/Trainyard/experiment-tracking-arn');
   });
 
-  test('sharedExperimentTracking reads the shared App ARN the platform publishes; a team may choose it', () => {
+  test('TEAM_AND_SHARED reads the shared App ARN the platform publishes; a team may choose it', () => {
     const stack = new Stack(newApp(), 'Team');
-    const platform = MlPlatform.fromPlatformName(stack, 'Platform', 'Trainyard', { sharedExperimentTracking: true });
+    const platform = MlPlatform.fromPlatformName(stack, 'Platform', 'Trainyard', { experimentTrackingMode: PlatformExperimentTrackingMode.TEAM_AND_SHARED });
     const env = new TrainingEnvironment(stack, 'Fraud', {
       platform, teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE, createRegistries: false, experimentTrackingMode: ExperimentTrackingMode.SHARED,
     });
@@ -199,7 +200,7 @@ describe('MlPlatform.fromPlatformName options and validation', () => {
   });
 
   test('a team cannot choose TEAM tracking on a platform without the MLflow endpoint, nor SHARED without the shared App', () => {
-    const noEndpoint = MlPlatform.fromPlatformName(new Stack(newApp(), 'A'), 'Platform', 'Trainyard', { experimentTracking: false });
+    const noEndpoint = MlPlatform.fromPlatformName(new Stack(newApp(), 'A'), 'Platform', 'Trainyard', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
     expect(noEndpoint.hasExperimentTrackingEndpoint).toBe(false);
     expect(() => new TrainingEnvironment(noEndpoint.node.scope as Stack, 'Fraud', {
       platform: noEndpoint, teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE, experimentTrackingMode: ExperimentTrackingMode.TEAM,
@@ -210,11 +211,9 @@ describe('MlPlatform.fromPlatformName options and validation', () => {
     })).toThrow(/^TrainingEnvironment\.experimentTrackingMode: is SHARED, but the platform has no shared MLflow App.*fromPlatformName/);
   });
 
-  test('the shared App without the MLflow endpoint is refused, naming the options', () => {
-    expect(() => MlPlatform.fromPlatformName(new Stack(newApp(), 'T'), 'Platform', 'Trainyard', { experimentTracking: false, sharedExperimentTracking: true }))
-      .toThrow(/^MlPlatform\.fromPlatformName options\.sharedExperimentTracking: needs options\.experimentTracking/);
-    expect(() => MlPlatform.fromPlatformName(new Stack(newApp(), 'T'), 'Platform', 'Trainyard', { sharedExperimentTracking: 'yes' as any }))
-      .toThrow(/^MlPlatform\.fromPlatformName options\.sharedExperimentTracking: must be true or false/);
+  test('an experimentTrackingMode that is not one is refused, naming the option and the modes', () => {
+    expect(() => MlPlatform.fromPlatformName(new Stack(newApp(), 'T'), 'Platform', 'Trainyard', { experimentTrackingMode: true as any }))
+      .toThrow(/^MlPlatform\.fromPlatformName options\.experimentTrackingMode: must be a PlatformExperimentTrackingMode \(TEAM, TEAM_AND_SHARED, NONE\), got true/);
   });
 
   test('maxAzs out of range is refused, naming the option', () => {
@@ -222,7 +221,7 @@ describe('MlPlatform.fromPlatformName options and validation', () => {
   });
 });
 
-describe('MlPlatform.fromPlatformAttributes', () => {
+describe('MlPlatform.fromMlPlatformAttributes', () => {
   test('takes explicit values; a team environment builds on them', () => {
     const stack = new Stack(newApp(), 'Team');
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
@@ -232,10 +231,10 @@ describe('MlPlatform.fromPlatformAttributes', () => {
       isolatedSubnetRouteTableIds: ['rtb-0a', 'rtb-0b'],
     });
     const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
-    const platform = MlPlatform.fromPlatformAttributes(stack, 'Platform', {
+    const platform = MlPlatform.fromMlPlatformAttributes(stack, 'Platform', {
       platformName: 'shared',
       vpc,
-      key,
+      encryptionKey: key,
       datasetsBucket: s3.Bucket.fromBucketName(stack, 'Datasets', 'shared-datasets'),
       artifactsBucket: s3.Bucket.fromBucketName(stack, 'Artifacts', 'shared-artifacts'),
       accessLogsBucket: s3.Bucket.fromBucketName(stack, 'Logs', 'shared-logs'),
@@ -251,20 +250,20 @@ describe('MlPlatform.fromPlatformAttributes', () => {
 
   test('refuses missing attributes, naming them', () => {
     const stack = new Stack(newApp(), 'Team');
-    expect(() => MlPlatform.fromPlatformAttributes(stack, 'P', { platformName: 'shared' } as any)).toThrow(/MlPlatformAttributes\.vpc: is required/);
+    expect(() => MlPlatform.fromMlPlatformAttributes(stack, 'P', { platformName: 'shared' } as any)).toThrow(/MlPlatformAttributes\.vpc: is required/);
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0a', availabilityZones: ['us-east-1a'], isolatedSubnetIds: ['subnet-0a'] });
     const bucket = s3.Bucket.fromBucketName(stack, 'B', 'shared-bucket');
     const base = {
       platformName: 'shared',
       vpc,
-      key: kms.Key.fromKeyArn(stack, 'K', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+      encryptionKey: kms.Key.fromKeyArn(stack, 'K', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
       datasetsBucket: bucket,
       artifactsBucket: bucket,
       accessLogsBucket: bucket,
       endpointSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0a', { mutable: false }),
     };
     const shared = ExperimentTracking.fromTrackingArn(stack, 'Shared', 'arn:aws:sagemaker:us-east-1:111111111111:mlflow-app/app-ABC');
-    expect(() => MlPlatform.fromPlatformAttributes(stack, 'P2', { ...base, hasExperimentTrackingEndpoint: false, experimentTracking: shared }))
+    expect(() => MlPlatform.fromMlPlatformAttributes(stack, 'P2', { ...base, hasExperimentTrackingEndpoint: false, experimentTracking: shared }))
       .toThrow(/^MlPlatformAttributes\.experimentTracking: needs MlPlatformAttributes\.hasExperimentTrackingEndpoint/);
   });
 });

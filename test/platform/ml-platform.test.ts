@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { TrainyardValidationError } from '../../src/core/errors';
 import { MlPlatform } from '../../src/platform/ml-platform';
+import { PlatformExperimentTrackingMode } from '../../src/platform/platform-experiment-tracking-mode';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
 describe('MlPlatform with default props', () => {
@@ -158,9 +159,9 @@ describe('MlPlatform with default props', () => {
     expect(platform.hasExperimentTrackingEndpoint).toBe(true);
   });
 
-  test('sharedExperimentTracking creates the organisation-wide serverless MLflow App on mlflow/ of the artifacts bucket, retained, under its old id', () => {
+  test('TEAM_AND_SHARED creates the organisation-wide serverless MLflow App on mlflow/ of the artifacts bucket, retained, under its old id', () => {
     const sharedStack = new Stack(newApp(), 'Shared');
-    const shared = new MlPlatform(sharedStack, 'Platform', { sharedExperimentTracking: true });
+    const shared = new MlPlatform(sharedStack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.TEAM_AND_SHARED });
     const t = Template.fromStack(sharedStack);
     t.resourceCountIs('AWS::SageMaker::MlflowApp', 1);
     const [id, app] = Object.entries<any>(t.findResources('AWS::SageMaker::MlflowApp'))[0];
@@ -171,12 +172,12 @@ describe('MlPlatform with default props', () => {
     expect(app.Properties.WeeklyMaintenanceWindowStart).toBe('Sun:02:00');
     expect(app.DeletionPolicy).toBe('Retain');
     expect(shared.experimentTracking?.trackingUri).toBeDefined();
-    expect(() => new MlPlatform(new Stack(newApp(), 'Bad'), 'Platform', { sharedExperimentTracking: true, experimentTracking: false }))
-      .toThrow(/^MlPlatform.sharedExperimentTracking: needs MlPlatform.experimentTracking/);
+    expect(() => new MlPlatform(new Stack(newApp(), 'Bad'), 'Platform', { experimentTrackingMode: 'SHARED' as any }))
+      .toThrow(/^MlPlatform\.experimentTrackingMode: must be a PlatformExperimentTrackingMode \(TEAM, TEAM_AND_SHARED, NONE\), got SHARED/);
   });
 
   test('exposes the key, buckets, VPC and endpoint security group for later constructs', () => {
-    expect(platform.key).toBeDefined();
+    expect(platform.encryptionKey).toBeDefined();
     expect(platform.datasetsBucket).toBeDefined();
     expect(platform.artifactsBucket).toBeDefined();
     expect(platform.endpointSecurityGroup.securityGroupId).toBeDefined();
@@ -339,7 +340,7 @@ describe('MlPlatform with cross-region replication', () => {
         datasetsDestination: dr('Datasets'),
         artifactsDestination: dr('Artifacts'),
         accessLogsDestination: dr('Logs'),
-        destinationKey: kms.Key.fromKeyArn(stack, 'DrKey', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+        destinationEncryptionKey: kms.Key.fromKeyArn(stack, 'DrKey', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
       },
     });
   });

@@ -7,6 +7,7 @@ import {
 import { GpuBatchCompute } from '../../src/environment/gpu-batch-compute';
 import { GpuProfile } from '../../src/environment/gpu-profile';
 import { MlPlatform } from '../../src/platform/ml-platform';
+import { PlatformExperimentTrackingMode } from '../../src/platform/platform-experiment-tracking-mode';
 import { ExperimentTracking, TrackingServerSize } from '../../src/registry/experiment-tracking';
 import { ImageRegistry } from '../../src/registry/image-registry';
 import { ModelRegistry } from '../../src/registry/model-registry';
@@ -85,18 +86,18 @@ describe('GpuBatchCompute refuses invalid props, naming the prop', () => {
     expectRefused(batch({ gpu: GpuProfile.TRN1_32XLARGE }), 'GpuBatchCompute.gpu');
   });
 
-  test('jobTimeout: under a minute, over 14 days, fractions of a second, NaN', () => {
-    fc.assert(fc.property(badSeconds(60, 14 * 24 * 3600), (jobTimeout) =>
-      expectRefused(batch({ jobTimeout }), 'GpuBatchCompute.jobTimeout (seconds)')), params);
+  test('maxRuntime: under a minute, over 14 days, fractions of a second, NaN', () => {
+    fc.assert(fc.property(badSeconds(60, 14 * 24 * 3600), (maxRuntime) =>
+      expectRefused(batch({ maxRuntime }), 'GpuBatchCompute.maxRuntime (seconds)')), params);
   });
 
-  test('rootVolumeSize: under 30 GiB, over 16 TiB, fractions of a GiB', () => {
+  test('volumeSize: under 30 GiB, over 16 TiB, fractions of a GiB', () => {
     const invalid = fc.oneof(
       fc.integer({ min: 0, max: 29 }).map((g) => Size.gibibytes(g)),
       fc.integer({ min: 16_385, max: 100_000 }).map((g) => Size.gibibytes(g)),
       fc.integer({ min: 30 * 1024 + 1, max: 1_000_000 }).filter((m) => m % 1024 !== 0).map((m) => Size.mebibytes(m)),
     );
-    fc.assert(fc.property(invalid, (rootVolumeSize) => expectRefused(batch({ rootVolumeSize }), 'GpuBatchCompute.rootVolumeSize (GiB)')), params);
+    fc.assert(fc.property(invalid, (volumeSize) => expectRefused(batch({ volumeSize }), 'GpuBatchCompute.volumeSize (GiB)')), params);
   });
 
   test('costCenter, s3PrefixListId, imageTag and command: values AWS would reject at deploy time', () => {
@@ -121,7 +122,7 @@ const validBatchProps = fc.record({
   useSpot: fc.boolean(),
   costCenter: fc.option(fc.stringMatching(/^[a-z][a-z0-9 _.:/=+@-]{0,30}$/), { nil: undefined }),
   retryAttempts: fc.integer({ min: 1, max: 10 }),
-  jobTimeoutMinutes: fc.integer({ min: 1, max: 14 * 24 * 60 }),
+  maxRuntimeMinutes: fc.integer({ min: 1, max: 14 * 24 * 60 }),
   rootVolumeGib: fc.integer({ min: 30, max: 16384 }),
 }).map((v) => ({
   teamName: v.teamName,
@@ -131,8 +132,8 @@ const validBatchProps = fc.record({
   useSpot: v.useSpot,
   costCenter: v.costCenter,
   retryAttempts: v.retryAttempts,
-  jobTimeout: Duration.minutes(v.jobTimeoutMinutes),
-  rootVolumeSize: Size.gibibytes(v.rootVolumeGib),
+  maxRuntime: Duration.minutes(v.maxRuntimeMinutes),
+  volumeSize: Size.gibibytes(v.rootVolumeGib),
 }));
 
 describe('GpuBatchCompute accepts valid props', () => {
@@ -298,17 +299,17 @@ describe('valid registries synthesize with zero unacknowledged findings', () => 
   let stack!: Stack;
   const result = synthWithCompliance((a) => {
     stack = new Stack(a, 'Team');
-    const shared = new MlPlatform(stack, 'Platform', { experimentTracking: false });
+    const shared = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
     sample.forEach((s, i) => {
-      new ModelRegistry(stack, `Models${i}`, { groupName: `${s.groupName}-${i}`, description: s.description, crossAccountReadAccounts: s.readAccounts, key: shared.key });
-      new ImageRegistry(stack, `Images${i}`, { repositoryName: `${s.repositoryName}-${i}`, maxTaggedImages: s.maxTaggedImages, crossAccountPullAccounts: s.pullAccounts, key: shared.key });
+      new ModelRegistry(stack, `Models${i}`, { groupName: `${s.groupName}-${i}`, description: s.description, crossAccountReadAccounts: s.readAccounts, encryptionKey: shared.encryptionKey });
+      new ImageRegistry(stack, `Images${i}`, { repositoryName: `${s.repositoryName}-${i}`, maxTaggedImages: s.maxTaggedImages, crossAccountPullAccounts: s.pullAccounts, encryptionKey: shared.encryptionKey });
       new ExperimentTracking(stack, `Tracking${i}`, {
         trackingName: `${s.trackingName}-${i}`,
         weeklyMaintenanceWindowStart: s.window,
         dedicatedServer: s.dedicated ? { size: TrackingServerSize.SMALL } : undefined,
         artifactsBucket: shared.artifactsBucket,
         artifactsPrefix: `mlflow/${i}/`,
-        key: shared.key,
+        encryptionKey: shared.encryptionKey,
       });
     });
   });

@@ -54,7 +54,7 @@ describe('names derived from the longest team names, construct ids and endpoint 
     const platformStack = new Stack(app, 'Trainyard-Platform');
     const platform = new MlPlatform(platformStack, 'Platform', { maxAzs: 2, batchCompute: true });
     teamStack = new Stack(app, 'Trainyard-Team-Long');
-    const models = new ModelRegistry(teamStack, 'Models', { groupName: ModelRegistry.groupNameForTeam(TEAM), key: platform.key });
+    const models = new ModelRegistry(teamStack, 'Models', { groupName: ModelRegistry.groupNameForTeam(TEAM), encryptionKey: platform.encryptionKey });
     const team = new TrainingEnvironment(teamStack, 'Env', {
       platform,
       teamName: TEAM,

@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { expectRefused, notAWholePositive, params } from './arbitraries';
+import { GpuProfile } from '../../src/environment/gpu-profile';
 import { Condition } from '../../src/pipeline/definition/condition';
 import { ConditionStep } from '../../src/pipeline/definition/condition-step';
 import { FailStep } from '../../src/pipeline/definition/fail-step';
@@ -343,16 +344,16 @@ describe('steps refuse bad props at once, naming the prop', () => {
     const make = (overrides: any, channels?: any) => () => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides, channels });
     const badChannel = fc.oneof(fc.constantFrom('', 'with space', 'slash/ed', 'a'.repeat(65)), fc.string({ maxLength: 20 }).filter((c) => !/^[A-Za-z0-9._-]{1,64}$/.test(c)));
     fc.assert(fc.property(badSeconds(1, 28 * 24 * 3600), badSeconds(1, 56 * 24 * 3600), badSeconds(0, 3600), notAnInstanceType, badChannel,
-      (maxRuntime, maxWaitTime, keepAlivePeriod, instanceType, channelName) => {
-        expectRefused(make({ maxRuntime, enableManagedSpotTraining: false }), 'TrainingStep(T).overrides.maxRuntime (seconds)');
+      (maxRuntime, maxWaitTime, warmPoolKeepAlive, instanceType, channelName) => {
+        expectRefused(make({ maxRuntime, useSpot: false }), 'TrainingStep(T).overrides.maxRuntime (seconds)');
         expectRefused(make({ maxWaitTime }), 'TrainingStep(T).overrides.maxWaitTime (seconds)');
-        expectRefused(make({ keepAlivePeriod, enableManagedSpotTraining: false }), 'TrainingStep(T).overrides.keepAlivePeriod (seconds)');
-        expectRefused(make({ instanceType }), 'TrainingStep(T).overrides.instanceType');
+        expectRefused(make({ warmPoolKeepAlive, useSpot: false }), 'TrainingStep(T).overrides.warmPoolKeepAlive (seconds)');
+        expectRefused(make({ gpu: instanceType }), 'TrainingStep(T).overrides.gpu');
         expectRefused(make({}, [{ channelName, s3Uri: PipelineExpression.fromString('s3://b/k') }]), 'TrainingStep(T).channels');
       }), params);
     // A warm pool cannot be combined with spot.
     fc.assert(fc.property(fc.integer({ min: 1, max: 3600 }), (seconds) =>
-      expectRefused(make({ keepAlivePeriod: Duration.seconds(seconds), enableManagedSpotTraining: true }), 'TrainingStep(T).overrides.keepAlivePeriod')), params);
+      expectRefused(make({ warmPoolKeepAlive: Duration.seconds(seconds), useSpot: true }), 'TrainingStep(T).overrides.warmPoolKeepAlive')), params);
   });
 
   test('RegisterModelStep: model package group names SageMaker rejects, and an empty image', () => {
@@ -383,7 +384,7 @@ describe('steps refuse bad props at once, naming the prop', () => {
   test('valid step props are accepted and render', () => {
     const valid = fc.record({
       maxRuntime: fc.integer({ min: 1, max: 28 * 24 * 3600 }),
-      instanceType: fc.constantFrom('ml.m5.xlarge', 'ml.g5.2xlarge', 'ml.p4d.24xlarge', 'ml.trn1.32xlarge'),
+      gpu: fc.constantFrom(GpuProfile.P3_2XLARGE, GpuProfile.G5_2XLARGE, GpuProfile.P4D_24XLARGE, GpuProfile.TRN1_32XLARGE),
       channelName: fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/).filter((c) => c !== 'code'),
       interval: fc.integer({ min: 1, max: 43200 }),
       backoffRate: fc.double({ min: 1, max: 100, noNaN: true }),
@@ -393,7 +394,7 @@ describe('steps refuse bad props at once, naming the prop', () => {
         name: 'T',
         environment,
         imageUri: 'i',
-        overrides: { maxRuntime: Duration.seconds(v.maxRuntime), maxWaitTime: Duration.seconds(2 * v.maxRuntime), instanceType: v.instanceType },
+        overrides: { maxRuntime: Duration.seconds(v.maxRuntime), maxWaitTime: Duration.seconds(2 * v.maxRuntime), gpu: v.gpu },
         channels: [{ channelName: v.channelName, s3Uri: PipelineExpression.fromString('s3://b/k') }],
         retryPolicies: [RetryPolicy.of({
           exceptionTypes: [RetryExceptionType.SAGEMAKER_CAPACITY_ERROR],

@@ -13,8 +13,10 @@ import { TrainingGuardrails } from '../../src/governance/training-guardrails';
 import { TrainyardTags } from '../../src/governance/trainyard-tags';
 import { FlowMetrics } from '../../src/metrics/flow-metrics';
 import { DriftMonitor } from '../../src/pipeline/drift-monitor';
+import { MonitoringSchedule } from '../../src/pipeline/monitoring-schedule';
 import { StandardTrainingRecipe } from '../../src/pipeline/standard-training-recipe';
 import { MlPlatform } from '../../src/platform/ml-platform';
+import { PlatformExperimentTrackingMode } from '../../src/platform/platform-experiment-tracking-mode';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
 /**
@@ -30,7 +32,7 @@ import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth'
 // the app is never synthesized.
 const app = newApp();
 const platformStack = new Stack(app, 'Platform');
-const platform = new MlPlatform(platformStack, 'Platform', { experimentTracking: false });
+const platform = new MlPlatform(platformStack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
 const team = new TrainingEnvironment(new Stack(app, 'Team'), 'Env', { platform, teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE });
 let n = 0;
 const freshStack = () => new Stack(app, `S${n++}`);
@@ -87,7 +89,7 @@ describe('TrainingStudio', () => {
     fc.assert(fc.property(valid, ({ teamName, idle, extra, removalPolicy }) => {
       let stack!: Stack;
       const result = synthWithCompliance((a) => {
-        const p = new MlPlatform(new Stack(a, 'Platform'), 'Platform', { experimentTracking: false });
+        const p = new MlPlatform(new Stack(a, 'Platform'), 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
         stack = new Stack(a, 'Studio');
         new TrainingStudio(stack, 'Studio', {
           platform: p, teamName, idleTimeout: Duration.minutes(idle), maxIdleTimeout: Duration.minutes(idle + extra), removalPolicy,
@@ -185,7 +187,7 @@ describe('FlowMetrics', () => {
     });
     fc.assert(fc.property(valid, (v) => {
       const result = synthWithCompliance((a) => {
-        const p = new MlPlatform(new Stack(a, 'Platform'), 'Platform', { experimentTracking: false });
+        const p = new MlPlatform(new Stack(a, 'Platform'), 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
         new FlowMetrics(new Stack(a, 'Flow'), 'Flow', {
           platform: p,
           teamNames: v.teamNames,
@@ -234,12 +236,26 @@ describe('DriftMonitor', () => {
     fc.assert(fc.property(invalid, (driftThreshold) => expectRefused(monitor({ driftThreshold }), 'DriftMonitor.driftThreshold')), params);
   });
 
-  test('scheduleExpression: anything but cron(...)', () => {
+  test('schedule: a string, or anything else that is not a MonitoringSchedule', () => {
     const invalid = fc.oneof(
-      fc.constantFrom('', 'rate(1 hour)', 'hourly', 'cron()', 'cron(0 * ? * * *) ', 'CRON(0 * ? * * *)', 'cron(0 * ? * * *'),
-      fc.string({ maxLength: 30 }).filter((s) => !/^cron\(.+\)$/.test(s)),
+      fc.constantFrom<unknown>('cron(0 * ? * * *)', 'rate(1 hour)', 42, {}, { expressionString: 'cron(0 12 * * ? *)' }, { expressionString: 'NOW' }),
+      fc.string({ maxLength: 30 }),
     );
-    fc.assert(fc.property(invalid, (scheduleExpression) => expectRefused(monitor({ scheduleExpression }), 'DriftMonitor.scheduleExpression')), params);
+    fc.assert(fc.property(invalid, (schedule) => expectRefused(monitor({ schedule }), 'DriftMonitor.schedule')), params);
+  });
+
+  test('MonitoringSchedule.daily and every: hours outside the day, intervals that are not 1 to 24 whole hours', () => {
+    const badHour = fc.oneof(fc.integer({ max: -1 }), fc.integer({ min: 24 }), fc.double({ min: 0.1, max: 22.9, noInteger: true }), notFinite);
+    fc.assert(fc.property(badHour, (hour) => {
+      expectRefusedNaming(() => MonitoringSchedule.daily(hour as number), 'MonitoringSchedule.daily(hourUtc)');
+      expectRefusedNaming(() => MonitoringSchedule.every(Duration.hours(6), hour as number), 'MonitoringSchedule.every(startHourUtc)');
+    }), params);
+    const badInterval = fc.oneof(
+      fc.integer({ min: 25, max: 1000 }).map((h) => Duration.hours(h)),
+      fc.integer({ min: 1, max: 59 }).map((m) => Duration.minutes(m)),
+      fc.integer({ min: 61, max: 24 * 60 - 1 }).filter((m) => m % 60 !== 0).map((m) => Duration.minutes(m)),
+    );
+    fc.assert(fc.property(badInterval, (interval) => expectRefusedNaming(() => MonitoringSchedule.every(interval), 'MonitoringSchedule.every(interval)')), params);
   });
 
   test('instanceType: not a SageMaker instance type', () => {
@@ -252,10 +268,11 @@ describe('DriftMonitor', () => {
       features: fc.uniqueArray(feature, { minLength: 1, maxLength: 10 }),
       driftThreshold: fc.double({ min: 0.01, max: 1, noNaN: true }),
       instanceType: sageMakerInstanceType,
+      schedule: fc.constantFrom(MonitoringSchedule.hourly(), MonitoringSchedule.daily(3), MonitoringSchedule.every(Duration.hours(6), 2)),
     });
     fc.assert(fc.property(valid, (v) => {
       const result = synthWithCompliance((a) => {
-        const p = new MlPlatform(new Stack(a, 'Platform'), 'Platform', { experimentTracking: false });
+        const p = new MlPlatform(new Stack(a, 'Platform'), 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
         const stack = new Stack(a, 'Team');
         const env = new TrainingEnvironment(stack, 'Env', { platform: p, teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE });
         new DriftMonitor(stack, 'Drift', { environment: env, ...v });
@@ -320,15 +337,15 @@ describe('StandardTrainingRecipe.create', () => {
 });
 
 describe('TrainyardTags.apply', () => {
-  const tags = (values: Record<string, unknown>) => () => TrainyardTags.apply(freshStack(), { team: 'fraud', costCenter: 'cc-1234', ...values } as any);
+  const tags = (values: Record<string, unknown>) => () => TrainyardTags.apply(freshStack(), { teamName: 'fraud', costCenter: 'cc-1234', ...values } as any);
 
-  test('team and costCenter: missing, blank, not a string, or not a tag value', () => {
+  test('teamName and costCenter: missing, blank, not a string, or not a tag value', () => {
     const invalid = fc.oneof(notATagValue, fc.constantFrom<unknown>(undefined, null, '', '   ', 42));
-    fc.assert(fc.property(fc.constantFrom('team', 'costCenter'), invalid, (prop, value) =>
+    fc.assert(fc.property(fc.constantFrom('teamName', 'costCenter'), invalid, (prop, value) =>
       expectRefused(tags({ [prop]: value }), `TrainyardTagValues.${prop}`)), params);
   });
 
-  test('stage: anything but production or non-production', () => {
+  test('stage: anything but a TrainyardStage (production, non-production)', () => {
     const invalid = fc.string({ maxLength: 20 }).filter((s) => !TrainyardTags.STAGES.includes(s));
     fc.assert(fc.property(invalid, (stage) => expectRefused(tags({ stage }), 'TrainyardTagValues.stage')), params);
   });
@@ -352,7 +369,7 @@ describe('TrainyardTags.apply', () => {
   test('valid values are applied', () => {
     const value = fc.stringMatching(/^[A-Za-z0-9 _.:/=+@-]{1,40}$/).filter((s) => s.trim().length > 0);
     fc.assert(fc.property(value, value, fc.constantFrom(...TrainyardTags.STAGES), (teamTag, costCenter, stage) =>
-      expectAccepted(tags({ team: teamTag, costCenter, stage }))), params);
+      expectAccepted(tags({ teamName: teamTag, costCenter, stage }))), params);
   });
 });
 
@@ -436,7 +453,7 @@ describe('PlatformAuditTrail', () => {
     fc.assert(fc.property(valid, ({ days, multiRegion }) => {
       const result = synthWithCompliance((a) => {
         const stack = new Stack(a, 'Audited');
-        const p = new MlPlatform(stack, 'Platform', { experimentTracking: false });
+        const p = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
         new PlatformAuditTrail(stack, 'Audit', { platform: p, objectLockRetention: Duration.days(days), multiRegion });
       });
       expect(describeFindings(result.report)).toEqual([]);

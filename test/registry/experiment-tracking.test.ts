@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { TrainyardValidationError } from '../../src/core/errors';
 import { MlPlatform } from '../../src/platform/ml-platform';
+import { PlatformExperimentTrackingMode } from '../../src/platform/platform-experiment-tracking-mode';
 import { ExperimentTracking, TrackingServerSize } from '../../src/registry/experiment-tracking';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
@@ -18,12 +19,12 @@ describe('ExperimentTracking on the platform artifacts bucket (serverless MLflow
   let tracking!: ExperimentTracking;
   const result = synthWithCompliance((app) => {
     stack = new Stack(app, 'Platform');
-    const platform = new MlPlatform(stack, 'Platform', { experimentTracking: false });
+    const platform = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
     tracking = new ExperimentTracking(stack, 'Tracking', {
       trackingName: 'fraud-mlflow',
       artifactsBucket: platform.artifactsBucket,
       artifactsPrefix: 'mlflow/fraud/',
-      key: platform.key,
+      encryptionKey: platform.encryptionKey,
       weeklyMaintenanceWindowStart: 'Sun:02:00',
     });
   });
@@ -104,12 +105,12 @@ describe('ExperimentTracking with a dedicated server and automatic registration'
   let team!: Stack;
   const result = synthWithCompliance((app) => {
     team = new Stack(app, 'Team');
-    const platform = new MlPlatform(team, 'Platform', { experimentTracking: false });
+    const platform = new MlPlatform(team, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
     new ExperimentTracking(team, 'Tracking', {
       trackingName: 'fraud-server',
       dedicatedServer: { size: TrackingServerSize.MEDIUM, mlflowVersion: '2.16' },
       artifactsBucket: platform.artifactsBucket,
-      key: platform.key,
+      encryptionKey: platform.encryptionKey,
       automaticModelRegistration: true,
       weeklyMaintenanceWindowStart: 'Tue:03:30',
     });
@@ -154,7 +155,7 @@ describe('ExperimentTracking with a dedicated server and automatic registration'
 describe('ExperimentTracking grants and its own bucket', () => {
   test('grantAccess allows the MLflow API on this app only (no delete action listed, though on an App CallMlflowAppApi covers the whole API), artifacts and the key', () => {
     const stack = new Stack(newApp(), 'S');
-    const platform = new MlPlatform(stack, 'Platform', { sharedExperimentTracking: true });
+    const platform = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.TEAM_AND_SHARED });
     const role = new iam.Role(stack, 'Scientist', { assumedBy: new iam.AccountRootPrincipal() });
     platform.experimentTracking!.grantAccess(role);
     const statements = statementsOf(Template.fromStack(stack), 'AWS::IAM::Policy', /^ScientistDefaultPolicy/);
@@ -192,7 +193,7 @@ describe('ExperimentTracking grants and its own bucket', () => {
 
   test('without artifactsBucket it creates its own versioned KMS bucket and a rotating key', () => {
     const stack = new Stack(newApp(), 'S');
-    const platform = new MlPlatform(stack, 'Platform', { experimentTracking: false });
+    const platform = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
     const tracking = new ExperimentTracking(stack, 'Tracking', { accessLogsBucket: platform.accessLogsBucket, removalPolicy: RemovalPolicy.DESTROY });
     const t = Template.fromStack(stack);
     const buckets = Object.entries<any>(t.findResources('AWS::S3::Bucket')).filter(([id]) => id.startsWith('TrackingArtifactsBucket'));
@@ -205,12 +206,12 @@ describe('ExperimentTracking grants and its own bucket', () => {
     expect(p.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: expect.stringMatching(/^PlatformAccessLogsBucket/) });
     expect(buckets[0][1].DeletionPolicy).toBe('Delete');
     t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, Description: Match.stringLikeRegexp('MLflow artifact store') });
-    expect(tracking.key).toBeDefined();
+    expect(tracking.encryptionKey).toBeDefined();
   });
 
-  test('the platform creates the shared app only when asked (sharedExperimentTracking), on mlflow/ of its artifacts bucket', () => {
+  test('the platform creates the shared app only when asked (TEAM_AND_SHARED), on mlflow/ of its artifacts bucket', () => {
     const stack = new Stack(newApp(), 'S');
-    const platform = new MlPlatform(stack, 'Platform', { sharedExperimentTracking: true });
+    const platform = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.TEAM_AND_SHARED });
     expect(platform.experimentTracking).toBeInstanceOf(ExperimentTracking);
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::SageMaker::MlflowApp', 1);
@@ -222,7 +223,7 @@ describe('ExperimentTracking grants and its own bucket', () => {
     expect(new MlPlatform(byDefault, 'Platform').experimentTracking).toBeUndefined();
     Template.fromStack(byDefault).resourceCountIs('AWS::SageMaker::MlflowApp', 0);
     const off = new Stack(newApp(), 'Off');
-    expect(new MlPlatform(off, 'Platform', { experimentTracking: false }).experimentTracking).toBeUndefined();
+    expect(new MlPlatform(off, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE }).experimentTracking).toBeUndefined();
     Template.fromStack(off).resourceCountIs('AWS::SageMaker::MlflowApp', 0);
   });
 });
@@ -230,7 +231,7 @@ describe('ExperimentTracking grants and its own bucket', () => {
 describe('ExperimentTracking rejects bad input at synth, naming the prop', () => {
   const make = (props: any) => () => {
     const stack = new Stack(newApp(), 'S');
-    const platform = new MlPlatform(stack, 'Platform', { experimentTracking: false, interfaceEndpoints: [] });
+    const platform = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE, interfaceEndpoints: [] });
     return new ExperimentTracking(stack, 'Tracking', { artifactsBucket: platform.artifactsBucket, ...props });
   };
 

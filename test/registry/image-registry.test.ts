@@ -17,7 +17,7 @@ describe('ImageRegistry with a key and cross-account pull', () => {
     const key = compliantKey(stack);
     registry = new ImageRegistry(stack, 'Images', {
       repositoryName: 'fraud/trainer',
-      key,
+      encryptionKey: key,
       maxTaggedImages: 30,
       crossAccountPullAccounts: ['111111111111'],
     });
@@ -103,7 +103,7 @@ describe('ImageRegistry defaults and grants', () => {
   test('grantPull allows the pull actions on this repository and decrypt; grantPush adds push and encrypt', () => {
     const stack = new Stack(newApp(), 'S');
     const key = compliantKey(stack);
-    const registry = new ImageRegistry(stack, 'Images', { key });
+    const registry = new ImageRegistry(stack, 'Images', { encryptionKey: key });
     const puller = new iam.Role(stack, 'Puller', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
     const pusher = new iam.Role(stack, 'Pusher', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
     registry.grantPull(puller);

@@ -23,7 +23,7 @@ describe('ModelRegistry with cross-account read, a key and event rules', () => {
       groupName: 'fraud-models',
       description: 'Fraud models',
       crossAccountReadAccounts: ['111111111111', '222222222222'],
-      key,
+      encryptionKey: key,
     });
     // WHEN approval and status rules are added
     registry.onApproved('OnApproved');
@@ -103,7 +103,7 @@ describe('ModelRegistry grants', () => {
   // GIVEN a registry with a key and three roles
   const stack = new Stack(newApp(), 'Team');
   const key = new kms.Key(stack, 'Key');
-  const registry = new ModelRegistry(stack, 'Models', { groupName: 'fraud-models', key });
+  const registry = new ModelRegistry(stack, 'Models', { groupName: 'fraud-models', encryptionKey: key });
   const registrar = new iam.Role(stack, 'Registrar', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
   const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
   const approver = new iam.Role(stack, 'Approver', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });

@@ -2,7 +2,7 @@ import { Lazy } from 'aws-cdk-lib';
 import { TrainyardValidationError } from '../../src/core/errors';
 import { RunTags } from '../../src/registry/run-tags';
 
-const good = { gitSha: 'a1b2c3d', datasetVersion: '2024-05-01', configHash: '9f8e7d6c', team: 'fraud' };
+const good = { gitSha: 'a1b2c3d', datasetVersion: '2024-05-01', configHash: '9f8e7d6c', teamName: 'fraud' };
 
 describe('RunTags', () => {
   test('the tag keys are fixed strings (a contract with pipelines and the CLI)', () => {
@@ -48,9 +48,9 @@ describe('RunTags', () => {
     [{ datasetVersion: 'x'.repeat(257) }, /RunTagValues\.datasetVersion/],
     [{ configHash: '' }, /RunTagValues\.configHash/],
     [{ configHash: 'a b' }, /RunTagValues\.configHash/],
-    [{ team: 'Fraud' }, /RunTagValues\.team: must be lowercase letters, digits and hyphens/],
-    [{ team: 'fraud-' }, /RunTagValues\.team/],
-    [{ team: undefined }, /RunTagValues\.team/],
+    [{ teamName: 'Fraud' }, /RunTagValues\.teamName: must be lowercase letters, digits and hyphens/],
+    [{ teamName: 'fraud-' }, /RunTagValues\.teamName/],
+    [{ teamName: undefined }, /RunTagValues\.teamName/],
   ])('rejects %j', (override, message) => {
     const make = () => RunTags.of({ ...good, ...override } as any);
     expect(make).toThrow(TrainyardValidationError);

@@ -5,7 +5,7 @@ import { TrainyardValidationError } from '../../src/core/errors';
 import { EXAMPLE_TEAMS_FILE, generatedTeams, loadTeamsFile, parseTeamsConfig, teamsFromContext } from '../../templates/config/teams-config';
 import { newApp } from '../helpers/synth';
 
-const VALID_TEAM = { name: 'fraud', gpu: 'ml.g5.2xlarge', maxInstanceCount: 2, monthlyBudgetUsd: 100, costCenter: 'CC-1', alertEmails: ['a@example.com'] };
+const VALID_TEAM = { name: 'fraud', gpu: 'ml.g5.2xlarge', maxInstanceCount: 2, monthlyBudgetUsd: 100, costCenter: 'CC-1', alarmEmails: ['a@example.com'] };
 
 function errorOf(fn: () => unknown): TrainyardValidationError {
   try {
@@ -27,7 +27,7 @@ describe('teams config', () => {
       maxInstanceCount: 2,
       monthlyBudgetUsd: 40000,
       costCenter: 'CC-2040',
-      alertEmails: ['ranking-leads@example.com', 'ml-platform@example.com'],
+      alarmEmails: ['ranking-leads@example.com', 'ml-platform@example.com'],
       capacityShare: { guaranteed: [{ instanceType: 'ml.p4d.24xlarge', maxInstances: 2 }], strategy: 'RESERVE' },
     });
     expect(config.capacity?.instances.map((q) => q.instanceType)).toEqual(['ml.g5.2xlarge', 'ml.p4d.24xlarge', 'ml.g6.xlarge']);
@@ -78,7 +78,7 @@ describe('teams config', () => {
     ['an unknown property', { ...VALID_TEAM, budget: 5 }, '/teams/0/budget: unknown property; allowed: name, gpu,'],
     ['a fractional instance count', { ...VALID_TEAM, maxInstanceCount: 1.5 }, '/teams/0/maxInstanceCount: must be a whole number, got number 1.5'],
     ['a zero budget', { ...VALID_TEAM, monthlyBudgetUsd: 0 }, '/teams/0/monthlyBudgetUsd: must be greater than 0, got 0'],
-    ['a bad e-mail', { ...VALID_TEAM, alertEmails: ['nobody'] }, '/teams/0/alertEmails/0: must match'],
+    ['a bad e-mail', { ...VALID_TEAM, alarmEmails: ['nobody'] }, '/teams/0/alarmEmails/0: must match'],
     ['a string budget', { ...VALID_TEAM, monthlyBudgetUsd: '100' }, '/teams/0/monthlyBudgetUsd: must be a number, got string "100"'],
   ])('GIVEN %s THEN the error names the JSON path and the problem', (_case, team, expected) => {
     const json = JSON.stringify({ teams: [team] });

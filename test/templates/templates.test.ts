@@ -412,7 +412,7 @@ describe('bad template context', () => {
   test('multi-team with an unknown GPU in the teams file fails naming the file and the path', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'teams-'));
     const file = path.join(dir, 'teams.json');
-    fs.writeFileSync(file, JSON.stringify({ teams: [{ name: 'vision', gpu: 'ml.zz9.huge', maxInstanceCount: 1, monthlyBudgetUsd: 10, costCenter: 'CC-1', alertEmails: ['v@example.com'] }] }));
+    fs.writeFileSync(file, JSON.stringify({ teams: [{ name: 'vision', gpu: 'ml.zz9.huge', maxInstanceCount: 1, monthlyBudgetUsd: 10, costCenter: 'CC-1', alarmEmails: ['v@example.com'] }] }));
     expect(() => synthesizeTemplate(newApp({ template: 'multi-team', teams: file }))).toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: /teams/0/gpu: `));
   });
 });

@@ -35,7 +35,7 @@ export function platformDataStatements(platform: IMlPlatform, access: {
   statements.push(new iam.PolicyStatement({
     sid: 'UsePlatformKeyThroughS3',
     actions: writes.length > 0 ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
-    resources: [platform.key.keyArn],
+    resources: [platform.encryptionKey.keyArn],
     conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
   }));
   return statements;

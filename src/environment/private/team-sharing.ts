@@ -15,7 +15,7 @@ export interface SharingOwner extends IConstruct {
   readonly teamName: string;
   readonly datasetsBucket: s3.IBucket;
   readonly artifactsBucket: s3.IBucket;
-  readonly key: kms.IKey;
+  readonly encryptionKey: kms.IKey;
   readonly datasetsPrefix: string;
   readonly artifactsPrefix: string;
   readonly modelPackageGroupName?: string;
@@ -132,7 +132,7 @@ export function shareDatasets(owner: SharingOwner, other: SharingGrantee, prefix
   const share = new TeamShare(owner, other, 'Datasets');
   const objects = share.grant('ReadSharedDatasets', ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging'], [owner.datasetsBucket.arnForObjects(`${full}*`)], undefined, true);
   const list = share.grant('ListSharedDatasets', ['s3:ListBucket'], [owner.datasetsBucket.bucketArn], prefixListCondition([full]));
-  const key = share.grant('DecryptSharedDatasetsThroughS3', ['kms:Decrypt'], [owner.key.keyArn], { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } });
+  const key = share.grant('DecryptSharedDatasetsThroughS3', ['kms:Decrypt'], [owner.encryptionKey.keyArn], { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } });
   return objects.combine(list).combine(key);
 }
 
@@ -155,7 +155,7 @@ export function shareModels(owner: SharingOwner, other: SharingGrantee): iam.Gra
   const versions = share.grant('ReadSharedModelVersions', ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'], [arn('model-package', `${group}/*`)], undefined, true);
   const artifacts = share.grant(
     'ReadSharedModelArtifacts', ['s3:GetObject', 's3:GetObjectVersion'], [owner.artifactsBucket.arnForObjects(`${owner.artifactsPrefix}*`)], undefined, true);
-  const key = share.grant('DecryptSharedModelArtifactsThroughS3', ['kms:Decrypt'], [owner.key.keyArn], { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } });
+  const key = share.grant('DecryptSharedModelArtifactsThroughS3', ['kms:Decrypt'], [owner.encryptionKey.keyArn], { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } });
   return describe.combine(versions).combine(artifacts).combine(key);
 }
 

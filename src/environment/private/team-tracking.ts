@@ -63,8 +63,8 @@ export function teamExperimentTracking(scope: Construct, choice: TeamTrackingCho
       if (!platform.experimentTracking) {
         throw new TrainyardValidationError(
           'TrainingEnvironment.experimentTrackingMode',
-          'is SHARED, but the platform has no shared MLflow App. Create it with MlPlatform sharedExperimentTracking: true ' +
-            '(for a platform imported by name, also pass the option sharedExperimentTracking: true to MlPlatform.fromPlatformName), ' +
+          'is SHARED, but the platform has no shared MLflow App. Create it with MlPlatform experimentTrackingMode: PlatformExperimentTrackingMode.TEAM_AND_SHARED ' +
+            '(for a platform imported by name, also pass that experimentTrackingMode to MlPlatform.fromPlatformName), ' +
             'or give the shared App as TrainingEnvironment.experimentTracking.',
         );
       }
@@ -73,15 +73,15 @@ export function teamExperimentTracking(scope: Construct, choice: TeamTrackingCho
       if (!hasEndpoint) {
         throw new TrainyardValidationError(
           'TrainingEnvironment.experimentTrackingMode',
-          'is TEAM, but the platform has no MLflow endpoint (MlPlatform experimentTracking: false): jobs and Studio in the isolated VPC could not reach the App. ' +
-            'Turn MlPlatform experimentTracking on, or use ExperimentTrackingMode.NONE.',
+          'is TEAM, but the platform has no MLflow endpoint (MlPlatform experimentTrackingMode: PlatformExperimentTrackingMode.NONE): jobs and Studio in the isolated VPC could not reach the App. ' +
+            'Create the platform with PlatformExperimentTrackingMode.TEAM, or use ExperimentTrackingMode.NONE.',
         );
       }
       const tracking = new ExperimentTracking(scope, TEAM_TRACKING_ID, {
         trackingName: `${teamName}-mlflow`,
         artifactsBucket: platform.artifactsBucket,
         artifactsPrefix: teamTrackingPrefix(teamName),
-        key: platform.key,
+        encryptionKey: platform.encryptionKey,
         removalPolicy: choice.removalPolicy,
       });
       if (!MlPlatform.isMlPlatform(platform)) {

@@ -15,7 +15,7 @@ export const GpuResourceCostTagged: MlOpsRule = {
     'step (the tags may be on the pipeline or on every GPU step\'s Tags).',
   explanation:
     'GPU instances are most of an ML platform\'s bill. Without the team and cost-centre tags the spend cannot be allocated, budgeted or ' +
-    'questioned per team. TrainyardTags.apply(scope, { team, costCenter }) tags every taggable resource.',
+    'questioned per team. TrainyardTags.apply(scope, { teamName, costCenter }) tags every taggable resource.',
   check: (node) => {
     const resource = resolveResource(node);
     const p = resource.properties;

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import { ExecutionVariable } from './execution-variable';
 import { JsonGet } from './json-get';
 import { PipelineExpression } from './pipeline-expression';
@@ -8,7 +8,7 @@ import { checkStepCache, environmentTags, environmentVariables, renderJobStepOpt
 import { PropertyReference } from './property-reference';
 import { RetryPolicy } from './retry-policy';
 import { TrainyardValidationError } from '../../core/errors';
-import { requireIntegerInRange, requireWholeSeconds } from '../../core/validate';
+import { requireIntegerInRange, requireWholeGibibytes, requireWholeSeconds } from '../../core/validate';
 import { ITrainingEnvironment } from '../../environment/training-environment';
 
 /**
@@ -89,11 +89,11 @@ export interface ProcessingStepProps extends JobStepProps {
    */
   readonly instanceCount?: number;
   /**
-   * The ML storage volume of each instance, in GB.
+   * The ML storage volume of each instance: whole GiB, from 1 to 16,384 GiB.
    *
-   * @default 30
+   * @default Size.gibibytes(30)
    */
-  readonly volumeSizeInGb?: number;
+  readonly volumeSize?: Size;
   /**
    * The longest the job may run.
    *
@@ -157,7 +157,9 @@ export class ProcessingStep extends PipelineStep {
     }
     requireInstanceType(`ProcessingStep(${props.name}).instanceType`, props.instanceType);
     requireIntegerInRange(`ProcessingStep(${props.name}).instanceCount`, props.instanceCount, 1, 100);
-    requireIntegerInRange(`ProcessingStep(${props.name}).volumeSizeInGb`, props.volumeSizeInGb, 1, 16384);
+    if (props.volumeSize !== undefined) {
+      requireWholeGibibytes(`ProcessingStep(${props.name}).volumeSize`, props.volumeSize, 1, 16384);
+    }
     requireWholeSeconds(`ProcessingStep(${props.name}).maxRuntime`, props.maxRuntime ?? Duration.hours(1), 1, 777600);
     const outputs = new Set<string>();
     for (const output of props.outputs ?? []) {
@@ -221,8 +223,8 @@ export class ProcessingStep extends PipelineStep {
         ClusterConfig: {
           InstanceType: p.instanceType ?? 'ml.m5.xlarge',
           InstanceCount: p.instanceCount ?? 1,
-          VolumeSizeInGB: p.volumeSizeInGb ?? 30,
-          VolumeKmsKeyId: env.key.keyArn,
+          VolumeSizeInGB: p.volumeSize?.toGibibytes() ?? 30,
+          VolumeKmsKeyId: env.encryptionKey.keyArn,
         },
       },
       AppSpecification: {

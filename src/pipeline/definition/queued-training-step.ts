@@ -109,7 +109,7 @@ export class QueuedTrainingStep extends PipelineStep {
     if (props.retryPolicies !== undefined) {
       throw new TrainyardValidationError(
         `${prop}.retryPolicies`,
-        'is not supported: a Callback step has no retry policies. The job retries through overrides.maximumRetryAttempts (SageMaker) and preemptionRetries (Batch).',
+        'is not supported: a Callback step has no retry policies. The job retries through overrides.retryAttempts (SageMaker) and preemptionRetries (Batch).',
       );
     }
     this.schedulingPriority = props.schedulingPriority ?? 100;

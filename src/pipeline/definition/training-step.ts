@@ -1,13 +1,13 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Size, Token } from 'aws-cdk-lib';
 import { ExecutionVariable } from './execution-variable';
 import { PipelineExpression } from './pipeline-expression';
 import { JobStepProps, PipelineStep } from './pipeline-step';
-import { requireInstanceType } from './private/instance-type';
 import { checkStepCache, environmentTags, environmentVariables, renderJobStepOptions, StepRenderContext } from './private/render';
 import { PropertyReference } from './property-reference';
 import { RetryPolicy } from './retry-policy';
 import { TrainyardValidationError } from '../../core/errors';
-import { requireIntegerInRange, requireWholeSeconds } from '../../core/validate';
+import { requireIntegerInRange, requireWholeGibibytes, requireWholeSeconds } from '../../core/validate';
+import { GpuProfile } from '../../environment/gpu-profile';
 import { ITrainingEnvironment } from '../../environment/training-environment';
 
 /**
@@ -56,11 +56,12 @@ export interface ScriptModeCode {
  */
 export interface TrainingJobOverrides {
   /**
-   * The instance type.
+   * The accelerator instance type of this step's job (`GpuProfile.custom` for a type outside the
+   * catalogue). Its local storage decides the volume encryption, as for the team's profile.
    *
    * @default - the team's GPU profile
    */
-  readonly instanceType?: string;
+  readonly gpu?: GpuProfile;
   /**
    * How many instances.
    *
@@ -68,11 +69,11 @@ export interface TrainingJobOverrides {
    */
   readonly instanceCount?: number;
   /**
-   * The ML storage volume of each instance, in GB.
+   * The ML storage volume of each instance: whole GiB, from 1 to 16,384 GiB.
    *
    * @default - the team default
    */
-  readonly volumeSizeInGb?: number;
+  readonly volumeSize?: Size;
   /**
    * The longest the job may train: a whole number of seconds, at most 28 days.
    *
@@ -90,13 +91,13 @@ export interface TrainingJobOverrides {
    *
    * @default - the team default
    */
-  readonly enableManagedSpotTraining?: boolean;
+  readonly useSpot?: boolean;
   /**
    * How often SageMaker retries the job itself after an internal error or spot interruption (`RetryStrategy`).
    *
    * @default - the team default
    */
-  readonly maximumRetryAttempts?: number;
+  readonly retryAttempts?: number;
   /**
    * Where checkpoints go. Each execution gets its own prefix below it.
    *
@@ -114,7 +115,7 @@ export interface TrainingJobOverrides {
    *
    * @default - the team default
    */
-  readonly keepAlivePeriod?: Duration;
+  readonly warmPoolKeepAlive?: Duration;
 }
 
 /**
@@ -211,21 +212,25 @@ export class TrainingStep extends PipelineStep {
     }
     const o = props.overrides ?? {};
     requireIntegerInRange(`TrainingStep(${props.name}).overrides.instanceCount`, o.instanceCount, 1, 1000);
-    requireIntegerInRange(`TrainingStep(${props.name}).overrides.volumeSizeInGb`, o.volumeSizeInGb, 1, 16384);
-    requireIntegerInRange(`TrainingStep(${props.name}).overrides.maximumRetryAttempts`, o.maximumRetryAttempts, 1, 30);
-    requireInstanceType(`TrainingStep(${props.name}).overrides.instanceType`, o.instanceType);
+    if (o.volumeSize !== undefined) {
+      requireWholeGibibytes(`TrainingStep(${props.name}).overrides.volumeSize`, o.volumeSize, 1, 16384);
+    }
+    requireIntegerInRange(`TrainingStep(${props.name}).overrides.retryAttempts`, o.retryAttempts, 1, 30);
+    if (o.gpu !== undefined && !(o.gpu instanceof GpuProfile)) {
+      throw new TrainyardValidationError(`TrainingStep(${props.name}).overrides.gpu`, "must be a GpuProfile, for example GpuProfile.G5_12XLARGE or GpuProfile.of('ml.g5.12xlarge').");
+    }
     if (o.maxRuntime !== undefined) {
       requireWholeSeconds(`TrainingStep(${props.name}).overrides.maxRuntime`, o.maxRuntime, 1, MAX_RUNTIME_SECONDS);
     }
     if (o.maxWaitTime !== undefined) {
       requireWholeSeconds(`TrainingStep(${props.name}).overrides.maxWaitTime`, o.maxWaitTime, 1, MAX_WAIT_SECONDS);
     }
-    if (o.keepAlivePeriod !== undefined) {
-      const keepAlive = requireWholeSeconds(`TrainingStep(${props.name}).overrides.keepAlivePeriod`, o.keepAlivePeriod, 0, MAX_KEEP_ALIVE_SECONDS);
-      if (keepAlive > 0 && (o.enableManagedSpotTraining ?? props.environment.trainingJobDefaults.enableManagedSpotTraining)) {
+    if (o.warmPoolKeepAlive !== undefined) {
+      const keepAlive = requireWholeSeconds(`TrainingStep(${props.name}).overrides.warmPoolKeepAlive`, o.warmPoolKeepAlive, 0, MAX_KEEP_ALIVE_SECONDS);
+      if (keepAlive > 0 && (o.useSpot ?? props.environment.trainingJobDefaults.enableManagedSpotTraining)) {
         throw new TrainyardValidationError(
-          `TrainingStep(${props.name}).overrides.keepAlivePeriod`,
-          'cannot be used with managed spot training (SageMaker warm pools do not support spot); set overrides.enableManagedSpotTraining to false, or drop keepAlivePeriod.',
+          `TrainingStep(${props.name}).overrides.warmPoolKeepAlive`,
+          'cannot be used with managed spot training (SageMaker warm pools do not support spot); set overrides.useSpot to false, or drop warmPoolKeepAlive.',
         );
       }
     }
@@ -272,7 +277,7 @@ export class TrainingStep extends PipelineStep {
 
   /** Whether the job runs on managed spot capacity (team default or override). */
   public get managedSpot(): boolean {
-    return this.props.overrides?.enableManagedSpotTraining ?? this.environment.trainingJobDefaults.enableManagedSpotTraining;
+    return this.props.overrides?.useSpot ?? this.environment.trainingJobDefaults.enableManagedSpotTraining;
   }
 
   /**
@@ -291,9 +296,9 @@ export class TrainingStep extends PipelineStep {
     const o = p.overrides ?? {};
     const d = this.environment.trainingJobDefaults;
     const spot = this.managedSpot;
-    const keepAlive = o.keepAlivePeriod?.toSeconds() ?? d.resourceConfig.keepAlivePeriodInSeconds;
+    const keepAlive = o.warmPoolKeepAlive?.toSeconds() ?? d.resourceConfig.keepAlivePeriodInSeconds;
     const checkpointRoot = o.checkpointS3Uri ?? d.checkpointS3Uri;
-    const retries = o.maximumRetryAttempts ?? d.maximumRetryAttempts;
+    const retries = o.retryAttempts ?? d.maximumRetryAttempts;
 
     const hyperParameters: { [k: string]: any } = {};
     const channels = [...(p.channels ?? [])];
@@ -325,10 +330,13 @@ export class TrainingStep extends PipelineStep {
       RoleArn: d.roleArn,
       OutputDataConfig: { S3OutputPath: o.outputS3Uri ?? d.outputDataConfig.s3OutputPath, KmsKeyId: d.outputDataConfig.kmsKeyId },
       ResourceConfig: {
-        InstanceType: o.instanceType ?? d.resourceConfig.instanceType,
+        InstanceType: o.gpu?.instanceType ?? d.resourceConfig.instanceType,
         InstanceCount: o.instanceCount ?? d.resourceConfig.instanceCount,
-        VolumeSizeInGB: o.volumeSizeInGb ?? d.resourceConfig.volumeSizeInGb,
-        VolumeKmsKeyId: d.resourceConfig.volumeKmsKeyId,
+        VolumeSizeInGB: o.volumeSize?.toGibibytes() ?? d.resourceConfig.volumeSizeInGb,
+        // Instance types with local NVMe storage encrypt it in hardware, and CreateTrainingJob refuses a VolumeKmsKeyId for them.
+        ...(o.gpu === undefined
+          ? (d.resourceConfig.volumeKmsKeyId !== undefined ? { VolumeKmsKeyId: d.resourceConfig.volumeKmsKeyId } : {})
+          : (o.gpu.localInstanceStorage ? {} : { VolumeKmsKeyId: this.environment.encryptionKey.keyArn })),
         ...(keepAlive !== undefined && !spot ? { KeepAlivePeriodInSeconds: keepAlive } : {}),
       },
       StoppingCondition: this.stoppingCondition(),

@@ -40,7 +40,7 @@ export class QueuedTrainingSubmitter extends Construct {
     super(scope, id);
     const { environment } = props;
     const stack = Stack.of(this);
-    const key = environment.key;
+    const key = environment.encryptionKey;
     // 12 + 1 + 10 (callback token) = 23 characters: Batch names the training job
     // AWSBatch<jobName><32 hex>, which must fit SageMaker's 63. The prefix carries a hash of the
     // team, so FlowMetrics can attribute the job by its name alone (queued-job-name.ts).

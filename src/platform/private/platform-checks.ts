@@ -4,7 +4,7 @@ import { IMlPlatform, MlPlatform } from '../ml-platform';
 
 /**
  * Checks that `platform` is an `IMlPlatform` (an `MlPlatform`, or one imported with
- * `MlPlatform.fromPlatformName` / `fromPlatformAttributes`), by shape rather than `instanceof`,
+ * `MlPlatform.fromPlatformName` / `fromMlPlatformAttributes`), by shape rather than `instanceof`,
  * so two copies of the package in one app agree.
  *
  * @internal
@@ -12,11 +12,11 @@ import { IMlPlatform, MlPlatform } from '../ml-platform';
 export function requirePlatform(prop: string, platform: unknown): IMlPlatform {
   const p = platform as IMlPlatform | undefined;
   // `in`, not a read: an imported platform reads an attribute (adds its SSM parameter) on first use only.
-  const attributes = ['vpc', 'key', 'datasetsBucket', 'artifactsBucket', 'endpointSecurityGroup'];
+  const attributes = ['vpc', 'encryptionKey', 'datasetsBucket', 'artifactsBucket', 'endpointSecurityGroup'];
   if (!p || typeof p !== 'object' || attributes.some((name) => !(name in p)) || typeof p.allowEndpointAccessFrom !== 'function') {
     throw new TrainyardValidationError(
       prop,
-      'is required: an MlPlatform, or the platform of another app imported with MlPlatform.fromPlatformName(scope, id, platformName) or MlPlatform.fromPlatformAttributes.',
+      'is required: an MlPlatform, or the platform of another app imported with MlPlatform.fromPlatformName(scope, id, platformName) or MlPlatform.fromMlPlatformAttributes.',
     );
   }
   return p;

@@ -27,7 +27,7 @@ export class PlatformReplicationRole extends Construct {
     this.policy.addStatements(new iam.PolicyStatement({
       sid: 'EncryptReplicas',
       actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
-      resources: [replication.destinationKey.keyArn],
+      resources: [replication.destinationEncryptionKey.keyArn],
     }));
   }
 
@@ -35,7 +35,7 @@ export class PlatformReplicationRole extends Construct {
   public rulesFor(destination: s3.IBucket, sourceIsKmsEncrypted: boolean): s3.ReplicationRule[] {
     return [{
       destination,
-      kmsKey: this.replication.destinationKey,
+      kmsKey: this.replication.destinationEncryptionKey,
       sseKmsEncryptedObjects: sourceIsKmsEncrypted,
       deleteMarkerReplication: this.replication.replicateDeletes ?? false,
       priority: 1,

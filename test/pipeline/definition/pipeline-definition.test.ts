@@ -1,5 +1,6 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { TrainyardValidationError } from '../../../src/core/errors';
+import { GpuProfile } from '../../../src/environment/gpu-profile';
 import { TrainingEnvironment } from '../../../src/environment/training-environment';
 import { Condition } from '../../../src/pipeline/definition/condition';
 import { ConditionStep } from '../../../src/pipeline/definition/condition-step';
@@ -228,18 +229,32 @@ describe('PipelineDefinition options', () => {
       name: 'Train',
       environment,
       imageUri: 'image',
-      overrides: { instanceType: 'ml.p4d.24xlarge', instanceCount: 2, maxRuntime: Duration.hours(2), keepAlivePeriod: Duration.minutes(10), maximumRetryAttempts: 1 },
+      overrides: {
+        gpu: GpuProfile.P3_2XLARGE,
+        instanceCount: 2,
+        volumeSize: Size.gibibytes(300),
+        maxRuntime: Duration.hours(2),
+        warmPoolKeepAlive: Duration.minutes(10),
+        retryAttempts: 1,
+      },
       retryPolicies: [RetryPolicy.of({ exceptionTypes: [RetryExceptionType.SAGEMAKER_CAPACITY_ERROR], expireAfter: Duration.hours(1) })],
     });
     const rendered = concreteDefinition(new PipelineDefinition({ steps: [train] }).toJson());
     const args = rendered.Steps[0].Arguments;
-    expect(args.ResourceConfig).toEqual({ InstanceType: 'ml.p4d.24xlarge', InstanceCount: 2, VolumeSizeInGB: 100, KeepAlivePeriodInSeconds: 600 });
+    // The team's g5.2xlarge has local NVMe storage (no VolumeKmsKeyId); the p3.2xlarge override has an EBS volume, encrypted with the team's key.
+    expect(args.ResourceConfig).toEqual({ InstanceType: 'ml.p3.2xlarge', InstanceCount: 2, VolumeSizeInGB: 300, VolumeKmsKeyId: 'TOKEN', KeepAlivePeriodInSeconds: 600 });
     expect(args.EnableInterContainerTrafficEncryption).toBe(true);
     expect(args.EnableManagedSpotTraining).toBe(false);
     expect(args.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 7200 });
     expect(args.RetryStrategy).toEqual({ MaximumRetryAttempts: 1 });
     expect(rendered.Steps[0].RetryPolicies).toEqual([{ ExceptionType: ['SageMaker.CAPACITY_ERROR'], IntervalSeconds: 1, BackoffRate: 2, ExpireAfterMin: 60 }]);
     expect(definitionSchemaErrors(rendered)).toEqual([]);
+    // A GPU with local NVMe storage encrypts it in hardware: CreateTrainingJob refuses a VolumeKmsKeyId for it.
+    const local = new TrainingStep({ name: 'Local', environment, imageUri: 'image', overrides: { gpu: GpuProfile.P4D_24XLARGE } });
+    const localArgs = concreteDefinition(new PipelineDefinition({ steps: [local] }).toJson()).Steps[0].Arguments;
+    expect(localArgs.ResourceConfig).toEqual({
+      InstanceType: 'ml.p4d.24xlarge', InstanceCount: environment.trainingJobDefaults.resourceConfig.instanceCount, VolumeSizeInGB: 100,
+    });
   });
 
   test('script-mode code under network isolation ships as a code channel, as the SageMaker Python SDK does', () => {
@@ -397,7 +412,9 @@ describe('the DSL rejects bad props at once, naming the prop', () => {
     [() => RetryPolicy.of({ exceptionTypes: [RetryExceptionType.STEP_THROTTLING], maxAttempts: 2, expireAfter: Duration.hours(1) }), /cannot be combined with RetryPolicyProps\.expireAfter/],
     [() => new ProcessingStep({ name: 'P', environment, imageUri: 'i', entrypoint: ['x'], outputs: [{ outputName: 'o' }], propertyFiles: [{ name: 'F', outputName: 'nope', filePath: 'f.json' }] }), /ProcessingStep\(P\)\.propertyFiles: property file 'F' is written to output 'nope'/],
     [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { maxRuntime: Duration.hours(10), maxWaitTime: Duration.hours(1) } }), /TrainingStep\(T\)\.overrides\.maxWaitTime: is 3600 s, shorter than the runtime of 36000 s/],
-    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { instanceType: 'g5.2xlarge' } }), /TrainingStep\(T\)\.overrides\.instanceType: must be a SageMaker instance type/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { gpu: 'ml.g5.2xlarge' as any } }), /TrainingStep\(T\)\.overrides\.gpu: must be a GpuProfile/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { volumeSize: Size.mebibytes(1536) } }), /TrainingStep\(T\)\.overrides\.volumeSize \(GiB\): must be a whole number/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { retryAttempts: 31 } }), /TrainingStep\(T\)\.overrides\.retryAttempts: must be from 1 to 30/],
     [() => new ConditionStep({ name: 'C', conditions: [] }), /ConditionStep\(C\)\.conditions: must hold at least one Condition/],
     [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', code: { entryPoint: 'train.py', sourceDirS3Uri: Stack.of(environment).resolve('x') === 'x' ? environment.artifactsBucket.bucketName : '' } }), /TrainingStep\(T\)\.code\.sourceDirS3Uri: must end in a literal object name/],
     // Found by the DSL properties (test/properties/pipeline-definition.property.test.ts):
@@ -407,8 +424,8 @@ describe('the DSL rejects bad props at once, naming the prop', () => {
     [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { maxRuntime: Duration.seconds(0) } }), /TrainingStep\(T\)\.overrides\.maxRuntime \(seconds\): must be from 1 to 2419200, got 0/],
     [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { maxRuntime: Duration.days(40) } }), /TrainingStep\(T\)\.overrides\.maxRuntime \(seconds\): must be from 1 to 2419200/],
     [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { maxRuntime: Duration.millis(1500) } }), /TrainingStep\(T\)\.overrides\.maxRuntime \(seconds\): must be a whole number/],
-    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { enableManagedSpotTraining: false, keepAlivePeriod: Duration.hours(2) } }), /TrainingStep\(T\)\.overrides\.keepAlivePeriod \(seconds\): must be from 0 to 3600/],
-    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { keepAlivePeriod: Duration.minutes(10) } }), /TrainingStep\(T\)\.overrides\.keepAlivePeriod: cannot be used with managed spot training/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { useSpot: false, warmPoolKeepAlive: Duration.hours(2) } }), /TrainingStep\(T\)\.overrides\.warmPoolKeepAlive \(seconds\): must be from 0 to 3600/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { warmPoolKeepAlive: Duration.minutes(10) } }), /TrainingStep\(T\)\.overrides\.warmPoolKeepAlive: cannot be used with managed spot training/],
     [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', channels: [{ channelName: 'train data', s3Uri: PipelineExpression.fromString('s3://b/k') }] }), /TrainingStep\(T\)\.channels: channel name 'train data' is not allowed/],
     [() => new RegisterModelStep({ name: 'R', environment, inferenceImageUri: 'i', modelPackageGroupName: 'fraud_models', modelDataUrl: PipelineExpression.fromString('s3://m') }), /RegisterModelStep\(R\)\.modelPackageGroupName: "fraud_models" is not allowed/],
     [() => new RegisterModelStep({ name: 'R', environment, inferenceImageUri: '', modelDataUrl: PipelineExpression.fromString('s3://m') }), /RegisterModelStep\(R\)\.inferenceImageUri: is required/],
