@@ -212,6 +212,14 @@ export class TrainingStep extends PipelineStep {
     }
     const o = props.overrides ?? {};
     requireIntegerInRange(`TrainingStep(${props.name}).overrides.instanceCount`, o.instanceCount, 1, 1000);
+    if ((o.instanceCount ?? 1) > 1 && !props.environment.trainingJobDefaults.enableInterContainerTrafficEncryption) {
+      // A single-node environment has neither the security-group rules between a job's instances nor
+      // inter-container encryption: a multi-node job there would hang at its first collective call.
+      throw new TrainyardValidationError(
+        `TrainingStep(${props.name}).overrides.instanceCount`,
+        `is ${o.instanceCount}, but environment '${props.environment.teamName}' is single-node; create the TrainingEnvironment with maxInstanceCount of at least ${o.instanceCount}.`,
+      );
+    }
     if (o.volumeSize !== undefined) {
       requireWholeGibibytes(`TrainingStep(${props.name}).overrides.volumeSize`, o.volumeSize, 1, 16384);
     }

@@ -415,6 +415,7 @@ describe('the DSL rejects bad props at once, naming the prop', () => {
     [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { gpu: 'ml.g5.2xlarge' as any } }), /TrainingStep\(T\)\.overrides\.gpu: must be a GpuProfile/],
     [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { volumeSize: Size.mebibytes(1536) } }), /TrainingStep\(T\)\.overrides\.volumeSize \(GiB\): must be a whole number/],
     [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { retryAttempts: 31 } }), /TrainingStep\(T\)\.overrides\.retryAttempts: must be from 1 to 30/],
+    [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', overrides: { instanceCount: 4 } }), /TrainingStep\(T\)\.overrides\.instanceCount: is 4, but environment 'fraud' is single-node; create the TrainingEnvironment with maxInstanceCount of at least 4/],
     [() => new ConditionStep({ name: 'C', conditions: [] }), /ConditionStep\(C\)\.conditions: must hold at least one Condition/],
     [() => new TrainingStep({ name: 'T', environment, imageUri: 'i', code: { entryPoint: 'train.py', sourceDirS3Uri: Stack.of(environment).resolve('x') === 'x' ? environment.artifactsBucket.bucketName : '' } }), /TrainingStep\(T\)\.code\.sourceDirS3Uri: must end in a literal object name/],
     // Found by the DSL properties (test/properties/pipeline-definition.property.test.ts):
