@@ -138,6 +138,18 @@ compat.reset('node scripts/api-compat.js');
 project.postCompileTask.spawn(compat);
 project.addPackageIgnore('/api-baseline/');
 
+// Checked examples: jsii-rosetta compiles every TypeScript example of README.md, docs/*.md and the API
+// docs (strict: one that does not compile fails the build), with the fixture rosetta/default.ts-fixture,
+// offline against this checkout. README and API translations (Python included) land in .jsii.tabl.json,
+// which jsii-pacmak reads and which caches them between runs. See scripts/rosetta.js.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile the examples of README.md, docs/*.md and the API docs with jsii-rosetta (strict)',
+  exec: 'node scripts/rosetta.js',
+});
+project.postCompileTask.spawn(rosetta);
+project.gitignore.addPatterns('/.rosetta/', '.jsii.tabl.json', '/.rosetta-cache.tabl.json');
+project.addPackageIgnore('/rosetta/');
+
 // The Python wheel (publishToPypi above). jsii-pacmak's Python build pip-installs the setuptools, build and
 // twine versions it pins, from PyPI: where pip cannot, scripts/package-python.js builds the wheel from
 // pacmak's generated sources with the tools the pip index has, or skips with the reason, so the build

@@ -37,7 +37,7 @@ export function stackPrefix(app: App): string {
 /**
  * The platform stack `<prefix>-Platform` with the `MlPlatform` (id `Platform`, two zones) that
  * every template shares. With `-c legacyExports=true` the stack also keeps the CloudFormation
- * exports team stacks imported before they read SSM parameters (see the README's migration steps).
+ * exports team stacks imported before they read SSM parameters (see the migration steps in docs/operations.md).
  */
 export function addPlatformStack(app: App, template: string, props: MlPlatformProps = {}): { platformStack: Stack; platform: MlPlatform } {
   const platformStack = new Stack(app, `${stackPrefix(app)}-Platform`, {
