@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ArnFormat, Aws, CfnResource, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -23,6 +24,13 @@ import { TrainyardValidationError } from '../core/errors';
 import { boundedName } from '../core/physical-name';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { ITrainingEnvironment } from '../environment/training-environment';
+
+/**
+ * The namespace of the metrics SageMaker publishes for pipeline executions (dimension `PipelineName`).
+ *
+ * @see https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html#cloudwatch-metrics-pipelines
+ */
+const PIPELINE_METRICS_NAMESPACE = 'AWS/Sagemaker/ModelBuildingPipeline';
 
 /** CreatePipeline `PipelineName`: 1 to 256 characters, `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}`. */
 const PIPELINE_NAME_RULE = {
@@ -276,6 +284,70 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
   /** Same as `grantStartExecution`; implements `aws-cdk-lib`'s `IPipeline`. */
   public grantStartPipelineExecution(grantee: iam.IGrantable): iam.Grant {
     return this.grantStartExecution(grantee);
+  }
+
+  /**
+   * A metric SageMaker publishes for this pipeline's executions, in the namespace
+   * `AWS/Sagemaker/ModelBuildingPipeline` with the dimension `PipelineName` (at a 1-minute frequency):
+   * `ExecutionStarted`, `ExecutionFailed`, `ExecutionSucceeded`, `ExecutionStopped` (counts) or
+   * `ExecutionDuration` (milliseconds).
+   *
+   * @see https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html#cloudwatch-metrics-pipelines
+   * @default - Sum over 5 minutes
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: PIPELINE_METRICS_NAMESPACE,
+      metricName,
+      statistic: 'Sum',
+      ...props,
+      dimensionsMap: { PipelineName: this.pipelineName },
+    });
+  }
+
+  /**
+   * Executions of this pipeline that started (`ExecutionStarted`).
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricExecutionStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ExecutionStarted', props);
+  }
+
+  /**
+   * Executions of this pipeline that failed (`ExecutionFailed`): the metric to alarm on.
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricExecutionFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ExecutionFailed', props);
+  }
+
+  /**
+   * Executions of this pipeline that succeeded (`ExecutionSucceeded`).
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricExecutionSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ExecutionSucceeded', props);
+  }
+
+  /**
+   * Executions of this pipeline that were stopped (`ExecutionStopped`).
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricExecutionStopped(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ExecutionStopped', props);
+  }
+
+  /**
+   * How long executions of this pipeline ran, in milliseconds (`ExecutionDuration`).
+   *
+   * @default - Average over 5 minutes
+   */
+  public metricExecutionDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ExecutionDuration', { statistic: 'Average', ...props });
   }
 
   /**
