@@ -17,6 +17,7 @@ import { CollectorFunction } from './collector-function';
 import { gpuCatalogueEntries } from './gpu-catalogue';
 import { DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT, encodeGpuCatalogue } from './gpu-utilization';
 import { FlowDashboardSettings, flowDashboardWidgets } from './private/dashboard';
+import { flowEventRules } from './private/event-patterns';
 import { SCRAP_CAUSES } from './private/scrap-cause';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
@@ -436,56 +437,15 @@ export class FlowMetrics extends Construct {
       retryAttempts: 8,
       maxEventAge: Duration.hours(6),
     });
-    const nameMatchers = (names: string[], prefix = '') =>
-      names.flatMap((t) => [`${prefix}${t}`, { prefix: `${prefix}${t}-` }]);
     const pipelineArnPrefix = `arn:${partition}:sagemaker:${region}:${account}:pipeline/`;
     // Group names of the environments; a token from another stack is left out (the reference would
     // make the stacks depend on each other both ways): the `<team>-...` matchers still apply.
     const groupNames = [...new Set((props.environments ?? [])
       .filter((e) => !!e.modelPackageGroupName && (!Token.isUnresolved(e.modelPackageGroupName) || Stack.of(e) === stack))
       .map((e) => e.modelPackageGroupName as string))];
-
-    new events.Rule(this, 'TrainingJobRule', {
-      description: 'Trainyard flow metrics: finished training jobs of the measured teams',
-      eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: ['SageMaker Training Job State Change'],
-        detail: {
-          TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
-          Tags: { 'trainyard:team': this.teamNames },
-        },
-      },
-      targets: [target],
-    });
-    new events.Rule(this, 'PipelineExecutionRule', {
-      description: 'Trainyard flow metrics: pipeline executions of the measured teams',
-      eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: ['SageMaker Model Building Pipeline Execution Status Change'],
-        detail: { pipelineArn: nameMatchers(this.teamNames, pipelineArnPrefix) as any[] },
-      },
-      targets: [target],
-    });
-    // Jobs queued in a TrainingCapacityPool: queue wait and preemptions. Trainyard names each team's
-    // quota share after the team.
-    new events.Rule(this, 'BatchServiceJobRule', {
-      description: 'Trainyard flow metrics: queued SageMaker training jobs (AWS Batch service jobs) of the measured teams',
-      eventPattern: {
-        source: ['aws.batch'],
-        detailType: ['Batch Service Job State Change'],
-        detail: { quotaShareName: this.teamNames, status: ['RUNNING', 'SUCCEEDED', 'FAILED'] },
-      },
-      targets: [target],
-    });
-    new events.Rule(this, 'ModelPackageRule', {
-      description: 'Trainyard flow metrics: model package versions of the measured teams',
-      eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: ['SageMaker Model Package State Change'],
-        detail: { ModelPackageGroupName: [...groupNames, ...nameMatchers(this.teamNames)] as any[] },
-      },
-      targets: [target],
-    });
+    for (const [ruleId, rule] of Object.entries(flowEventRules(this.teamNames, pipelineArnPrefix, groupNames))) {
+      new events.Rule(this, ruleId, { ...rule, targets: [target] });
+    }
 
     // ---- Alarms ---------------------------------------------------------------------------------
     if (props.alarmTopic) {

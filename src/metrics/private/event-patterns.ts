@@ -1,0 +1,58 @@
+import * as events from 'aws-cdk-lib/aws-events';
+
+/** The event rules of `FlowMetrics`, by construct id: what each sends to the collector. @internal */
+export interface FlowEventRule {
+  readonly description: string;
+  readonly eventPattern: events.EventPattern;
+}
+
+/**
+ * The events the collector measures, for `teams` only: finished training jobs tagged with a team,
+ * executions of pipelines named `<team>` or `<team>-...` (under `pipelineArnPrefix`), service jobs of
+ * the teams' quota shares in a `TrainingCapacityPool` (named after the team), and versions of the
+ * model package groups `groupNames` and of groups named `<team>` or `<team>-...`.
+ *
+ * @internal
+ */
+export function flowEventRules(teams: string[], pipelineArnPrefix: string, groupNames: string[]): Record<string, FlowEventRule> {
+  const nameMatchers = (names: string[], prefix = '') => names.flatMap((t) => [`${prefix}${t}`, { prefix: `${prefix}${t}-` }]);
+  return {
+    TrainingJobRule: {
+      description: 'Trainyard flow metrics: finished training jobs of the measured teams',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Training Job State Change'],
+        detail: {
+          TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
+          Tags: { 'trainyard:team': teams },
+        },
+      },
+    },
+    PipelineExecutionRule: {
+      description: 'Trainyard flow metrics: pipeline executions of the measured teams',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Model Building Pipeline Execution Status Change'],
+        detail: { pipelineArn: nameMatchers(teams, pipelineArnPrefix) as any[] },
+      },
+    },
+    // Jobs queued in a TrainingCapacityPool: queue wait and preemptions. Trainyard names each team's
+    // quota share after the team.
+    BatchServiceJobRule: {
+      description: 'Trainyard flow metrics: queued SageMaker training jobs (AWS Batch service jobs) of the measured teams',
+      eventPattern: {
+        source: ['aws.batch'],
+        detailType: ['Batch Service Job State Change'],
+        detail: { quotaShareName: teams, status: ['RUNNING', 'SUCCEEDED', 'FAILED'] },
+      },
+    },
+    ModelPackageRule: {
+      description: 'Trainyard flow metrics: model package versions of the measured teams',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Model Package State Change'],
+        detail: { ModelPackageGroupName: [...groupNames, ...nameMatchers(teams)] as any[] },
+      },
+    },
+  };
+}
