@@ -1,5 +1,6 @@
 import { CloudAssemblyModel, ResourceRef } from './cfn-resolver';
 import { SimulatedCall } from './iam-simulation';
+import { resolveTrainingJobRequest } from '../../src/pipeline/private/queued-training-request';
 
 /**
  * The API calls a SageMaker pipeline's execution role makes for each step of the synthesized
@@ -70,7 +71,24 @@ export function pipelineDefinition(model: CloudAssemblyModel, pipeline: Resource
   const definition = JSON.parse(model.resolve(pipeline.stack, body));
   const parameters = Object.fromEntries((definition.Parameters ?? []).map((p: any) => [p.Name, p.DefaultValue]));
   const name = model.refOf(pipeline);
-  return { ...definition, Steps: evaluate(definition.Steps, parameters, name) };
+  return { ...definition, Steps: withQueuedRequests(evaluate(definition.Steps, parameters, name)) };
+}
+
+/**
+ * Steps with each queued training (Callback) step's request rebuilt as its submitter does: the
+ * `TrainingJobRequest` template with the evaluated `RunTimeValue<n>` arguments put in place.
+ */
+function withQueuedRequests(steps: any[]): any[] {
+  return steps.map((s) => {
+    const a = s.Arguments ?? {};
+    if (s.Type === 'Callback' && typeof a.TrainingJobRequest === 'string') {
+      return { ...s, Arguments: { ...a, TrainingJobRequest: resolveTrainingJobRequest(a) } };
+    }
+    if (s.Type === 'Condition') {
+      return { ...s, Arguments: { ...a, IfSteps: withQueuedRequests(a.IfSteps ?? []), ElseSteps: withQueuedRequests(a.ElseSteps ?? []) } };
+    }
+    return s;
+  });
 }
 
 function allSteps(steps: any[]): any[] {

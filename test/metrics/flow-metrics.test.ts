@@ -12,6 +12,7 @@ import { TrainyardValidationError } from '../../src/core/errors';
 import { GpuProfile } from '../../src/environment/gpu-profile';
 import { ITrainingEnvironment } from '../../src/environment/training-environment';
 import { FlowMetrics } from '../../src/metrics/flow-metrics';
+import { queuedJobNamePrefix, queuedJobNameStart } from '../../src/pipeline/private/queued-job-name';
 import { MlPlatform } from '../../src/platform/ml-platform';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
@@ -75,12 +76,41 @@ describe('FlowMetrics for two team environments, synthesized once with every com
     ]);
   });
 
-  test('the training-job rule matches finished jobs tagged with a measured team (Tags is a map in these events)', () => {
+  test('the training-job rule matches finished jobs tagged with a measured team (Tags is a map in these events), or queued jobs by the team hash in their name', () => {
+    const start = (team: string) => queuedJobNameStart(team);
     expect(byDetailType(template, 'SageMaker Training Job State Change').EventPattern).toEqual({
       'source': ['aws.sagemaker'],
       'detail-type': ['SageMaker Training Job State Change'],
-      'detail': { TrainingJobStatus: ['Completed', 'Failed', 'Stopped'], Tags: { 'trainyard:team': ['fraud', 'risk'] } },
+      'detail': {
+        TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
+        $or: [
+          { Tags: { 'trainyard:team': ['fraud', 'risk'] } },
+          {
+            TrainingJobName: [
+              { prefix: `AWSBatch${start('fraud')}` }, { prefix: `awsbatch${start('fraud')}` },
+              { prefix: `AWSBatch${start('risk')}` }, { prefix: `awsbatch${start('risk')}` },
+            ],
+          },
+        ],
+      },
     });
+  });
+
+  test('the Batch service job rule matches the teams\' quota shares, or the team hash in a queued step\'s job name', () => {
+    expect(byDetailType(template, 'Batch Service Job State Change').EventPattern).toEqual({
+      'source': ['aws.batch'],
+      'detail-type': ['Batch Service Job State Change'],
+      'detail': {
+        status: ['RUNNING', 'SUCCEEDED', 'FAILED'],
+        $or: [
+          { quotaShareName: ['fraud', 'risk'] },
+          { jobName: [{ prefix: queuedJobNameStart('fraud') }, { prefix: queuedJobNameStart('risk') }] },
+        ],
+      },
+    });
+    // The name a submitter gives a fraud job starts with fraud's start, and with no other team's.
+    expect(queuedJobNamePrefix('fraud', 'any/path').startsWith(queuedJobNameStart('fraud'))).toBe(true);
+    expect(queuedJobNameStart('fraud')).not.toBe(queuedJobNameStart('risk'));
   });
 
   test('the pipeline rule matches pipelines named <team> or <team>-... by pipelineArn, in every status', () => {

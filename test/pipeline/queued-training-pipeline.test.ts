@@ -5,6 +5,7 @@ import { GpuProfile } from '../../src/environment/gpu-profile';
 import { SharingStrategy, TeamCapacityShare } from '../../src/environment/team-capacity-share';
 import { TrainingCapacityPool } from '../../src/environment/training-capacity-pool';
 import { TrainingEnvironment } from '../../src/environment/training-environment';
+import { Parameter } from '../../src/pipeline/definition/parameter';
 import { PipelineDefinition } from '../../src/pipeline/definition/pipeline-definition';
 import { PipelineExpression } from '../../src/pipeline/definition/pipeline-expression';
 import { QueuedTrainingStep } from '../../src/pipeline/definition/queued-training-step';
@@ -12,7 +13,7 @@ import { StandardTrainingRecipe } from '../../src/pipeline/standard-training-rec
 import { TrainingPipeline } from '../../src/pipeline/training-pipeline';
 import { MlPlatform } from '../../src/platform/ml-platform';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
-import { definitionSchemaErrors, deployedDefinition } from './definition/definition-rules';
+import { definitionSchemaErrors, deployedDefinition, queuedTrainingRequestErrors } from './definition/definition-rules';
 
 const G5 = 'ml.g5.2xlarge';
 
@@ -73,13 +74,30 @@ describe('the standard pipelines of two teams train through their shares of one 
     expect(train.Arguments.QuotaShareName).toBe('vision');
     expect(train.Arguments.SchedulingPriority).toBe(100);
     expect(train.Arguments.PreemptionRetries).toBe(3);
-    expect(train.Arguments.TrainingJobRequest).toEqual(expect.objectContaining({
-      RoleArn: expect.anything(),
+    // Every argument is a primitive or ONE pipeline expression (a Callback step's inputs are flat):
+    // the request is a JSON string whose run-time values are markers naming RunTimeValue<n> arguments.
+    for (const [name, value] of Object.entries<any>(train.Arguments)) {
+      const flat = value === null || typeof value !== 'object' || (Object.keys(value).length === 1 && /^(Get|Std:Join|Std:JsonGet)$/.test(Object.keys(value)[0]));
+      expect([name, flat]).toEqual([name, true]);
+    }
+    expect(typeof train.Arguments.TrainingJobRequest).toBe('string');
+    const request = JSON.parse(train.Arguments.TrainingJobRequest);
+    expect(request).toEqual(expect.objectContaining({
+      RoleArn: 'TOKEN',
       EnableNetworkIsolation: true,
       ResourceConfig: expect.objectContaining({ InstanceType: G5, TrainingPlanArn: 'arn:aws:sagemaker:us-east-1:111122223333:training-plan/gpu-reservation' }),
       StoppingCondition: expect.objectContaining({ MaxRuntimeInSeconds: expect.any(Number) }),
     }));
-    expect(train.Arguments.TrainingJobRequest.TrainingJobName).toBeUndefined();
+    expect(request.TrainingJobName).toBeUndefined();
+    // The checkpoint prefix is built at run time: a marker in the request, its Std:Join a top-level argument.
+    const marker = request.CheckpointConfig.S3Uri['Trainyard::Value'];
+    expect(marker).toMatch(/^RunTimeValue\d+$/);
+    expect(train.Arguments[marker]['Std:Join'].Values).toContainEqual({ Get: 'Execution.PipelineExecutionId' });
+    // With the markers filled by their expressions, the request is a valid Training step's arguments.
+    expect(queuedTrainingRequestErrors(train.Arguments)).toEqual([]);
+    // Every marker names an argument, and every RunTimeValue argument is used once.
+    const markers = train.Arguments.TrainingJobRequest.match(/"Trainyard::Value":"(RunTimeValue\d+)"/g)!.map((m: string) => m.split('"')[3]);
+    expect(new Set(markers)).toEqual(new Set(Object.keys(train.Arguments).filter((k) => k.startsWith('RunTimeValue'))));
     // The rest of the recipe reads the model from the callback output.
     expect(JSON.stringify(d.Steps[2])).toContain("Steps.Train.OutputParameters['ModelArtifacts']");
   });
@@ -98,7 +116,7 @@ describe('the standard pipelines of two teams train through their shares of one 
     expect([...report.Action].sort()).toEqual(['sagemaker:SendPipelineExecutionStepFailure', 'sagemaker:SendPipelineExecutionStepSuccess']);
     expect(JSON.stringify(report.Resource)).toContain('/execution/*');
     const describe = statements.find((s) => s.Sid === 'DescribeThisPipelinesTrainingJobs');
-    expect(JSON.stringify(describe.Resource)).toMatch(/training-job\/AWSBatchty[0-9a-f]{8}-\*/);
+    expect(JSON.stringify(describe.Resource)).toMatch(/training-job\/AWSBatchty[0-9a-f]{10}-\*/);
     const submitPolicy = Object.entries<any>(template.findResources('AWS::IAM::ManagedPolicy')).find(([, p]) => /quota share/.test(p.Properties.Description))!;
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] }),
@@ -113,7 +131,7 @@ describe('the standard pipelines of two teams train through their shares of one 
         'detail-type': ['Batch Service Job State Change'],
         'detail': {
           jobQueue: [{ Ref: Match.stringLikeRegexp('^SsmParameterValuetrainyardTrainyardcapacitypools') }],
-          jobName: [{ prefix: Match.stringLikeRegexp('^ty[0-9a-f]{8}-$') }],
+          jobName: [{ prefix: Match.stringLikeRegexp('^ty[0-9a-f]{10}-$') }],
           status: ['SUCCEEDED', 'FAILED'],
         },
       },
@@ -158,6 +176,21 @@ describe('QueuedTrainingStep bad input fails at synth, naming the prop', () => {
     new TrainingPipeline(stack, 'Pipeline', { environment: vision, definition });
     expect(definition.validate().join('\n')).toMatch(/Step 'Train': its CreateTrainingJob request takes about \d+ bytes .* over AWS Batch's 10240-byte limit/);
     expect(() => app.synth()).toThrow(/10240-byte limit/);
+  });
+
+  test('run-time values count at their upper bounds: 40 String parameters (256 bytes each) overflow a small-looking request', () => {
+    const params = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`p${i}`, Parameter.string(`P${i}`, { defaultValue: 'x' })]));
+    const definition = new PipelineDefinition();
+    definition.addStep(new QueuedTrainingStep({ ...base, name: 'Params', hyperParameters: params }));
+    expect(JSON.stringify(definition.render()).length).toBeLessThan(10_240);
+    expect(definition.validate().join('\n')).toMatch(/Step 'Params': its CreateTrainingJob request takes about 1\d{4} bytes/);
+    // A parameter read twice is one argument, not two.
+    const twice = new PipelineDefinition();
+    const shared = Parameter.string('Shared', { defaultValue: 'x' });
+    twice.addStep(new QueuedTrainingStep({ ...base, name: 'Twice', hyperParameters: { a: shared, b: shared } }));
+    const args = twice.render().Steps[0].Arguments;
+    expect(Object.keys(args).filter((k) => k.startsWith('RunTimeValue')).map((k) => args[k])).toContainEqual({ Get: 'Parameters.Shared' });
+    expect(Object.values(args).filter((v: any) => v?.Get === 'Parameters.Shared')).toHaveLength(1);
   });
 
   test('outside a TrainingPipeline the step is reported as unbound', () => {

@@ -21,25 +21,34 @@ const EXECUTION = 'arn:aws:sagemaker:us-east-1:111122223333:pipeline/vision-pipe
 const TOKEN = 'Ab12Cd34Ef';
 const TRAINING_ARN = `arn:aws:sagemaker:us-east-1:111122223333:training-job/AWSBatchty0123abcd-${TOKEN}0123456789abcdef0123456789abcdef`;
 
+/** The request template as a QueuedTrainingStep renders it: run-time values are markers naming arguments. */
+const TEMPLATE = JSON.stringify({
+  AlgorithmSpecification: { TrainingImage: 'image:1', TrainingInputMode: 'File' },
+  RoleArn: 'arn:aws:iam::111122223333:role/vision-training',
+  ResourceConfig: { InstanceType: 'ml.g5.2xlarge', InstanceCount: 1, VolumeSizeInGB: 100 },
+  StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+  HyperParameters: { 'epochs': '10', 'label-column': { 'Trainyard::Value': 'RunTimeValue0' } },
+  CheckpointConfig: { S3Uri: { 'Trainyard::Value': 'RunTimeValue1' }, LocalPath: '/opt/ml/checkpoints' },
+  Tags: [{ Key: 'trainyard:cost-center', Value: 'cc-7' }, { Key: 'trainyard:team', Value: 'vision' }, { Key: 'trainyard:dataset-version', Value: { 'Trainyard::Value': 'RunTimeValue2' } }],
+});
+
+/** A Callback message: SageMaker has resolved each argument's expression to its value. */
 function callback(overrides: Record<string, unknown> = {}, token = TOKEN): string {
   return JSON.stringify({
     token,
     pipelineExecutionArn: EXECUTION,
     status: 'Executing',
     arguments: {
-      TrainingJobRequest: {
-        TrainingJobName: 'ignored',
-        AlgorithmSpecification: { TrainingImage: 'image:1', TrainingInputMode: 'File' },
-        RoleArn: 'arn:aws:iam::111122223333:role/vision-training',
-        ResourceConfig: { InstanceType: 'ml.g5.2xlarge', InstanceCount: 1, VolumeSizeInGB: 100 },
-        StoppingCondition: { MaxRuntimeInSeconds: 3600 },
-        Tags: [{ Key: 'trainyard:cost-center', Value: 'cc-7' }, { Key: 'trainyard:team', Value: 'vision' }],
-      },
+      TrainingJobRequest: TEMPLATE,
       JobQueue: QUEUE,
       QuotaShareName: 'vision',
       SchedulingPriority: 100,
       PreemptionRetries: 3,
       StepName: 'Train',
+      // A parameter value with quotes and a backslash: it must land as data, not as JSON text.
+      RunTimeValue0: 'label","RoleArn":"arn:aws:iam::999999999999:role/evil\\',
+      RunTimeValue1: 's3://artifacts/checkpoints/abc123/Train',
+      RunTimeValue2: 7,
       ...overrides,
     },
   });
@@ -82,13 +91,18 @@ describe('submitting a Callback step', () => {
       schedulingPriority: 100,
       preemptionConfiguration: { preemptionRetriesBeforeTermination: 3 },
       // The payload's tags move to the service job, as the SageMaker Python SDK's TrainingQueue does.
-      tags: { 'trainyard:cost-center': 'cc-7', 'trainyard:team': 'vision', 'trainyard:pipeline-execution': EXECUTION, 'trainyard:step': 'Train' },
+      tags: { 'trainyard:cost-center': 'cc-7', 'trainyard:team': 'vision', 'trainyard:dataset-version': '7', 'trainyard:pipeline-execution': EXECUTION, 'trainyard:step': 'Train' },
     }));
     expect(input.clientToken).toMatch(/^[0-9a-f]{64}$/);
     const payload = JSON.parse(input.serviceRequestPayload!);
     expect(payload.TrainingJobName).toBeUndefined();
     expect(payload.Tags).toBeUndefined();
     expect(payload.ResourceConfig.InstanceType).toBe('ml.g5.2xlarge');
+    // Run-time values are put in place as strings; quotes in a value stay inside it.
+    expect(payload.HyperParameters).toEqual({ 'epochs': '10', 'label-column': 'label","RoleArn":"arn:aws:iam::999999999999:role/evil\\' });
+    expect(payload.RoleArn).toBe('arn:aws:iam::111122223333:role/vision-training');
+    expect(payload.CheckpointConfig.S3Uri).toBe('s3://artifacts/checkpoints/abc123/Train');
+    expect(input.tags!['trainyard:dataset-version']).toBe('7');
     // 8 (AWSBatch) + 21 + 32 hex: the training job name Batch derives fits SageMaker's 63 characters.
     expect(8 + input.jobName!.length + 32).toBeLessThanOrEqual(63);
   });
@@ -118,12 +132,26 @@ describe('submitting a Callback step', () => {
   });
 
   test('a payload over 10 KiB fails the step without submitting', async () => {
-    const big = { HyperParameters: { blob: 'x'.repeat(MAX_PAYLOAD_BYTES) } };
-    await handler(sqsEvent(callback({ TrainingJobRequest: big })));
+    // Within the synth-time estimate, a parameter can still resolve to more than the check assumed.
+    await handler(sqsEvent(callback({ RunTimeValue0: 'x'.repeat(MAX_PAYLOAD_BYTES) })));
     expect(batch.commandCalls(SubmitServiceJobCommand)).toHaveLength(0);
     const [call] = sagemaker.commandCalls(SendPipelineExecutionStepFailureCommand);
     expect(call.args[0].input.FailureReason).toMatch(/over the 10240-byte limit/);
     expect(call.args[0].input.FailureReason!.length).toBeLessThanOrEqual(256);
+  });
+
+  test.each([
+    ['a template that is not JSON', { TrainingJobRequest: '{"RoleArn": "arn:aws:iam::1:role/x",' }, /TrainingJobRequest is not valid JSON/],
+    ['a marker whose argument is missing', { RunTimeValue1: undefined }, /refers to argument RunTimeValue1, which the callback message does not carry/],
+    ['an argument that resolved to an object', { RunTimeValue0: { nested: true } }, /argument RunTimeValue0 resolved to an object/],
+  ])('%s fails the step with a clear reason, once, and submits nothing', async (_name, overrides, reason) => {
+    expect(await handler(sqsEvent(callback(overrides)))).toEqual({ batchItemFailures: [] });
+    expect(batch.commandCalls(SubmitServiceJobCommand)).toHaveLength(0);
+    const calls = sagemaker.commandCalls(SendPipelineExecutionStepFailureCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args[0].input.FailureReason).toMatch(/^Trainyard queued training: cannot rebuild the CreateTrainingJob request: /);
+    expect(calls[0].args[0].input.FailureReason).toMatch(reason);
+    expect(calls[0].args[0].input.FailureReason!.length).toBeLessThanOrEqual(256);
   });
 
   test('an expired callback token is logged and dropped, not retried', async () => {

@@ -351,7 +351,13 @@ describe('single-team through the capacity pool: the pipeline role hands trainin
   const viaSqs = { 'kms:ViaService': 'sqs.us-east-1.amazonaws.com', 'kms:CallerAccount': '123456789012' };
   test('the role carries the team boundary, and the definition trains through a Callback step', () => {
     expect(role.permissionsBoundary?.name).toMatch(/^Trainyard-Team-ml\/MlPermissionsBoundary/);
-    expect(pipelineDefinition(qm, qm.resource(team, 'AWS::SageMaker::Pipeline', 'TrainingPipeline')).Steps.map((st: any) => st.Type)).toContain('Callback');
+    const queuedSteps = pipelineDefinition(qm, qm.resource(team, 'AWS::SageMaker::Pipeline', 'TrainingPipeline')).Steps;
+    expect(queuedSteps.map((st: any) => st.Type)).toContain('Callback');
+    // The submitter rebuilds the CreateTrainingJob request from the flat arguments, with the team's role and subnets.
+    const request = queuedSteps.find((st: any) => st.Type === 'Callback').Arguments.TrainingJobRequest;
+    expect(request.RoleArn).toMatch(/^arn:aws:iam::123456789012:role\//);
+    expect(request.VpcConfig.Subnets.length).toBeGreaterThan(0);
+    expect(request.CheckpointConfig.S3Uri).toMatch(/^s3:\/\/.+\/0a1b2c3d4e5f\/Train$/);
   });
   test.each<Case>([
     ['sends the training request to its callback queue', { action: 'sqs:SendMessage', resource: callbackQueue }],

@@ -1,9 +1,10 @@
 // `trainyard report`: throughput, cycle time, scrap rate and GPU utilization (idle GPU-hours,
 // right-sizing advice) of the account's SageMaker work over a period, computed by the same
-// flow-metrics core as the FlowMetrics collector. Host metrics come from CloudWatch GetMetricData.
+// flow-metrics core as the FlowMetrics collector. Host metrics come from CloudWatch GetMetricData;
+// capacity-pool queue wait and preemptions from the metrics the FlowMetrics collector published.
 //
 //   trainyard report [--since 30d] [--team fraud] [--format table|json|markdown] [--region eu-west-1]
-import { CloudWatchClient, GetMetricDataCommand, GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, GetMetricDataCommandInput, ListMetricsCommand, ListMetricsCommandInput, ListMetricsCommandOutput, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeModelPackageCommand,
   DescribeTrainingJobCommand,
@@ -189,6 +190,110 @@ export async function fetchGpuUtilization(
   return samples;
 }
 
+/** The namespace the FlowMetrics collector publishes to (FlowMetrics.NAMESPACE). */
+const FLOW_NAMESPACE = 'Trainyard/Flow';
+
+/** ListMetrics, one page. */
+export type ListMetricsFn = (input: ListMetricsCommandInput) => Promise<ListMetricsCommandOutput | undefined>;
+
+/**
+ * Jobs queued in a TrainingCapacityPool, per team, from what the FlowMetrics collector recorded of
+ * their `Batch Service Job State Change` events: how long they waited for capacity (SUBMITTED to
+ * RUNNING, `QueueWaitSeconds`) and the attempts preempted so a lender could take its capacity back
+ * (`Preemptions`, with their instance-hours as `WastedGpuHoursByCause` of cause `preempted`).
+ */
+export interface QueueFigures {
+  readonly team: string;
+  /** Queued jobs that started running in the period (samples of `QueueWaitSeconds`). */
+  readonly startedJobs: number;
+  /** Median wait, minutes; null without samples. */
+  readonly waitP50Minutes: number | null;
+  /** 90th percentile wait, minutes; null without samples. */
+  readonly waitP90Minutes: number | null;
+  /** Preempted attempts. */
+  readonly preemptions: number;
+  /** The instance-hours the preempted attempts ran before they were preempted. */
+  readonly preemptedGpuHours: number;
+}
+
+/** The report's whole-period request: one period from the hour before `windowStart` to the hour after `now`. */
+function wholePeriod(windowStart: number, now: number): { start: Date; end: Date; period: number } {
+  const start = Math.floor(windowStart / 3_600_000) * 3_600_000;
+  const end = Math.ceil(now / 3_600_000) * 3_600_000;
+  return { start: new Date(start), end: new Date(end), period: Math.max(3600, (end - start) / 1000) };
+}
+
+/**
+ * The queue figures of each team that has any (the teams found with ListMetrics in the FlowMetrics
+ * namespace), read with one whole-period GetMetricData statistic per figure. Empty when no team
+ * trains through a pool.
+ */
+export async function fetchQueueFigures(
+  listMetrics: ListMetricsFn,
+  getMetricData: GetMetricDataFn,
+  windowStart: number,
+  now: number,
+  team?: string,
+): Promise<QueueFigures[]> {
+  const teams = new Set<string>();
+  for (const metricName of ['QueueWaitSeconds', 'Preemptions']) {
+    let nextToken: string | undefined;
+    do {
+      const page = await listMetrics({ Namespace: FLOW_NAMESPACE, MetricName: metricName, NextToken: nextToken });
+      for (const metric of page?.Metrics ?? []) {
+        const value = metric.Dimensions?.find((d) => d.Name === 'Team')?.Value;
+        if (value && (metric.Dimensions?.length ?? 0) === 1 && (!team || value === team)) teams.add(value);
+      }
+      nextToken = page?.NextToken;
+    } while (nextToken);
+  }
+  const sorted = [...teams].sort();
+  if (sorted.length === 0) return [];
+  const { start, end, period } = wholePeriod(windowStart, now);
+  const query = (id: string, metricName: string, stat: string, dimensions: Record<string, string>): MetricDataQuery => ({
+    Id: id,
+    MetricStat: {
+      Metric: { Namespace: FLOW_NAMESPACE, MetricName: metricName, Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })) },
+      Period: period,
+      Stat: stat,
+    },
+  });
+  const values = new Map<string, number[]>();
+  // 5 queries a team, at most 500 queries a request.
+  for (let i = 0; i < sorted.length; i += 100) {
+    const queries = sorted.slice(i, i + 100).flatMap((t, j) => {
+      const n = i + j;
+      return [
+        query(`w${n}p50`, 'QueueWaitSeconds', 'p50', { Team: t }),
+        query(`w${n}p90`, 'QueueWaitSeconds', 'p90', { Team: t }),
+        query(`w${n}n`, 'QueueWaitSeconds', 'SampleCount', { Team: t }),
+        query(`p${n}n`, 'Preemptions', 'Sum', { Team: t }),
+        query(`p${n}h`, 'WastedGpuHoursByCause', 'Sum', { Team: t, Cause: 'preempted' }),
+      ];
+    });
+    let nextToken: string | undefined;
+    do {
+      const out = await getMetricData({ MetricDataQueries: queries, StartTime: start, EndTime: end, NextToken: nextToken, ScanBy: 'TimestampAscending' });
+      for (const r of out.MetricDataResults ?? []) {
+        if (r.Id) values.set(r.Id, [...(values.get(r.Id) ?? []), ...(r.Values ?? [])]);
+      }
+      nextToken = out.NextToken;
+    } while (nextToken);
+  }
+  // One period covers the window, so each statistic is one value (absent without data).
+  const first = (id: string) => values.get(id)?.[0];
+  const sum = (id: string) => (values.get(id) ?? []).reduce((a, b) => a + b, 0);
+  const minutes = (seconds: number | undefined) => (seconds === undefined ? null : Math.round((seconds / 60) * 10) / 10);
+  return sorted.map((t, n) => ({
+    team: t,
+    startedJobs: sum(`w${n}n`),
+    waitP50Minutes: minutes(first(`w${n}p50`)),
+    waitP90Minutes: minutes(first(`w${n}p90`)),
+    preemptions: sum(`p${n}n`),
+    preemptedGpuHours: Math.round(sum(`p${n}h`) * 100) / 100,
+  }));
+}
+
 /** Turns an AWS SDK failure into one line, or undefined when it is not an access problem. */
 function accessProblem(error: any): string | undefined {
   const name = String(error?.name ?? '');
@@ -266,8 +371,29 @@ function rightSizingLines(result: FlowMetricsResult): string[] {
   });
 }
 
-function causeCells(team: string, m: TeamFlowMetrics): string[] {
-  return [team, ...SCRAP_CAUSES.map((c) => `${m.scrapByCause[c].runs} (${num(m.scrapByCause[c].gpuHours)} h)`)];
+/** A team's scrap by cause; `preempted` comes from the queue figures (preemptions happen in AWS Batch, not in SageMaker's records). */
+function causeCells(team: string, m: TeamFlowMetrics, queue: readonly QueueFigures[]): string[] {
+  return [team, ...SCRAP_CAUSES.map((c) => {
+    if (c === 'preempted') {
+      const q = queueTotal(team, queue);
+      return `${q.preemptions} (${num(q.preemptedGpuHours)} h)`;
+    }
+    return `${m.scrapByCause[c].runs} (${num(m.scrapByCause[c].gpuHours)} h)`;
+  })];
+}
+
+/** The preemptions of `team` (or of every team, for the total row). */
+function queueTotal(team: string, queue: readonly QueueFigures[]): { preemptions: number; preemptedGpuHours: number } {
+  const of = queue.filter((q) => team === 'total' || q.team === team);
+  return { preemptions: of.reduce((a, q) => a + q.preemptions, 0), preemptedGpuHours: of.reduce((a, q) => a + q.preemptedGpuHours, 0) };
+}
+
+const QUEUE_HEADERS = ['team', 'started jobs', 'queue wait p50/p90 min', 'preemptions', 'preempted GPU-h'];
+const QUEUE_TITLE = 'Capacity pool queue (SUBMITTED -> RUNNING, preempted attempts)';
+const minutesCell = (x: number | null) => (x === null ? '-' : x.toFixed(1));
+
+function queueCells(q: QueueFigures): string[] {
+  return [q.team, String(q.startedJobs), `${minutesCell(q.waitP50Minutes)} / ${minutesCell(q.waitP90Minutes)}`, String(q.preemptions), num(q.preemptedGpuHours)];
 }
 
 function plainTable(header: string[], body: string[][]): string {
@@ -281,8 +407,17 @@ function markdownTable(header: string[], body: string[][]): string {
 }
 
 /** Renders the result in one of the formats. */
-export function renderReport(result: FlowMetricsResult, format: Format, sinceText: string): string {
-  if (format === 'json') return JSON.stringify(result, null, 2) + '\n';
+export function renderReport(result: FlowMetricsResult, format: Format, sinceText: string, queue: readonly QueueFigures[] = []): string {
+  if (format === 'json') {
+    // Preemptions are scrap too: the preempted cause of each team (and the total) comes from the queue figures.
+    const withPreempted = (team: string, m: TeamFlowMetrics): TeamFlowMetrics => {
+      const q = queueTotal(team, queue);
+      const preempted = { ...m.scrapByCause.preempted, runs: q.preemptions, gpuHours: q.preemptedGpuHours };
+      return { ...m, scrapByCause: { ...m.scrapByCause, preempted } };
+    };
+    const teams = Object.fromEntries(Object.entries(result.teams).map(([t, m]) => [t, withPreempted(t, m)]));
+    return JSON.stringify({ ...result, teams, total: withPreempted('total', result.total), queue }, null, 2) + '\n';
+  }
   const body = rows(result);
   const title = `Flow metrics, last ${sinceText} (${result.window.start.slice(0, 10)} to ${result.window.end.slice(0, 10)})`;
   const causeHeader = ['team', ...SCRAP_CAUSES];
@@ -298,8 +433,9 @@ export function renderReport(result: FlowMetricsResult, format: Format, sinceTex
       `### ${utilizationTitle}`, '',
       markdownTable(UTILIZATION_HEADERS, body.map(([t, m]) => utilizationCells(t, m))), '',
       ...(sizing.length ? [`### ${sizingTitle}`, '', ...sizing.map((l) => `- ${l}`), ''] : []),
+      ...(queue.length ? [`### ${QUEUE_TITLE}`, '', markdownTable(QUEUE_HEADERS, queue.map(queueCells)), ''] : []),
       '### Scrapped runs by cause (runs, GPU-hours)', '',
-      markdownTable(causeHeader, body.map(([t, m]) => causeCells(t, m))), '',
+      markdownTable(causeHeader, body.map(([t, m]) => causeCells(t, m, queue))), '',
       ...(duplicates.length ? ['### Duplicate runs', '', ...duplicates.map((d) => `- ${d}`), ''] : []),
       ...(unpriced ? [unpriced, ''] : []),
     ].join('\n');
@@ -310,8 +446,9 @@ export function renderReport(result: FlowMetricsResult, format: Format, sinceTex
     utilizationTitle,
     plainTable(UTILIZATION_HEADERS, body.map(([t, m]) => utilizationCells(t, m))), '',
     ...(sizing.length ? [`${sizingTitle}:`, ...sizing.map((l) => `  ${l}`), ''] : []),
+    ...(queue.length ? [QUEUE_TITLE, plainTable(QUEUE_HEADERS, queue.map(queueCells)), ''] : []),
     'Scrapped runs by cause (runs, GPU-hours)',
-    plainTable(causeHeader, body.map(([t, m]) => causeCells(t, m))), '',
+    plainTable(causeHeader, body.map(([t, m]) => causeCells(t, m, queue))), '',
     ...(duplicates.length ? ['Duplicate runs:', ...duplicates.map((d) => `  ${d}`), ''] : []),
     ...(unpriced ? [unpriced, ''] : []),
   ].join('\n');
@@ -332,10 +469,11 @@ export const reportCommand: CliCommand = async (argv: string[], io: CliIo): Prom
   const catalogue = gpuCatalogueEntries();
   let records;
   let gpuUtilization: Record<string, GpuUtilizationSample> = {};
+  let queue: QueueFigures[] = [];
   try {
     records = await fetchFlowRecords(client, args, now, progress);
+    const getMetricData = (input: GetMetricDataCommandInput) => cloudwatch.send(new GetMetricDataCommand(input));
     try {
-      const getMetricData = (input: GetMetricDataCommandInput) => cloudwatch.send(new GetMetricDataCommand(input));
       gpuUtilization = await fetchGpuUtilization(getMetricData, records.trainingJobs, catalogue, now - args.sinceMs, now, progress);
     } catch (error) {
       // Without CloudWatch access the rest of the report still stands: utilization shows as unmeasured.
@@ -343,6 +481,16 @@ export const reportCommand: CliCommand = async (argv: string[], io: CliIo): Prom
       if (!problem) throw error;
       progress.done();
       io.err(`trainyard report: GPU utilization left out, CloudWatch GetMetricData failed (${String((error as any)?.name ?? 'error')}); it needs cloudwatch:GetMetricData.\n`);
+    }
+    try {
+      progress.update('report: capacity pool queue figures');
+      queue = await fetchQueueFigures((input) => cloudwatch.send(new ListMetricsCommand(input)), getMetricData, now - args.sinceMs, now, args.team);
+    } catch (error) {
+      const problem = accessProblem(error);
+      if (!problem) throw error;
+      progress.done();
+      const name = String((error as any)?.name ?? 'error');
+      io.err(`trainyard report: queue wait and preemptions left out, CloudWatch failed (${name}); they need cloudwatch:ListMetrics and cloudwatch:GetMetricData.\n`);
     }
   } catch (error) {
     progress.done();
@@ -361,6 +509,6 @@ export const reportCommand: CliCommand = async (argv: string[], io: CliIo): Prom
     team: args.team,
     gpuCatalogue: catalogue,
   });
-  io.out(renderReport(result, args.format, args.sinceText));
+  io.out(renderReport(result, args.format, args.sinceText, queue));
   return 0;
 };

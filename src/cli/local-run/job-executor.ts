@@ -12,6 +12,7 @@ import { EvaluationError } from './expressions';
 import { StepDefinition, StepExecutor, StepResult } from './interpreter';
 import { describeProcessFailure, runProcess } from './job-process';
 import { LocalS3 } from './local-s3';
+import { resolveTrainingJobRequest, REQUEST_ARGUMENT, TrainingJobRequestError } from '../../pipeline/private/queued-training-request';
 
 /** What the executor needs. */
 export interface JobExecutorOptions {
@@ -55,7 +56,14 @@ export class LocalJobExecutor implements StepExecutor {
   public async run(step: StepDefinition, args: any): Promise<StepResult> {
     if (step.Type === 'Callback') {
       // A queued training step: no queue locally, the training request runs at once.
-      const result = await this.train(step, args.TrainingJobRequest ?? {});
+      let request: Record<string, any>;
+      try {
+        // The request template with the step's resolved run-time values put in place, as the submitter does.
+        request = resolveTrainingJobRequest(args);
+      } catch (e) {
+        throw e instanceof TrainingJobRequestError ? new EvaluationError(e.message) : e;
+      }
+      const result = await this.train(step, request);
       const p = result.properties;
       return {
         ...result,
@@ -373,8 +381,8 @@ function tarDirectory(directory: string, file: string): void {
   }
 }
 
-/** A Callback step of `QueuedTrainingStep`: its arguments carry the CreateTrainingJob request. */
+/** A Callback step of `QueuedTrainingStep`: its arguments carry the CreateTrainingJob request (a JSON string template). */
 function isQueuedTraining(step: StepDefinition | undefined): boolean {
-  const request = (step?.Arguments as any)?.TrainingJobRequest;
-  return request !== null && typeof request === 'object';
+  const request = (step?.Arguments as any)?.[REQUEST_ARGUMENT];
+  return typeof request === 'string' || (request !== null && typeof request === 'object');
 }

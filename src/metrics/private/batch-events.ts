@@ -1,14 +1,22 @@
 // What the FlowMetrics collector takes from AWS Batch `Batch Service Job State Change` events of a
 // TrainingCapacityPool's queue: how long each job waited for capacity (SUBMITTED to RUNNING), and
 // the attempts lost to preemption (a lender reclaiming its capacity) with the instance hours they
-// used. The event detail resembles DescribeServiceJob without tags or payload; Trainyard names each
-// team's quota share after the team, so `quotaShareName` attributes the job.
+// used.
+//
+// Team attribution. The AWS Batch user guide says the event detail "resembles" the DescribeServiceJob
+// response without `tags` and `serviceRequestPayload`; DescribeServiceJob has `quotaShareName`, and
+// Trainyard names each team's quota share after the team, but the published example event (which
+// predates quota shares) does not show that field. So a job without it is attributed by its name,
+// which the example does show: the submitter of a QueuedTrainingStep names each job
+// `ty<team hash>...` (queued-job-name.ts).
 import type { CollectorOutcome, CollectorSettings, DedupStore, FlowMetric } from './collector-logic';
 import { toMillis } from './records';
+import { teamOfQueuedJobName } from '../../pipeline/private/queued-job-name';
 
 /** The fields of the event detail the collector reads. */
 export interface ServiceJobEventDetail {
   readonly jobId?: string;
+  readonly jobName?: string;
   readonly status?: string;
   readonly quotaShareName?: string;
   readonly createdAt?: number | string;
@@ -33,7 +41,7 @@ export async function batchServiceJobChanged(
   const jobId = typeof detail.jobId === 'string' ? detail.jobId : '';
   const status = typeof detail.status === 'string' ? detail.status : '';
   if (!jobId || !status) return { metrics: [], skipped: 'malformed' };
-  const team = typeof detail.quotaShareName === 'string' ? detail.quotaShareName : '';
+  const team = typeof detail.quotaShareName === 'string' ? detail.quotaShareName : teamOfQueuedJobName(detail.jobName, settings.teams) ?? '';
   if (!settings.teams.includes(team)) return { metrics: [], skipped: 'not-a-team-resource' };
   if (status !== 'RUNNING' && status !== 'SUCCEEDED' && status !== 'FAILED') return { team, metrics: [], skipped: 'not-terminal' };
 

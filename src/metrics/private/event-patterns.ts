@@ -1,4 +1,5 @@
 import * as events from 'aws-cdk-lib/aws-events';
+import { BATCH_TRAINING_JOB_PREFIXES, queuedJobNameStart } from '../../pipeline/private/queued-job-name';
 
 /** The event rules of `FlowMetrics`, by construct id: what each sends to the collector. @internal */
 export interface FlowEventRule {
@@ -7,10 +8,11 @@ export interface FlowEventRule {
 }
 
 /**
- * The events the collector measures, for `teams` only: finished training jobs tagged with a team,
- * executions of pipelines named `<team>` or `<team>-...` (under `pipelineArnPrefix`), service jobs of
- * the teams' quota shares in a `TrainingCapacityPool` (named after the team), and versions of the
- * model package groups `groupNames` and of groups named `<team>` or `<team>-...`.
+ * The events the collector measures, for `teams` only: finished training jobs tagged with a team (or
+ * named with the team hash of a queued job), executions of pipelines named `<team>` or `<team>-...`
+ * (under `pipelineArnPrefix`), service jobs of the teams' quota shares in a `TrainingCapacityPool`
+ * (named after the team, or with the team hash in the job name), and versions of the model package
+ * groups `groupNames` and of groups named `<team>` or `<team>-...`.
  *
  * @internal
  */
@@ -24,7 +26,12 @@ export function flowEventRules(teams: string[], pipelineArnPrefix: string, group
         detailType: ['SageMaker Training Job State Change'],
         detail: {
           TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
-          Tags: { 'trainyard:team': teams },
+          // The team tag; or, for the training jobs AWS Batch creates for queued steps (whether Batch copies
+          // the service job's tags onto them is not documented), the team hash in their name.
+          $or: [
+            { Tags: { 'trainyard:team': teams } },
+            { TrainingJobName: teams.flatMap((t) => BATCH_TRAINING_JOB_PREFIXES.map((p) => ({ prefix: `${p}${queuedJobNameStart(t)}` }))) },
+          ],
         },
       },
     },
@@ -37,13 +44,20 @@ export function flowEventRules(teams: string[], pipelineArnPrefix: string, group
       },
     },
     // Jobs queued in a TrainingCapacityPool: queue wait and preemptions. Trainyard names each team's
-    // quota share after the team.
+    // quota share after the team; the published example event does not show `quotaShareName`, so the
+    // team hash in the names of the jobs QueuedTrainingSteps submit matches too.
     BatchServiceJobRule: {
       description: 'Trainyard flow metrics: queued SageMaker training jobs (AWS Batch service jobs) of the measured teams',
       eventPattern: {
         source: ['aws.batch'],
         detailType: ['Batch Service Job State Change'],
-        detail: { quotaShareName: teams, status: ['RUNNING', 'SUCCEEDED', 'FAILED'] },
+        detail: {
+          status: ['RUNNING', 'SUCCEEDED', 'FAILED'],
+          $or: [
+            { quotaShareName: teams },
+            { jobName: teams.map((t) => ({ prefix: queuedJobNameStart(t) })) },
+          ],
+        },
       },
     },
     ModelPackageRule: {

@@ -5,6 +5,7 @@
 // DescribePipelineExecution, ListModelPackages/DescribeModelPackage) and the EventBridge events
 // (which use the same names for training jobs and model packages, camelCase for pipelines).
 // Every field is optional and may be malformed: normalization never throws.
+import { teamOfQueuedJobName } from '../../pipeline/private/queued-job-name';
 
 /** A timestamp as SageMaker hands it out: a Date (SDK), an ISO string or epoch millis (events, JSON). */
 export type TimeValue = Date | string | number;
@@ -224,7 +225,8 @@ export function normalizeTrainingJob(job: TrainingJobRecord, teams: readonly str
   const count = num(job.ResourceConfig?.InstanceCount);
   return {
     name,
-    team: tagValue(job.Tags, TEAM_TAG) ?? teamFromName(name, teams) ?? UNASSIGNED_TEAM,
+    // A queued job's training job (AWSBatchty<team hash>...) names its team too, should Batch not copy the tags.
+    team: tagValue(job.Tags, TEAM_TAG) ?? teamFromName(name, teams) ?? teamOfQueuedJobName(name, teams) ?? UNASSIGNED_TEAM,
     status: str(job.TrainingJobStatus),
     secondaryStatus: str(job.SecondaryStatus),
     failureReason: str(job.FailureReason),

@@ -1,5 +1,6 @@
-import { Token } from 'aws-cdk-lib';
-import { PipelineExpression } from './pipeline-expression';
+import { Token, Tokenization } from 'aws-cdk-lib';
+import { Parameter } from './parameter';
+import { PipelineExpression, PipelineValueType } from './pipeline-expression';
 import { PipelineStep } from './pipeline-step';
 import { checkStepCache, StepRenderContext } from './private/render';
 import { PropertyReference } from './property-reference';
@@ -7,13 +8,36 @@ import { TrainingStep, TrainingStepProps } from './training-step';
 import { TrainyardValidationError } from '../../core/errors';
 import { requireIntegerInRange } from '../../core/validate';
 import { ITeamCapacityShare } from '../../environment/team-capacity-share';
+import { REQUEST_ARGUMENT, VALUE_ARGUMENT_PREFIX, VALUE_MARKER, isValueMarker } from '../private/queued-training-request';
 
 /** AWS Batch: the largest `serviceRequestPayload` of SubmitServiceJob, 10 KiB. */
 const MAX_PAYLOAD_BYTES = 10 * 1024;
-/** What a deploy-time value (role ARN, bucket name, subnet id) is assumed to take at most. */
-const TOKEN_ESTIMATE = 128;
-/** What a run-time value (a parameter, another step's output, a join) is assumed to take at most. */
-const EXPRESSION_ESTIMATE = 256;
+/**
+ * Realistic upper bounds, in bytes, of the values the payload-size check cannot know at synth. The
+ * submitter measures the real payload again before it submits, and fails the step with the size
+ * when a value ran longer than assumed here.
+ * - a deploy-time value (role or key ARN, bucket name, subnet id, image URI): 128 (generated role
+ *   ARNs take about 95, KMS key ARNs 75, bucket names at most 63);
+ * - a String parameter: 256 (an S3 URI, a version or a commit; `StartPipelineExecution` allows up to 1024);
+ * - a number or boolean parameter: 24;
+ * - a property of another step (an S3 URI of its output, a job name): 256 (Trainyard's step outputs
+ *   take about 150; CreateTrainingJob allows S3 URIs up to 1024);
+ * - a value read from a property file (`Std:JsonGet`): 256;
+ * - execution variables: the id 32, the pipeline name 256 (its maximum), ARNs 400, times 32.
+ */
+const TOKEN_BOUND = 128;
+const STRING_PARAMETER_BOUND = 256;
+const SCALAR_PARAMETER_BOUND = 24;
+const STEP_PROPERTY_BOUND = 256;
+const JSON_GET_BOUND = 256;
+const EXECUTION_VARIABLE_BOUNDS: Readonly<Record<string, number>> = {
+  PipelineExecutionId: 32,
+  PipelineName: 256,
+  PipelineExecutionArn: 400,
+  PipelineArn: 400,
+  StartDateTime: 32,
+  CurrentDateTime: 32,
+};
 /** The callback outputs, the names the submitter Lambda reports back. */
 const OUTPUTS = ['ModelArtifacts', 'TrainingJobName', 'TrainingJobArn'] as const;
 
@@ -155,20 +179,43 @@ export class QueuedTrainingStep extends PipelineStep {
     return problems;
   }
 
-  /** @internal */
+  /**
+   * The Callback step's inputs: a flat map of primitives and single pipeline expressions, as
+   * SageMaker documents them. The CreateTrainingJob request is one JSON string in which each
+   * run-time value is a marker naming the argument `RunTimeValue<n>` that carries its expression
+   * (see queued-training-request.ts); the submitter puts the resolved values in place.
+   *
+   * @internal
+   */
   protected _renderArguments(context: StepRenderContext): any {
     const request = this.training._createTrainingJobRequest(context);
     if (this.share.trainingPlanArn !== undefined) {
       request.ResourceConfig = { ...request.ResourceConfig, TrainingPlanArn: this.share.trainingPlanArn };
     }
-    this.estimatedPayloadBytes = estimatePayloadBytes(request);
+    const values: { [name: string]: any } = {};
+    const names = new Map<string, string>();
+    const template = replaceExpressions(request, (expression) => {
+      const key = JSON.stringify(expression);
+      let name = names.get(key);
+      if (name === undefined) {
+        name = `${VALUE_ARGUMENT_PREFIX}${names.size}`;
+        names.set(key, name);
+        values[name] = expression;
+      }
+      return { [VALUE_MARKER]: name };
+    });
+    const parameterTypes = new Map<string, PipelineValueType>(this._recordedExpressions()
+      .filter((e): e is Parameter => e instanceof Parameter)
+      .map((p) => [p.name, p.valueType]));
+    this.estimatedPayloadBytes = estimatePayloadBytes(template, values, parameterTypes);
     return {
-      TrainingJobRequest: request,
+      [REQUEST_ARGUMENT]: jsonWithTokens(template),
       JobQueue: this.share.jobQueueArn,
       QuotaShareName: this.share.quotaShareName,
       SchedulingPriority: this.schedulingPriority,
       PreemptionRetries: this.preemptionRetries,
       StepName: this.name,
+      ...values,
     };
   }
 
@@ -195,19 +242,80 @@ export class QueuedTrainingStep extends PipelineStep {
   }
 }
 
+/** Whether `value` is a rendered pipeline expression (`Get`, `Std:Join`, `Std:JsonGet`, ...). */
+function isExpression(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && /^(Get|Std:)/.test(keys[0]);
+}
+
+/** `value` with each rendered pipeline expression replaced by what `replace` returns for it. */
+function replaceExpressions(value: any, replace: (expression: any) => any): any {
+  if (isExpression(value)) return replace(value);
+  if (Array.isArray(value)) return value.map((v) => replaceExpressions(v, replace));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceExpressions(v, replace)]));
+  }
+  return value;
+}
+
 /**
- * The size of the request once deployed and run: deploy-time tokens count as 128 bytes, run-time
- * expressions (`Get`, `Std:Join`, ...) as 256.
+ * `value` as JSON text. String tokens (ARNs, names, ids) stay inside their JSON strings, where
+ * CloudFormation fills them in: none of those values can hold a quote or a backslash. A number
+ * token is placed unquoted, so that it stays a JSON number once deployed.
  */
-function estimatePayloadBytes(request: any): number {
-  const replaced = JSON.stringify(request, (_key, value) => {
-    if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 && /^(Get|Std:)/.test(Object.keys(value)[0])) {
-      return 'x'.repeat(EXPRESSION_ESTIMATE);
+function jsonWithTokens(value: any): string {
+  const numbers: number[] = [];
+  const text = JSON.stringify(value, (_key, v) => {
+    if (typeof v === 'number' && Token.isUnresolved(v)) {
+      numbers.push(v);
+      return `@@trainyard-number-${numbers.length - 1}@@`;
     }
-    if (typeof value === 'string' && Token.isUnresolved(value)) {
-      return value.replace(/\$\{Token\[[^\]]+\]\}/g, 'x'.repeat(TOKEN_ESTIMATE));
+    return v;
+  });
+  return text.replace(/"@@trainyard-number-(\d+)@@"/g, (_whole, i) => Tokenization.stringifyNumber(numbers[Number(i)]));
+}
+
+/** The length of a string once deployed, each deploy-time token counted at its upper bound. */
+function deployedLength(text: string): number {
+  return Buffer.byteLength(text.replace(/\$\{Token\[[^\]]+\]\}/g, 'x'.repeat(TOKEN_BOUND)), 'utf8');
+}
+
+/** The most bytes a run-time expression can resolve to (see the bounds above). */
+function runTimeBound(expression: any, parameterTypes: ReadonlyMap<string, PipelineValueType>): number {
+  if (expression === null || typeof expression !== 'object') {
+    return deployedLength(String(expression));
+  }
+  if (typeof expression.Get === 'string') {
+    const ref: string = expression.Get;
+    if (ref.startsWith('Parameters.')) {
+      const type = parameterTypes.get(ref.slice('Parameters.'.length));
+      return type === undefined || type === PipelineValueType.STRING ? STRING_PARAMETER_BOUND : SCALAR_PARAMETER_BOUND;
     }
+    if (ref.startsWith('Execution.')) {
+      return EXECUTION_VARIABLE_BOUNDS[ref.slice('Execution.'.length)] ?? JSON_GET_BOUND;
+    }
+    return STEP_PROPERTY_BOUND;
+  }
+  const join = expression['Std:Join'];
+  if (join && Array.isArray(join.Values)) {
+    const values: any[] = join.Values;
+    return values.reduce((sum: number, v) => sum + runTimeBound(v, parameterTypes), 0) + deployedLength(String(join.On ?? '')) * Math.max(0, values.length - 1);
+  }
+  return JSON_GET_BOUND;
+}
+
+/**
+ * The most bytes the service job payload (the request without `TrainingJobName` and `Tags`, which
+ * the submitter moves to the service job) can take once deployed and run: deploy-time values and
+ * run-time values counted at their upper bounds, JSON escaping aside.
+ */
+function estimatePayloadBytes(template: any, values: Readonly<Record<string, any>>, parameterTypes: ReadonlyMap<string, PipelineValueType>): number {
+  const { TrainingJobName: _name, Tags: _tags, ...payload } = template;
+  const text = JSON.stringify(payload, (_key, value) => {
+    if (isValueMarker(value)) return 'x'.repeat(runTimeBound(values[value[VALUE_MARKER]], parameterTypes));
+    if (typeof value === 'number' && Token.isUnresolved(value)) return 1e20; // 21 digits, more than any integer field takes
     return value;
   });
-  return Buffer.byteLength(replaced, 'utf8');
+  return deployedLength(text);
 }

@@ -1,6 +1,7 @@
 // The logic of the queued-training submitter (queued-training.lambda.ts), free of AWS clients so
 // that it can be tested with plain fakes as well as with aws-sdk-client-mock.
 import { createHash } from 'crypto';
+import { resolveTrainingJobRequest, TrainingJobRequestError } from './queued-training-request';
 
 /** AWS Batch: the largest `serviceRequestPayload`, 10 KiB. */
 export const MAX_PAYLOAD_BYTES = 10 * 1024;
@@ -14,12 +15,15 @@ export interface CallbackMessage {
   readonly token: string;
   readonly pipelineExecutionArn: string;
   readonly arguments: {
+    /** The request template, a JSON string (see queued-training-request.ts). */
     readonly TrainingJobRequest: unknown;
     readonly JobQueue: string;
     readonly QuotaShareName: string;
     readonly SchedulingPriority?: number | string;
     readonly PreemptionRetries?: number | string;
     readonly StepName?: string;
+    /** `RunTimeValue<n>`: the resolved run-time values the template's markers name. */
+    readonly [runTimeValue: string]: unknown;
   };
 }
 
@@ -139,7 +143,14 @@ export async function submitCallback(body: string, settings: SubmitterSettings, 
     await fail('Trainyard queued training: the callback message lacks JobQueue, QuotaShareName or TrainingJobRequest.');
     return;
   }
-  const request = typeof args.TrainingJobRequest === 'string' ? JSON.parse(args.TrainingJobRequest) : { ...(args.TrainingJobRequest as object) };
+  let request: Record<string, any>;
+  try {
+    request = resolveTrainingJobRequest(args);
+  } catch (e) {
+    if (!(e instanceof TrainingJobRequestError)) throw e;
+    await fail(`Trainyard queued training: cannot rebuild the CreateTrainingJob request: ${e.message}`);
+    return;
+  }
   // AWS Batch names the training job (AWSBatch<jobName><hash>).
   delete (request as any).TrainingJobName;
   // As the SageMaker Python SDK's TrainingQueue does, the job's tags go on the service job (Batch's

@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import { ArnFormat, Duration, Resource, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +10,7 @@ import { foreignKeyArn } from '../../core/cfn-guard-key-reference';
 import { ITeamCapacityShare } from '../../environment/team-capacity-share';
 import { ITrainingEnvironment } from '../../environment/training-environment';
 import { QueuedTrainingFunction } from '../queued-training-function';
+import { queuedJobNamePrefix } from './queued-job-name';
 
 /** Properties of a pipeline's submitter. */
 export interface QueuedTrainingSubmitterProps {
@@ -31,7 +31,7 @@ export class QueuedTrainingSubmitter extends Construct {
   public readonly queue: sqs.Queue;
   /** The submitter function. */
   public readonly function: lambda.Function;
-  /** `ty<8 hex>`: the start of the names of this pipeline's service jobs. */
+  /** `ty<team hash: 6 hex><4 hex>`: the start of the names of this pipeline's service jobs. */
   public readonly jobNamePrefix: string;
 
   constructor(scope: Construct, id: string, props: QueuedTrainingSubmitterProps) {
@@ -39,9 +39,10 @@ export class QueuedTrainingSubmitter extends Construct {
     const { environment } = props;
     const stack = Stack.of(this);
     const key = environment.key;
-    // 2 + 8 + 1 + 10 (callback token) = 21 characters: Batch names the training job
-    // AWSBatch<jobName><32 hex>, which must fit SageMaker's 63.
-    this.jobNamePrefix = `ty${createHash('sha256').update(this.node.path).digest('hex').slice(0, 8)}`;
+    // 12 + 1 + 10 (callback token) = 23 characters: Batch names the training job
+    // AWSBatch<jobName><32 hex>, which must fit SageMaker's 63. The prefix carries a hash of the
+    // team, so FlowMetrics can attribute the job by its name alone (queued-job-name.ts).
+    this.jobNamePrefix = queuedJobNamePrefix(environment.teamName, this.node.path);
 
     const dlq = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,

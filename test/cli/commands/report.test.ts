@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricDataCommand, GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, GetMetricDataCommandInput, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeModelPackageCommand,
   DescribeTrainingJobCommand,
@@ -106,8 +106,19 @@ function givenAccount() {
   // Host metrics (SageMaker scale; ml.g5.2xlarge has one GPU): fraud-train-1 at 20 % with 10 % of its
   // 24 GiB, fraud-train-2 at 90 %; the other runs published none (unmeasured).
   const gpu: Record<string, number> = { 'fraud-train-1/algo-1': 20, 'fraud-train-2/algo-1': 90 };
+  // The FlowMetrics collector's queue figures: fraud's queued jobs waited 12 min (p50) / 45 min (p90)
+  // over 6 starts and lost 2 attempts (3.5 instance-hours) to preemption; risk queues nothing.
+  cloudwatch.on(ListMetricsCommand).callsFake((input) => (input.NextToken === 'more'
+    ? { Metrics: [{ Namespace: 'Trainyard/Flow', MetricName: input.MetricName, Dimensions: [{ Name: 'Team', Value: 'fraud' }] }] }
+    : { Metrics: [{ Namespace: 'Trainyard/Flow', MetricName: input.MetricName, Dimensions: [{ Name: 'Team', Value: 'fraud' }, { Name: 'Cause', Value: 'x' }] }], NextToken: 'more' }));
+  const flow: Record<string, number> = { p50: 720, p90: 2700, SampleCount: 6, Sum: 0 };
   cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
     MetricDataResults: input.MetricDataQueries!.map((q) => {
+      const metric = q.MetricStat!.Metric!;
+      if (metric.Namespace === 'Trainyard/Flow') {
+        const value = metric.MetricName === 'Preemptions' ? 2 : metric.MetricName === 'WastedGpuHoursByCause' ? 3.5 : flow[q.MetricStat!.Stat!];
+        return { Id: q.Id, Timestamps: [input.StartTime!], Values: [value] };
+      }
       const host = q.MetricStat!.Metric!.Dimensions![0].Value!;
       const value = gpu[host] === undefined ? undefined : q.MetricStat!.Metric!.MetricName === 'GPUUtilization' ? gpu[host] : 10;
       const timestamps: Date[] = [];
@@ -153,7 +164,8 @@ describe('trainyard report, end to end against mocked paginated SageMaker respon
     const io = captureIo();
     expect(await reportCommand(['--since', '7d', '--format', 'json'], io)).toBe(0);
     // Runs ending within a day of each other share a request: fraud-train-1..3, then fraud-train-4 and risk-train-1.
-    const calls = cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
+    const calls = cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input)
+      .filter((c) => c.MetricDataQueries![0].MetricStat!.Metric!.Namespace !== 'Trainyard/Flow');
     expect(calls.map((c) => c.MetricDataQueries!.length)).toEqual([12, 8]);
     expect(calls[0].MetricDataQueries!.map((q) => q.MetricStat!.Metric!.Dimensions![0].Value)).toContain('fraud-train-3/algo-1');
     const { fraud, risk } = JSON.parse(io.stdout).teams;
@@ -173,7 +185,8 @@ describe('trainyard report, end to end against mocked paginated SageMaker respon
     cloudwatch.on(GetMetricDataCommand).rejects(Object.assign(new Error('not authorized to perform: cloudwatch:GetMetricData'), { name: 'AccessDenied' }));
     const io = captureIo();
     expect(await reportCommand(['--since', '7d', '--format', 'json'], io)).toBe(0);
-    expect(io.stderr).toBe('trainyard report: GPU utilization left out, CloudWatch GetMetricData failed (AccessDenied); it needs cloudwatch:GetMetricData.\n');
+    expect(io.stderr).toBe('trainyard report: GPU utilization left out, CloudWatch GetMetricData failed (AccessDenied); it needs cloudwatch:GetMetricData.\n' +
+      'trainyard report: queue wait and preemptions left out, CloudWatch failed (AccessDenied); they need cloudwatch:ListMetrics and cloudwatch:GetMetricData.\n');
     const fraud = JSON.parse(io.stdout).teams.fraud;
     expect(fraud.gpuUtilization).toEqual(expect.objectContaining({ measuredRuns: 0, unmeasuredRuns: 4, meanPercent: null }));
   });
@@ -203,6 +216,55 @@ describe('trainyard report, end to end against mocked paginated SageMaker respon
     expect(io.stdout).toContain('| team | measured runs | unmeasured | GPU util | idle GPU-h |');
     expect(io.stdout).toMatch(/### Right-sizing advice.*\n\n- fraud-train-1 \(1 x ml\.g5\.2xlarge/);
     expect(sagemaker.commandCalls(ListPipelinesCommand)[0].args[0].input.PipelineNamePrefix).toBe('fraud');
+  });
+
+  test('queue wait per team (p50/p90 of SUBMITTED -> RUNNING) and preemptions as scrap, in every format', async () => {
+    // json: the queue figures, and the preempted cause carries the preemptions and their GPU-hours
+    const json = captureIo();
+    expect(await reportCommand(['--since', '7d', '--format', 'json'], json)).toBe(0);
+    const result = JSON.parse(json.stdout);
+    expect(result.queue).toEqual([{ team: 'fraud', startedJobs: 6, waitP50Minutes: 12, waitP90Minutes: 45, preemptions: 2, preemptedGpuHours: 3.5 }]);
+    expect(result.teams.fraud.scrapByCause.preempted).toEqual(expect.objectContaining({ runs: 2, gpuHours: 3.5 }));
+    expect(result.teams.risk.scrapByCause.preempted).toEqual(expect.objectContaining({ runs: 0, gpuHours: 0 }));
+    expect(result.total.scrapByCause.preempted).toEqual(expect.objectContaining({ runs: 2, gpuHours: 3.5 }));
+    // Only the Team-only series count (the collector's by-cause series carry a Cause too), every page read.
+    expect(cloudwatch.commandCalls(ListMetricsCommand).map((c) => [c.args[0].input.MetricName, c.args[0].input.Namespace])).toEqual([
+      ['QueueWaitSeconds', 'Trainyard/Flow'], ['QueueWaitSeconds', 'Trainyard/Flow'], ['Preemptions', 'Trainyard/Flow'], ['Preemptions', 'Trainyard/Flow'],
+    ]);
+    const [flowCall] = cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input).filter((c) => c.MetricDataQueries![0].MetricStat!.Metric!.Namespace === 'Trainyard/Flow');
+    expect(flowCall.MetricDataQueries!.map((q) => `${q.MetricStat!.Metric!.MetricName}:${q.MetricStat!.Stat}`)).toEqual([
+      'QueueWaitSeconds:p50', 'QueueWaitSeconds:p90', 'QueueWaitSeconds:SampleCount', 'Preemptions:Sum', 'WastedGpuHoursByCause:Sum',
+    ]);
+    expect(flowCall.MetricDataQueries![4].MetricStat!.Metric!.Dimensions).toEqual([{ Name: 'Team', Value: 'fraud' }, { Name: 'Cause', Value: 'preempted' }]);
+    // One period spans the whole window (whole hours around the last 7 days).
+    expect(flowCall.MetricDataQueries![0].MetricStat!.Period).toBe((flowCall.EndTime!.getTime() - flowCall.StartTime!.getTime()) / 1000);
+    expect(flowCall.EndTime!.getTime() - flowCall.StartTime!.getTime()).toBeGreaterThanOrEqual(7 * 24 * HOUR);
+
+    // table
+    const table = captureIo();
+    expect(await reportCommand(['--since', '7d'], table)).toBe(0);
+    expect(table.stdout).toContain('Capacity pool queue (SUBMITTED -> RUNNING, preempted attempts)');
+    expect(table.stdout).toMatch(/\nfraud\s+6\s+12\.0 \/ 45\.0\s+2\s+3\.5\n/);
+    const causes = table.stdout.split('Scrapped runs by cause')[1].split('\n');
+    const preemptedColumn = causes[1].split(/\s{2,}/).indexOf('preempted');
+    expect(preemptedColumn).toBeGreaterThan(0);
+    expect(causes.find((l) => l.startsWith('fraud'))!.split(/\s{2,}/)[preemptedColumn]).toBe('2 (3.5 h)');
+    expect(causes.find((l) => l.startsWith('total'))!.split(/\s{2,}/)[preemptedColumn]).toBe('2 (3.5 h)');
+
+    // markdown, one team
+    const markdown = captureIo();
+    expect(await reportCommand(['--since', '7d', '--format', 'markdown', '--team', 'fraud'], markdown)).toBe(0);
+    expect(markdown.stdout).toContain('### Capacity pool queue (SUBMITTED -> RUNNING, preempted attempts)\n\n| team | started jobs | queue wait p50/p90 min | preemptions | preempted GPU-h |');
+    expect(markdown.stdout).toContain('| fraud | 6 | 12.0 / 45.0 | 2 | 3.5 |');
+    expect(markdown.stdout).toMatch(/\| fraud \| (?:\d+ \([\d.]+ h\) \| ){6}2 \(3\.5 h\) \|/);
+  });
+
+  test('without CloudWatch ListMetrics the report still prints, without queue figures and with a one-line warning', async () => {
+    cloudwatch.on(ListMetricsCommand).rejects(Object.assign(new Error('not authorized to perform: cloudwatch:ListMetrics'), { name: 'AccessDenied' }));
+    const io = captureIo();
+    expect(await reportCommand(['--since', '7d', '--format', 'json'], io)).toBe(0);
+    expect(io.stderr).toBe('trainyard report: queue wait and preemptions left out, CloudWatch failed (AccessDenied); they need cloudwatch:ListMetrics and cloudwatch:GetMetricData.\n');
+    expect(JSON.parse(io.stdout).queue).toEqual([]);
   });
 
   test('on a TTY, progress goes to stderr and stdout holds only the result', async () => {

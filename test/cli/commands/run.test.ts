@@ -169,6 +169,38 @@ describe('trainyard run --local on a hand-written assembly', () => {
     expect(report.message).toMatch(/^its script imports 'trainyard_no_such_package', which the local python3 does not have \(pip install trainyard-no-such-package/);
   });
 
+  test('GIVEN a queued training (Callback) step whose request template is not JSON THEN the step fails saying so, and nothing trains', async () => {
+    const queuedDir = path.join(work, 'hand-queued');
+    fs.mkdirSync(queuedDir, { recursive: true });
+    fs.writeFileSync(path.join(queuedDir, 'Queued.template.json'), JSON.stringify({
+      Resources: {
+        Queued: {
+          Type: 'AWS::SageMaker::Pipeline',
+          Properties: {
+            PipelineName: 'Queued',
+            PipelineDefinition: {
+              PipelineDefinitionBody: JSON.stringify({
+                Version: '2020-12-01',
+                Parameters: [{ Name: 'InputData', Type: 'String', DefaultValue: 'bucket/data/' }],
+                Steps: [{
+                  Name: 'Train',
+                  Type: 'Callback',
+                  SqsQueueUrl: 'https://sqs.local/queue',
+                  OutputParameters: [{ OutputName: 'ModelArtifacts', OutputType: 'String' }],
+                  Arguments: { TrainingJobRequest: '{"RoleArn": ', JobQueue: 'q', QuotaShareName: 'team', RunTimeValue0: { Get: 'Parameters.InputData' } },
+                }],
+              }),
+            },
+          },
+        },
+      },
+    }));
+    const { code, report } = await runJson('--cdk-out', queuedDir, '--data', data);
+    expect(code).toBe(1);
+    expect(report.failedStep).toBe('Train');
+    expect(report.message).toMatch(/TrainingJobRequest is not valid JSON/);
+  });
+
   test('GIVEN several pipelines and no --pipeline THEN it lists them; GIVEN one THEN the data parameter is found by name', async () => {
     const { code, err } = await trainyard('run', '--local', '--cdk-out', dir, '--data', data);
     expect(code).toBe(2);

@@ -264,8 +264,11 @@ const SCHEMA = {
           additionalProperties: false,
         },
         {
-          // The published schema's Callback step: SqsQueueUrl, free-form Arguments and typed OutputParameters
-          // (no RetryPolicies). Trainyard's QueuedTrainingStep puts a CreateTrainingJob request in its arguments.
+          // The published schema's Callback step: SqsQueueUrl, Arguments and typed OutputParameters (no
+          // RetryPolicies). Its Arguments are the step's inputs, which the SageMaker Python SDK's
+          // CallbackStep renders as a flat map: each value a primitive or ONE pipeline expression, never a
+          // nested object. Trainyard's QueuedTrainingStep carries the CreateTrainingJob request as a JSON
+          // string template whose run-time values are the RunTimeValue<n> arguments.
           type: 'object',
           properties: {
             ...STEP_COMMON,
@@ -273,8 +276,10 @@ const SCHEMA = {
             SqsQueueUrl: { type: 'string', minLength: 1 },
             Arguments: {
               type: 'object',
+              additionalProperties: ANY_VALUE,
+              patternProperties: { '^RunTimeValue[0-9]+$': EXPRESSION },
               properties: {
-                TrainingJobRequest: TRAINING_ARGUMENTS,
+                TrainingJobRequest: { type: 'string', minLength: 2 },
                 JobQueue: { type: 'string' },
                 QuotaShareName: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' },
                 SchedulingPriority: { type: 'integer', minimum: 0, maximum: 9999 },
@@ -315,6 +320,27 @@ const SCHEMA = {
 };
 
 const validateDefinition = new Ajv({ allErrors: true, strict: false }).compile(SCHEMA);
+const validateTrainingArguments = new Ajv({ allErrors: true, strict: false }).compile({ definitions: SCHEMA.definitions, ...TRAINING_ARGUMENTS });
+
+/**
+ * Schema violations of the CreateTrainingJob request a queued training (Callback) step carries:
+ * its `TrainingJobRequest` template parsed, each `{"Trainyard::Value": name}` marker replaced by the
+ * expression of argument `name`, judged as a Training step's arguments. Empty when valid.
+ */
+export function queuedTrainingRequestErrors(callbackArguments: any): string[] {
+  const template = JSON.parse(callbackArguments.TrainingJobRequest);
+  const fill = (v: any): any => {
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof v['Trainyard::Value'] === 'string') {
+      const expression = callbackArguments[v['Trainyard::Value']];
+      if (expression === undefined) throw new Error(`marker names a missing argument ${v['Trainyard::Value']}`);
+      return expression;
+    }
+    if (Array.isArray(v)) return v.map(fill);
+    return v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)])) : v;
+  };
+  if (validateTrainingArguments(fill(template))) return [];
+  return (validateTrainingArguments.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message}`);
+}
 
 /** Schema violations of a rendered (token-free) definition, as `path: message` lines; empty when valid. */
 export function definitionSchemaErrors(definition: unknown): string[] {
