@@ -21,6 +21,7 @@ import { teamJobStatements } from './private/team-jobs';
 import { acknowledgeWildcardResources } from './private/wildcard-acknowledgement';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { ManagedPolicyGrantee } from '../core/managed-policy-grantee';
 import { boundedName } from '../core/physical-name';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { ITrainingEnvironment } from '../environment/training-environment';
@@ -458,11 +459,11 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
       description: `Starts SageMaker pipeline ${this.node.path} and nothing else`,
       permissionsBoundary: this.environment.permissionsBoundary,
     });
-    new iam.ManagedPolicy(this, `${id}Policy`, {
+    // grantStartExecution is the one definition of what a trigger may do; the grantee keeps it out of an inline policy.
+    this.grantStartExecution(new ManagedPolicyGrantee(this, `${id}Policy`, {
+      role,
       description: `Start executions of SageMaker pipeline ${this.node.path} only`,
-      roles: [role],
-      statements: [new iam.PolicyStatement({ actions: ['sagemaker:StartPipelineExecution'], resources: [this.pipelineArn] })],
-    });
+    }));
     return role;
   }
 
