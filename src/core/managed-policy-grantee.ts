@@ -79,18 +79,26 @@ export class ManagedPolicyGrantee extends Construct implements iam.IGrantable {
 }
 
 /**
- * `grantee` such that the statements a grant adds through it carry the statement id `sid`, when the
- * grant lands in a `ManagedPolicyGrantee`'s policy (whose wildcards are acknowledged by id). Any other
- * grantee is returned as is: its inline policy may merge statements, which ids would prevent.
+ * Runs `grant(grantee)` so that the statements it adds to a `ManagedPolicyGrantee`'s policy carry the
+ * statement id `sid` (wildcards there are acknowledged by id). The grantee itself is passed on, so
+ * grants that look at it (a KMS key's, across accounts) see the real one. Any other grantee gets its
+ * statements without ids: its inline policy may merge statements, which ids would prevent.
  *
  * @internal
  */
-export function withStatementId(grantee: iam.IGrantable, sid: string): iam.IGrantable {
-  const principal = grantee.grantPrincipal as unknown as Partial<ManagedPolicyPrincipal>;
-  if (typeof principal !== 'object' || principal === null || !(PRINCIPAL_SYMBOL in principal) || typeof principal.withSid !== 'function') {
-    return grantee;
+export function grantWithStatementId(grantee: iam.IGrantable, sid: string, grant: (grantee: iam.IGrantable) => iam.Grant): iam.Grant {
+  const principal: unknown = grantee.grantPrincipal;
+  if (typeof principal !== 'object' || principal === null || !(PRINCIPAL_SYMBOL in principal)) {
+    return grant(grantee);
   }
-  return { grantPrincipal: principal.withSid(sid) };
+  const managed = principal as unknown as ManagedPolicyPrincipal;
+  const previous = managed.statementId;
+  managed.statementId = sid;
+  try {
+    return grant(grantee);
+  } finally {
+    managed.statementId = previous;
+  }
 }
 
 /**
@@ -101,29 +109,20 @@ class ManagedPolicyPrincipal implements iam.IPrincipal {
   public readonly grantPrincipal: iam.IPrincipal = this;
   public readonly assumeRoleAction: string;
   public readonly principalAccount?: string;
+  /** The id statements added now get (set by `grantWithStatementId` for the duration of one grant). */
+  public statementId?: string;
   /** The statements by id, as JSON: the same statement added twice is kept once. */
   private readonly added = new Map<string, string>();
 
-  constructor(
-    private readonly policy: iam.ManagedPolicy,
-    private readonly role: iam.IRole | undefined,
-    private readonly sid?: string,
-    shared?: Map<string, string>,
-  ) {
+  constructor(private readonly policy: iam.ManagedPolicy, private readonly role: iam.IRole | undefined) {
     Object.defineProperty(this, PRINCIPAL_SYMBOL, { value: true });
     const stand = role ?? new iam.AccountPrincipal(policy.stack.account);
     this.assumeRoleAction = stand.assumeRoleAction;
     this.principalAccount = stand.principalAccount;
-    if (shared) this.added = shared;
   }
 
   public get policyFragment(): iam.PrincipalPolicyFragment {
     return (this.role ?? new iam.AccountPrincipal(this.policy.stack.account)).policyFragment;
-  }
-
-  /** This principal, giving statements the id `sid`. */
-  public withSid(sid: string): iam.IPrincipal {
-    return new ManagedPolicyPrincipal(this.policy, this.role, sid, this.added);
   }
 
   public addToPolicy(statement: iam.PolicyStatement): boolean {
@@ -131,7 +130,7 @@ class ManagedPolicyPrincipal implements iam.IPrincipal {
   }
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    const sid = statement.sid ?? this.sid;
+    const sid = statement.sid ?? this.statementId;
     if (sid !== undefined) {
       const json = JSON.stringify({ ...statement.toStatementJson(), Sid: undefined });
       let unique = sid;

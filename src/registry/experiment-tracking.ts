@@ -6,7 +6,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
-import { withStatementId } from '../core/managed-policy-grantee';
+import { grantWithStatementId } from '../core/managed-policy-grantee';
 import { acknowledgeCrossStackAccessLogs, enableEventBridgeNotifications, secureBucketProps } from '../core/secure-bucket';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireName } from '../core/validate';
@@ -557,28 +557,29 @@ function grantTrackingAccess(grantee: iam.IGrantable, tracking: TrackingAccess):
   const presign = tracking.dedicated ? 'sagemaker:CreatePresignedMlflowTrackingServerUrl' : 'sagemaker:CreatePresignedMlflowAppUrl';
   const describe = tracking.dedicated ? 'sagemaker:DescribeMlflowTrackingServer' : 'sagemaker:DescribeMlflowApp';
   const extra = tracking.dedicated ? [] : ['sagemaker:CallMlflowAppApi'];
-  let grant = iam.Grant.addToPrincipal({
-    grantee: withStatementId(grantee, 'UseMlflow'),
+  let grant = grantWithStatementId(grantee, 'UseMlflow', (g) => iam.Grant.addToPrincipal({
+    grantee: g,
     actions: [...ExperimentTracking.CLIENT_ACTIONS, presign, describe, ...extra],
     resourceArns: [tracking.trackingArn],
-  });
+  }));
   const bucket = tracking.artifactsBucket;
   if (bucket) {
     grant = grant
-      .combine(iam.Grant.addToPrincipal({
-        grantee: withStatementId(grantee, 'ReadWriteMlflowArtifacts'),
+      .combine(grantWithStatementId(grantee, 'ReadWriteMlflowArtifacts', (g) => iam.Grant.addToPrincipal({
+        grantee: g,
         actions: ['s3:GetObject', 's3:PutObject'],
         resourceArns: [bucket.arnForObjects(`${tracking.artifactsPrefix}*`)],
-      }))
-      .combine(iam.Grant.addToPrincipal({
-        grantee: withStatementId(grantee, 'ListMlflowArtifacts'),
+      })))
+      .combine(grantWithStatementId(grantee, 'ListMlflowArtifacts', (g) => iam.Grant.addToPrincipal({
+        grantee: g,
         actions: ['s3:ListBucket'],
         resourceArns: [bucket.bucketArn],
         conditions: { StringLike: { 's3:prefix': [`${tracking.artifactsPrefix}*`] } },
-      }));
+      })));
   }
-  if (tracking.key) {
-    grant = grant.combine(tracking.key.grant(withStatementId(grantee, 'UseMlflowArtifactKey'), 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'));
+  const key = tracking.key;
+  if (key) {
+    grant = grant.combine(grantWithStatementId(grantee, 'UseMlflowArtifactKey', (g) => key.grant(g, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey')));
   }
   return grant;
 }

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { TrainyardValidationError } from '../core/errors';
-import { withStatementId } from '../core/managed-policy-grantee';
+import { grantWithStatementId } from '../core/managed-policy-grantee';
 import { boundedName } from '../core/physical-name';
 import { requireName } from '../core/validate';
 import { requireAccountIds } from './private/accounts';
@@ -165,18 +165,19 @@ abstract class ModelRegistryBase extends Resource implements IModelRegistry {
    * `ReadModelVersions` (`model-package/<group>/*`: the wildcard to acknowledge) and `DecryptModelArtifacts`.
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    const group = iam.Grant.addToPrincipal({
-      grantee: withStatementId(grantee, 'DescribeModelPackageGroup'),
+    const group = grantWithStatementId(grantee, 'DescribeModelPackageGroup', (g) => iam.Grant.addToPrincipal({
+      grantee: g,
       actions: ['sagemaker:DescribeModelPackageGroup'],
       resourceArns: [this.modelPackageGroupArn],
-    });
-    const versions = iam.Grant.addToPrincipal({
-      grantee: withStatementId(grantee, 'ReadModelVersions'),
+    }));
+    const versions = grantWithStatementId(grantee, 'ReadModelVersions', (g) => iam.Grant.addToPrincipal({
+      grantee: g,
       actions: ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'],
       resourceArns: [this.modelPackagesArn()],
-    });
+    }));
     const grant = group.combine(versions);
-    return this.key ? grant.combine(this.key.grantDecrypt(withStatementId(grantee, 'DecryptModelArtifacts'))) : grant;
+    const key = this.key;
+    return key ? grant.combine(grantWithStatementId(grantee, 'DecryptModelArtifacts', (g) => key.grantDecrypt(g))) : grant;
   }
 
   public grantApprove(grantee: iam.IGrantable): iam.Grant {

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Acknowledgements } from '../../src/core/acknowledgements';
-import { ManagedPolicyGrantee } from '../../src/core/managed-policy-grantee';
+import { grantWithStatementId, ManagedPolicyGrantee } from '../../src/core/managed-policy-grantee';
 import { ModelRegistry } from '../../src/registry/model-registry';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 import { compliantKey } from '../registry/fixtures';
@@ -73,5 +73,18 @@ describe('ManagedPolicyGrantee', () => {
     ModelRegistry.fromGroupName(stack, 'Models', 'fraud-models').grantRead(role);
     const policy = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0];
     expect(policy.Properties.PolicyDocument.Statement.every((s: any) => s.Sid === undefined)).toBe(true);
+  });
+
+  test('grantWithStatementId hands the grantee itself to the grant (a KMS key judges accounts by it), and the id lasts one grant', () => {
+    const stack = new Stack(newApp(), 'S');
+    const grantee = ManagedPolicyGrantee.of(new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() }));
+    let seen: iam.IGrantable | undefined;
+    grantWithStatementId(grantee, 'Named', (g) => {
+      seen = g;
+      return iam.Grant.addToPrincipal({ grantee: g, actions: ['sagemaker:DescribeModelPackageGroup'], resourceArns: ['arn:aws:sagemaker:us-east-1:111111111111:model-package-group/a'] });
+    });
+    iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:DescribeModelPackageGroup'], resourceArns: ['arn:aws:sagemaker:us-east-1:111111111111:model-package-group/b'] });
+    expect(seen).toBe(grantee);
+    expect(documentOf(grantee).Statement.map((st: any) => st.Sid)).toEqual(['Named', undefined]);
   });
 });

@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { Acknowledgements } from '../../core/acknowledgements';
 import { TrainyardValidationError } from '../../core/errors';
-import { ManagedPolicyGrantee, withStatementId } from '../../core/managed-policy-grantee';
+import { grantWithStatementId, ManagedPolicyGrantee } from '../../core/managed-policy-grantee';
 
 /** What a team environment shares from, as the sharing helpers see it. @internal */
 export interface SharingOwner extends IConstruct {
@@ -54,7 +54,7 @@ class TeamShare {
   public grant(
     sid: string, actions: string[], resourceArns: string[], conditions?: Record<string, Record<string, unknown>>, acknowledge = false,
   ): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({ grantee: withStatementId(this.grantee, sid), actions, resourceArns, conditions });
+    const grant = grantWithStatementId(this.grantee, sid, (grantee) => iam.Grant.addToPrincipal({ grantee, actions, resourceArns, conditions }));
     if (acknowledge) {
       Acknowledgements.acknowledgeWildcardResources(this.grantee.policy, grant.principalStatements
         .map((statement) => ({ statementSid: statement.sid!, reason: Acknowledgements.TEAM_SHARE_REASON })));
