@@ -5,8 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { TrainyardValidationError } from '../core/errors';
-import { grantWithStatementId } from '../core/managed-policy-grantee';
 import { boundedName } from '../core/physical-name';
+import { grantWithStatementId } from '../core/private/managed-policy-principal';
 import { requireName } from '../core/validate';
 import { requireAccountIds } from './private/accounts';
 

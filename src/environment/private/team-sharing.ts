@@ -6,7 +6,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { Acknowledgements } from '../../core/acknowledgements';
 import { TrainyardValidationError } from '../../core/errors';
-import { grantWithStatementId, ManagedPolicyGrantee } from '../../core/managed-policy-grantee';
+import { ManagedPolicyGrantee } from '../../core/managed-policy-grantee';
+import { grantWithStatementId } from '../../core/private/managed-policy-principal';
 
 /** What a team environment shares from, as the sharing helpers see it. @internal */
 export interface SharingOwner extends IConstruct {
