@@ -1,3 +1,5 @@
+import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { awscdk, github, javascript, JsonFile, TextFile } from 'projen';
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -80,6 +82,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   githubOptions: { mergify: false },
   pullRequestTemplate: false,
   docgen: true,
+  // The Python package (`pip install trainyard`, `import trainyard`), for ML engineers who write Python.
+  // Its wheel is built by package:python, where Python's build tools are installed (see below).
+  publishToPypi: { distName: 'trainyard', module: 'trainyard' },
 
   gitignore: ['cdk.out', '.cdk.staging', '/bench/out', '*.tsbuildinfo'],
   // templates/training ships with the package: StandardTrainingRecipe packs those sample scripts.
@@ -132,6 +137,12 @@ const compat = project.tasks.tryFind('compat')!;
 compat.reset('node scripts/api-compat.js');
 project.postCompileTask.spawn(compat);
 project.addPackageIgnore('/api-baseline/');
+
+// The Python wheel (publishToPypi above). jsii-pacmak's Python build pip-installs the setuptools, build and
+// twine versions it pins, from PyPI: where pip cannot, scripts/package-python.js builds the wheel from
+// pacmak's generated sources with the tools the pip index has, or skips with the reason, so the build
+// stays green on a machine that reaches only the npm registry.
+project.tasks.tryFind('package:python')!.reset('node scripts/package-python.js');
 
 // Benchmarks (not timed tests); `npm run bench` is assembled by the lead from the bench:* tasks.
 project.addTask('bench:metrics', {
@@ -197,23 +208,25 @@ new JsonFile(project, 'cdk.json', {
       // The zones of those placeholder accounts, so env-aware stacks need no lookup (no credentials).
       'availability-zones:account=111111111111:region=us-east-1': ['us-east-1a', 'us-east-1b', 'us-east-1c'],
       'availability-zones:account=222222222222:region=us-east-1': ['us-east-1a', 'us-east-1b', 'us-east-1c'],
-      // Writes cdk.out/policy-validation-report.json alongside the human report.
-      '@aws-cdk/core:validationReportJson': true,
-      // Log delivery by bucket policy, so the access-logs bucket keeps BucketOwnerEnforced.
-      '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
-      '@aws-cdk/aws-iam:minimizePolicies': true,
-      '@aws-cdk/core:checkSecretUsage': true,
-      '@aws-cdk/aws-kms:applyImportedAliasPermissionsToPrincipal': true,
-      '@aws-cdk/aws-ec2:restrictDefaultSecurityGroup': true,
-      '@aws-cdk/aws-s3:createDefaultLoggingPolicy': true,
-      '@aws-cdk/aws-iam:standardizedServicePrincipals': true,
-      '@aws-cdk/aws-ec2:uniqueImdsv2TemplateName': true,
-      '@aws-cdk/aws-kms:reduceCrossAccountRegionPolicyScope': true,
-      '@aws-cdk/aws-lambda:useCdkManagedLogGroup': true,
+      // CDK's recommended feature flags, read from the installed aws-cdk-lib (what `cdk init` writes for
+      // this version), so `cdk synth` warns about no unset flag and the list follows each CDK upgrade.
+      // The tests read this file (test/helpers/synth.ts), so they synthesize with the same flags.
+      ...CURRENTLY_RECOMMENDED_FLAGS,
+      // Deliberate departures from the recommendation, each with its reason:
+      // Usage telemetry stays at CDK's basic level: governed (HIPAA, NIST) accounts do not opt in to
+      // sending which L2 props and methods they use.
       '@aws-cdk/core:enableAdditionalMetadataCollection': false,
-      // Cross-stack references (multi-team's team stacks import the platform's attributes) are
-      // strong exports, CDK's current behaviour, stated so synth does not warn about the default.
+      // Cross-stack references (multi-team's team stacks import the platform's attributes) stay strong
+      // exports, CDK's unconfigured behaviour: a team stack then blocks deleting the platform it uses.
+      // "weak" (recommended) would let the platform stack be deleted under its teams, and moving a
+      // deployed app to it replaces every import (CDK's own path is "both", then "weak").
       '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+      // Region-keyed mappings of environment-agnostic stacks (StandardTrainingRecipe's DLC account map) keep
+      // every partition CDK knows, as when this was unset: the recommended ['aws', 'aws-cn'] would drop the
+      // European Sovereign Cloud and ISO regions, and a team stack deployed there would fail at Fn::FindInMap.
+      '@aws-cdk/core:target-partitions': [...new Set(RegionInfo.regions.map((r) => r.partition))].sort(),
+      // Not a feature flag: writes cdk.out/policy-validation-report.json alongside the human report.
+      '@aws-cdk/core:validationReportJson': true,
     },
   },
 });

@@ -1,4 +1,5 @@
-import { App, CfnResource, Stack, Stage, Tags } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Stage } from 'aws-cdk-lib';
+import { tagStacksAndResources } from './platform';
 import { Acknowledgements } from '../src/core/acknowledgements';
 import { TrainyardValidationError } from '../src/core/errors';
 import { ManagedPolicyGrantee } from '../src/core/managed-policy-grantee';
@@ -72,7 +73,7 @@ export function multiAccount(app: App): Stack[] {
       'the versions of the one production group only, for describe and list.',
   }]);
 
-  Tags.of(app).add('trainyard:template', 'multi-account');
+  tagStacksAndResources(app, 'trainyard:template', 'multi-account');
   return [devStack, prodStack];
 }
 

@@ -1,4 +1,5 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { TrainyardValidationError } from '../src/core/errors';
 import { IMlPlatform, MlPlatform, MlPlatformProps } from '../src/platform/ml-platform';
 
@@ -48,8 +49,19 @@ export function addPlatformStack(app: App, template: string, props: MlPlatformPr
   if (legacyExports(app)) {
     keepLegacyExports(platformStack, platform);
   }
-  Tags.of(app).add('trainyard:template', template);
+  tagStacksAndResources(app, 'trainyard:template', template);
   return { platformStack, platform };
+}
+
+/**
+ * Tags every stack under `scope` and every taggable resource in them. cdk.json sets CDK's
+ * `@aws-cdk/core:explicitStackTags`, under which `Tags.of(scope).add` no longer tags the stacks themselves;
+ * the templates' stacks keep the stack tags they have always carried (CloudFormation propagates them, and
+ * `trainyard cost` reads them), so a deployed stack sees no tag change.
+ */
+export function tagStacksAndResources(scope: IConstruct, key: string, value: string): void {
+  Tags.of(scope).add(key, value);
+  Tags.of(scope).add(key, value, { includeResourceTypes: ['aws:cdk:stack'] });
 }
 
 /**

@@ -1,6 +1,6 @@
-import { App, Stack, Tags } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { TeamConfig, teamsFromContext } from './config/teams-config';
-import { importPlatform, platformNameFromContext, stackPrefix } from './platform';
+import { importPlatform, platformNameFromContext, stackPrefix, tagStacksAndResources } from './platform';
 import { addStandardPipeline } from './single-team';
 import { TrainyardValidationError } from '../src/core/errors';
 import { GpuProfile } from '../src/environment/gpu-profile';
@@ -49,7 +49,7 @@ export function teamTemplate(app: App): Stack[] {
   addStandardPipeline(stack, environment, share);
   // Throughput, cycle time and scrap rate of the team, in the team's own stack.
   new FlowMetrics(stack, 'FlowMetrics', { platform, environments: [environment] });
-  Tags.of(app).add('trainyard:template', 'team');
+  tagStacksAndResources(app, 'trainyard:template', 'team');
   return [stack];
 }
 
@@ -59,7 +59,7 @@ export function addTeamStack(app: App, team: TeamConfig): Stack {
     description: `Trainyard training environment of team ${team.name}: execution role, security group, job defaults, budget`,
   });
   // Read by `trainyard cost` (per-team marginal cost) and by cost allocation.
-  Tags.of(stack).add('trainyard:team', team.name);
+  tagStacksAndResources(stack, 'trainyard:team', team.name);
   return stack;
 }
 

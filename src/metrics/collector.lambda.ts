@@ -143,20 +143,24 @@ export async function handler(event: EventBridgeEvent<string, unknown>): Promise
   }
   if (!outcome.team || outcome.metrics.length === 0) return;
 
-  const metrics = new Metrics({ namespace: NAMESPACE, serviceName: 'trainyard-flow' });
-  // Team is the only dimension: drop Powertools' default `service` dimension.
-  metrics.clearDefaultDimensions();
-  metrics.addDimension('Team', outcome.team);
-  for (const m of outcome.metrics) {
-    const unit = m.unit === 'Count' ? MetricUnit.Count : m.unit === 'Percent' ? MetricUnit.Percent : MetricUnit.NoUnit;
-    if (m.cause) {
-      const single = metrics.singleMetric();
-      single.clearDefaultDimensions();
-      single.addDimensions({ Team: outcome.team, Cause: m.cause });
-      single.addMetric(m.name, unit, m.value);
-    } else {
-      metrics.addMetric(m.name, unit, m.value);
+  // Metrics of another team (a Batch event completing a run's scrap names the run's team) go out under that team.
+  const teams = [...new Set(outcome.metrics.map((m) => m.team ?? outcome.team!))];
+  for (const team of teams) {
+    const metrics = new Metrics({ namespace: NAMESPACE, serviceName: 'trainyard-flow' });
+    // Team is the only dimension: drop Powertools' default `service` dimension.
+    metrics.clearDefaultDimensions();
+    metrics.addDimension('Team', team);
+    for (const m of outcome.metrics.filter((x) => (x.team ?? outcome.team) === team)) {
+      const unit = m.unit === 'Count' ? MetricUnit.Count : m.unit === 'Percent' ? MetricUnit.Percent : MetricUnit.NoUnit;
+      if (m.cause) {
+        const single = metrics.singleMetric();
+        single.clearDefaultDimensions();
+        single.addDimensions({ Team: team, Cause: m.cause });
+        single.addMetric(m.name, unit, m.value);
+      } else {
+        metrics.addMetric(m.name, unit, m.value);
+      }
     }
+    metrics.publishStoredMetrics();
   }
-  metrics.publishStoredMetrics();
 }

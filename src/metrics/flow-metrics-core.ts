@@ -23,9 +23,11 @@ import {
   TrainingJobRecord,
 } from './private/records';
 import { classifyScrap, SCRAP_CAUSES, ScrapCause, TERMINAL_TRAINING_STATUSES } from './private/scrap-cause';
+import { attemptCausesOf, isBatchTrainingJobName, ServiceJobRecord, trainingJobKey } from './private/service-job-attempts';
 
 export type { ModelPackageRecord, PipelineExecutionRecord, TrainingJobRecord, TimeValue, TagsValue } from './private/records';
 export type { ScrapCause } from './private/scrap-cause';
+export type { ServiceJobRecord, ServiceJobAttemptRecord, ServiceResourceIdRecord } from './private/service-job-attempts';
 export { SCRAP_CAUSES } from './private/scrap-cause';
 export type { GpuCatalogueEntry, GpuUtilizationSample, RightSizingSuggestion } from './gpu-utilization';
 
@@ -192,6 +194,13 @@ export interface FlowRecords {
   readonly modelPackages?: readonly ModelPackageRecord[];
   /** Per training job name: its GPU utilization (from `summarizeHostMetrics` or the collector's run record). */
   readonly gpuUtilization?: Readonly<Record<string, GpuUtilizationSample>>;
+  /**
+   * AWS Batch service jobs (DescribeServiceJob responses, or service job event details) of jobs queued
+   * in a TrainingCapacityPool. A training job Batch stopped (Stopped, SecondaryStatus Stopped) counts
+   * as `preempted` scrap when one of them lists it among its preempted attempts, as `userStop`
+   * otherwise: once either way, never under both causes.
+   */
+  readonly serviceJobs?: readonly ServiceJobRecord[];
 }
 
 /**
@@ -403,6 +412,7 @@ export function computeFlowMetrics(records: FlowRecords, window: FlowWindow, opt
   const createdOrLast = (job: NormalizedTrainingJob) => (Number.isFinite(job.createdAt) ? job.createdAt : Infinity);
   const ordered = jobs.slice().sort((a, b) => createdOrLast(a) - createdOrLast(b));
   const firstSuccess = new Map<string, NormalizedTrainingJob>();
+  const batchCauses = attemptCausesOf(records?.serviceJobs);
   for (const job of ordered) {
     const terminal = TERMINAL_TRAINING_STATUSES.has(job.status);
     let duplicateOf: string | undefined;
@@ -412,7 +422,9 @@ export function computeFlowMetrics(records: FlowRecords, window: FlowWindow, opt
       else if (job.status === 'Completed' && !original) firstSuccess.set(job.fingerprint, job);
     }
     if (!terminal || !inWindow(job.endedAt)) continue;
-    const cause: ScrapCause | undefined = duplicateOf ? 'duplicate' : classifyScrap(job.status, job.secondaryStatus, job.failureReason, job.spot);
+    let cause: ScrapCause | undefined = duplicateOf ? 'duplicate' : classifyScrap(job.status, job.secondaryStatus, job.failureReason, job.spot);
+    // Batch stops a preempted attempt's training job like a user would: the service job says which it was.
+    if (cause === 'userStop' && isBatchTrainingJobName(job.name)) cause = batchCauses.get(trainingJobKey(job.name)) ?? 'userStop';
     const unitPrice = job.instanceType ? price(job.instanceType) : undefined;
     const priced = typeof unitPrice === 'number' && Number.isFinite(unitPrice);
     const cost = priced ? job.instanceHours * (unitPrice as number) : 0;

@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { costCommand, CostEstimate, estimateIdleCost, IDLE_FREE_TYPES } from '../../src/cli/commands/cost';
 import { CliIo } from '../../src/cli/io';
 import { TrainyardValidationError } from '../../src/core/errors';
 import { TrainingCapacityPool } from '../../src/environment/training-capacity-pool';
+import { newApp } from '../helpers/synth';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'cost');
 
@@ -117,7 +118,7 @@ describe('trainyard cost', () => {
 describe('trainyard cost on a capacity pool', () => {
   test('a TrainingCapacityPool and its quota shares cost nothing while idle, and every type is known', () => {
     // GIVEN a pool with one team share, synthesized
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-pool-cost-')) });
+    const app = newApp();
     new TrainingCapacityPool(new Stack(app, 'Platform'), 'Gpus', { capacity: [{ instanceType: 'ml.g5.2xlarge', maxInstances: 8 }] });
     const pool: CostEstimate = estimateIdleCost(app.synth().directory);
     // THEN $0 idle, with nothing left unestimated

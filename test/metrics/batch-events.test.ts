@@ -41,10 +41,10 @@ describe('collector: Batch service job events of a capacity pool', () => {
     expect((await processEvent(running, store, noSageMaker, settings)).skipped).toBe('duplicate-event');
   });
 
-  test('a finished job that was preempted twice counts as preempted scrap with the instance hours of the lost attempts', async () => {
-    const outcome = await processEvent(event({
+  test('a finished job that was preempted twice counts its 2 preemptions once; their scrap waits for the training jobs', async () => {
+    const store = memoryStore();
+    const ended = event({
       status: 'SUCCEEDED',
-      capacityUsage: [{ capacityUnit: 'ml.g5.2xlarge', quantity: 2 }],
       preemptionSummary: {
         preemptedAttemptCount: 2,
         recentPreemptedAttempts: [
@@ -52,12 +52,9 @@ describe('collector: Batch service job events of a capacity pool', () => {
           { startedAt: T0 + 60 * 60_000, stoppedAt: T0 + 90 * 60_000 },
         ],
       },
-    }), memoryStore(), noSageMaker, settings);
-    expect(outcome.metrics).toEqual([
-      { name: 'Preemptions', unit: 'Count', value: 2 },
-      { name: 'ScrappedRunsByCause', unit: 'Count', value: 2, cause: 'preempted' },
-      { name: 'WastedGpuHoursByCause', unit: 'None', value: 2, cause: 'preempted' },
-    ]);
+    });
+    expect((await processEvent(ended, store, noSageMaker, settings)).metrics).toEqual([{ name: 'Preemptions', unit: 'Count', value: 2 }]);
+    expect((await processEvent(ended, store, noSageMaker, settings)).skipped).toBe('duplicate-event');
   });
 
   test('a job without preemptions ends with no metrics; shares of unmeasured teams and queued states are skipped', async () => {

@@ -366,6 +366,64 @@ describe('collector Lambda: GPU utilization from the training-job host metrics',
     expect([...table.keys()].filter((k) => k.startsWith('tj#'))).toEqual([]);
     expect(emf.lines).toEqual([]);
   });
+
+  test('a preempted queued attempt through DynamoDB: the preemption event first, the training job then counts as preempted once, under the run\'s team', async () => {
+    // GIVEN a training job Batch made (AWSBatch<job name><32 hex>) that risk's tag attributes; DescribeTrainingJob is denied
+    const name = `AWSBatchty0a1b2c3d4e-Ab12Cd34Ef${'e'.repeat(32)}`;
+    sagemaker.on(DescribeTrainingJobCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const preemption = {
+      'version': '0',
+      'id': 'p-1',
+      'detail-type': 'Batch Service Job Preemption Completed',
+      'source': 'aws.batch',
+      'detail': {
+        preemptedJobArn: 'arn:aws:batch:eu-west-1:111122223333:service-job/51f245a9',
+        preemptionSummary: {
+          preemptedAttemptCount: 1,
+          recentPreemptedAttempts: [{ serviceResourceId: { name: 'TrainingJobArn', value: `arn:aws:sagemaker:eu-west-1:111122223333:training-job/${name.toLowerCase()}` }, startedAt: 1, stoppedAt: 2 }],
+        },
+        status: 'RUNNABLE',
+      },
+    };
+    const stopped = trainingJobEvent(name, 'Stopped', { SecondaryStatus: 'Stopped', BillableTimeInSeconds: 1800, Tags: { 'trainyard:team': 'risk' } });
+    // WHEN both arrive, each twice
+    for (const e of [preemption, stopped, preemption, { ...stopped, id: 'again' }]) await handler(e as any);
+    // THEN
+    expect(total(emf.lines, 'TrainingRuns')).toBe(1);
+    expect(total(emf.lines, 'ScrappedRuns')).toBe(1);
+    expect(total(emf.lines, 'ScrappedRunsByCause', 'preempted')).toBe(1);
+    expect(total(emf.lines, 'ScrappedRunsByCause', 'userStop')).toBe(0);
+    // 0.5 h billed x 2 instances
+    expect(total(emf.lines, 'WastedGpuHoursByCause', 'preempted')).toBe(1);
+    expect(emf.lines.every((d) => d.Team === 'risk')).toBe(true);
+    expect([...table.keys()].filter((k) => k.startsWith('bq#')).sort()).toEqual(['cause', 'run', 'scrap'].map((k) => `bq#${name.toLowerCase()}#${k}`));
+  });
+
+  test('a Batch event completing another team\'s run publishes that team\'s scrap under its own Team dimension', async () => {
+    const name = `AWSBatchty0a1b2c3d4e-Ab12Cd34Ef${'f'.repeat(32)}`;
+    sagemaker.on(DescribeTrainingJobCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    await handler(trainingJobEvent(name, 'Stopped', { SecondaryStatus: 'Stopped', BillableTimeInSeconds: 3600, Tags: { 'trainyard:team': 'risk' } }) as any);
+    const attemptArn = `arn:aws:sagemaker:eu-west-1:111122223333:training-job/${name}`;
+    await handler({
+      'id': 'b-1',
+      'detail-type': 'Batch Service Job State Change',
+      'source': 'aws.batch',
+      'detail': {
+        jobId: 'job-7',
+        jobName: 'notebook-job',
+        quotaShareName: 'fraud',
+        status: 'SUCCEEDED',
+        createdAt: 1,
+        startedAt: 2,
+        attempts: [{ serviceResourceId: { name: 'TrainingJobArn', value: attemptArn } }, { serviceResourceId: { name: 'TrainingJobArn', value: `${attemptArn}x` } }],
+        preemptionSummary: { preemptedAttemptCount: 1, recentPreemptedAttempts: [{ serviceResourceId: { name: 'TrainingJobArn', value: attemptArn } }] },
+      },
+    } as any);
+    const preemptedDocs = emf.lines.filter((d) => d.Cause === 'preempted');
+    expect(preemptedDocs.map((d) => d.Team)).toEqual(['risk', 'risk']);
+    expect(emf.lines.filter((d) => 'Preemptions' in d).map((d) => d.Team)).toEqual(['fraud']);
+    expect(emf.lines.filter((d) => 'ScrappedRuns' in d).map((d) => d.Team)).toEqual(['risk']);
+  });
 });
 
 describe('FlowMetrics\' typed metrics name exactly what the collector publishes', () => {

@@ -247,3 +247,36 @@ describe('computeFlowMetrics: edges', () => {
     expect(() => computeFlowMetrics({}, { start: WINDOW.end, end: WINDOW.start })).toThrow(/window must have a start before its end/);
   });
 });
+
+describe('computeFlowMetrics: training jobs AWS Batch stopped, with the service jobs that say why', () => {
+  // Two attempts of a queued job: the first preempted, the second stopped when a user terminated the
+  // service job; and a training job a user stopped outside Batch. Each 2 instance-hours on ml.g5.2xlarge.
+  const batchName = (n: number) => `AWSBatchty1a2b3c4d5e-Ab12Cd34Ef${String(n).repeat(32)}`;
+  const arn = (n: number) => `arn:aws:sagemaker:eu-west-1:111122223333:training-job/${batchName(n).toLowerCase()}`;
+  const jobs = [
+    trainingJob(batchName(1), { status: 'Stopped', secondaryStatus: 'Stopped', learningRate: '0.1' }),
+    trainingJob(batchName(2), { status: 'Stopped', secondaryStatus: 'Stopped', learningRate: '0.2' }),
+    trainingJob('fraud-stop', { status: 'Stopped', secondaryStatus: 'Stopped', learningRate: '0.3' }),
+  ];
+  const serviceJob = {
+    jobId: 'job-1',
+    status: 'FAILED',
+    isTerminated: true,
+    attempts: [1, 2].map((n) => ({ serviceResourceId: { name: 'TrainingJobArn', value: arn(n) } })),
+    latestAttempt: { serviceResourceId: { name: 'TrainingJobArn', value: arn(2) } },
+    preemptionSummary: { preemptedAttemptCount: 1, recentPreemptedAttempts: [{ serviceResourceId: { name: 'TrainingJobArn', value: arn(1) } }] },
+  };
+
+  test('the preempted attempt counts as preempted, the terminated one and the plain stop as userStop: each run once', () => {
+    const result = computeFlowMetrics({ trainingJobs: jobs, serviceJobs: [serviceJob] }, WINDOW);
+    expect(result.total.scrap).toEqual(expect.objectContaining({ runs: 3, scrappedRuns: 3, wastedGpuHours: 6 }));
+    expect(result.total.scrapByCause.preempted).toEqual({ runs: 1, gpuHours: 2, costUsd: 3.03 });
+    expect(result.total.scrapByCause.userStop).toEqual({ runs: 2, gpuHours: 4, costUsd: 6.06 });
+  });
+
+  test('without the service jobs every stop is a user stop, as SageMaker shows it', () => {
+    const result = computeFlowMetrics({ trainingJobs: jobs }, WINDOW);
+    expect(result.total.scrapByCause.preempted.runs).toBe(0);
+    expect(result.total.scrapByCause.userStop.runs).toBe(3);
+  });
+});

@@ -113,6 +113,13 @@ describe('FlowMetrics for two team environments, synthesized once with every com
     expect(queuedJobNameStart('fraud')).not.toBe(queuedJobNameStart('risk'));
   });
 
+  test('the preemption rule takes Batch Service Job Preemption Completed events (their detail names no job or share)', () => {
+    const rule = byDetailType(template, 'Batch Service Job Preemption Completed');
+    expect(rule.EventPattern).toEqual({ 'source': ['aws.batch'], 'detail-type': ['Batch Service Job Preemption Completed'] });
+    expect(rule.Targets).toHaveLength(1);
+    expect(JSON.stringify(rule.Targets[0].Arn)).toContain('Collector');
+  });
+
   test('the pipeline rule matches pipelines named <team> or <team>-... by pipelineArn, in every status', () => {
     const pattern = byDetailType(template, 'SageMaker Model Building Pipeline Execution Status Change').EventPattern;
     const text = JSON.stringify(pattern.detail.pipelineArn);

@@ -5,7 +5,7 @@ import { addStandardPipeline } from '../../templates/single-team';
 import { describeFindings, synthWithCompliance } from '../helpers/synth';
 
 describe('the single-team template with the standard pipeline (fixture app)', () => {
-  // GIVEN the template's shape with the fixture environment standing in for TrainingEnvironment
+  // GIVEN the template's shape: the platform and a real TrainingEnvironment
   let stack!: Stack;
   const result = synthWithCompliance((app) => {
     const { teamStack, environment } = platformAndTeam(app);

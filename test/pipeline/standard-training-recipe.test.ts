@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PipelineDefinition } from '../../src/pipeline/definition/pipeline-definition';
 import { packSourceDirectory } from '../../src/pipeline/private/source-archive';
@@ -16,7 +16,7 @@ import { platformAndTeam } from './fixtures';
 const TRAINING_DIR = path.join(__dirname, '..', '..', 'templates', 'training');
 
 describe('StandardTrainingRecipe in an environment-agnostic stack', () => {
-  // GIVEN the standard recipe on the fixture environment, synthesized once with every pack
+  // GIVEN the standard recipe on a real team environment, synthesized once with every pack
   let stack!: Stack;
   let definition!: PipelineDefinition;
   const result = synthWithCompliance((app) => {
@@ -244,7 +244,7 @@ describe('StandardTrainingRecipe options and bad props', () => {
   });
 
   test('a stack with a region gets the literal DLC account of that region', () => {
-    const app = new App();
+    const app = newApp();
     const t = platformAndTeam(app);
     const regional = new Stack(app, 'Regional', { env: { account: '111111111111', region: 'eu-west-1' } });
     const definition = StandardTrainingRecipe.create({ environment: t.environment, scope: regional });
@@ -268,7 +268,7 @@ describe('StandardTrainingRecipe options and bad props', () => {
   });
 
   test('a team without a model registry fails validation at synth, naming the step', () => {
-    const t = platformAndTeam(newApp(), { modelPackageGroupName: null });
+    const t = platformAndTeam(newApp(), { createRegistries: false });
     new TrainingPipeline(t.teamStack, 'Pipeline', { environment: t.environment, definition: StandardTrainingRecipe.create({ environment: t.environment }) });
     expect(() => Template.fromStack(t.teamStack)).toThrow(/Step 'RegisterModel' \(in ifSteps of ConditionStep 'QualityGate'\): has no model package group/);
   });

@@ -51,7 +51,11 @@ describe('TrainingPipeline with the standard recipe and every trigger', () => {
     expect(resource.Properties.PipelineName).toBe('fraud-pipeline');
     expect(resource.Properties.ParallelismConfiguration).toEqual({ MaxParallelExecutionSteps: 4 });
     expect(resource.Properties.RoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineExecutionRole/), 'Arn'] });
-    expect(resource.Properties.Tags).toEqual([{ Key: 'trainyard:cost-center', Value: 'ml-fraud' }, { Key: 'trainyard:team', Value: 'fraud' }]);
+    expect(resource.Properties.Tags).toEqual([
+      { Key: 'trainyard:cost-center', Value: 'fraud' },
+      { Key: 'trainyard:environment', Value: 'fraud-training' },
+      { Key: 'trainyard:team', Value: 'fraud' },
+    ]);
     const definition = deployedDefinition(resource);
     expect(definitionSchemaErrors(definition)).toEqual([]);
     expect(definition.Steps.map((s: any) => `${s.Type}:${s.Name}`)).toEqual(['Processing:ValidateData', 'Training:Train', 'Processing:Evaluate', 'Condition:QualityGate']);
@@ -98,7 +102,7 @@ describe('TrainingPipeline with the standard recipe and every trigger', () => {
     expect(JSON.stringify(bySid.CreateTrainingJobsOfTheTeam.Resource)).toContain(':training-job/pipelines-*');
     expect(JSON.stringify(bySid.CreateProcessingJobsOfTheTeam.Resource)).toContain(':processing-job/pipelines-*');
     expect(JSON.stringify(bySid.RegisterIntoTeamModelPackageGroups.Resource)).toContain(':model-package-group/fraud-models');
-    expect(JSON.stringify(bySid.ReadPropertyFiles.Resource)).toContain('/fraud/pipelines/*');
+    expect(JSON.stringify(bySid.ReadPropertyFiles.Resource)).toContain('"/fraud/artifacts/pipelines/*"');
     expect(bySid.DecryptPropertyFiles.Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } });
     // No action wildcards, no resource '*', nothing outside SageMaker, S3, KMS and PassRole.
     for (const s of statements) {

@@ -212,7 +212,12 @@ export interface QueueFigures {
   readonly waitP90Minutes: number | null;
   /** Preempted attempts. */
   readonly preemptions: number;
-  /** The instance-hours the preempted attempts ran before they were preempted. */
+  /**
+   * The training runs counted as `preempted` scrap (the collector's `ScrappedRunsByCause`): a
+   * preempted attempt's training job, which SageMaker's records show as a user's stop.
+   */
+  readonly preemptedRuns: number;
+  /** The billed instance-hours of those runs (`WastedGpuHoursByCause` of cause `preempted`). */
   readonly preemptedGpuHours: number;
 }
 
@@ -259,7 +264,7 @@ export async function fetchQueueFigures(
     },
   });
   const values = new Map<string, number[]>();
-  // 5 queries a team, at most 500 queries a request.
+  // 6 queries a team, at most 500 queries a request.
   for (let i = 0; i < sorted.length; i += 100) {
     const queries = sorted.slice(i, i + 100).flatMap((t, j) => {
       const n = i + j;
@@ -269,6 +274,7 @@ export async function fetchQueueFigures(
         query(`w${n}n`, 'QueueWaitSeconds', 'SampleCount', { Team: t }),
         query(`p${n}n`, 'Preemptions', 'Sum', { Team: t }),
         query(`p${n}h`, 'WastedGpuHoursByCause', 'Sum', { Team: t, Cause: 'preempted' }),
+        query(`p${n}r`, 'ScrappedRunsByCause', 'Sum', { Team: t, Cause: 'preempted' }),
       ];
     });
     let nextToken: string | undefined;
@@ -290,6 +296,7 @@ export async function fetchQueueFigures(
     waitP50Minutes: minutes(first(`w${n}p50`)),
     waitP90Minutes: minutes(first(`w${n}p90`)),
     preemptions: sum(`p${n}n`),
+    preemptedRuns: sum(`p${n}r`),
     preemptedGpuHours: Math.round(sum(`p${n}h`) * 100) / 100,
   }));
 }
@@ -371,21 +378,39 @@ function rightSizingLines(result: FlowMetricsResult): string[] {
   });
 }
 
-/** A team's scrap by cause; `preempted` comes from the queue figures (preemptions happen in AWS Batch, not in SageMaker's records). */
-function causeCells(team: string, m: TeamFlowMetrics, queue: readonly QueueFigures[]): string[] {
-  return [team, ...SCRAP_CAUSES.map((c) => {
-    if (c === 'preempted') {
-      const q = queueTotal(team, queue);
-      return `${q.preemptions} (${num(q.preemptedGpuHours)} h)`;
-    }
-    return `${m.scrapByCause[c].runs} (${num(m.scrapByCause[c].gpuHours)} h)`;
-  })];
+/**
+ * A team's scrap by cause, each run once. A preempted attempt's training job ends Stopped like a
+ * user's stop, so SageMaker's records count it as `userStop`; the FlowMetrics collector, which joins
+ * it with the Batch events, counted it as `preempted`. The runs and GPU-hours the collector counted
+ * as preempted (and the records did not) move from `userStop` to `preempted`, with their share of
+ * its cost. The metrics are dated by the event that completed the join, the records by the run's
+ * end: a run ending at the window's edge may fall on different sides.
+ */
+export function scrapByCauseWithQueue(team: string, m: TeamFlowMetrics, queue: readonly QueueFigures[]): TeamFlowMetrics['scrapByCause'] {
+  const q = queueTotal(team, queue);
+  const user = m.scrapByCause.userStop;
+  const own = m.scrapByCause.preempted;
+  const runs = Math.min(user.runs, Math.max(0, q.preemptedRuns - own.runs));
+  const moved = Math.min(user.gpuHours, Math.max(0, q.preemptedGpuHours - own.gpuHours));
+  if (runs === 0 && moved === 0) return m.scrapByCause;
+  const cost = user.gpuHours > 0 ? Math.round(user.costUsd * (moved / user.gpuHours) * 100) / 100 : 0;
+  const round = (x: number) => Math.round(x * 10_000) / 10_000;
+  return {
+    ...m.scrapByCause,
+    userStop: { runs: user.runs - runs, gpuHours: round(user.gpuHours - moved), costUsd: Math.round((user.costUsd - cost) * 100) / 100 },
+    preempted: { runs: own.runs + runs, gpuHours: round(own.gpuHours + moved), costUsd: Math.round((own.costUsd + cost) * 100) / 100 },
+  };
 }
 
-/** The preemptions of `team` (or of every team, for the total row). */
-function queueTotal(team: string, queue: readonly QueueFigures[]): { preemptions: number; preemptedGpuHours: number } {
+function causeCells(team: string, m: TeamFlowMetrics, queue: readonly QueueFigures[]): string[] {
+  const byCause = scrapByCauseWithQueue(team, m, queue);
+  return [team, ...SCRAP_CAUSES.map((c) => `${byCause[c].runs} (${num(byCause[c].gpuHours)} h)`)];
+}
+
+/** The preempted runs of `team` (or of every team, for the total row). */
+function queueTotal(team: string, queue: readonly QueueFigures[]): { preemptedRuns: number; preemptedGpuHours: number } {
   const of = queue.filter((q) => team === 'total' || q.team === team);
-  return { preemptions: of.reduce((a, q) => a + q.preemptions, 0), preemptedGpuHours: of.reduce((a, q) => a + q.preemptedGpuHours, 0) };
+  return { preemptedRuns: of.reduce((a, q) => a + q.preemptedRuns, 0), preemptedGpuHours: of.reduce((a, q) => a + q.preemptedGpuHours, 0) };
 }
 
 const QUEUE_HEADERS = ['team', 'started jobs', 'queue wait p50/p90 min', 'preemptions', 'preempted GPU-h'];
@@ -409,12 +434,8 @@ function markdownTable(header: string[], body: string[][]): string {
 /** Renders the result in one of the formats. */
 export function renderReport(result: FlowMetricsResult, format: Format, sinceText: string, queue: readonly QueueFigures[] = []): string {
   if (format === 'json') {
-    // Preemptions are scrap too: the preempted cause of each team (and the total) comes from the queue figures.
-    const withPreempted = (team: string, m: TeamFlowMetrics): TeamFlowMetrics => {
-      const q = queueTotal(team, queue);
-      const preempted = { ...m.scrapByCause.preempted, runs: q.preemptions, gpuHours: q.preemptedGpuHours };
-      return { ...m, scrapByCause: { ...m.scrapByCause, preempted } };
-    };
+    // Preempted runs, which SageMaker's records show as user stops, move to their own cause.
+    const withPreempted = (team: string, m: TeamFlowMetrics): TeamFlowMetrics => ({ ...m, scrapByCause: scrapByCauseWithQueue(team, m, queue) });
     const teams = Object.fromEntries(Object.entries(result.teams).map(([t, m]) => [t, withPreempted(t, m)]));
     return JSON.stringify({ ...result, teams, total: withPreempted('total', result.total), queue }, null, 2) + '\n';
   }

@@ -2,7 +2,8 @@
 // enrich, de-duplicate, judge with the flow-metrics core, and say which metrics to publish.
 // The AWS clients are passed in, so the handler wires real clients and the tests mock them.
 import { createHash } from 'crypto';
-import { batchServiceJobChanged, ServiceJobEventDetail } from './batch-events';
+import { batchServiceJobChanged, batchServiceJobPreemptionCompleted } from './batch-events';
+import { joinStoppedBatchRun, recordStoppedBatchRun } from './batch-scrap-join';
 import {
   assessRunUtilization,
   GpuCatalogueEntry,
@@ -25,6 +26,7 @@ import {
   ScrapCause,
   TERMINAL_TRAINING_STATUSES,
 } from './scrap-cause';
+import { isBatchTrainingJobName, ServiceJobRecord } from './service-job-attempts';
 
 /** Key-value store with conditional writes and a TTL (the DynamoDB table in production). */
 export interface DedupStore {
@@ -86,6 +88,13 @@ export interface FlowMetric {
   readonly value: number;
   /** Extra dimension besides Team (Cause for the by-cause metrics). */
   readonly cause?: ScrapCause;
+  /**
+   * The team, when not the outcome's: a Batch event completing the scrap of a run counts it for the
+   * run's team (its training job's), which is the service job's in practice.
+   *
+   * @default - the outcome's team
+   */
+  readonly team?: string;
 }
 
 /** What the collector decided for one event. */
@@ -93,7 +102,7 @@ export interface CollectorOutcome {
   readonly team?: string;
   readonly metrics: FlowMetric[];
   /** Why nothing was published, when nothing was. */
-  readonly skipped?: 'duplicate-event' | 'not-terminal' | 'unknown-event' | 'malformed' | 'not-a-team-resource';
+  readonly skipped?: 'duplicate-event' | 'not-terminal' | 'unknown-event' | 'malformed' | 'not-a-team-resource' | 'awaiting-join';
   /** The GPU utilization of a finished run on a catalogue GPU type (undefined for other runs and duplicate deliveries). */
   readonly utilization?: RunUtilizationRecord;
 }
@@ -134,18 +143,27 @@ export async function processEvent(
   const detail = event?.detail;
   if (!detail || typeof detail !== 'object') return { metrics: [], skipped: 'malformed' };
   const expiresAt = Math.floor(settings.now() / 1000) + settings.ttlSeconds;
+  let outcome: CollectorOutcome;
   switch (event['detail-type']) {
     case 'SageMaker Training Job State Change':
-      return trainingJobChanged(detail as TrainingJobRecord, store, sagemaker, settings, expiresAt, hostMetrics);
+      outcome = await trainingJobChanged(detail as TrainingJobRecord, store, sagemaker, settings, expiresAt, hostMetrics);
+      break;
     case 'SageMaker Model Building Pipeline Execution Status Change':
       return pipelineChanged(detail as any, store, settings, expiresAt);
     case 'SageMaker Model Package State Change':
       return modelPackageChanged(detail as any, store, settings, expiresAt);
     case 'Batch Service Job State Change':
-      return batchServiceJobChanged(detail as ServiceJobEventDetail, store, settings, expiresAt);
+      outcome = await batchServiceJobChanged(detail as ServiceJobRecord, store, settings, expiresAt);
+      break;
+    case 'Batch Service Job Preemption Completed':
+      outcome = await batchServiceJobPreemptionCompleted(detail as ServiceJobRecord, store, expiresAt);
+      break;
     default:
       return { metrics: [], skipped: 'unknown-event' };
   }
+  // A metric names its team only when it is not the outcome's.
+  const metrics = outcome.metrics.map(({ team, ...m }) => (team === undefined || team === outcome.team ? m : { ...m, team }));
+  return { ...outcome, metrics };
 }
 
 async function trainingJobChanged(
@@ -205,16 +223,31 @@ async function trainingJobChanged(
     underutilized,
     rightSizing: underutilized ? suggestRightSizing(job, utilization, settings.gpuCatalogue) : [],
   };
-  const first = await store.putIfAbsent(`tj#${name}#${status}`, { expiresAt, team: job.team, ...(runRecord ? utilizationAttributes(runRecord) : {}) });
-  if (!first.written) return { team: job.team, metrics: [], skipped: 'duplicate-event' };
-
   const price = job.instanceType ? settings.pricePerInstanceHour(job.instanceType) : undefined;
+  const unitPrice = typeof price === 'number' && Number.isFinite(price) ? price : undefined;
+  // A training job AWS Batch stopped (Stopped, SecondaryStatus Stopped) was preempted or stopped by a
+  // user: only the Batch events tell, so its scrap waits for them (batch-scrap-join.ts). Its half of
+  // the join is written before the run is counted, so a failure in between cannot lose the scrap.
+  const batchStopped = cause === 'userStop' && isBatchTrainingJobName(name);
+  if (batchStopped) {
+    const costUsd = unitPrice === undefined ? undefined : job.instanceHours * unitPrice;
+    await recordStoppedBatchRun({ trainingJobName: name, team: job.team, instanceHours: job.instanceHours, costUsd }, store, expiresAt);
+  }
+  const first = await store.putIfAbsent(`tj#${name}#${status}`, { expiresAt, team: job.team, ...(runRecord ? utilizationAttributes(runRecord) : {}) });
+  if (!first.written) {
+    // The run was counted; its scrap may not be, if the invocation that counted it failed before the join.
+    const joined = batchStopped ? await joinStoppedBatchRun(name, store, expiresAt) : [];
+    return joined.length > 0 ? { team: job.team, metrics: joined } : { team: job.team, metrics: [], skipped: 'duplicate-event' };
+  }
+
   const metrics: FlowMetric[] = [
     { name: 'TrainingRuns', unit: 'Count', value: 1 },
     { name: 'GpuHours', unit: 'None', value: job.instanceHours },
   ];
   if (cause === undefined) {
     metrics.push({ name: 'SuccessfulRuns', unit: 'Count', value: 1 });
+  } else if (batchStopped) {
+    metrics.push(...await joinStoppedBatchRun(name, store, expiresAt));
   } else {
     metrics.push(
       { name: 'ScrappedRuns', unit: 'Count', value: 1 },
@@ -222,7 +255,7 @@ async function trainingJobChanged(
       { name: 'ScrappedRunsByCause', unit: 'Count', value: 1, cause },
       { name: 'WastedGpuHoursByCause', unit: 'None', value: job.instanceHours, cause },
     );
-    if (typeof price === 'number' && Number.isFinite(price)) metrics.push({ name: 'WastedCostUsd', unit: 'None', value: job.instanceHours * price });
+    if (unitPrice !== undefined) metrics.push({ name: 'WastedCostUsd', unit: 'None', value: job.instanceHours * unitPrice });
   }
   if (runRecord?.measured) {
     metrics.push(

@@ -11,8 +11,9 @@ export interface FlowEventRule {
  * The events the collector measures, for `teams` only: finished training jobs tagged with a team (or
  * named with the team hash of a queued job), executions of pipelines named `<team>` or `<team>-...`
  * (under `pipelineArnPrefix`), service jobs of the teams' quota shares in a `TrainingCapacityPool`
- * (named after the team, or with the team hash in the job name), and versions of the model package
- * groups `groupNames` and of groups named `<team>` or `<team>-...`.
+ * (named after the team, or with the team hash in the job name) and the account's preempted attempts
+ * of queued jobs, and versions of the model package groups `groupNames` and of groups named `<team>`
+ * or `<team>-...`.
  *
  * @internal
  */
@@ -58,6 +59,18 @@ export function flowEventRules(teams: string[], pipelineArnPrefix: string, group
             { jobName: teams.map((t) => ({ prefix: queuedJobNameStart(t) })) },
           ],
         },
+      },
+    },
+    // A preempted attempt's training job ends Stopped like a user's stop: this event says it was
+    // preempted, so its scrap counts as `preempted` once (the job's later state changes say it too).
+    // Its detail names neither the job nor the share, only the service job ARN and the attempts'
+    // training job ARNs inside an array of objects, in a case not documented: the rule takes the
+    // account's preemptions (rare), and the collector only records a cause for each.
+    BatchServiceJobPreemptionRule: {
+      description: 'Trainyard flow metrics: preempted attempts of queued SageMaker training jobs (AWS Batch service jobs)',
+      eventPattern: {
+        source: ['aws.batch'],
+        detailType: ['Batch Service Job Preemption Completed'],
       },
     },
     ModelPackageRule: {

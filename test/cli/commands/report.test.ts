@@ -54,7 +54,8 @@ function described(name: string, hoursAgo: number, options: Parameters<typeof tr
  * GIVEN an account with five training jobs over two ListTrainingJobs pages (fraud: 2 good, 1 capacity failure,
  * 1 duplicate; risk: 1 user stop), a fraud pipeline with two executions over two pages, and two model packages.
  */
-function givenAccount() {
+interface QueueGiven { team: string; preemptions: number; preemptedRuns: number; preemptedGpuHours: number }
+function givenAccount(queue: QueueGiven = { team: 'fraud', preemptions: 2, preemptedRuns: 2, preemptedGpuHours: 3.5 }) {
   const jobs = [
     described('fraud-train-1', 100),
     described('fraud-train-2', 90, { learningRate: '0.01' }),
@@ -106,17 +107,22 @@ function givenAccount() {
   // Host metrics (SageMaker scale; ml.g5.2xlarge has one GPU): fraud-train-1 at 20 % with 10 % of its
   // 24 GiB, fraud-train-2 at 90 %; the other runs published none (unmeasured).
   const gpu: Record<string, number> = { 'fraud-train-1/algo-1': 20, 'fraud-train-2/algo-1': 90 };
-  // The FlowMetrics collector's queue figures: fraud's queued jobs waited 12 min (p50) / 45 min (p90)
-  // over 6 starts and lost 2 attempts (3.5 instance-hours) to preemption; risk queues nothing.
+  // The FlowMetrics collector's queue figures (by default): fraud's queued jobs waited 12 min (p50) / 45 min (p90)
+  // over 6 starts and lost 2 attempts, 2 runs of 3.5 instance-hours, to preemption; risk queues nothing.
   cloudwatch.on(ListMetricsCommand).callsFake((input) => (input.NextToken === 'more'
-    ? { Metrics: [{ Namespace: 'Trainyard/Flow', MetricName: input.MetricName, Dimensions: [{ Name: 'Team', Value: 'fraud' }] }] }
-    : { Metrics: [{ Namespace: 'Trainyard/Flow', MetricName: input.MetricName, Dimensions: [{ Name: 'Team', Value: 'fraud' }, { Name: 'Cause', Value: 'x' }] }], NextToken: 'more' }));
+    ? { Metrics: [{ Namespace: 'Trainyard/Flow', MetricName: input.MetricName, Dimensions: [{ Name: 'Team', Value: queue.team }] }] }
+    : { Metrics: [{ Namespace: 'Trainyard/Flow', MetricName: input.MetricName, Dimensions: [{ Name: 'Team', Value: queue.team }, { Name: 'Cause', Value: 'x' }] }], NextToken: 'more' }));
   const flow: Record<string, number> = { p50: 720, p90: 2700, SampleCount: 6, Sum: 0 };
   cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
     MetricDataResults: input.MetricDataQueries!.map((q) => {
       const metric = q.MetricStat!.Metric!;
       if (metric.Namespace === 'Trainyard/Flow') {
-        const value = metric.MetricName === 'Preemptions' ? 2 : metric.MetricName === 'WastedGpuHoursByCause' ? 3.5 : flow[q.MetricStat!.Stat!];
+        const byName: Record<string, number> = {
+          Preemptions: queue.preemptions,
+          ScrappedRunsByCause: queue.preemptedRuns,
+          WastedGpuHoursByCause: queue.preemptedGpuHours,
+        };
+        const value = byName[metric.MetricName!] ?? flow[q.MetricStat!.Stat!];
         return { Id: q.Id, Timestamps: [input.StartTime!], Values: [value] };
       }
       const host = q.MetricStat!.Metric!.Dimensions![0].Value!;
@@ -218,24 +224,32 @@ describe('trainyard report, end to end against mocked paginated SageMaker respon
     expect(sagemaker.commandCalls(ListPipelinesCommand)[0].args[0].input.PipelineNamePrefix).toBe('fraud');
   });
 
-  test('queue wait per team (p50/p90 of SUBMITTED -> RUNNING) and preemptions as scrap, in every format', async () => {
-    // json: the queue figures, and the preempted cause carries the preemptions and their GPU-hours
+  test('queue wait per team (p50/p90 of SUBMITTED -> RUNNING); preempted runs move from userStop to preempted, counted once, in every format', async () => {
+    // GIVEN risk's one stopped run (2 instance-hours, SageMaker says Stopped/Stopped) was a preempted attempt, as the collector counted it
+    sagemaker.reset();
+    cloudwatch.reset();
+    givenAccount({ team: 'risk', preemptions: 1, preemptedRuns: 1, preemptedGpuHours: 2 });
+    // json: the queue figures; the run counts under preempted, no longer under userStop
     const json = captureIo();
     expect(await reportCommand(['--since', '7d', '--format', 'json'], json)).toBe(0);
     const result = JSON.parse(json.stdout);
-    expect(result.queue).toEqual([{ team: 'fraud', startedJobs: 6, waitP50Minutes: 12, waitP90Minutes: 45, preemptions: 2, preemptedGpuHours: 3.5 }]);
-    expect(result.teams.fraud.scrapByCause.preempted).toEqual(expect.objectContaining({ runs: 2, gpuHours: 3.5 }));
-    expect(result.teams.risk.scrapByCause.preempted).toEqual(expect.objectContaining({ runs: 0, gpuHours: 0 }));
-    expect(result.total.scrapByCause.preempted).toEqual(expect.objectContaining({ runs: 2, gpuHours: 3.5 }));
+    expect(result.queue).toEqual([{ team: 'risk', startedJobs: 6, waitP50Minutes: 12, waitP90Minutes: 45, preemptions: 1, preemptedRuns: 1, preemptedGpuHours: 2 }]);
+    expect(result.teams.risk.scrapByCause.preempted).toEqual({ runs: 1, gpuHours: 2, costUsd: 3.03 });
+    expect(result.teams.risk.scrapByCause.userStop).toEqual({ runs: 0, gpuHours: 0, costUsd: 0 });
+    expect(result.teams.risk.scrap).toEqual(expect.objectContaining({ runs: 1, scrappedRuns: 1, wastedGpuHours: 2 }));
+    expect(result.teams.fraud.scrapByCause.preempted).toEqual(expect.objectContaining({ runs: 0, gpuHours: 0 }));
+    expect(result.total.scrapByCause.preempted).toEqual(expect.objectContaining({ runs: 1, gpuHours: 2 }));
+    expect(result.total.scrapByCause.userStop).toEqual(expect.objectContaining({ runs: 0, gpuHours: 0 }));
     // Only the Team-only series count (the collector's by-cause series carry a Cause too), every page read.
     expect(cloudwatch.commandCalls(ListMetricsCommand).map((c) => [c.args[0].input.MetricName, c.args[0].input.Namespace])).toEqual([
       ['QueueWaitSeconds', 'Trainyard/Flow'], ['QueueWaitSeconds', 'Trainyard/Flow'], ['Preemptions', 'Trainyard/Flow'], ['Preemptions', 'Trainyard/Flow'],
     ]);
     const [flowCall] = cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input).filter((c) => c.MetricDataQueries![0].MetricStat!.Metric!.Namespace === 'Trainyard/Flow');
     expect(flowCall.MetricDataQueries!.map((q) => `${q.MetricStat!.Metric!.MetricName}:${q.MetricStat!.Stat}`)).toEqual([
-      'QueueWaitSeconds:p50', 'QueueWaitSeconds:p90', 'QueueWaitSeconds:SampleCount', 'Preemptions:Sum', 'WastedGpuHoursByCause:Sum',
+      'QueueWaitSeconds:p50', 'QueueWaitSeconds:p90', 'QueueWaitSeconds:SampleCount', 'Preemptions:Sum', 'WastedGpuHoursByCause:Sum', 'ScrappedRunsByCause:Sum',
     ]);
-    expect(flowCall.MetricDataQueries![4].MetricStat!.Metric!.Dimensions).toEqual([{ Name: 'Team', Value: 'fraud' }, { Name: 'Cause', Value: 'preempted' }]);
+    expect(flowCall.MetricDataQueries![4].MetricStat!.Metric!.Dimensions).toEqual([{ Name: 'Team', Value: 'risk' }, { Name: 'Cause', Value: 'preempted' }]);
+    expect(flowCall.MetricDataQueries![5].MetricStat!.Metric!.Dimensions).toEqual([{ Name: 'Team', Value: 'risk' }, { Name: 'Cause', Value: 'preempted' }]);
     // One period spans the whole window (whole hours around the last 7 days).
     expect(flowCall.MetricDataQueries![0].MetricStat!.Period).toBe((flowCall.EndTime!.getTime() - flowCall.StartTime!.getTime()) / 1000);
     expect(flowCall.EndTime!.getTime() - flowCall.StartTime!.getTime()).toBeGreaterThanOrEqual(7 * 24 * HOUR);
@@ -244,19 +258,33 @@ describe('trainyard report, end to end against mocked paginated SageMaker respon
     const table = captureIo();
     expect(await reportCommand(['--since', '7d'], table)).toBe(0);
     expect(table.stdout).toContain('Capacity pool queue (SUBMITTED -> RUNNING, preempted attempts)');
-    expect(table.stdout).toMatch(/\nfraud\s+6\s+12\.0 \/ 45\.0\s+2\s+3\.5\n/);
+    expect(table.stdout).toMatch(/\nrisk\s+6\s+12\.0 \/ 45\.0\s+1\s+2\.0\n/);
     const causes = table.stdout.split('Scrapped runs by cause')[1].split('\n');
-    const preemptedColumn = causes[1].split(/\s{2,}/).indexOf('preempted');
-    expect(preemptedColumn).toBeGreaterThan(0);
-    expect(causes.find((l) => l.startsWith('fraud'))!.split(/\s{2,}/)[preemptedColumn]).toBe('2 (3.5 h)');
-    expect(causes.find((l) => l.startsWith('total'))!.split(/\s{2,}/)[preemptedColumn]).toBe('2 (3.5 h)');
+    const column = (cause: string) => causes[1].split(/\s{2,}/).indexOf(cause);
+    expect(column('preempted')).toBeGreaterThan(0);
+    for (const team of ['risk', 'total']) {
+      const row = causes.find((l) => l.startsWith(team))!.split(/\s{2,}/);
+      expect([row[column('userStop')], row[column('preempted')]]).toEqual(['0 (0.0 h)', '1 (2.0 h)']);
+    }
 
     // markdown, one team
     const markdown = captureIo();
-    expect(await reportCommand(['--since', '7d', '--format', 'markdown', '--team', 'fraud'], markdown)).toBe(0);
+    expect(await reportCommand(['--since', '7d', '--format', 'markdown', '--team', 'risk'], markdown)).toBe(0);
     expect(markdown.stdout).toContain('### Capacity pool queue (SUBMITTED -> RUNNING, preempted attempts)\n\n| team | started jobs | queue wait p50/p90 min | preemptions | preempted GPU-h |');
-    expect(markdown.stdout).toContain('| fraud | 6 | 12.0 / 45.0 | 2 | 3.5 |');
-    expect(markdown.stdout).toMatch(/\| fraud \| (?:\d+ \([\d.]+ h\) \| ){6}2 \(3\.5 h\) \|/);
+    expect(markdown.stdout).toContain('| risk | 6 | 12.0 / 45.0 | 1 | 2.0 |');
+    expect(markdown.stdout).toMatch(/\| risk \| (?:\d+ \([\d.]+ h\) \| ){3}0 \(0\.0 h\) \| (?:\d+ \([\d.]+ h\) \| ){2}1 \(2\.0 h\) \|/);
+  });
+
+  test('preempted runs the records do not show as user stops are not invented: the cause table stays within the team\'s scrap', async () => {
+    // The default figures: fraud's collector counted 2 preempted runs, but fraud's records in the window have no user stop.
+    const io = captureIo();
+    expect(await reportCommand(['--since', '7d', '--format', 'json'], io)).toBe(0);
+    const result = JSON.parse(io.stdout);
+    expect(result.queue[0]).toEqual(expect.objectContaining({ team: 'fraud', preemptions: 2, preemptedRuns: 2, preemptedGpuHours: 3.5 }));
+    expect(result.teams.fraud.scrapByCause.preempted).toEqual({ runs: 0, gpuHours: 0, costUsd: 0 });
+    expect(result.teams.risk.scrapByCause.userStop.runs).toBe(1);
+    const byCause = Object.values<any>(result.teams.fraud.scrapByCause).reduce((a, c) => a + c.runs, 0);
+    expect(byCause).toBe(result.teams.fraud.scrap.scrappedRuns);
   });
 
   test('without CloudWatch ListMetrics the report still prints, without queue figures and with a one-line warning', async () => {

@@ -1,4 +1,3 @@
-import { App } from 'aws-cdk-lib';
 import { DeployTimeValues } from '../../../src/cli/local-run/cfn-values';
 import { evaluate, EvaluationScope, jsonPathGet } from '../../../src/cli/local-run/expressions';
 import { planSteps, RunEvent, runPipeline, StepDefinition, StepExecutor, StepResult } from '../../../src/cli/local-run/interpreter';
@@ -14,10 +13,11 @@ import { PipelineStep } from '../../../src/pipeline/definition/pipeline-step';
 import { ProcessingStep } from '../../../src/pipeline/definition/processing-step';
 import { RegisterModelStep } from '../../../src/pipeline/definition/register-model-step';
 import { TrainingStep } from '../../../src/pipeline/definition/training-step';
+import { newApp } from '../../helpers/synth';
 import { platformAndTeam } from '../../pipeline/fixtures';
 
-// One fixture environment for every hand-built definition of this file.
-const app = new App();
+// One real team environment for every hand-built definition of this file.
+const app = newApp();
 const { teamStack: stack, environment } = platformAndTeam(app);
 
 const str = PipelineExpression.fromString;

@@ -53,7 +53,12 @@ describe(`MlOps-${RULE}`, () => {
   });
 
   test('not applicable: an ECS job queue', () => {
-    expect(checkRule(RULE, (stack) => new batch.CfnJobQueue(stack, 'Queue', { jobQueueType: 'ECS', priority: 1 })).compliance).toBe('N/A');
+    // A valid one: cdk.json's @aws-cdk/core:validateAgainstDefaultRules fails the synth on a queue without an environment order.
+    expect(checkRule(RULE, (stack) => new batch.CfnJobQueue(stack, 'Queue', {
+      jobQueueType: 'ECS',
+      priority: 1,
+      computeEnvironmentOrder: [{ order: 1, computeEnvironment: 'arn:aws:batch:us-east-1:111122223333:compute-environment/cpu' }],
+    })).compliance).toBe('N/A');
   });
 });
 

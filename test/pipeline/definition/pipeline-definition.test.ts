@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { TrainyardValidationError } from '../../../src/core/errors';
+import { TrainingEnvironment } from '../../../src/environment/training-environment';
 import { Condition } from '../../../src/pipeline/definition/condition';
 import { ConditionStep } from '../../../src/pipeline/definition/condition-step';
 import { ExecutionVariable } from '../../../src/pipeline/definition/execution-variable';
@@ -12,11 +13,11 @@ import { ModelApprovalStatus, RegisterModelStep } from '../../../src/pipeline/de
 import { RetryExceptionType, RetryPolicy } from '../../../src/pipeline/definition/retry-policy';
 import { TrainingStep } from '../../../src/pipeline/definition/training-step';
 import { newApp } from '../../helpers/synth';
-import { FixtureTrainingEnvironment, platformAndTeam } from '../fixtures';
+import { platformAndTeam } from '../fixtures';
 import { concreteDefinition, definitionSchemaErrors } from './definition-rules';
 
 /** A small but complete pipeline: prepare -> train -> evaluate -> gate -> register | fail. */
-function buildPipeline(environment: FixtureTrainingEnvironment) {
+function buildPipeline(environment: TrainingEnvironment) {
   const threshold = Parameter.float('AccuracyThreshold', { defaultValue: 0.9 });
   const data = Parameter.string('InputData', { defaultValue: 's3://bucket/fraud/' });
   const prepare = new ProcessingStep({
@@ -60,7 +61,7 @@ function buildPipeline(environment: FixtureTrainingEnvironment) {
 }
 
 describe('PipelineDefinition rendering', () => {
-  // GIVEN a complete pipeline on the fixture environment (rendering needs no synth)
+  // GIVEN a complete pipeline on a real single-instance environment of team fraud on ml.g5.2xlarge (rendering needs no synth)
   const { environment } = platformAndTeam(newApp());
   const p = buildPipeline(environment);
   const rendered = concreteDefinition(p.definition.toJson());
@@ -99,19 +100,22 @@ describe('PipelineDefinition rendering', () => {
     const args = step('Prepare').Arguments;
     expect(args.ProcessingResources.ClusterConfig).toEqual({ InstanceType: 'ml.m5.xlarge', InstanceCount: 1, VolumeSizeInGB: 30, VolumeKmsKeyId: 'TOKEN' });
     expect(args.AppSpecification).toEqual({ ImageUri: 'image:cpu', ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/prepare.py'] });
-    expect(args.NetworkConfig).toEqual({ EnableNetworkIsolation: true, EnableInterContainerTrafficEncryption: true, VpcConfig: { SecurityGroupIds: ['TOKEN'], Subnets: ['TOKEN', 'TOKEN'] } });
+    // One instance per job (the environment's maxInstanceCount): no traffic between containers to encrypt.
+    expect(args.NetworkConfig).toEqual({ EnableNetworkIsolation: true, EnableInterContainerTrafficEncryption: false, VpcConfig: { SecurityGroupIds: ['TOKEN'], Subnets: ['TOKEN', 'TOKEN'] } });
     expect(args.ProcessingInputs[0]).toEqual({
       InputName: 'raw',
       S3Input: { S3Uri: { Get: 'Parameters.InputData' }, LocalPath: '/opt/ml/processing/input/raw', S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: 'FullyReplicated' },
     });
     // Outputs default to a per-execution prefix below the team's artifacts prefix.
     expect(args.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri).toEqual({
-      'Std:Join': { On: '/', Values: ['s3://TOKEN/fraud/pipelines', { Get: 'Execution.PipelineExecutionId' }, 'Prepare', 'train'] },
+      'Std:Join': { On: '/', Values: ['s3://TOKEN/fraud/artifacts/pipelines', { Get: 'Execution.PipelineExecutionId' }, 'Prepare', 'train'] },
     });
     expect(args.ProcessingOutputConfig.KmsKeyId).toBe('TOKEN');
     expect(args.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 3600 });
     expect(args.Tags).toEqual([
-      { Key: 'trainyard:cost-center', Value: 'ml-fraud' },
+      // The environment's tags (the cost centre defaults to the team name), then the step's own.
+      { Key: 'trainyard:cost-center', Value: 'fraud' },
+      { Key: 'trainyard:environment', Value: 'fraud-training' },
       { Key: 'trainyard:git-sha', Value: { Get: 'Parameters.GitSha' } },
       { Key: 'trainyard:team', Value: 'fraud' },
     ]);
@@ -122,18 +126,19 @@ describe('PipelineDefinition rendering', () => {
 
   test('a training step starts from the team defaults: GPU profile, spot with wait time, checkpoints per execution, job retries', () => {
     const args = step('Train').Arguments;
-    expect(args.ResourceConfig).toEqual({ InstanceType: 'ml.g5.2xlarge', InstanceCount: 1, VolumeSizeInGB: 100, VolumeKmsKeyId: 'TOKEN' });
+    // ml.g5.2xlarge trains on its local NVMe storage, which SageMaker encrypts itself: it refuses a VolumeKmsKeyId there.
+    expect(args.ResourceConfig).toEqual({ InstanceType: 'ml.g5.2xlarge', InstanceCount: 1, VolumeSizeInGB: 100 });
     expect(args.EnableManagedSpotTraining).toBe(true);
     expect(args.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 86400, MaxWaitTimeInSeconds: 172800 });
     expect(args.CheckpointConfig).toEqual({
       S3Uri: { 'Std:Join': { On: '/', Values: ['s3://TOKEN/fraud/checkpoints', { Get: 'Execution.PipelineExecutionId' }, 'Train'] } },
       LocalPath: '/opt/ml/checkpoints',
     });
-    expect(args.RetryStrategy).toEqual({ MaximumRetryAttempts: 3 });
+    expect(args.RetryStrategy).toEqual({ MaximumRetryAttempts: 2 });
     expect(args.EnableNetworkIsolation).toBe(true);
-    expect(args.EnableInterContainerTrafficEncryption).toBe(true);
+    expect(args.EnableInterContainerTrafficEncryption).toBe(false);
     expect(args.RoleArn).toBe('TOKEN');
-    expect(args.OutputDataConfig).toEqual({ S3OutputPath: 's3://TOKEN/fraud/models/', KmsKeyId: 'TOKEN' });
+    expect(args.OutputDataConfig).toEqual({ S3OutputPath: 's3://TOKEN/fraud/artifacts/', KmsKeyId: 'TOKEN' });
     expect(args.HyperParameters).toEqual({ epochs: '3' });
     expect(args.AlgorithmSpecification).toEqual({ TrainingImage: 'image:gpu', TrainingInputMode: 'File', MetricDefinitions: [{ Name: 'loss', Regex: 'loss=([0-9.]+)' }] });
     // Capacity (spot, GPU), internal and resource-limit errors of the job are retried, besides service faults.
@@ -177,7 +182,8 @@ describe('PipelineDefinition rendering', () => {
 });
 
 describe('PipelineDefinition options', () => {
-  const { environment } = platformAndTeam(newApp(), { spot: false });
+  // On-demand, and multi-node: the per-step override below runs two instances.
+  const { environment } = platformAndTeam(newApp(), { useSpot: false, maxInstanceCount: 2 });
 
   test('And, Or, Not, In and the equality comparisons render as the definition language has them (And nested via De Morgan)', () => {
     const a = Parameter.integer('Epochs', { defaultValue: 3 });
@@ -227,7 +233,8 @@ describe('PipelineDefinition options', () => {
     });
     const rendered = concreteDefinition(new PipelineDefinition({ steps: [train] }).toJson());
     const args = rendered.Steps[0].Arguments;
-    expect(args.ResourceConfig).toEqual({ InstanceType: 'ml.p4d.24xlarge', InstanceCount: 2, VolumeSizeInGB: 100, VolumeKmsKeyId: 'TOKEN', KeepAlivePeriodInSeconds: 600 });
+    expect(args.ResourceConfig).toEqual({ InstanceType: 'ml.p4d.24xlarge', InstanceCount: 2, VolumeSizeInGB: 100, KeepAlivePeriodInSeconds: 600 });
+    expect(args.EnableInterContainerTrafficEncryption).toBe(true);
     expect(args.EnableManagedSpotTraining).toBe(false);
     expect(args.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 7200 });
     expect(args.RetryStrategy).toEqual({ MaximumRetryAttempts: 1 });
@@ -364,7 +371,7 @@ describe('PipelineDefinition.validate reports, naming the step or parameter', ()
   });
 
   test('a condition step whose branches are both empty, and a register step without a model package group', () => {
-    const { environment: noRegistry } = platformAndTeam(newApp(), { modelPackageGroupName: null });
+    const { environment: noRegistry } = platformAndTeam(newApp(), { createRegistries: false });
     const register = new RegisterModelStep({ name: 'Register', environment: noRegistry, modelDataUrl: PipelineExpression.fromString('s3://m'), inferenceImageUri: 'i' });
     const gate = new ConditionStep({ name: 'Gate', conditions: [Condition.equalTo(PipelineExpression.fromNumber(1), PipelineExpression.fromNumber(1))] });
     expect(errorsOf(register, gate)).toEqual([
