@@ -1,6 +1,7 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Acknowledgements } from './acknowledgements';
+import { AcknowledgementCatalogue } from './private/acknowledgement-catalogue';
 
 /**
  * The properties every Trainyard bucket shares: versioned, TLS 1.2+ only, no public access,
@@ -42,6 +43,6 @@ export function enableEventBridgeNotifications(bucket: s3.Bucket): void {
  */
 export function acknowledgeCrossStackAccessLogs(bucket: s3.Bucket, accessLogsBucket: s3.IBucket): void {
   if (Stack.of(accessLogsBucket) !== Stack.of(bucket)) {
-    Acknowledgements.acknowledge(bucket, Acknowledgements.crossStackAccessLogsDestination());
+    Acknowledgements.acknowledge(bucket, AcknowledgementCatalogue.crossStackAccessLogsDestination());
   }
 }

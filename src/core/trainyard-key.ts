@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { requireRemovalPolicy } from './validate';
 
 /**
  * Properties of a Trainyard customer-managed key.
@@ -30,7 +31,7 @@ export class TrainyardKey extends kms.Key {
     super(scope, id, {
       description: props.description,
       enableKeyRotation: true,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: requireRemovalPolicy('TrainyardKey.removalPolicy', props.removalPolicy),
       pendingWindow: Duration.days(30),
     });
     this.addToResourcePolicy(new iam.PolicyStatement({

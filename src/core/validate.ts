@@ -47,21 +47,72 @@ export function requireName(
   }
 }
 
+/** The unit a Duration prop is judged in. */
+export type DurationUnit = 'seconds' | 'minutes' | 'hours' | 'days';
+
 /**
- * Checks that a Duration is a whole number of days within [min, max] and returns the days.
+ * What a Duration prop allows: an amount of `unit` within [min, max].
+ *
+ * @internal
+ */
+export interface DurationRule {
+  /** The unit the bounds are in, and that the error message names (`<prop> (<unit>)`). */
+  readonly unit: DurationUnit;
+  /** The smallest amount allowed (inclusive). */
+  readonly min: number;
+  /** The largest amount allowed (inclusive). */
+  readonly max: number;
+  /** What the maximum is, said in the message (for example `28 days, the SageMaker limit`). */
+  readonly maxNote?: string;
+  /**
+   * Why a token cannot be accepted. Without it, an unresolved Duration passes (it is judged at deploy
+   * time) and the check returns NaN.
+   */
+  readonly literalReason?: string;
+}
+
+const SECONDS_PER: Record<DurationUnit, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
+const DURATION_FACTORY: Record<DurationUnit, string> = { seconds: 'Duration.seconds', minutes: 'Duration.minutes', hours: 'Duration.hours', days: 'Duration.days' };
+
+/**
+ * The one Duration check: `value` must be a Duration of a whole number of `rule.unit` within
+ * [rule.min, rule.max]. Returns that number of units (NaN for a token the rule lets through).
+ *
+ * Errors name `<prop> (<unit>)` for an amount out of range, and `<prop>` for a value that is not a
+ * Duration or a refused token.
+ *
+ * @internal
+ */
+export function requireDuration(prop: string, value: Duration, rule: DurationRule): number {
+  if (!value || typeof (value as any).toSeconds !== 'function' || typeof (value as any).isUnresolved !== 'function') {
+    throw new TrainyardValidationError(prop, `must be a Duration (for example ${DURATION_FACTORY[rule.unit]}(${Math.max(rule.min, 1)})), got ${describe(value)}.`);
+  }
+  if (value.isUnresolved()) {
+    if (rule.literalReason !== undefined) {
+      throw new TrainyardValidationError(prop, `must be a literal Duration, not a token: ${rule.literalReason}.`);
+    }
+    return NaN;
+  }
+  // integral: false, so that a fraction or a NaN amount is judged here rather than refused by CDK.
+  const amount = value.toSeconds({ integral: false }) / SECONDS_PER[rule.unit];
+  const note = rule.maxNote ? ` (at most ${rule.maxNote})` : '';
+  if (!Number.isFinite(amount) || !Number.isInteger(amount)) {
+    throw new TrainyardValidationError(`${prop} (${rule.unit})`, `must be a whole number from ${rule.min} to ${rule.max}${note}, got ${amount}.`);
+  }
+  if (amount < rule.min || amount > rule.max) {
+    throw new TrainyardValidationError(`${prop} (${rule.unit})`, `must be from ${rule.min} to ${rule.max}${note}, got ${amount}.`);
+  }
+  return amount;
+}
+
+/**
+ * Checks that a Duration is a whole number of days within [min, max] and returns the days (NaN for
+ * an unresolved Duration, which is judged at deploy time).
  *
  * @internal
  */
 export function requireWholeDays(prop: string, value: Duration, min: number, max: number): number {
-  if (!value || typeof (value as any).toDays !== 'function') {
-    throw new TrainyardValidationError(prop, `must be a Duration (for example Duration.days(${min})).`);
-  }
-  if (value.isUnresolved()) {
-    return NaN;
-  }
-  const days = value.toDays({ integral: false });
-  requireIntegerInRange(`${prop} (days)`, days, min, max);
-  return days;
+  return requireDuration(prop, value, { unit: 'days', min, max });
 }
 
 /**
@@ -71,15 +122,51 @@ export function requireWholeDays(prop: string, value: Duration, min: number, max
  * @internal
  */
 export function requireWholeSeconds(prop: string, value: Duration, min: number, max: number): number {
-  if (!value || typeof (value as any).toSeconds !== 'function') {
-    throw new TrainyardValidationError(prop, `must be a Duration (for example Duration.seconds(${Math.max(min, 1)})).`);
+  return requireDuration(prop, value, { unit: 'seconds', min, max });
+}
+
+/**
+ * The shape of an email address the AWS services accept as a subscriber: one `@`, no whitespace, a
+ * dot in the domain.
+ */
+const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/**
+ * The one email-list check: `value` must be a list of distinct email addresses, at most `max` of
+ * them. Tokens in the list pass (they are resolved at deploy time). Returns the list (empty when
+ * undefined).
+ *
+ * @param maxNote what the maximum is, said in the message (for example `the AWS Budgets limit`)
+ * @internal
+ */
+export function requireEmailList(prop: string, value: string[] | undefined, max: number = Number.MAX_SAFE_INTEGER, maxNote?: string): string[] {
+  if (value === undefined) {
+    return [];
   }
-  if (value.isUnresolved()) {
-    return NaN;
+  const limit = max < Number.MAX_SAFE_INTEGER ? ` of at most ${max}${maxNote ? ` (${maxNote})` : ''}` : '';
+  if (!Array.isArray(value)) {
+    throw new TrainyardValidationError(prop, `must be a list${limit} of email addresses, got ${describe(value)}.`);
   }
-  const seconds = value.toSeconds({ integral: false });
-  requireIntegerInRange(`${prop} (seconds)`, seconds, min, max);
-  return seconds;
+  if (value.length > max) {
+    throw new TrainyardValidationError(prop, `must be a list${limit} of email addresses, got ${value.length}.`);
+  }
+  const seen = new Set<string>();
+  for (const email of value) {
+    if (typeof email !== 'string' || (!Token.isUnresolved(email) && !EMAIL_PATTERN.test(email))) {
+      throw new TrainyardValidationError(prop, `"${String(email)}" is not an email address (name@domain.tld).`);
+    }
+    if (seen.has(email)) {
+      throw new TrainyardValidationError(prop, `"${email}" is listed twice; list each address once.`);
+    }
+    seen.add(email);
+  }
+  return [...value];
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
 }
 
 /**

@@ -9,11 +9,14 @@ import { Construct } from 'constructs';
 import { GpuProfile } from './gpu-profile';
 import { Acknowledgements } from '../core/acknowledgements';
 import { foreignKeyArn } from '../core/cfn-guard-key-reference';
+import { ecrPullStatements } from '../core/ecr-pull';
 import { TrainyardValidationError } from '../core/errors';
 import { boundedName } from '../core/physical-name';
+import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
+import { acknowledgeWildcards } from '../core/private/wildcard-acknowledgement';
 import { TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
-import { requireIntegerInRange, requireName, requireWholeSeconds, TAG_VALUE_RULE } from '../core/validate';
+import { requireIntegerInRange, requireName, requireRemovalPolicy, requireWholeSeconds, TAG_VALUE_RULE } from '../core/validate';
 import { IMlPlatform, MlPlatform } from '../platform/ml-platform';
 import { platformDataStatements } from './private/data-access';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
@@ -312,7 +315,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     this.teamName = props.teamName;
     this.maxInstanceCount = maxInstanceCount;
     const useSpot = props.useSpot ?? true;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = requireRemovalPolicy('GpuBatchCompute.removalPolicy', props.removalPolicy);
 
     // ---- Network ----------------------------------------------------------------------------
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -340,7 +343,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
       // The key ARN of an imported platform is a template parameter (its SSM parameter): see foreignKeyArn.
       (logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = foreignKeyArn(platform.key);
     }
-    Acknowledgements.acknowledge(logGroup, Acknowledgements.crossStackKmsKey());
+    Acknowledgements.acknowledge(logGroup, AcknowledgementCatalogue.crossStackKmsKey());
     this.logGroup = logGroup;
     const logStreamsArn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${logGroupName}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
@@ -377,7 +380,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
         }),
       ],
     });
-    Acknowledgements.acknowledgeWildcardResources(instancePolicy, Acknowledgements.batchInstancePolicy());
+    acknowledgeWildcards(instancePolicy, AcknowledgementCatalogue.batchInstancePolicy());
     this.instanceRole = instanceRole;
 
     const repository = props.repository ?? ecr.Repository.fromRepositoryName(this, 'Repository', props.teamName);
@@ -391,16 +394,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
       description: 'Pull the team image from its ECR repository and write job logs',
       roles: [executionRole],
       statements: [
-        new iam.PolicyStatement({
-          sid: 'PullTeamImage',
-          actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-          resources: [repository.repositoryArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'EcrAuthorizationToken',
-          actions: ['ecr:GetAuthorizationToken'],
-          resources: ['*'],
-        }),
+        ...ecrPullStatements([repository.repositoryArn], { pull: 'PullTeamImage', token: 'EcrAuthorizationToken' }),
         new iam.PolicyStatement({
           sid: 'WriteJobLogs',
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -408,7 +402,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
         }),
       ],
     });
-    Acknowledgements.acknowledgeWildcardResources(executionPolicy, Acknowledgements.batchExecutionPolicy());
+    acknowledgeWildcards(executionPolicy, AcknowledgementCatalogue.batchExecutionPolicy());
     this.executionRole = executionRole;
 
     const jobRole = new iam.Role(this, 'JobRole', {
@@ -425,7 +419,7 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
         writeArtifactsPrefixes: [`${teamPrefix}artifacts/`, `${teamPrefix}checkpoints/`],
       }),
     });
-    Acknowledgements.acknowledgeWildcardResources(jobPolicy, Acknowledgements.dataPrefixes(true));
+    acknowledgeWildcards(jobPolicy, AcknowledgementCatalogue.dataPrefixes(true));
     this.jobRole = jobRole;
 
     // ---- Instances --------------------------------------------------------------------------

@@ -5,8 +5,9 @@ import { Construct } from 'constructs';
 import { MAX_INSTANCE_TYPES_PER_SHARE, MAX_SHARES_PER_QUEUE, validateQuotas } from './private/capacity';
 import type { InstanceQuota, ITrainingCapacityPool } from './training-capacity-pool';
 import { ITrainingEnvironment } from './training-environment';
-import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
+import { acknowledgeWildcards } from '../core/private/wildcard-acknowledgement';
 import { TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
 import { requireIntegerInRange } from '../core/validate';
@@ -204,7 +205,7 @@ abstract class TeamCapacityShareBase extends Resource implements ITeamCapacitySh
         description: `Trainyard ${this.teamName}: submit SageMaker training jobs to the team's quota share, manage the team's jobs`,
         statements: this.submitStatements(),
       });
-      Acknowledgements.acknowledgeWildcardResources(this.submitPolicy, Acknowledgements.capacityShareSubmitPolicy());
+      acknowledgeWildcards(this.submitPolicy, AcknowledgementCatalogue.capacityShareSubmitPolicy());
     }
     return this.submitPolicy;
   }

@@ -6,27 +6,29 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-// cdk-nag names a wildcard finding after the resource with this function (as Acknowledgements does).
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
 import { ExperimentTrackingMode } from './experiment-tracking-mode';
 import { GpuProfile } from './gpu-profile';
 import { TrainingJobDefaults } from './training-job-defaults';
-import { Acknowledgements, ComplianceAcknowledgement } from '../core/acknowledgements';
+import { Acknowledgements } from '../core/acknowledgements';
+import { ecrPullStatements } from '../core/ecr-pull';
 import { TrainyardValidationError } from '../core/errors';
+import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
+import { acknowledgeWildcards } from '../core/private/wildcard-acknowledgement';
+import { prefixListStatement } from '../core/s3-prefix-statements';
 import { REQUIRED_COST_TAG_KEYS, TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
 import { TrainyardKey } from '../core/trainyard-key';
-import { requireIntegerInRange, requireName, TAG_VALUE_RULE } from '../core/validate';
+import { requireDuration, requireEmailList, requireIntegerInRange, requireName, requireRemovalPolicy, TAG_VALUE_RULE } from '../core/validate';
 import { IMlPlatform } from '../platform/ml-platform';
+import { guardrailAllowStatements, guardrailDenyStatements, guardrailWildcardActions } from './private/guardrail-statements';
+import { shareDatasets, shareImages, shareModels } from './private/team-sharing';
 import { requirePlatform } from '../platform/private/platform-checks';
 import { IExperimentTracking } from '../registry/experiment-tracking';
 import { ImageRegistry } from '../registry/image-registry';
 import { ModelRegistry } from '../registry/model-registry';
 import { grantExperimentTracking } from './private/experiment-access';
-import { guardrailAllowStatements, guardrailDenyStatements, guardrailWildcardActions } from './private/guardrail-statements';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
-import { shareDatasets, shareImages, shareModels } from './private/team-sharing';
 import { teamExperimentTracking } from './private/team-tracking';
 
 /**
@@ -408,6 +410,8 @@ export interface TrainingEnvironmentAttributes {
 const MAX_RUNTIME_SECONDS = 28 * 24 * 3600;
 /** SageMaker managed warm pools: `KeepAlivePeriodInSeconds` from 0 to 3600. */
 const MAX_WARM_POOL_SECONDS = 3600;
+/** Why the job-default Durations cannot be tokens. */
+const JOB_DEFAULTS_LITERAL = 'the job defaults are rendered at synth';
 /** SageMaker `RetryStrategy.MaximumRetryAttempts`: 1 to 30. */
 const MAX_RETRY_ATTEMPTS = 30;
 /** AWS Budgets: at most 10 email subscribers per notification. */
@@ -556,7 +560,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
     if (typeof createRegistries !== 'boolean') {
       throw new TrainyardValidationError('TrainingEnvironment.createRegistries', `must be true or false, got ${String(createRegistries)}.`);
     }
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = requireRemovalPolicy('TrainingEnvironment.removalPolicy', props.removalPolicy);
     const guardrails = props.guardrails ?? true;
     if (typeof guardrails !== 'boolean') {
       throw new TrainyardValidationError('TrainingEnvironment.guardrails', `must be true or false, got ${String(guardrails)}.`);
@@ -608,7 +612,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
       securityGroup.addIngressRule(securityGroup, port, `${what} between the instances of one job`);
       securityGroup.addEgressRule(securityGroup, port, `${what} between the instances of one job`);
       if (gpu.efaSupported) {
-        Acknowledgements.acknowledge(securityGroup, Acknowledgements.efaSelfTraffic());
+        Acknowledgements.acknowledge(securityGroup, AcknowledgementCatalogue.efaSelfTraffic());
       }
     }
     this.securityGroup = securityGroup;
@@ -630,7 +634,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
           ],
         }),
       });
-      Acknowledgements.acknowledge(boundary, Acknowledgements.permissionsBoundaryCeiling(guardrailWildcardActions()));
+      Acknowledgements.acknowledge(boundary, AcknowledgementCatalogue.permissionsBoundaryCeiling(guardrailWildcardActions()));
       this.permissionsBoundary = boundary;
     }
 
@@ -750,12 +754,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
           actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging'],
           resources: [platform.datasetsBucket.arnForObjects(`${this.datasetsPrefix}*`)],
         }),
-        new iam.PolicyStatement({
-          sid: 'ListTeamDatasets',
-          actions: ['s3:ListBucket'],
-          resources: [platform.datasetsBucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [this.datasetsPrefix, `${this.datasetsPrefix}*`] } },
-        }),
+        prefixListStatement('ListTeamDatasets', platform.datasetsBucket.bucketArn, [this.datasetsPrefix]),
         new iam.PolicyStatement({
           sid: 'WriteTeamArtifactsAndCheckpoints',
           actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
@@ -769,14 +768,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
           actions: ['s3:DeleteObject'],
           resources: [platform.artifactsBucket.arnForObjects(`${this.checkpointsPrefix}*`)],
         }),
-        new iam.PolicyStatement({
-          sid: 'ListTeamArtifacts',
-          actions: ['s3:ListBucket'],
-          resources: [platform.artifactsBucket.bucketArn],
-          conditions: {
-            StringLike: { 's3:prefix': [this.artifactsPrefix, `${this.artifactsPrefix}*`, this.checkpointsPrefix, `${this.checkpointsPrefix}*`] },
-          },
-        }),
+        prefixListStatement('ListTeamArtifacts', platform.artifactsBucket.bucketArn, [this.artifactsPrefix, this.checkpointsPrefix]),
         new iam.PolicyStatement({
           sid: 'UsePlatformKey',
           actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
@@ -842,18 +834,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
     if (repository) {
       policies.push(new iam.ManagedPolicy(this, 'ImagePullPolicy', {
         description: `Trainyard ${team}: pull images from the team repository only`,
-        statements: [
-          new iam.PolicyStatement({
-            sid: 'PullTeamImages',
-            actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-            resources: [repository.repositoryArn],
-          }),
-          new iam.PolicyStatement({
-            sid: 'GetEcrAuthorizationToken',
-            actions: ['ecr:GetAuthorizationToken'],
-            resources: ['*'],
-          }),
-        ],
+        statements: ecrPullStatements([repository.repositoryArn], { pull: 'PullTeamImages', token: 'GetEcrAuthorizationToken' }),
       }));
     }
     for (const policy of policies) {
@@ -863,29 +844,15 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
       // Attached by the policy itself (its Roles), as every ManagedPolicyGrantee is.
       policies.push(grantExperimentTracking(this, tracking, role, `Trainyard ${team}: log runs, metrics and models to MLflow, read and write its artifacts`).policy);
     }
-    Acknowledgements.acknowledge(this, Acknowledgements.actionsWithoutResourceLevelPermissions());
+    Acknowledgements.acknowledge(this, AcknowledgementCatalogue.actionsWithoutResourceLevelPermissions());
     // The other wildcard resources are acknowledged one by one, under the name cdk-nag gives them.
-    // That name depends on how the reference resolves in this stack (a cross-stack import of the
-    // platform bucket, for example), which is known only once references are resolved at synth.
-    const teamObjects = [
+    acknowledgeWildcards(data, AcknowledgementCatalogue.teamPrefixObjects([
       platform.datasetsBucket.arnForObjects(`${this.datasetsPrefix}*`),
       platform.artifactsBucket.arnForObjects(`${this.artifactsPrefix}*`),
       platform.artifactsBucket.arnForObjects(`${this.checkpointsPrefix}*`),
-    ];
-    const named: Array<[iam.ManagedPolicy, string, (resource: string) => ComplianceAcknowledgement[]]> = [
-      [network, eniArn, Acknowledgements.sageMakerJobNetworkInterfaces],
-      ...logStreams.map((arn): [iam.ManagedPolicy, string, (resource: string) => ComplianceAcknowledgement[]] =>
-        [observability, arn, Acknowledgements.sageMakerJobLogStreams]),
-    ];
-    this.node.addValidation({
-      validate: () => {
-        Acknowledgements.acknowledge(data, Acknowledgements.objectKeyWildcards(data, teamObjects, Acknowledgements.TEAM_PREFIX_OBJECTS_REASON));
-        for (const [policy, resource, acknowledgements] of named) {
-          Acknowledgements.acknowledge(policy, acknowledgements(flattenCfnReference(Stack.of(policy).resolve(resource))));
-        }
-        return [];
-      },
-    });
+    ]));
+    acknowledgeWildcards(network, AcknowledgementCatalogue.sageMakerJobNetworkInterfaces(eniArn));
+    acknowledgeWildcards(observability, AcknowledgementCatalogue.sageMakerJobLogStreams(logStreams));
     return policies;
   }
 
@@ -1019,10 +986,14 @@ function jobSettings(who: string, props: TrainingEnvironmentProps | TrainingEnvi
   if (typeof useSpot !== 'boolean') {
     throw new TrainyardValidationError(`${who}.useSpot`, `must be true or false, got ${String(useSpot)}.`);
   }
-  const maxRuntimeSeconds = durationSeconds(`${who}.maxRuntime`, props.maxRuntime ?? Duration.hours(24), 1, MAX_RUNTIME_SECONDS, '28 days, the SageMaker limit');
+  const maxRuntimeSeconds = requireDuration(`${who}.maxRuntime`, props.maxRuntime ?? Duration.hours(24), {
+    unit: 'seconds', min: 1, max: MAX_RUNTIME_SECONDS, maxNote: '28 days, the SageMaker limit', literalReason: JOB_DEFAULTS_LITERAL,
+  });
   const keepAliveSeconds = props.warmPoolKeepAlive === undefined
     ? undefined
-    : durationSeconds(`${who}.warmPoolKeepAlive`, props.warmPoolKeepAlive, 0, MAX_WARM_POOL_SECONDS, '1 hour, the SageMaker warm pool limit');
+    : requireDuration(`${who}.warmPoolKeepAlive`, props.warmPoolKeepAlive, {
+      unit: 'seconds', min: 0, max: MAX_WARM_POOL_SECONDS, maxNote: '1 hour, the SageMaker warm pool limit', literalReason: JOB_DEFAULTS_LITERAL,
+    });
   if (keepAliveSeconds !== undefined && keepAliveSeconds > 0 && useSpot) {
     throw new TrainyardValidationError(
       `${who}.warmPoolKeepAlive`,
@@ -1115,23 +1086,6 @@ function prefix(prop: string, value: string): string {
   return value;
 }
 
-/** The whole seconds of a Duration within [min, max]. */
-function durationSeconds(prop: string, value: Duration, min: number, max: number, limit: string): number {
-  if (!value || typeof (value as any).toSeconds !== 'function') {
-    throw new TrainyardValidationError(prop, 'must be a Duration, for example Duration.hours(24).');
-  }
-  if (value.isUnresolved()) {
-    throw new TrainyardValidationError(prop, 'must be a literal Duration, not a token: the job defaults are rendered at synth.');
-  }
-  const seconds = value.toSeconds({ integral: false });
-  if (!Number.isFinite(seconds) || !Number.isInteger(seconds)) {
-    throw new TrainyardValidationError(prop, `must be a whole number of seconds, got ${value.toHumanString()}.`);
-  }
-  if (seconds < min || seconds > max) {
-    throw new TrainyardValidationError(prop, `must be from ${min} to ${max} seconds (at most ${limit}), got ${value.toHumanString()} (${seconds} seconds).`);
-  }
-  return seconds;
-}
 
 function validateBudgetProps(props: TrainingEnvironmentProps): void {
   const amount = props.monthlyBudgetUsd;
@@ -1144,17 +1098,7 @@ function validateBudgetProps(props: TrainingEnvironmentProps): void {
     if (amount === undefined) {
       throw new TrainyardValidationError('TrainingEnvironment.alertEmails', 'needs TrainingEnvironment.monthlyBudgetUsd: alerts are sent by the budget.');
     }
-    if (!Array.isArray(props.alertEmails) || props.alertEmails.length > MAX_ALERT_EMAILS) {
-      throw new TrainyardValidationError('TrainingEnvironment.alertEmails', `must be a list of at most ${MAX_ALERT_EMAILS} email addresses (the AWS Budgets limit).`);
-    }
-    for (const email of props.alertEmails) {
-      if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-        throw new TrainyardValidationError('TrainingEnvironment.alertEmails', `'${String(email)}' is not an email address.`);
-      }
-    }
-    if (new Set(props.alertEmails).size !== props.alertEmails.length) {
-      throw new TrainyardValidationError('TrainingEnvironment.alertEmails', 'lists an address twice.');
-    }
+    requireEmailList('TrainingEnvironment.alertEmails', props.alertEmails, MAX_ALERT_EMAILS, 'the AWS Budgets limit');
   }
   if (props.budgetTopic !== undefined && amount === undefined) {
     throw new TrainyardValidationError('TrainingEnvironment.budgetTopic', 'needs TrainingEnvironment.monthlyBudgetUsd: alerts are sent by the budget.');

@@ -3,18 +3,19 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { Acknowledgements } from '../core/acknowledgements';
+import { ITeamCapacityShare } from './team-capacity-share';
 import { TrainyardValidationError } from '../core/errors';
 import { boundedName } from '../core/physical-name';
+import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
+import { acknowledgeWildcards } from '../core/private/wildcard-acknowledgement';
 import { validateTeamName } from '../core/team-name';
-import { requireIntegerInRange, requireName, requireRemovalPolicy } from '../core/validate';
+import { requireDuration, requireName, requireRemovalPolicy } from '../core/validate';
 import { IMlPlatform } from '../platform/ml-platform';
+import { platformDataStatements } from './private/data-access';
 import { requirePlatform, requirePlatformEndpoints } from '../platform/private/platform-checks';
 import { IExperimentTracking } from '../registry/experiment-tracking';
-import { platformDataStatements } from './private/data-access';
 import { grantExperimentTracking } from './private/experiment-access';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
-import { ITeamCapacityShare } from './team-capacity-share';
 
 /** CreateDomain `DomainName`: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. */
 const DOMAIN_NAME_RULE = {
@@ -294,20 +295,16 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
         }),
       ],
     });
-    Acknowledgements.acknowledgeWildcardResources(policy, Acknowledgements.studioExecutionPolicy(teamName !== undefined));
+    acknowledgeWildcards(policy, AcknowledgementCatalogue.studioExecutionPolicy(teamName !== undefined));
   }
 }
 
 /** Converts an idle Duration to whole minutes within the SageMaker IdleSettings range. */
 function wholeMinutes(prop: string, value: Duration): number {
-  if (!value || typeof (value as any).toMinutes !== 'function') {
-    throw new TrainyardValidationError(prop, `must be a Duration (for example Duration.minutes(${MIN_IDLE_MINUTES})).`);
-  }
-  if (value.isUnresolved()) {
-    throw new TrainyardValidationError(prop, 'must be a literal Duration, not a token: the idle settings are checked against each other at synth.');
-  }
-  // integral: false, so that a fraction of a second or a NaN amount is refused here rather than by CDK.
-  const minutes = value.toSeconds({ integral: false }) / 60;
-  requireIntegerInRange(`${prop} (minutes)`, minutes, MIN_IDLE_MINUTES, MAX_IDLE_MINUTES);
-  return minutes;
+  return requireDuration(prop, value, {
+    unit: 'minutes',
+    min: MIN_IDLE_MINUTES,
+    max: MAX_IDLE_MINUTES,
+    literalReason: 'the idle settings are checked against each other at synth',
+  });
 }

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
 import { acknowledgeCrossStackAccessLogs, enableEventBridgeNotifications, secureBucketProps } from '../core/secure-bucket';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireIntegerInRange, requireRemovalPolicy, requireRetentionDays, requireWholeDays } from '../core/validate';
@@ -155,7 +156,7 @@ export class PlatformAuditTrail extends Construct {
       serverAccessLogsPrefix: 'audit-trail/',
       lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
     });
-    Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
+    Acknowledgements.acknowledge(bucket, AcknowledgementCatalogue.noCrossRegionReplication());
     acknowledgeCrossStackAccessLogs(bucket, accessLogsBucket);
     enableEventBridgeNotifications(bucket);
     this.bucket = bucket;

@@ -5,6 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { validateTagKey } from './trainyard-tags';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
 import { REQUIRED_COST_TAG_KEYS } from '../core/tag-keys';
 import { requireName } from '../core/validate';
 import { guardrailAllowStatements, guardrailDenyStatements, guardrailWildcardActions } from '../environment/private/guardrail-statements';
@@ -171,7 +172,7 @@ export class TrainingGuardrails extends Construct {
       description: 'Trainyard training guardrails: the most a team role may do (permissions boundary).',
       document: new iam.PolicyDocument({ statements: [...allows, ...this.denyStatements] }),
     });
-    Acknowledgements.acknowledge(this.permissionsBoundary, Acknowledgements.permissionsBoundaryCeiling(guardrailWildcardActions()));
+    Acknowledgements.acknowledge(this.permissionsBoundary, AcknowledgementCatalogue.permissionsBoundaryCeiling(guardrailWildcardActions()));
 
     if (props.serviceControlPolicy) {
       const scp = props.serviceControlPolicy;

@@ -115,4 +115,6 @@ export class TrainyardCompliance {
     Validations.of(scope).addPlugins(...plugins, ...(options.additionalPlugins ?? []));
     return packs;
   }
+
+  private constructor() {}
 }

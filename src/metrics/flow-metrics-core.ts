@@ -13,6 +13,7 @@ import {
   RightSizingSuggestion,
   suggestRightSizing,
 } from './gpu-utilization';
+import { TRAINING_USD_PER_INSTANCE_HOUR } from '../core/prices';
 import {
   ModelPackageRecord,
   normalizeModelPackage,
@@ -204,20 +205,10 @@ export interface FlowRecords {
 }
 
 /**
- * Approximate on-demand SageMaker *training* prices in USD per instance-hour, us-east-1, as listed on
- * https://aws.amazon.com/sagemaker/pricing/ (compiled 2025; not re-verified here, and regional prices
- * differ). A fallback only: pass `pricePerInstanceHour` (GpuProfile prices) for real estimates.
+ * On-demand SageMaker *training* prices in USD per instance-hour, us-east-1: the one price table
+ * (src/core/prices.ts). A fallback only: pass `pricePerInstanceHour` (GpuProfile prices) for real estimates.
  */
-export const DEFAULT_TRAINING_PRICES: Readonly<Record<string, number>> = {
-  'ml.g4dn.xlarge': 0.736,
-  'ml.g5.xlarge': 1.408,
-  'ml.g5.2xlarge': 1.515,
-  'ml.g5.12xlarge': 7.09,
-  'ml.g5.48xlarge': 20.36,
-  'ml.p3.2xlarge': 3.825,
-  'ml.p4d.24xlarge': 37.688,
-  'ml.p5.48xlarge': 113.07,
-};
+export const DEFAULT_TRAINING_PRICES: Readonly<Record<string, number>> = TRAINING_USD_PER_INSTANCE_HOUR;
 
 const HOUR = 3_600_000;
 const WEEK = 7 * 24 * HOUR;

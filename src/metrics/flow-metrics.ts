@@ -21,9 +21,10 @@ import { flowEventRules } from './private/event-patterns';
 import { SCRAP_CAUSES } from './private/scrap-cause';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
 import { validateTeamName } from '../core/team-name';
 import { TrainyardKey } from '../core/trainyard-key';
-import { requireIntegerInRange, requireRemovalPolicy, requireRetentionDays, requireWholeSeconds } from '../core/validate';
+import { requireDuration, requireEmailList, requireIntegerInRange, requireRemovalPolicy, requireRetentionDays, requireWholeSeconds } from '../core/validate';
 import { GpuProfile } from '../environment/gpu-profile';
 import { ITrainingEnvironment } from '../environment/training-environment';
 import { IMlPlatform, MlPlatform } from '../platform/ml-platform';
@@ -39,6 +40,9 @@ function requireCause(prop: string, cause: string): string {
   }
   return cause;
 }
+
+/** The largest p90 alarm threshold (cycle time, queue wait) FlowMetrics accepts: a year. */
+const MAX_P90_THRESHOLD_SECONDS = 365 * 24 * 3600;
 
 /**
  * Properties of `FlowMetrics`.
@@ -94,7 +98,7 @@ export interface FlowMetricsProps {
 
   /**
    * Alarm when the 90th percentile of the time from pipeline start to model registration, over one
-   * day, is above this.
+   * day, is above this. A whole number of seconds, from 1 second to 365 days.
    *
    * @default Duration.hours(48)
    */
@@ -102,7 +106,8 @@ export interface FlowMetricsProps {
 
   /**
    * Alarm when the 90th percentile of the time queued training jobs (a `TrainingCapacityPool`) waited
-   * for capacity, from SUBMITTED to RUNNING, over one day, is above this.
+   * for capacity, from SUBMITTED to RUNNING, over one day, is above this. A whole number of seconds,
+   * from 1 second to 365 days.
    *
    * @default Duration.hours(2)
    */
@@ -211,18 +216,9 @@ export class FlowMetrics extends Construct {
     if (!Token.isUnresolved(scrapThreshold) && (typeof scrapThreshold !== 'number' || !(scrapThreshold > 0 && scrapThreshold <= 100))) {
       throw new TrainyardValidationError('FlowMetrics.scrapRateThresholdPercent', `must be a percentage above 0 and at most 100, got ${String(scrapThreshold)}.`);
     }
-    const cycleThreshold = props.cycleTimeP90Threshold ?? Duration.hours(48);
-    if (!cycleThreshold || typeof (cycleThreshold as any).toHours !== 'function' || cycleThreshold.isUnresolved()) {
-      throw new TrainyardValidationError('FlowMetrics.cycleTimeP90Threshold', 'must be a literal Duration, for example Duration.hours(48).');
-    }
-    const queueWaitSeconds = (props.queueWaitP90Threshold ?? Duration.hours(2)).toSeconds({ integral: false });
-    if (!(queueWaitSeconds > 0 && Number.isFinite(queueWaitSeconds))) {
-      throw new TrainyardValidationError('FlowMetrics.queueWaitP90Threshold', `must be a positive, finite Duration, for example Duration.hours(2), got ${queueWaitSeconds} seconds.`);
-    }
-    const cycleThresholdHours = cycleThreshold.toHours({ integral: false });
-    if (!(cycleThresholdHours > 0 && Number.isFinite(cycleThresholdHours))) {
-      throw new TrainyardValidationError('FlowMetrics.cycleTimeP90Threshold', `must be a positive, finite Duration, for example Duration.hours(48), got ${cycleThresholdHours} hours.`);
-    }
+    const thresholdRule = { unit: 'seconds', min: 1, max: MAX_P90_THRESHOLD_SECONDS, maxNote: '365 days', literalReason: 'the alarm threshold is set at synth' } as const;
+    const cycleThresholdHours = requireDuration('FlowMetrics.cycleTimeP90Threshold', props.cycleTimeP90Threshold ?? Duration.hours(48), thresholdRule) / 3600;
+    const queueWaitSeconds = requireDuration('FlowMetrics.queueWaitP90Threshold', props.queueWaitP90Threshold ?? Duration.hours(2), thresholdRule);
     const utilizationThreshold = props.underutilizedGpuThresholdPercent ?? DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT;
     if (typeof utilizationThreshold !== 'number' || !(utilizationThreshold > 0 && utilizationThreshold <= 100)) {
       throw new TrainyardValidationError('FlowMetrics.underutilizedGpuThresholdPercent', `must be a percentage above 0 and at most 100, got ${String(utilizationThreshold)}.`);
@@ -256,20 +252,7 @@ export class FlowMetrics extends Construct {
     const removalPolicy = requireRemovalPolicy('FlowMetrics.removalPolicy', props.removalPolicy);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     requireRetentionDays('FlowMetrics.logRetention', logRetention);
-    const alarmEmails = props.alarmEmails ?? [];
-    if (!Array.isArray(alarmEmails)) {
-      throw new TrainyardValidationError('FlowMetrics.alarmEmails', 'must be a list of email addresses.');
-    }
-    const seenEmails = new Set<string>();
-    for (const email of alarmEmails) {
-      if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-        throw new TrainyardValidationError('FlowMetrics.alarmEmails', `"${String(email)}" is not an email address.`);
-      }
-      if (seenEmails.has(email)) {
-        throw new TrainyardValidationError('FlowMetrics.alarmEmails', `"${email}" is listed twice; list each address once.`);
-      }
-      seenEmails.add(email);
-    }
+    const alarmEmails = requireEmailList('FlowMetrics.alarmEmails', props.alarmEmails);
     const stack = Stack.of(this);
 
     // ---- Encryption ----------------------------------------------------------------------------
@@ -286,7 +269,7 @@ export class FlowMetrics extends Construct {
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
     });
-    Acknowledgements.acknowledge(table, Acknowledgements.flowMetricsDedupTable());
+    Acknowledgements.acknowledge(table, AcknowledgementCatalogue.flowMetricsDedupTable());
     this.table = table;
 
     // ---- Dead-letter queue ----------------------------------------------------------------------
@@ -300,7 +283,7 @@ export class FlowMetrics extends Construct {
       // into it, and none does.
       redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
     });
-    Acknowledgements.acknowledge(dlq, Acknowledgements.deadLetterQueue());
+    Acknowledgements.acknowledge(dlq, AcknowledgementCatalogue.deadLetterQueue());
     this.deadLetterQueue = dlq;
 
     // ---- Network: isolated subnets, endpoints only ------------------------------------------------
@@ -364,7 +347,7 @@ export class FlowMetrics extends Construct {
     cfnFunction.tracingConfig = { mode: 'Active' };
     this.collector = fn;
     if (!MlPlatform.isMlPlatform(platform) || Stack.of(platform) !== stack) {
-      Acknowledgements.acknowledge(fn, Acknowledgements.vpcFunctionInAnotherStack());
+      Acknowledgements.acknowledge(fn, AcknowledgementCatalogue.vpcFunctionInAnotherStack());
     }
 
     const account = Aws.ACCOUNT_ID;
@@ -427,7 +410,7 @@ export class FlowMetrics extends Construct {
         }),
       ],
     });
-    Acknowledgements.acknowledge(policy, Acknowledgements.flowMetricsCollectorPolicy());
+    Acknowledgements.acknowledge(policy, AcknowledgementCatalogue.flowMetricsCollectorPolicy());
     // The function must not be created before it may write logs and reach its ENIs.
     fn.node.addDependency(policy);
 

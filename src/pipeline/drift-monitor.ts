@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { boundedName } from '../core/physical-name';
+import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
 import { requireName } from '../core/validate';
 import { ITrainingEnvironment } from '../environment/training-environment';
 import { requireInstanceType } from './definition/private/instance-type';
@@ -218,7 +219,7 @@ export class DriftMonitor extends Construct {
     if (props.alarmActions && props.alarmActions.length > 0) {
       this.alarm.addAlarmAction(...props.alarmActions);
     } else {
-      Acknowledgements.acknowledge(this.alarm, Acknowledgements.driftAlarmConsumedByEventBridge());
+      Acknowledgements.acknowledge(this.alarm, AcknowledgementCatalogue.driftAlarmConsumedByEventBridge());
     }
   }
 

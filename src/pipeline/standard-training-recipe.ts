@@ -142,6 +142,8 @@ export class StandardTrainingRecipeNames {
   public static readonly REGISTER = 'RegisterModel';
   /** The fail step. */
   public static readonly REJECT = 'RejectModel';
+
+  private constructor() {}
 }
 
 const DEFAULT_CODE_DIRECTORY = path.join(__dirname, '..', '..', 'templates', 'training');

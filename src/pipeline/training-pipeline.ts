@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ArnFormat, Aws, CfnResource, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,11 +18,11 @@ import { QueuedTrainingSubmitter } from './private/queued-training-submitter';
 import { scheduleExpressionProblem } from './private/schedule-expression';
 import { stepInstanceTypes } from './private/step-instance-types';
 import { teamJobStatements } from './private/team-jobs';
-import { acknowledgeWildcardResources } from './private/wildcard-acknowledgement';
-import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { ManagedPolicyGrantee } from '../core/managed-policy-grantee';
 import { boundedName } from '../core/physical-name';
+import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
+import { acknowledgeWildcards } from '../core/private/wildcard-acknowledgement';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { ITrainingEnvironment } from '../environment/training-environment';
 
@@ -253,11 +253,11 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
     // The pipeline must not start before its role can act.
     this.cfnPipeline.node.addDependency(policy);
 
-    acknowledgeWildcardResources(policy.node.defaultChild as CfnResource, [
+    acknowledgeWildcards(policy, AcknowledgementCatalogue.pipelineExecutionRole([
       ':training-job/pipelines-*', ':processing-job/pipelines-*', ':experiment-trial-component/pipelines-*', ':experiment-trial/*',
       `/${props.environment.artifactsPrefix}pipelines/*`,
       ...this.modelPackageGroups().map((g) => `:model-package/${g}/*`),
-    ], (ids) => Acknowledgements.pipelineExecutionRole(ids));
+    ]));
     this.node.addValidation({
       validate: () => [
         ...this.definition.validate().map((e) => `TrainingPipeline ${this.node.path}: ${e}`),

@@ -10,9 +10,10 @@ import { PlatformReplication } from './platform-replication';
 import { PlatformReplicationRole } from './private/replication-role';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
 import { enableEventBridgeNotifications, secureBucketProps } from '../core/secure-bucket';
 import { TrainyardKey } from '../core/trainyard-key';
-import { requireIntegerInRange, requireWholeDays } from '../core/validate';
+import { requireIntegerInRange, requireRemovalPolicy, requireWholeDays } from '../core/validate';
 import { ExperimentTracking, IExperimentTracking } from '../registry/experiment-tracking';
 
 /** Marks `MlPlatform` instances (`MlPlatform.isMlPlatform`); `Symbol.for`, so two copies of the package agree. */
@@ -505,7 +506,7 @@ export class MlPlatform extends Construct implements IMlPlatform {
     // BucketOwnerEnforced object ownership. Scoped to this construct: the user's app is unaffected.
     this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
 
-    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.removalPolicy = requireRemovalPolicy('MlPlatform.removalPolicy', props.removalPolicy);
     if (props.replication) {
       for (const field of ['datasetsDestination', 'artifactsDestination', 'destinationKey'] as const) {
         if (!props.replication[field]) {
@@ -535,11 +536,11 @@ export class MlPlatform extends Construct implements IMlPlatform {
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
     });
-    Acknowledgements.acknowledge(accessLogsBucket, Acknowledgements.accessLogsBucket());
+    Acknowledgements.acknowledge(accessLogsBucket, AcknowledgementCatalogue.accessLogsBucket());
     if (logsDestination) {
       this.replication?.allow(accessLogsBucket, logsDestination);
     } else {
-      Acknowledgements.acknowledge(accessLogsBucket, Acknowledgements.noCrossRegionReplication());
+      Acknowledgements.acknowledge(accessLogsBucket, AcknowledgementCatalogue.noCrossRegionReplication());
     }
     enableEventBridgeNotifications(accessLogsBucket);
     this.accessLogsBucket = accessLogsBucket;
@@ -817,9 +818,9 @@ export class MlPlatform extends Construct implements IMlPlatform {
     });
     const provider = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
     if (provider) {
-      Acknowledgements.acknowledge(provider, Acknowledgements.restrictDefaultSecurityGroupProvider());
+      Acknowledgements.acknowledge(provider, AcknowledgementCatalogue.restrictDefaultSecurityGroupProvider());
     }
-    Acknowledgements.acknowledge(vpc.node.defaultChild!, Acknowledgements.restrictedDefaultSecurityGroup());
+    Acknowledgements.acknowledge(vpc.node.defaultChild!, AcknowledgementCatalogue.restrictedDefaultSecurityGroup());
     return vpc;
   }
 
@@ -851,7 +852,7 @@ export class MlPlatform extends Construct implements IMlPlatform {
     if (replicaDestination) {
       this.replication?.allow(bucket, replicaDestination, this.key);
     } else {
-      Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
+      Acknowledgements.acknowledge(bucket, AcknowledgementCatalogue.noCrossRegionReplication());
     }
     enableEventBridgeNotifications(bucket);
     // Marks the bucket as holding training data or model artifacts: MlOps-DataBucketVersioned checks it.

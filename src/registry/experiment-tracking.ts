@@ -6,10 +6,12 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
+import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
 import { grantWithStatementId } from '../core/private/managed-policy-principal';
+import { acknowledgeWildcards } from '../core/private/wildcard-acknowledgement';
 import { acknowledgeCrossStackAccessLogs, enableEventBridgeNotifications, secureBucketProps } from '../core/secure-bucket';
 import { TrainyardKey } from '../core/trainyard-key';
-import { requireName } from '../core/validate';
+import { requireName, requireRemovalPolicy } from '../core/validate';
 
 /**
  * SageMaker's rule for MLflow App and tracking server names (CreateMlflowApp `Name`,
@@ -341,7 +343,7 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
 
   constructor(scope: Construct, id: string, props: ExperimentTrackingProps = {}) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = requireRemovalPolicy('ExperimentTracking.removalPolicy', props.removalPolicy);
     this.dedicated = props.dedicatedServer !== undefined;
     this.automaticModelRegistration = props.automaticModelRegistration ?? false;
 
@@ -403,7 +405,7 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
       roles: [role],
       statements: this.servicePolicyStatements(),
     });
-    Acknowledgements.acknowledgeWildcardResources(policy, Acknowledgements.mlflowServicePolicy(this.automaticModelRegistration));
+    acknowledgeWildcards(policy, AcknowledgementCatalogue.mlflowServicePolicy(this.automaticModelRegistration));
     this.serviceRole = role;
 
     // ---- MLflow -------------------------------------------------------------------------------
@@ -523,7 +525,7 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
       ],
     });
     enableEventBridgeNotifications(bucket);
-    Acknowledgements.acknowledge(bucket, Acknowledgements.noCrossRegionReplication());
+    Acknowledgements.acknowledge(bucket, AcknowledgementCatalogue.noCrossRegionReplication());
     acknowledgeCrossStackAccessLogs(bucket, accessLogsBucket);
     return { bucket, key: bucketKey };
   }

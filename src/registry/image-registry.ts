@@ -3,8 +3,9 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { ECR_PULL_ACTIONS } from '../core/ecr-pull';
 import { TrainyardValidationError } from '../core/errors';
-import { requireIntegerInRange, requireName } from '../core/validate';
+import { requireIntegerInRange, requireName, requireRemovalPolicy, requireWholeDays } from '../core/validate';
 import { requireAccountIds } from './private/accounts';
 
 /**
@@ -19,8 +20,6 @@ const REPOSITORY_NAME_RULE = {
     'lowercase letters, digits and single . _ - separators, with optional / namespaces (for example team-a/trainer), 2 to 256 characters',
 };
 
-/** What a cross-account pull needs: the image manifest and its layers, nothing else. */
-const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
 
 /**
  * A container image registry for training images, created here or imported.
@@ -158,12 +157,7 @@ export class ImageRegistry extends Resource implements IImageRegistry {
     const maxTaggedImages = props.maxTaggedImages ?? 100;
     requireIntegerInRange('ImageRegistry.maxTaggedImages', maxTaggedImages, 1, 10000);
     const untaggedImageExpiration = props.untaggedImageExpiration ?? Duration.days(14);
-    if (!untaggedImageExpiration || typeof (untaggedImageExpiration as any).toDays !== 'function') {
-      throw new TrainyardValidationError('ImageRegistry.untaggedImageExpiration', 'must be a Duration (for example Duration.days(14)).');
-    }
-    if (!untaggedImageExpiration.isUnresolved()) {
-      requireIntegerInRange('ImageRegistry.untaggedImageExpiration (days)', untaggedImageExpiration.toDays({ integral: false }), 1, 3650);
-    }
+    requireWholeDays('ImageRegistry.untaggedImageExpiration', untaggedImageExpiration, 1, 3650);
     this.crossAccountPullAccounts = requireAccountIds('ImageRegistry.crossAccountPullAccounts', props.crossAccountPullAccounts);
     this.key = props.key;
 
@@ -173,7 +167,7 @@ export class ImageRegistry extends Resource implements IImageRegistry {
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
       encryption: ecr.RepositoryEncryption.KMS,
       encryptionKey: props.key,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: requireRemovalPolicy('ImageRegistry.removalPolicy', props.removalPolicy),
       lifecycleRules: [
         {
           rulePriority: 1,
@@ -194,7 +188,7 @@ export class ImageRegistry extends Resource implements IImageRegistry {
       repository.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'CrossAccountPull',
         principals: this.crossAccountPullAccounts.map((account) => new iam.AccountPrincipal(account)),
-        actions: PULL_ACTIONS,
+        actions: ECR_PULL_ACTIONS,
       }));
     }
     this.repository = repository;

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { TrainyardValidationError } from '../core/errors';
 import { boundedName } from '../core/physical-name';
 import { grantWithStatementId } from '../core/private/managed-policy-principal';
-import { requireName } from '../core/validate';
+import { requireName, requireRemovalPolicy } from '../core/validate';
 import { requireAccountIds } from './private/accounts';
 
 /**
@@ -347,7 +347,7 @@ export class ModelRegistry extends ModelRegistryBase {
       modelPackageGroupDescription: props.description,
       modelPackageGroupPolicy: this.crossAccountReadAccounts.length > 0 ? this.crossAccountPolicy().toJSON() : undefined,
     });
-    group.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    group.applyRemovalPolicy(requireRemovalPolicy('ModelRegistry.removalPolicy', props.removalPolicy));
     if (this.nonProduction) {
       Tags.of(group).add(NON_PRODUCTION_TAG, 'true');
     }

@@ -52,7 +52,7 @@ describe('explicit sharing between teams, granted in the owner\'s stack', () => 
     expect(JSON.stringify(statements[0].Resource)).toMatch(/DatasetsBucket.*"\/fraud\/features\/\*"/);
     expect(JSON.stringify(statements[3].Resource)).toMatch(/DatasetsBucket.*"\/fraud\/labels\/\*"/);
     expect(statements[0].Action).toEqual(['s3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion']);
-    expect(statements[1].Condition).toEqual({ StringLike: { 's3:prefix': ['fraud/features/', 'fraud/features/*'] } });
+    expect(statements[1].Condition).toEqual({ StringLike: { 's3:prefix': ['fraud/features/*'] } });
     expect(statements[2].Condition.StringEquals['kms:ViaService']).toBeDefined();
   });
 

@@ -481,8 +481,8 @@ describe('FlowMetrics rejects bad props at synth, naming the prop', () => {
     [{ teamNames: ['fraud'], alarmEmails: ['not-an-address'] }, /FlowMetrics\.alarmEmails: "not-an-address" is not an email address/],
     [{ teamNames: ['fraud'], pricesPerInstanceHour: { 'ml.g5.2xlarge': -1 } }, /FlowMetrics\.pricesPerInstanceHour: the price of ml\.g5\.2xlarge/],
     // Found by the property tests: these reached a TypeError, CDK's own errors, or no error at all.
-    [{ teamNames: ['fraud'], cycleTimeP90Threshold: 48 }, /FlowMetrics\.cycleTimeP90Threshold: must be a literal Duration/],
-    [{ teamNames: ['fraud'], cycleTimeP90Threshold: Duration.hours(Infinity) }, /FlowMetrics\.cycleTimeP90Threshold: must be a positive, finite Duration/],
+    [{ teamNames: ['fraud'], cycleTimeP90Threshold: 48 }, /FlowMetrics\.cycleTimeP90Threshold: must be a Duration/],
+    [{ teamNames: ['fraud'], cycleTimeP90Threshold: Duration.hours(Infinity) }, /FlowMetrics\.cycleTimeP90Threshold \(seconds\): must be a whole number from 1 to 31536000/],
     [{ teamNames: ['fraud'], deduplicationTtl: Duration.millis(3_600_500) }, /FlowMetrics\.deduplicationTtl \(seconds\): must be a whole number/],
     [{ teamNames: ['fraud'], deduplicationTtl: Duration.days(NaN) }, /FlowMetrics\.deduplicationTtl \(seconds\): must be a whole number/],
     [{ teamNames: ['fraud'], alarmEmails: ['ops@example.com', 'ops@example.com'] }, /FlowMetrics\.alarmEmails: "ops@example\.com" is listed twice/],

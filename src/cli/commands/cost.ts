@@ -10,7 +10,7 @@ import {
   PRICE_DATE,
   PRICE_REGION,
   PRICES,
-} from '../cost-prices';
+} from '../../core/prices';
 import { CliCommand, CliIo } from '../io';
 
 /** One priced line: one resource of one stack. */
@@ -63,7 +63,7 @@ DynamoDB on demand, Lambda, serverless MLflow, Studio domains, pipelines) cost n
 Per stack, and the marginal cost of one more team (the team stacks of multi-team, tagged
 trainyard:team). Stage assemblies (multi-account) are read too.
 
-Prices: ${PRICE_REGION}, list prices looked up ${PRICE_DATE}, ${HOURS_PER_MONTH} hours a month (src/cli/cost-prices.ts).
+Prices: ${PRICE_REGION}, list prices looked up ${PRICE_DATE}, ${HOURS_PER_MONTH} hours a month (src/core/prices.ts).
 
 Options:
   --cdk-out DIR    the cloud assembly (default: ./cdk.out)

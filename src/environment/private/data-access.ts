@@ -1,5 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { prefixListStatement, prefixObjectsStatement } from '../../core/s3-prefix-statements';
 import { IMlPlatform } from '../../platform/ml-platform';
 
 /**
@@ -19,27 +20,17 @@ export function platformDataStatements(platform: IMlPlatform, access: {
   if (access.readPrefixes.datasets !== undefined) reads.push([platform.datasetsBucket.bucketArn, access.readPrefixes.datasets]);
   if (access.readPrefixes.artifacts !== undefined) reads.push([platform.artifactsBucket.bucketArn, access.readPrefixes.artifacts]);
   if (reads.length > 0) {
-    statements.push(new iam.PolicyStatement({
-      sid: 'ReadDataObjects',
-      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging'],
-      resources: reads.map(([arn, prefix]) => `${arn}/${prefix}*`),
-    }));
+    statements.push(prefixObjectsStatement('ReadDataObjects', ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging'], reads));
     for (const [i, [arn, prefix]] of reads.entries()) {
-      statements.push(new iam.PolicyStatement({
-        sid: `ListDataPrefix${i}`,
-        actions: ['s3:ListBucket'],
-        resources: [arn],
-        conditions: prefix ? { StringLike: { 's3:prefix': [`${prefix}*`] } } : undefined,
-      }));
+      statements.push(prefixListStatement(`ListDataPrefix${i}`, arn, [prefix]));
     }
   }
   const writes = access.writeArtifactsPrefixes ?? [];
   if (writes.length > 0) {
-    statements.push(new iam.PolicyStatement({
-      sid: 'WriteArtifactObjects',
-      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-      resources: writes.map((prefix) => `${platform.artifactsBucket.bucketArn}/${prefix}*`),
-    }));
+    statements.push(prefixObjectsStatement(
+      'WriteArtifactObjects', ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      writes.map((prefix) => [platform.artifactsBucket.bucketArn, prefix] as const),
+    ));
   }
   statements.push(new iam.PolicyStatement({
     sid: 'UsePlatformKeyThroughS3',

@@ -1,7 +1,8 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { Acknowledgements } from '../../core/acknowledgements';
 import { ManagedPolicyGrantee } from '../../core/managed-policy-grantee';
+import { AcknowledgementCatalogue } from '../../core/private/acknowledgement-catalogue';
+import { acknowledgeWildcards } from '../../core/private/wildcard-acknowledgement';
 import { IExperimentTracking } from '../../registry/experiment-tracking';
 
 /**
@@ -17,9 +18,9 @@ export function grantExperimentTracking(scope: Construct, tracking: IExperimentT
   const grant = tracking.grantAccess(grantee);
   const artifacts = grant.principalStatements.map((s) => s.sid).filter((sid): sid is string => sid?.startsWith(ARTIFACTS_SID) === true);
   if (artifacts.length > 0) {
-    Acknowledgements.acknowledgeWildcardResources(grantee.policy, artifacts.map((statementSid) => ({
+    acknowledgeWildcards(grantee.policy, artifacts.map((statementSid) => ({
       statementSid,
-      reason: Acknowledgements.MLFLOW_ARTIFACT_OBJECTS_REASON,
+      reason: AcknowledgementCatalogue.MLFLOW_ARTIFACT_OBJECTS_REASON,
     })));
   }
   return grantee;

@@ -1,16 +1,12 @@
 // The facts of the GpuProfile catalogue (accelerators, memory, architecture, reference prices), as
 // plain data: GpuProfile builds its catalogue profiles from it, and code that must not load
 // aws-cdk-lib (the trainyard CLI bundle) reads it directly. One table: edit the catalogue here.
+import { PRICE_REGION, TRAINING_PRICE_DATE, trainingPrice } from '../../core/prices';
 import type { GpuProfileProps } from '../gpu-profile';
 
-/**
- * Region and date of the catalogue prices: us-east-1 SageMaker training on-demand list prices as
- * published in the AWS Price List (AmazonSageMaker offer) snapshot of 2026-09-27. They include the
- * mid-2025 P4d/P4de/P5 price reduction (SageMaker price = EC2 on-demand price x 1.15 for those).
- * Sources are listed in the README section "GPU profiles".
- */
-export const CATALOGUE_PRICE_REGION = 'us-east-1';
-export const CATALOGUE_PRICE_DATE = '2026-09-27';
+/** Region and date of the catalogue prices, which come from the one price table (src/core/prices.ts). */
+export const CATALOGUE_PRICE_REGION = PRICE_REGION;
+export const CATALOGUE_PRICE_DATE = TRAINING_PRICE_DATE;
 
 /** The catalogue profiles by the name of their `GpuProfile` constant, smallest family first. */
 export const GPU_CATALOGUE = {
@@ -25,7 +21,7 @@ export const GPU_CATALOGUE = {
     memoryGib: 16,
     efaSupported: false,
     localInstanceStorage: true,
-    onDemandHourlyUsd: 0.7364,
+    onDemandHourlyUsd: trainingPrice('ml.g4dn.xlarge'),
   },
   G5_XLARGE: {
     instanceType: 'ml.g5.xlarge',
@@ -38,7 +34,7 @@ export const GPU_CATALOGUE = {
     memoryGib: 16,
     efaSupported: false,
     localInstanceStorage: true,
-    onDemandHourlyUsd: 1.408,
+    onDemandHourlyUsd: trainingPrice('ml.g5.xlarge'),
   },
   G5_2XLARGE: {
     instanceType: 'ml.g5.2xlarge',
@@ -51,7 +47,7 @@ export const GPU_CATALOGUE = {
     memoryGib: 32,
     efaSupported: false,
     localInstanceStorage: true,
-    onDemandHourlyUsd: 1.515,
+    onDemandHourlyUsd: trainingPrice('ml.g5.2xlarge'),
   },
   G5_12XLARGE: {
     instanceType: 'ml.g5.12xlarge',
@@ -64,7 +60,7 @@ export const GPU_CATALOGUE = {
     memoryGib: 192,
     efaSupported: true,
     localInstanceStorage: true,
-    onDemandHourlyUsd: 7.09,
+    onDemandHourlyUsd: trainingPrice('ml.g5.12xlarge'),
   },
   G5_48XLARGE: {
     instanceType: 'ml.g5.48xlarge',
@@ -77,7 +73,7 @@ export const GPU_CATALOGUE = {
     memoryGib: 768,
     efaSupported: true,
     localInstanceStorage: true,
-    onDemandHourlyUsd: 20.36,
+    onDemandHourlyUsd: trainingPrice('ml.g5.48xlarge'),
   },
   G6_XLARGE: {
     instanceType: 'ml.g6.xlarge',
@@ -90,7 +86,7 @@ export const GPU_CATALOGUE = {
     memoryGib: 16,
     efaSupported: false,
     localInstanceStorage: true,
-    onDemandHourlyUsd: 1.127,
+    onDemandHourlyUsd: trainingPrice('ml.g6.xlarge'),
   },
   G6_12XLARGE: {
     instanceType: 'ml.g6.12xlarge',
@@ -103,7 +99,7 @@ export const GPU_CATALOGUE = {
     memoryGib: 192,
     efaSupported: true,
     localInstanceStorage: true,
-    onDemandHourlyUsd: 5.752,
+    onDemandHourlyUsd: trainingPrice('ml.g6.12xlarge'),
   },
   G6E_XLARGE: {
     instanceType: 'ml.g6e.xlarge',
@@ -116,7 +112,7 @@ export const GPU_CATALOGUE = {
     memoryGib: 32,
     efaSupported: false,
     localInstanceStorage: true,
-    onDemandHourlyUsd: 2.61,
+    onDemandHourlyUsd: trainingPrice('ml.g6e.xlarge'),
   },
   P3_2XLARGE: {
     instanceType: 'ml.p3.2xlarge',
@@ -129,7 +125,7 @@ export const GPU_CATALOGUE = {
     memoryGib: 61,
     efaSupported: false,
     localInstanceStorage: false,
-    onDemandHourlyUsd: 3.825,
+    onDemandHourlyUsd: trainingPrice('ml.p3.2xlarge'),
   },
   P4D_24XLARGE: {
     instanceType: 'ml.p4d.24xlarge',
@@ -142,7 +138,7 @@ export const GPU_CATALOGUE = {
     memoryGib: 1152,
     efaSupported: true,
     localInstanceStorage: true,
-    onDemandHourlyUsd: 25.2513,
+    onDemandHourlyUsd: trainingPrice('ml.p4d.24xlarge'),
   },
   P4DE_24XLARGE: {
     instanceType: 'ml.p4de.24xlarge',
@@ -155,7 +151,7 @@ export const GPU_CATALOGUE = {
     memoryGib: 1152,
     efaSupported: true,
     localInstanceStorage: true,
-    onDemandHourlyUsd: 31.5641,
+    onDemandHourlyUsd: trainingPrice('ml.p4de.24xlarge'),
   },
   P5_48XLARGE: {
     instanceType: 'ml.p5.48xlarge',
@@ -168,7 +164,7 @@ export const GPU_CATALOGUE = {
     memoryGib: 2048,
     efaSupported: true,
     localInstanceStorage: true,
-    onDemandHourlyUsd: 63.296,
+    onDemandHourlyUsd: trainingPrice('ml.p5.48xlarge'),
   },
   TRN1_32XLARGE: {
     instanceType: 'ml.trn1.32xlarge',
@@ -180,7 +176,7 @@ export const GPU_CATALOGUE = {
     memoryGib: 512,
     efaSupported: true,
     localInstanceStorage: true,
-    onDemandHourlyUsd: 24.73,
+    onDemandHourlyUsd: trainingPrice('ml.trn1.32xlarge'),
   },
 } satisfies Readonly<Record<string, GpuProfileProps>>;
 

@@ -4,10 +4,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { Acknowledgements } from '../../core/acknowledgements';
+import { ECR_PULL_ACTIONS } from '../../core/ecr-pull';
 import { TrainyardValidationError } from '../../core/errors';
 import { ManagedPolicyGrantee } from '../../core/managed-policy-grantee';
+import { AcknowledgementCatalogue } from '../../core/private/acknowledgement-catalogue';
 import { grantWithStatementId } from '../../core/private/managed-policy-principal';
+import { acknowledgeWildcards } from '../../core/private/wildcard-acknowledgement';
+import { prefixListCondition } from '../../core/s3-prefix-statements';
 
 /** What a team environment shares from, as the sharing helpers see it. @internal */
 export interface SharingOwner extends IConstruct {
@@ -57,8 +60,8 @@ class TeamShare {
   ): iam.Grant {
     const grant = grantWithStatementId(this.grantee, sid, (grantee) => iam.Grant.addToPrincipal({ grantee, actions, resourceArns, conditions }));
     if (acknowledge) {
-      Acknowledgements.acknowledgeWildcardResources(this.grantee.policy, grant.principalStatements
-        .map((statement) => ({ statementSid: statement.sid!, reason: Acknowledgements.TEAM_SHARE_REASON })));
+      acknowledgeWildcards(this.grantee.policy, grant.principalStatements
+        .map((statement) => ({ statementSid: statement.sid!, reason: AcknowledgementCatalogue.TEAM_SHARE_REASON })));
     }
     return grant;
   }
@@ -90,7 +93,7 @@ export function shareDatasets(owner: SharingOwner, other: SharingGrantee, prefix
   const full = `${owner.datasetsPrefix}${prefix}`;
   const share = new TeamShare(owner, other, 'Datasets');
   const objects = share.grant('ReadSharedDatasets', ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging'], [owner.datasetsBucket.arnForObjects(`${full}*`)], undefined, true);
-  const list = share.grant('ListSharedDatasets', ['s3:ListBucket'], [owner.datasetsBucket.bucketArn], { StringLike: { 's3:prefix': [full, `${full}*`] } });
+  const list = share.grant('ListSharedDatasets', ['s3:ListBucket'], [owner.datasetsBucket.bucketArn], prefixListCondition([full]));
   const key = share.grant('DecryptSharedDatasetsThroughS3', ['kms:Decrypt'], [owner.key.keyArn], { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } });
   return objects.combine(list).combine(key);
 }
@@ -130,7 +133,7 @@ export function shareImages(owner: SharingOwner, other: SharingGrantee, reposito
     throw new TrainyardValidationError('TrainingEnvironment.grantImagePull', `team ${owner.teamName} has no image repository to share (createRegistries: false and no imageRepository).`);
   }
   const share = new TeamShare(owner, other, 'Images');
-  const pull = share.grant('PullSharedImages', ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], [repository.repositoryArn]);
+  const pull = share.grant('PullSharedImages', ECR_PULL_ACTIONS, [repository.repositoryArn]);
   const token = share.grant('GetEcrAuthorizationToken', ['ecr:GetAuthorizationToken'], ['*']);
   return pull.combine(token);
 }

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Acknowledgements } from '../../core/acknowledgements';
 import { TrainyardValidationError } from '../../core/errors';
+import { AcknowledgementCatalogue } from '../../core/private/acknowledgement-catalogue';
 import { IMlPlatform, MlPlatform } from '../../platform/ml-platform';
 import { ExperimentTracking, IExperimentTracking } from '../../registry/experiment-tracking';
 import { ExperimentTrackingMode } from '../experiment-tracking-mode';
@@ -85,7 +86,7 @@ export function teamExperimentTracking(scope: Construct, choice: TeamTrackingCho
       });
       if (!MlPlatform.isMlPlatform(platform)) {
         // The artifacts bucket of an imported platform may be in another app: its encryption is checked there.
-        Acknowledgements.acknowledge(tracking, Acknowledgements.importedPlatformArtifactStore());
+        Acknowledgements.acknowledge(tracking, AcknowledgementCatalogue.importedPlatformArtifactStore());
       }
       return tracking;
   }

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { TrainyardValidationError } from '../../core/errors';
-import { requireWholeSeconds } from '../../core/validate';
+import { requireDuration, requireWholeSeconds } from '../../core/validate';
 
 /** The longest wait before a retry SageMaker accepts (`IntervalSeconds`): 12 hours. */
 const MAX_INTERVAL_SECONDS = 43_200;
@@ -100,10 +100,9 @@ export class RetryPolicy {
       throw new TrainyardValidationError('RetryPolicyProps.maxAttempts', `must be a whole number from 1 to 20, got ${props.maxAttempts}.`);
     }
     if (props.expireAfter !== undefined) {
-      const minutes = props.expireAfter.toMinutes({ integral: false });
-      if (!Number.isInteger(minutes) || minutes < 1 || minutes > 14400) {
-        throw new TrainyardValidationError('RetryPolicyProps.expireAfter', `must be a whole number of minutes from 1 to 14400, got ${minutes}.`);
-      }
+      requireDuration('RetryPolicyProps.expireAfter', props.expireAfter, {
+        unit: 'minutes', min: 1, max: 14400, literalReason: 'the pipeline definition is rendered at synth',
+      });
     }
     if (props.backoffRate !== undefined && !(props.backoffRate >= 1 && Number.isFinite(props.backoffRate))) {
       throw new TrainyardValidationError('RetryPolicyProps.backoffRate', `must be a finite number of at least 1, got ${props.backoffRate}.`);

@@ -7,6 +7,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Acknowledgements } from '../../core/acknowledgements';
 import { foreignKeyArn } from '../../core/cfn-guard-key-reference';
+import { AcknowledgementCatalogue } from '../../core/private/acknowledgement-catalogue';
+import { acknowledgeWildcards } from '../../core/private/wildcard-acknowledgement';
 import { ITeamCapacityShare } from '../../environment/team-capacity-share';
 import { ITrainingEnvironment } from '../../environment/training-environment';
 import { QueuedTrainingFunction } from '../queued-training-function';
@@ -51,14 +53,14 @@ export class QueuedTrainingSubmitter extends Construct {
       retentionPeriod: Duration.days(14),
       redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
     });
-    Acknowledgements.acknowledge(dlq, Acknowledgements.deadLetterQueue());
+    Acknowledgements.acknowledge(dlq, AcknowledgementCatalogue.deadLetterQueue());
     // The platform key of another stack, or of an imported platform (its ARN is a template parameter
     // read from the platform's SSM parameter): see foreignKeyArn.
     const foreignKey = Stack.of(key) !== stack || !Resource.isOwnedResource(key);
     const keyArn = foreignKey ? foreignKeyArn(key) : undefined;
     if (foreignKey) {
       (dlq.node.defaultChild as sqs.CfnQueue).kmsMasterKeyId = keyArn;
-      Acknowledgements.acknowledge(dlq, Acknowledgements.crossStackSqsKey());
+      Acknowledgements.acknowledge(dlq, AcknowledgementCatalogue.crossStackSqsKey());
     }
     this.queue = new sqs.Queue(this, 'CallbackQueue', {
       encryption: sqs.QueueEncryption.KMS,
@@ -71,13 +73,13 @@ export class QueuedTrainingSubmitter extends Construct {
     });
     if (foreignKey) {
       (this.queue.node.defaultChild as sqs.CfnQueue).kmsMasterKeyId = keyArn;
-      Acknowledgements.acknowledge(this.queue, Acknowledgements.crossStackSqsKey());
+      Acknowledgements.acknowledge(this.queue, AcknowledgementCatalogue.crossStackSqsKey());
     }
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: key });
     if (foreignKey) {
       (logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = keyArn;
-      Acknowledgements.acknowledge(logGroup, Acknowledgements.crossStackKmsKey());
+      Acknowledgements.acknowledge(logGroup, AcknowledgementCatalogue.crossStackKmsKey());
     }
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -102,7 +104,7 @@ export class QueuedTrainingSubmitter extends Construct {
     const cfnFunction = fn.node.defaultChild as lambda.CfnFunction;
     cfnFunction.deadLetterConfig = { targetArn: dlq.queueArn };
     this.function = fn;
-    Acknowledgements.acknowledge(fn, Acknowledgements.queuedTrainingSubmitterOutsideVpc());
+    Acknowledgements.acknowledge(fn, AcknowledgementCatalogue.queuedTrainingSubmitterOutsideVpc());
 
     new lambda.EventSourceMapping(this, 'FromCallbackQueue', {
       target: fn,
@@ -165,7 +167,7 @@ export class QueuedTrainingSubmitter extends Construct {
       ],
     });
     fn.node.addDependency(policy);
-    Acknowledgements.acknowledgeWildcardResources(policy, Acknowledgements.queuedTrainingSubmitterPolicy());
+    acknowledgeWildcards(policy, AcknowledgementCatalogue.queuedTrainingSubmitterPolicy());
     for (const share of props.shares) {
       share.grantSubmit(role);
     }

@@ -2,7 +2,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { Acknowledgements } from '../../core/acknowledgements';
+import { AcknowledgementCatalogue } from '../../core/private/acknowledgement-catalogue';
+import { acknowledgeWildcards } from '../../core/private/wildcard-acknowledgement';
 import { PlatformReplication } from '../platform-replication';
 
 /**
@@ -46,8 +47,7 @@ export class PlatformReplicationRole extends Construct {
   public allow(source: s3.IBucket, destination: s3.IBucket, sourceKey?: kms.IKey): void {
     const sourceObjects = source.arnForObjects('*');
     const replicaObjects = destination.arnForObjects('*');
-    Acknowledgements.acknowledge(this.policy, Acknowledgements.objectKeyWildcards(this.policy, [sourceObjects, replicaObjects],
-      'S3 replication copies every object version of the source bucket into the destination bucket; the wildcard is the object key within each named bucket.'));
+    acknowledgeWildcards(this.policy, AcknowledgementCatalogue.replicationObjects([sourceObjects, replicaObjects]));
     this.policy.addStatements(
       new iam.PolicyStatement({
         actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'],

@@ -1,15 +1,62 @@
 /**
- * The price table of `trainyard cost`: what the resources Trainyard templates create cost per month
- * when no job runs. One region, one date; every price names its source.
+ * Trainyard's one price table: what SageMaker training instances cost per hour (the `GpuProfile`
+ * catalogue, flow metrics' wasted-GPU cost and the collector read it), and what the resources
+ * Trainyard templates create cost per month when no job runs (`trainyard cost`). One region; each
+ * part says when and where its prices were looked up.
  *
- * Prices are list prices (on-demand, no free tier unless stated) in US East (N. Virginia), looked
- * up on 2026-11-28. A month is 730 hours, as AWS's own calculators use.
+ * Plain data, no aws-cdk-lib: the CLI and the Lambda handlers bundle it.
  */
 
-/** The region the prices are for. */
+/**
+ * When the training prices (`TRAINING_USD_PER_INSTANCE_HOUR`) were looked up: us-east-1 SageMaker
+ * training on-demand list prices as published in the AWS Price List (AmazonSageMaker offer)
+ * snapshot of this date. They include the mid-2025 P4d/P4de/P5 price reduction (SageMaker price =
+ * EC2 on-demand price x 1.15 for those). ml.g4dn.xlarge is 0.7364 there (EC2 g4dn.xlarge 0.526 x 1.4);
+ * an older flow-metrics fallback table rounded it to 0.736 and still had the pre-reduction P4d/P5 prices.
+ */
+export const TRAINING_PRICE_DATE = '2026-09-27';
+
+/**
+ * On-demand SageMaker *training* prices in USD per instance-hour, us-east-1, of every instance type
+ * of the GpuProfile catalogue. Regional prices differ: pass your own where it matters
+ * (`GpuProfile.of(..., { onDemandHourlyUsd })`, `FlowMetrics.pricesPerInstanceHour`).
+ */
+export const TRAINING_USD_PER_INSTANCE_HOUR: Readonly<Record<string, number>> = {
+  'ml.g4dn.xlarge': 0.7364,
+  'ml.g5.xlarge': 1.408,
+  'ml.g5.2xlarge': 1.515,
+  'ml.g5.12xlarge': 7.09,
+  'ml.g5.48xlarge': 20.36,
+  'ml.g6.xlarge': 1.127,
+  'ml.g6.12xlarge': 5.752,
+  'ml.g6e.xlarge': 2.61,
+  'ml.p3.2xlarge': 3.825,
+  'ml.p4d.24xlarge': 25.2513,
+  'ml.p4de.24xlarge': 31.5641,
+  'ml.p5.48xlarge': 63.296,
+  'ml.trn1.32xlarge': 24.73,
+};
+
+/**
+ * The training price of `instanceType` in this table. Throws for a type the table does not list,
+ * so that a catalogue entry cannot go unpriced.
+ */
+export function trainingPrice(instanceType: string): number {
+  const price = TRAINING_USD_PER_INSTANCE_HOUR[instanceType];
+  if (price === undefined) {
+    throw new Error(`The price table (src/core/prices.ts) has no training price for ${instanceType}.`);
+  }
+  return price;
+}
+
+// ---- Idle resources (`trainyard cost`) -----------------------------------------------------------
+// List prices (on-demand, no free tier unless stated) in US East (N. Virginia), looked up on
+// PRICE_DATE. A month is 730 hours, as AWS's own calculators use.
+
+/** The region every price of this table is for. */
 export const PRICE_REGION = 'us-east-1';
 
-/** When the prices were looked up (ISO date). */
+/** When the idle-resource prices (`PRICES`) were looked up (ISO date). */
 export const PRICE_DATE = '2026-11-28';
 
 /** Hours in the billing month used for hourly prices. */
