@@ -1,6 +1,7 @@
 // The public API of Trainyard. Inside src/, import from the defining file, never from here.
 export * from './core/trainyard-errors';
 export * from './core/acknowledgements';
+export * from './core/managed-policy-grantee';
 export * from './platform/ml-platform';
 export * from './platform/platform-experiment-tracking-mode';
 export * from './governance/control-tower-guard';

@@ -1,8 +1,8 @@
 import { App, CfnResource, Stack, Stage } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { tagStacksAndResources } from './platform';
 import { Acknowledgements } from '../src/core/acknowledgements';
 import { TrainyardValidationError } from '../src/core/errors';
+import { ManagedPolicyGrantee } from '../src/core/managed-policy-grantee';
 import { MlPlatform } from '../src/platform/ml-platform';
 import { ModelRegistry } from '../src/registry/model-registry';
 
@@ -20,7 +20,7 @@ import { ModelRegistry } from '../src/registry/model-registry';
  *
  * Cross-account read takes two halves: the prod `ModelRegistry`'s resource policy admits the dev
  * account (`crossAccountReadAccounts`), and the dev stack's managed policy `ProdModelRegistryRead`
- * (`readPolicyStatements()` of the imported group) gives the same actions to the dev roles it is attached to. Describe and list only: copying a model's artifacts into dev also needs
+ * (`grantRead` of the imported group, to a `ManagedPolicyGrantee`) gives the same actions to the dev roles it is attached to. Describe and list only: copying a model's artifacts into dev also needs
  * the prod artifacts bucket and key to admit the dev role, which this template does not grant.
  */
 export function multiAccount(app: App): Stack[] {
@@ -62,11 +62,11 @@ export function multiAccount(app: App): Stack[] {
   new MlPlatform(devStack, 'Platform', { maxAzs: 2 });
   const prodRegistry = ModelRegistry.fromGroupArn(devStack, 'ProdModelRegistry',
     `arn:${devStack.partition}:sagemaker:${region}:${prodAccount}:model-package-group/${groupName}`);
-  const readPolicy = new iam.ManagedPolicy(devStack, 'ProdModelRegistryRead', {
+  const reader = new ManagedPolicyGrantee(devStack, 'ProdModelRegistryRead', {
     description: `Describe and list the production model registry ${groupName} (account ${prodAccount}); attach to dev roles that compare against or promote from production models`,
-    statements: prodRegistry.readPolicyStatements(),
   });
-  Acknowledgements.acknowledgeWildcardResources(readPolicy, [{
+  prodRegistry.grantRead(reader);
+  Acknowledgements.acknowledgeWildcardResources(reader.policy, [{
     statementSid: 'ReadModelVersions',
     reason:
       'Model versions are created at run time by pipelines in production (model-package/<group>/<version>); the wildcard covers ' +

@@ -21,13 +21,13 @@ import { validateTeamName } from '../core/team-name';
 import { TrainyardKey } from '../core/trainyard-key';
 import { requireDuration, requireEmailList, requireIntegerInRange, requireName, requireRemovalPolicy, requireWholeGibibytes, TAG_VALUE_RULE } from '../core/validate';
 import { IMlPlatform } from '../platform/ml-platform';
-import { experimentTrackingPolicy } from './private/experiment-access';
 import { guardrailAllowStatements, guardrailDenyStatements, guardrailWildcardActions } from './private/guardrail-statements';
 import { shareDatasets, shareImages, shareModels } from './private/team-sharing';
 import { requirePlatform } from '../platform/private/platform-checks';
 import { IExperimentTracking } from '../registry/experiment-tracking';
 import { ImageRegistry } from '../registry/image-registry';
 import { ModelRegistry } from '../registry/model-registry';
+import { grantExperimentTracking } from './private/experiment-access';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
 import { teamExperimentTracking } from './private/team-tracking';
 
@@ -842,11 +842,12 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
         statements: ecrPullStatements([repository.repositoryArn], { pull: 'PullTeamImages', token: 'GetEcrAuthorizationToken' }),
       }));
     }
-    if (tracking) {
-      policies.push(experimentTrackingPolicy(this, tracking, `Trainyard ${team}: log runs, metrics and models to MLflow, read and write its artifacts`));
-    }
     for (const policy of policies) {
       role.addManagedPolicy(policy);
+    }
+    if (tracking) {
+      // Attached by the policy itself (its Roles), as every ManagedPolicyGrantee is.
+      policies.push(grantExperimentTracking(this, tracking, role, `Trainyard ${team}: log runs, metrics and models to MLflow, read and write its artifacts`).policy);
     }
     Acknowledgements.acknowledge(this, AcknowledgementCatalogue.actionsWithoutResourceLevelPermissions());
     // The other wildcard resources are acknowledged one by one, under the name cdk-nag gives them.
@@ -1021,7 +1022,7 @@ function jobSettings(who: string, props: TrainingEnvironmentProps | TrainingEnvi
 
 /** The experiment tracking of the attributes, checked by shape (no `instanceof`). */
 function requireTracking(prop: string, tracking: IExperimentTracking | undefined): IExperimentTracking | undefined {
-  if (tracking !== undefined && (typeof tracking.accessPolicyStatements !== 'function' || typeof tracking.trackingUri !== 'string')) {
+  if (tracking !== undefined && (typeof tracking.grantAccess !== 'function' || typeof tracking.trackingUri !== 'string')) {
     throw new TrainyardValidationError(prop, 'must be an ExperimentTracking, or one imported with ExperimentTracking.fromTrackingArn.');
   }
   return tracking;

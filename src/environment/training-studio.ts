@@ -14,7 +14,7 @@ import { IMlPlatform } from '../platform/ml-platform';
 import { platformDataStatements } from './private/data-access';
 import { requirePlatform, requirePlatformEndpoints } from '../platform/private/platform-checks';
 import { IExperimentTracking } from '../registry/experiment-tracking';
-import { experimentTrackingPolicy } from './private/experiment-access';
+import { grantExperimentTracking } from './private/experiment-access';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
 
 /** CreateDomain `DomainName`: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. */
@@ -252,7 +252,7 @@ export class TrainingStudio extends Construct implements ec2.IConnectable {
     if (role instanceof iam.Role) {
       this.grantDefaultPermissions(role, platform, props.teamName);
       if (tracking) {
-        experimentTrackingPolicy(this, tracking, 'Trainyard Studio apps: log runs to MLflow and open its UI, read and write its artifacts').attachToRole(role);
+        grantExperimentTracking(this, tracking, role, 'Trainyard Studio apps: log runs to MLflow and open its UI, read and write its artifacts');
       }
       props.capacityShare?.grantSubmit(role);
     }

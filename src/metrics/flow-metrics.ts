@@ -15,7 +15,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CollectorFunction } from './collector-function';
 import { gpuCatalogueEntries } from './gpu-catalogue';
-import { DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT, encodeGpuCatalogue, UTILIZATION_LOG_MESSAGE } from './gpu-utilization';
+import { DEFAULT_UNDERUTILIZED_GPU_THRESHOLD_PERCENT, encodeGpuCatalogue } from './gpu-utilization';
+import { FlowDashboardSettings, flowDashboardWidgets } from './private/dashboard';
+import { flowEventRules } from './private/event-patterns';
+import { SCRAP_CAUSES } from './private/scrap-cause';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
@@ -24,14 +27,22 @@ import { TrainyardKey } from '../core/trainyard-key';
 import { requireDuration, requireEmailList, requireIntegerInRange, requireRemovalPolicy, requireRetentionDays, requireWholeSeconds } from '../core/validate';
 import { GpuProfile } from '../environment/gpu-profile';
 import { ITrainingEnvironment } from '../environment/training-environment';
-import { BATCH_TRAINING_JOB_PREFIXES, queuedJobNameStart } from '../pipeline/private/queued-job-name';
 import { IMlPlatform, MlPlatform } from '../platform/ml-platform';
 import { requirePlatform, requirePlatformEndpoints } from '../platform/private/platform-checks';
 
-/** The scrap causes, as the `Cause` dimension of the by-cause metrics. */
+const DAY = Duration.days(1);
+const WEEK = Duration.days(7);
+
+/** `cause`, checked against the scrap causes the collector publishes as the `Cause` dimension. */
+function requireCause(prop: string, cause: string): string {
+  if (!(SCRAP_CAUSES as readonly string[]).includes(cause)) {
+    throw new TrainyardValidationError(prop, `must be one of ${SCRAP_CAUSES.join(', ')}, got '${String(cause)}'.`);
+  }
+  return cause;
+}
+
 /** The largest p90 alarm threshold (cycle time, queue wait) FlowMetrics accepts: a year. */
 const MAX_P90_THRESHOLD_SECONDS = 365 * 24 * 3600;
-const CAUSES = ['dataValidation', 'capacity', 'spotInterruption', 'userStop', 'algorithmError', 'duplicate', 'preempted', 'other'];
 
 /**
  * Properties of `FlowMetrics`.
@@ -191,6 +202,8 @@ export class FlowMetrics extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The alarms, per team: scrap rate, cycle-time p90 and (for `gpuUtilizationAlarmTeams`) weekly GPU utilization. */
   public readonly alarms: cloudwatch.IAlarm[] = [];
+  /** What the dashboard widgets show besides the metrics. */
+  private readonly dashboardSettings: FlowDashboardSettings;
 
   constructor(scope: Construct, id: string, props: FlowMetricsProps) {
     super(scope, id);
@@ -407,81 +420,15 @@ export class FlowMetrics extends Construct {
       retryAttempts: 8,
       maxEventAge: Duration.hours(6),
     });
-    const nameMatchers = (names: string[], prefix = '') =>
-      names.flatMap((t) => [`${prefix}${t}`, { prefix: `${prefix}${t}-` }]);
     const pipelineArnPrefix = `arn:${partition}:sagemaker:${region}:${account}:pipeline/`;
     // Group names of the environments; a token from another stack is left out (the reference would
     // make the stacks depend on each other both ways): the `<team>-...` matchers still apply.
     const groupNames = [...new Set((props.environments ?? [])
       .filter((e) => !!e.modelPackageGroupName && (!Token.isUnresolved(e.modelPackageGroupName) || Stack.of(e) === stack))
       .map((e) => e.modelPackageGroupName as string))];
-
-    new events.Rule(this, 'TrainingJobRule', {
-      description: 'Trainyard flow metrics: finished training jobs of the measured teams',
-      eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: ['SageMaker Training Job State Change'],
-        detail: {
-          TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
-          // The team tag; or, for the training jobs AWS Batch creates for queued steps (whether Batch copies
-          // the service job's tags onto them is not documented), the team hash in their name.
-          $or: [
-            { Tags: { 'trainyard:team': this.teamNames } },
-            { TrainingJobName: this.teamNames.flatMap((t) => BATCH_TRAINING_JOB_PREFIXES.map((p) => ({ prefix: `${p}${queuedJobNameStart(t)}` }))) },
-          ],
-        },
-      },
-      targets: [target],
-    });
-    new events.Rule(this, 'PipelineExecutionRule', {
-      description: 'Trainyard flow metrics: pipeline executions of the measured teams',
-      eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: ['SageMaker Model Building Pipeline Execution Status Change'],
-        detail: { pipelineArn: nameMatchers(this.teamNames, pipelineArnPrefix) as any[] },
-      },
-      targets: [target],
-    });
-    // Jobs queued in a TrainingCapacityPool: queue wait and preemptions. Trainyard names each team's
-    // quota share after the team; the published example event does not show `quotaShareName`, so the
-    // team hash in the names of the jobs QueuedTrainingSteps submit matches too.
-    new events.Rule(this, 'BatchServiceJobRule', {
-      description: 'Trainyard flow metrics: queued SageMaker training jobs (AWS Batch service jobs) of the measured teams',
-      eventPattern: {
-        source: ['aws.batch'],
-        detailType: ['Batch Service Job State Change'],
-        detail: {
-          status: ['RUNNING', 'SUCCEEDED', 'FAILED'],
-          $or: [
-            { quotaShareName: this.teamNames },
-            { jobName: this.teamNames.map((t) => ({ prefix: queuedJobNameStart(t) })) },
-          ],
-        },
-      },
-      targets: [target],
-    });
-    // A preempted attempt's training job ends Stopped like a user's stop: this event says it was
-    // preempted, so its scrap counts as `preempted` once (the job's later state changes say it too).
-    // Its detail names neither the job nor the share, only the service job ARN and the attempts'
-    // training job ARNs inside an array of objects, in a case not documented: the rule takes the
-    // account's preemptions (rare), and the collector only records a cause for each.
-    new events.Rule(this, 'BatchServiceJobPreemptionRule', {
-      description: 'Trainyard flow metrics: preempted attempts of queued SageMaker training jobs (AWS Batch service jobs)',
-      eventPattern: {
-        source: ['aws.batch'],
-        detailType: ['Batch Service Job Preemption Completed'],
-      },
-      targets: [target],
-    });
-    new events.Rule(this, 'ModelPackageRule', {
-      description: 'Trainyard flow metrics: model package versions of the measured teams',
-      eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: ['SageMaker Model Package State Change'],
-        detail: { ModelPackageGroupName: [...groupNames, ...nameMatchers(this.teamNames)] as any[] },
-      },
-      targets: [target],
-    });
+    for (const [ruleId, rule] of Object.entries(flowEventRules(this.teamNames, pipelineArnPrefix, groupNames))) {
+      new events.Rule(this, ruleId, { ...rule, targets: [target] });
+    }
 
     // ---- Alarms ---------------------------------------------------------------------------------
     if (props.alarmTopic) {
@@ -507,22 +454,21 @@ export class FlowMetrics extends Construct {
     }
     const alarmAction = new cloudwatchActions.SnsAction(this.alarmTopic);
     for (const team of this.teamNames) {
-      const scrapRate = this.scrapRate(team, Duration.days(1));
-      const scrapAlarm = scrapRate.createAlarm(this, `ScrapRateAlarm-${team}`, {
+      const scrapAlarm = this.metricScrapRate(team).createAlarm(this, `ScrapRateAlarm-${team}`, {
         alarmDescription: `Team ${team}: more than ${scrapThreshold}% of training runs in a day were scrap (failed, stopped or duplicated). See the scrap-by-cause widget of the Trainyard flow dashboard.`,
         threshold: scrapThreshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-      const cycleAlarm = this.metric('CycleTimePipelineToRegistrationHours', team, { statistic: 'p90', period: Duration.days(1) }).createAlarm(this, `CycleTimeP90Alarm-${team}`, {
+      const cycleAlarm = this.metricCycleTimeToRegistration(team).createAlarm(this, `CycleTimeP90Alarm-${team}`, {
         alarmDescription: `Team ${team}: the 90th percentile of pipeline start -> model registration exceeded ${cycleThresholdHours} hours over a day.`,
         threshold: cycleThresholdHours,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-      const queueAlarm = this.metric('QueueWaitSeconds', team, { statistic: 'p90', period: Duration.days(1) }).createAlarm(this, `QueueWaitP90Alarm-${team}`, {
+      const queueAlarm = this.metricQueueWait(team).createAlarm(this, `QueueWaitP90Alarm-${team}`, {
         alarmDescription: `Team ${team}: the 90th percentile of the time its queued training jobs waited for GPU capacity exceeded ${queueWaitSeconds / 60} minutes over a day. ` +
           'Raise its guarantee in the capacity pool, or the pool.',
         threshold: queueWaitSeconds,
@@ -532,7 +478,7 @@ export class FlowMetrics extends Construct {
       });
       const alarms = [scrapAlarm, cycleAlarm, queueAlarm];
       if (utilizationAlarmTeams.includes(team)) {
-        alarms.push(this.metricGpuUtilization(team, Duration.days(7)).createAlarm(this, `GpuUtilizationAlarm-${team}`, {
+        alarms.push(this.metricGpuUtilization(team).createAlarm(this, `GpuUtilizationAlarm-${team}`, {
           alarmDescription: `Team ${team}: GPU-hour-weighted GPU utilization of its training runs over a week was below ${utilizationThreshold}%. ` +
             'See the top idle GPU-hours table of the Trainyard flow dashboard (or `trainyard report`) for right-sizing advice.',
           threshold: utilizationThreshold,
@@ -549,193 +495,287 @@ export class FlowMetrics extends Construct {
     }
 
     // ---- Dashboard ------------------------------------------------------------------------------
+    this.dashboardSettings = {
+      title: `Trainyard flow metrics (${stack.stackName})`,
+      teamNames: this.teamNames,
+      scrapRateThresholdPercent: scrapThreshold,
+      queueWaitThresholdSeconds: queueWaitSeconds,
+      underutilizedGpuThresholdPercent: utilizationThreshold,
+      logGroupName: logGroup.logGroupName,
+    };
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(28),
     });
-    const week = Duration.days(7);
-    const day = Duration.days(1);
-    this.dashboard.addWidgets(new cloudwatch.TextWidget({
-      markdown: `# Trainyard flow metrics (${stack.stackName})\nThroughput, cycle time and scrap rate of teams ${this.teamNames.join(', ')}. ` +
-        'Scrap = training runs that failed, were stopped or repeated an earlier successful run. GPU-hours are billed instance-hours.',
-      width: 24,
-      height: 2,
-    }));
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Throughput per week: successful runs, registered and approved models',
-        left: this.teamNames.flatMap((t) => ['SuccessfulRuns', 'ModelsRegistered', 'ModelsApproved']
-          .map((m) => this.metric(m, t, { statistic: 'Sum', period: week, label: `${t} ${m}` }))),
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Cycle time (hours): pipeline start -> registration, registration -> approval (p50, p90)',
-        left: this.teamNames.flatMap((t) => ['CycleTimePipelineToRegistrationHours', 'CycleTimeRegistrationToApprovalHours']
-          .flatMap((m) => ['p50', 'p90'].map((stat) => this.metric(m, t, { statistic: stat, period: day, label: `${t} ${m.replace('CycleTime', '').replace('Hours', '')} ${stat}` })))),
-        width: 12,
-      }),
-    );
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Scrap rate (% of training runs, daily)',
-        left: this.teamNames.map((t) => this.scrapRate(t, day)),
-        leftYAxis: { min: 0, max: 100 },
-        leftAnnotations: [{ value: scrapThreshold, label: 'alarm' }],
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Wasted GPU-hours and their estimated cost (USD), daily',
-        left: this.teamNames.map((t) => this.metric('WastedGpuHours', t, { statistic: 'Sum', period: day, label: `${t} wasted GPU-hours` })),
-        right: this.teamNames.map((t) => this.metric('WastedCostUsd', t, { statistic: 'Sum', period: day, label: `${t} USD` })),
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Scrapped runs by cause, weekly',
-        left: this.teamNames.flatMap((t) => CAUSES.map((cause) => new cloudwatch.Metric({
-          namespace: FlowMetrics.NAMESPACE,
-          metricName: 'ScrappedRunsByCause',
-          dimensionsMap: { Team: t, Cause: cause },
-          statistic: 'Sum',
-          period: week,
-          label: `${t} ${cause}`,
-        }))),
-        stacked: true,
-        width: 8,
-      }),
-    );
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Queue wait for GPU capacity (minutes, SUBMITTED -> RUNNING, p50 and p90, daily)',
-        left: this.teamNames.flatMap((t, i) => ['p50', 'p90'].map((stat) => new cloudwatch.MathExpression({
-          // Expression ids are unique per graph: one per team and statistic.
-          expression: `wait${i}${stat} / 60`,
-          usingMetrics: { [`wait${i}${stat}`]: this.metric('QueueWaitSeconds', t, { statistic: stat, period: day }) },
-          label: `${t} ${stat}`,
-          period: day,
-        }))),
-        leftAnnotations: [{ value: queueWaitSeconds / 60, label: 'alarm (p90)' }],
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Preempted attempts and their instance-hours, weekly',
-        left: this.teamNames.map((t) => this.metric('Preemptions', t, { statistic: 'Sum', period: week, label: `${t} preemptions` })),
-        right: this.teamNames.map((t) => new cloudwatch.Metric({
-          namespace: FlowMetrics.NAMESPACE,
-          metricName: 'WastedGpuHoursByCause',
-          dimensionsMap: { Team: t, Cause: 'preempted' },
-          statistic: 'Sum',
-          period: week,
-          label: `${t} preempted GPU-hours`,
-        })),
-        width: 12,
-      }),
-    );
-
-    // ---- GPU utilization: idle GPU-hours as the second waste figure ------------------------------
-    this.dashboard.addWidgets(new cloudwatch.TextWidget({
-      markdown: '## GPU utilization\nFrom the SageMaker host metrics of finished runs, per GPU (SageMaker reports the sum over an instance\'s GPUs). ' +
-        `Idle GPU-hours = GPU-hours x (1 - mean utilization). Completed runs below ${utilizationThreshold}% are under-utilized: paid for, not used. ` +
-        'Runs without host metrics are unmeasured, not 0 %.',
-      width: 24,
-      height: 2,
-    }));
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'GPU utilization per team (%, GPU-hour-weighted), weekly',
-        left: this.teamNames.map((t) => this.metricGpuUtilization(t, week)),
-        leftYAxis: { min: 0, max: 100 },
-        leftAnnotations: [{ value: utilizationThreshold, label: 'under-utilized' }],
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Idle GPU-hours (all and under-utilized runs) and their estimated cost (USD), weekly',
-        left: this.teamNames.flatMap((t) => [
-          this.metric('IdleGpuHours', t, { statistic: 'Sum', period: week, label: `${t} idle GPU-hours` }),
-          this.metric('UnderutilizedIdleGpuHours', t, { statistic: 'Sum', period: week, label: `${t} idle GPU-hours of under-utilized runs` }),
-        ]),
-        right: this.teamNames.map((t) => this.metric('IdleGpuCostUsd', t, { statistic: 'Sum', period: week, label: `${t} idle USD` })),
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Under-utilized runs (% of measured GPU runs), weekly',
-        left: this.teamNames.map((t) => {
-          const teamId = t.replace(/-/g, '_');
-          return new cloudwatch.MathExpression({
-            expression: `100 * under_${teamId} / measured_${teamId}`,
-            usingMetrics: {
-              [`under_${teamId}`]: this.metric('UnderutilizedRuns', t, { period: week }),
-              [`measured_${teamId}`]: this.metric('MeasuredGpuRuns', t, { period: week }),
-            },
-            period: week,
-            label: `${t} under-utilized %`,
-          });
-        }),
-        leftYAxis: { min: 0, max: 100 },
-        width: 8,
-      }),
-    );
-    // The collector logs one structured line per finished GPU run: a table of the runs that left
-    // the most GPU-hours idle, with the cheapest catalogue configuration that would have fitted.
-    this.dashboard.addWidgets(...this.teamNames.map((t) => new cloudwatch.LogQueryWidget({
-      title: `Top idle GPU-hours: ${t} (right-sizing advice)`,
-      logGroupNames: [logGroup.logGroupName],
-      view: cloudwatch.LogQueryVisualizationType.TABLE,
-      queryLines: [
-        'fields @timestamp, trainingJobName, instanceCount, instanceType, gpuUtilizationPercent, peakGpuMemoryGib, idleGpuHours, idleCostUsd, suggestedInstanceType, suggestedSavingUsd',
-        `filter message = "${UTILIZATION_LOG_MESSAGE}" and team = "${t}" and isPresent(gpuUtilizationPercent)`,
-        'sort idleGpuHours desc',
-        'limit 10',
-      ],
-      width: 12,
-      height: 6,
-    })));
+    for (const row of this.widgets()) {
+      this.dashboard.addWidgets(row);
+    }
   }
 
   /**
-   * The GPU-hour-weighted GPU utilization of one team in percent over `period`:
-   * 100 x (MeasuredGpuHours - IdleGpuHours) / MeasuredGpuHours. No data when no run was measured.
+   * The widgets of the flow dashboard, one full-width row each, to put on your own dashboards
+   * (`for (const row of flow.widgets()) dashboard.addWidgets(row)`): throughput, cycle time, scrap
+   * rate, wasted GPU-hours, scrap by cause, queue wait and preemptions, then GPU utilization, idle
+   * GPU-hours and the top idle runs of each team. Each call returns new widgets.
    */
-  public metricGpuUtilization(team: string, period: Duration = Duration.days(7)): cloudwatch.MathExpression {
-    const id = team.replace(/-/g, '_');
-    return new cloudwatch.MathExpression({
-      expression: `100 * (gpuh_${id} - idle_${id}) / gpuh_${id}`,
-      usingMetrics: {
-        [`gpuh_${id}`]: this.metric('MeasuredGpuHours', team, { period }),
-        [`idle_${id}`]: this.metric('IdleGpuHours', team, { period }),
-      },
-      period,
-      label: `${team} GPU utilization %`,
-    });
+  public widgets(): cloudwatch.IWidget[] {
+    return flowDashboardWidgets(this, this.dashboardSettings);
+  }
+
+  // ---- Typed metrics: what the collector publishes (namespace Trainyard/Flow, dimension Team) -------
+
+  /**
+   * Throughput: completed training runs of `team` that were not duplicates (`SuccessfulRuns`).
+   *
+   * @default - Sum over 7 days
+   */
+  public metricSuccessfulRuns(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('SuccessfulRuns', team, WEEK, 'Sum', props);
   }
 
   /**
-   * A flow metric of one team in the `Trainyard/Flow` namespace, for example `ScrappedRuns`,
-   * `WastedGpuHours`, `ModelsApproved` or `CycleTimePipelineToRegistrationHours`.
+   * Throughput: model versions registered by `team`'s pipelines (`ModelsRegistered`).
+   *
+   * @default - Sum over 7 days
+   */
+  public metricModelsRegistered(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('ModelsRegistered', team, WEEK, 'Sum', props);
+  }
+
+  /**
+   * Throughput: model versions of `team` approved (`ModelsApproved`).
+   *
+   * @default - Sum over 7 days
+   */
+  public metricModelsApproved(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('ModelsApproved', team, WEEK, 'Sum', props);
+  }
+
+  /**
+   * Cycle time in hours from pipeline start to the registration of the model it produced
+   * (`CycleTimePipelineToRegistrationHours`, one value per model). Give `statistic: 'p50'` for the median.
+   *
+   * @default - p90 over 1 day
+   */
+  public metricCycleTimeToRegistration(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('CycleTimePipelineToRegistrationHours', team, DAY, 'p90', props);
+  }
+
+  /**
+   * Cycle time in hours from model registration to approval (`CycleTimeRegistrationToApprovalHours`,
+   * one value per approved model). Give `statistic: 'p50'` for the median.
+   *
+   * @default - p90 over 1 day
+   */
+  public metricCycleTimeToApproval(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('CycleTimeRegistrationToApprovalHours', team, DAY, 'p90', props);
+  }
+
+  /**
+   * Finished training runs of `team` (`TrainingRuns`): completed, failed or stopped.
    *
    * @default - Sum over 1 day
    */
-  public metric(metricName: string, team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: FlowMetrics.NAMESPACE,
-      metricName,
-      dimensionsMap: { Team: team },
-      statistic: 'Sum',
-      period: Duration.days(1),
-      ...props,
-    });
+  public metricTrainingRuns(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('TrainingRuns', team, DAY, 'Sum', props);
   }
 
-  /** The scrap rate of one team in percent: 100 x ScrappedRuns / TrainingRuns over `period`. */
-  public scrapRate(team: string, period: Duration = Duration.days(1)): cloudwatch.MathExpression {
+  /**
+   * Scrapped training runs of `team` (`ScrappedRuns`): failed, stopped or duplicates of an earlier success.
+   *
+   * @default - Sum over 1 day
+   */
+  public metricScrappedRuns(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('ScrappedRuns', team, DAY, 'Sum', props);
+  }
+
+  /**
+   * Scrapped runs of `team` attributed to `cause` (`ScrappedRunsByCause`, dimensions Team and
+   * Cause): dataValidation, capacity, spotInterruption, userStop, algorithmError, duplicate,
+   * preempted or other.
+   *
+   * @default - Sum over 7 days
+   */
+  public metricScrappedRunsByCause(team: string, cause: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('ScrappedRunsByCause', team, WEEK, 'Sum', props, requireCause('FlowMetrics.metricScrappedRunsByCause(cause)', cause));
+  }
+
+  /**
+   * The scrap rate of `team` in percent: 100 x ScrappedRuns / TrainingRuns over the period (0 with
+   * no runs). Of `props`, `period`, `label` and `color` apply.
+   *
+   * @default - over 1 day
+   */
+  public metricScrapRate(team: string, props?: cloudwatch.MetricOptions): cloudwatch.MathExpression {
+    const period = props?.period ?? DAY;
     // Ids are unique per team, so several teams' rates share one graph.
     const id = team.replace(/-/g, '_');
     return new cloudwatch.MathExpression({
       expression: `IF(runs_${id} > 0, 100 * scrapped_${id} / runs_${id}, 0)`,
       usingMetrics: {
-        [`scrapped_${id}`]: this.metric('ScrappedRuns', team, { period }),
-        [`runs_${id}`]: this.metric('TrainingRuns', team, { period }),
+        [`scrapped_${id}`]: this.metricScrappedRuns(team, { period }),
+        [`runs_${id}`]: this.metricTrainingRuns(team, { period }),
       },
       period,
-      label: `${team} scrap rate %`,
+      label: props?.label ?? `${team} scrap rate %`,
+      color: props?.color,
+    });
+  }
+
+  /**
+   * Wasted GPU-hours of `team`: billed instance-hours of scrapped runs (`WastedGpuHours`).
+   *
+   * @default - Sum over 1 day
+   */
+  public metricWastedGpuHours(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('WastedGpuHours', team, DAY, 'Sum', props);
+  }
+
+  /**
+   * Wasted GPU-hours of `team` attributed to `cause` (`WastedGpuHoursByCause`, dimensions Team and Cause).
+   *
+   * @default - Sum over 7 days
+   */
+  public metricWastedGpuHoursByCause(team: string, cause: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('WastedGpuHoursByCause', team, WEEK, 'Sum', props, requireCause('FlowMetrics.metricWastedGpuHoursByCause(cause)', cause));
+  }
+
+  /**
+   * The estimated on-demand cost in USD of `team`'s wasted GPU-hours (`WastedCostUsd`).
+   *
+   * @default - Sum over 1 day
+   */
+  public metricWastedCost(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('WastedCostUsd', team, DAY, 'Sum', props);
+  }
+
+  /**
+   * Seconds `team`'s queued training jobs (`TrainingCapacityPool`) waited for capacity, from
+   * SUBMITTED to RUNNING (`QueueWaitSeconds`, one value per job).
+   *
+   * @default - p90 over 1 day
+   */
+  public metricQueueWait(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('QueueWaitSeconds', team, DAY, 'p90', props);
+  }
+
+  /**
+   * Attempts of `team`'s queued jobs preempted so a lender could take its capacity back (`Preemptions`).
+   *
+   * @default - Sum over 7 days
+   */
+  public metricPreemptions(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('Preemptions', team, WEEK, 'Sum', props);
+  }
+
+  /**
+   * The GPU-hour-weighted GPU utilization of `team` in percent:
+   * 100 x (MeasuredGpuHours - IdleGpuHours) / MeasuredGpuHours. No data when no run was measured.
+   * Of `props`, `period`, `label` and `color` apply.
+   *
+   * @default - over 7 days
+   */
+  public metricGpuUtilization(team: string, props?: cloudwatch.MetricOptions): cloudwatch.MathExpression {
+    const period = props?.period ?? WEEK;
+    const id = team.replace(/-/g, '_');
+    return new cloudwatch.MathExpression({
+      expression: `100 * (gpuh_${id} - idle_${id}) / gpuh_${id}`,
+      usingMetrics: {
+        [`gpuh_${id}`]: this.metricMeasuredGpuHours(team, { period }),
+        [`idle_${id}`]: this.metricIdleGpuHours(team, { period }),
+      },
+      period,
+      label: props?.label ?? `${team} GPU utilization %`,
+      color: props?.color,
+    });
+  }
+
+  /**
+   * GPU-hours of `team`'s runs whose GPU utilization was measured (`MeasuredGpuHours`).
+   *
+   * @default - Sum over 7 days
+   */
+  public metricMeasuredGpuHours(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('MeasuredGpuHours', team, WEEK, 'Sum', props);
+  }
+
+  /**
+   * GPU-hours paid for and left idle by `team`'s measured runs: GPU-hours x (1 - mean utilization) (`IdleGpuHours`).
+   *
+   * @default - Sum over 7 days
+   */
+  public metricIdleGpuHours(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('IdleGpuHours', team, WEEK, 'Sum', props);
+  }
+
+  /**
+   * The idle GPU-hours of `team`'s under-utilized runs only (`UnderutilizedIdleGpuHours`).
+   *
+   * @default - Sum over 7 days
+   */
+  public metricUnderutilizedIdleGpuHours(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('UnderutilizedIdleGpuHours', team, WEEK, 'Sum', props);
+  }
+
+  /**
+   * The estimated on-demand cost in USD of `team`'s idle GPU-hours (`IdleGpuCostUsd`).
+   *
+   * @default - Sum over 7 days
+   */
+  public metricIdleGpuCost(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('IdleGpuCostUsd', team, WEEK, 'Sum', props);
+  }
+
+  /**
+   * The estimated on-demand cost in USD of the idle GPU-hours of `team`'s under-utilized runs (`UnderutilizedIdleCostUsd`).
+   *
+   * @default - Sum over 7 days
+   */
+  public metricUnderutilizedIdleCost(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('UnderutilizedIdleCostUsd', team, WEEK, 'Sum', props);
+  }
+
+  /**
+   * Completed runs of `team` below the under-utilized threshold (`UnderutilizedRuns`).
+   *
+   * @default - Sum over 7 days
+   */
+  public metricUnderutilizedRuns(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('UnderutilizedRuns', team, WEEK, 'Sum', props);
+  }
+
+  /**
+   * Runs of `team` whose GPU utilization was measured (`MeasuredGpuRuns`).
+   *
+   * @default - Sum over 7 days
+   */
+  public metricMeasuredGpuRuns(team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric('MeasuredGpuRuns', team, WEEK, 'Sum', props);
+  }
+
+  /**
+   * Any flow metric of one team in the `Trainyard/Flow` namespace by name, for the metrics without a
+   * typed method (for example `GpuHours`, `UnmeasuredGpuRuns` or `PipelineExecutionsFailed`).
+   *
+   * @default - Sum over 1 day
+   */
+  public metric(metricName: string, team: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.flowMetric(metricName, team, DAY, 'Sum', props);
+  }
+
+  /** A metric of the collector: namespace `Trainyard/Flow`, dimension `Team` (and `Cause` for the by-cause metrics). */
+  private flowMetric(
+    metricName: string, team: string, period: Duration, statistic: string, props?: cloudwatch.MetricOptions, cause?: string,
+  ): cloudwatch.Metric {
+    if (typeof team !== 'string' || !this.teamNames.includes(team)) {
+      throw new TrainyardValidationError(`FlowMetrics team of metric ${metricName}`, `must be a measured team (${this.teamNames.join(', ')}), got '${String(team)}'.`);
+    }
+    return new cloudwatch.Metric({
+      namespace: FlowMetrics.NAMESPACE,
+      metricName,
+      statistic,
+      period,
+      ...props,
+      dimensionsMap: cause === undefined ? { Team: team } : { Team: team, Cause: cause },
     });
   }
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ArnFormat, Aws, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -18,11 +19,19 @@ import { scheduleExpressionProblem } from './private/schedule-expression';
 import { stepInstanceTypes } from './private/step-instance-types';
 import { teamJobStatements } from './private/team-jobs';
 import { TrainyardValidationError } from '../core/errors';
+import { ManagedPolicyGrantee } from '../core/managed-policy-grantee';
 import { boundedName } from '../core/physical-name';
 import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
 import { acknowledgeWildcards } from '../core/private/wildcard-acknowledgement';
 import { requireIntegerInRange, requireName } from '../core/validate';
 import { ITrainingEnvironment } from '../environment/training-environment';
+
+/**
+ * The namespace of the metrics SageMaker publishes for pipeline executions (dimension `PipelineName`).
+ *
+ * @see https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html#cloudwatch-metrics-pipelines
+ */
+const PIPELINE_METRICS_NAMESPACE = 'AWS/Sagemaker/ModelBuildingPipeline';
 
 /** CreatePipeline `PipelineName`: 1 to 256 characters, `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}`. */
 const PIPELINE_NAME_RULE = {
@@ -279,6 +288,70 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
   }
 
   /**
+   * A metric SageMaker publishes for this pipeline's executions, in the namespace
+   * `AWS/Sagemaker/ModelBuildingPipeline` with the dimension `PipelineName` (at a 1-minute frequency):
+   * `ExecutionStarted`, `ExecutionFailed`, `ExecutionSucceeded`, `ExecutionStopped` (counts) or
+   * `ExecutionDuration` (milliseconds).
+   *
+   * @see https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html#cloudwatch-metrics-pipelines
+   * @default - Sum over 5 minutes
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: PIPELINE_METRICS_NAMESPACE,
+      metricName,
+      statistic: 'Sum',
+      ...props,
+      dimensionsMap: { PipelineName: this.pipelineName },
+    });
+  }
+
+  /**
+   * Executions of this pipeline that started (`ExecutionStarted`).
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricExecutionStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ExecutionStarted', props);
+  }
+
+  /**
+   * Executions of this pipeline that failed (`ExecutionFailed`): the metric to alarm on.
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricExecutionFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ExecutionFailed', props);
+  }
+
+  /**
+   * Executions of this pipeline that succeeded (`ExecutionSucceeded`).
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricExecutionSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ExecutionSucceeded', props);
+  }
+
+  /**
+   * Executions of this pipeline that were stopped (`ExecutionStopped`).
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricExecutionStopped(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ExecutionStopped', props);
+  }
+
+  /**
+   * How long executions of this pipeline ran, in milliseconds (`ExecutionDuration`).
+   *
+   * @default - Average over 5 minutes
+   */
+  public metricExecutionDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ExecutionDuration', { statistic: 'Average', ...props });
+  }
+
+  /**
    * Retrains on a schedule through EventBridge Scheduler's SageMaker `StartPipelineExecution`
    * target. The expression is checked at synth.
    *
@@ -391,11 +464,11 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
       description: `Starts SageMaker pipeline ${this.node.path} and nothing else`,
       permissionsBoundary: this.environment.permissionsBoundary,
     });
-    new iam.ManagedPolicy(this, `${id}Policy`, {
+    // grantStartExecution is the one definition of what a trigger may do; the grantee keeps it out of an inline policy.
+    this.grantStartExecution(new ManagedPolicyGrantee(this, `${id}Policy`, {
+      role,
       description: `Start executions of SageMaker pipeline ${this.node.path} only`,
-      roles: [role],
-      statements: [new iam.PolicyStatement({ actions: ['sagemaker:StartPipelineExecution'], resources: [this.pipelineArn] })],
-    });
+    }));
     return role;
   }
 

@@ -359,7 +359,14 @@ export class MlPlatform extends Construct implements IMlPlatform {
         }),
         hasExperimentTrackingEndpoint: trackingEndpoint,
         experimentTracking: sharedTracking
-          ? () => ExperimentTracking.fromTrackingArn(imported, 'ExperimentTracking', value(PARAMETERS.experimentTrackingArn))
+          ? () => ExperimentTracking.fromExperimentTrackingAttributes(imported, 'ExperimentTracking', {
+            // What the platform's shared App is made with (below): grants are the same as the platform's own.
+            trackingArn: value(PARAMETERS.experimentTrackingArn),
+            dedicated: false,
+            artifactsBucket: imported.artifactsBucket,
+            artifactsPrefix: SHARED_TRACKING_PREFIX,
+            encryptionKey: imported.encryptionKey,
+          })
           : undefined,
       };
     });
@@ -514,7 +521,7 @@ export class MlPlatform extends Construct implements IMlPlatform {
     if (sharedTracking) {
       this.experimentTracking = new ExperimentTracking(this, 'ExperimentTracking', {
         artifactsBucket: this.artifactsBucket,
-        artifactsPrefix: 'mlflow/',
+        artifactsPrefix: SHARED_TRACKING_PREFIX,
         encryptionKey: this.encryptionKey,
         removalPolicy: this.removalPolicy,
       });
@@ -820,6 +827,9 @@ function endpointId(shortName: string): string {
 }
 
 /** The names of the platform's SSM parameters, under `/trainyard/<platformName>/`. */
+/** The key prefix of the shared MLflow App's artifact store in the platform's artifacts bucket. */
+const SHARED_TRACKING_PREFIX = 'mlflow/';
+
 const PARAMETERS = {
   vpcId: 'vpc-id',
   trainingSubnets: 'training-subnets',

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { Acknowledgements } from '../core/acknowledgements';
 import { TrainyardValidationError } from '../core/errors';
 import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
+import { grantWithStatementId } from '../core/private/managed-policy-principal';
 import { acknowledgeWildcards } from '../core/private/wildcard-acknowledgement';
 import { acknowledgeCrossStackAccessLogs, enableEventBridgeNotifications, secureBucketProps } from '../core/secure-bucket';
 import { TrainyardKey } from '../core/trainyard-key';
@@ -35,6 +36,36 @@ const MLFLOW_VERSION_PATTERN = /^\d+(\.\d+){1,3}$/;
 export interface ExperimentTrackingAttributes {
   /** The ARN of the MLflow App or tracking server. */
   readonly trackingArn: string;
+
+  /**
+   * Whether it is a dedicated tracking server rather than a serverless MLflow App: the two take
+   * different actions (a server its per-call MLflow actions, an App `sagemaker:CallMlflowAppApi`).
+   *
+   * @default - read from the ARN (`mlflow-tracking-server/...`); an unresolved ARN is taken as an MLflow App
+   */
+  readonly dedicated?: boolean;
+
+  /**
+   * The bucket of its artifact store: `grantAccess` then grants reading and writing the artifacts,
+   * as it does for a tracking created here.
+   *
+   * @default - `grantAccess` grants the MLflow API only
+   */
+  readonly artifactsBucket?: s3.IBucket;
+
+  /**
+   * The key prefix of the artifact store in `artifactsBucket`, ending in `/`.
+   *
+   * @default 'mlflow/'
+   */
+  readonly artifactsPrefix?: string;
+
+  /**
+   * The key that encrypts the artifact store: `grantAccess` then grants encrypt and decrypt on it.
+   *
+   * @default - the encryption key of `artifactsBucket`, if it has one
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -83,14 +114,12 @@ export interface IExperimentTracking extends IResource {
    */
   readonly trackingUri: string;
 
-  /** Lets `grantee` log and read experiments, runs, metrics and models, and read and write artifacts. */
-  grantAccess(grantee: iam.IGrantable): iam.Grant;
-
   /**
-   * The statements `grantAccess` adds, for a customer-managed policy: `grantAccess` writes an
-   * inline policy, which NIST 800-53 and HIPAA (IAMNoInlinePolicy) do not allow on roles.
+   * Lets `grantee` log and read experiments, runs, metrics and models, and read and write artifacts.
+   * Where an inline policy is not allowed (NIST 800-53 and HIPAA IAMNoInlinePolicy), grant to a
+   * `ManagedPolicyGrantee`.
    */
-  accessPolicyStatements(): iam.PolicyStatement[];
+  grantAccess(grantee: iam.IGrantable): iam.Grant;
 }
 
 /**
@@ -229,33 +258,60 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
     'sagemaker-mlflow:UpdateRun',
   ];
 
-  /** Imports experiment tracking defined elsewhere, from its attributes. `grantAccess` then grants the MLflow API only. */
+  /**
+   * Imports experiment tracking defined elsewhere, from its attributes. With the artifact store
+   * (`artifactsBucket`, `artifactsPrefix`, `key`), `grantAccess` grants what it grants on a tracking
+   * created here; without, the MLflow API only.
+   */
   public static fromExperimentTrackingAttributes(scope: Construct, id: string, attrs: ExperimentTrackingAttributes): IExperimentTracking {
     if (!attrs || typeof attrs !== 'object') {
       throw new TrainyardValidationError('ExperimentTrackingAttributes', 'needs the attributes of the tracking to import: { trackingArn }.');
     }
-    return ExperimentTracking.fromTrackingArn(scope, id, attrs.trackingArn);
+    const trackingArn = attrs.trackingArn;
+    if (!Token.isUnresolved(trackingArn) && !TRACKING_ARN_PATTERN.test(String(trackingArn))) {
+      throw new TrainyardValidationError(
+        'ExperimentTrackingAttributes.trackingArn',
+        `must be an MLflow App or tracking server ARN (arn:<partition>:sagemaker:<region>:<account>:mlflow-app/<id> or mlflow-tracking-server/<name>), got '${trackingArn}'.`,
+      );
+    }
+    const fromArn = !Token.isUnresolved(trackingArn) && trackingArn.includes(':mlflow-tracking-server/');
+    if (attrs.dedicated !== undefined && typeof attrs.dedicated !== 'boolean') {
+      throw new TrainyardValidationError('ExperimentTrackingAttributes.dedicated', `must be true or false, got ${String(attrs.dedicated)}.`);
+    }
+    if (attrs.dedicated !== undefined && !Token.isUnresolved(trackingArn) && attrs.dedicated !== fromArn) {
+      throw new TrainyardValidationError(
+        'ExperimentTrackingAttributes.dedicated',
+        `is ${attrs.dedicated}, but the ARN '${trackingArn}' is of ${fromArn ? 'a tracking server' : 'an MLflow App'}. Drop dedicated: the ARN tells.`,
+      );
+    }
+    const prefix = attrs.artifactsPrefix ?? 'mlflow/';
+    requireArtifactsPrefix('ExperimentTrackingAttributes.artifactsPrefix', prefix);
+    const access: TrackingAccess = {
+      trackingArn,
+      dedicated: attrs.dedicated ?? fromArn,
+      artifactsBucket: attrs.artifactsBucket,
+      artifactsPrefix: prefix,
+      encryptionKey: attrs.encryptionKey ?? attrs.artifactsBucket?.encryptionKey,
+    };
+    class Import extends Resource implements IExperimentTracking {
+      public readonly trackingArn = trackingArn;
+      public readonly trackingUri = trackingArn;
+      public grantAccess(grantee: iam.IGrantable): iam.Grant {
+        return grantTrackingAccess(grantee, access);
+      }
+    }
+    return new Import(scope, id);
   }
 
   /** Imports an MLflow App or tracking server by ARN. `grantAccess` then grants the MLflow API only. */
   public static fromTrackingArn(scope: Construct, id: string, trackingArn: string): IExperimentTracking {
-    if (!Token.isUnresolved(trackingArn) && !/^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:mlflow-(app|tracking-server)\/.+$/.test(trackingArn)) {
+    if (!Token.isUnresolved(trackingArn) && !TRACKING_ARN_PATTERN.test(String(trackingArn))) {
       throw new TrainyardValidationError(
         'ExperimentTracking.fromTrackingArn',
         `must be an MLflow App or tracking server ARN (arn:<partition>:sagemaker:<region>:<account>:mlflow-app/<id> or mlflow-tracking-server/<name>), got '${trackingArn}'.`,
       );
     }
-    class Import extends Resource implements IExperimentTracking {
-      public readonly trackingArn = trackingArn;
-      public readonly trackingUri = trackingArn;
-      public grantAccess(grantee: iam.IGrantable): iam.Grant {
-        return grantStatements(grantee, this.accessPolicyStatements());
-      }
-      public accessPolicyStatements(): iam.PolicyStatement[] {
-        return [new iam.PolicyStatement({ sid: 'UseMlflow', actions: ExperimentTracking.CLIENT_ACTIONS, resources: [trackingArn] })];
-      }
-    }
-    return new Import(scope, id);
+    return ExperimentTracking.fromExperimentTrackingAttributes(scope, id, { trackingArn });
   }
 
   public readonly trackingArn: string;
@@ -312,14 +368,7 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
       throw new TrainyardValidationError('ExperimentTracking.dedicatedServer.mlflowVersion', `must be a version such as '2.16', got '${mlflowVersion}'.`);
     }
     const prefix = props.artifactsPrefix ?? 'mlflow/';
-    // No '*': the prefix ends up in IAM resources and conditions, where it would widen them to other prefixes.
-    if (!Token.isUnresolved(prefix) && (typeof prefix !== 'string' || prefix.length > 256 || !/^([A-Za-z0-9!_.'()-]+\/)+$/.test(prefix))) {
-      throw new TrainyardValidationError(
-        'ExperimentTracking.artifactsPrefix',
-        "must be an S3 key prefix of at most 256 characters, of letters, digits and ! _ . ' ( ) -, ending in '/' and not starting with '/' " +
-          `(for example 'mlflow/'), got '${String(prefix)}'.`,
-      );
-    }
+    requireArtifactsPrefix('ExperimentTracking.artifactsPrefix', prefix);
     if (props.artifactsBucket && props.accessLogsBucket) {
       throw new TrainyardValidationError(
         'ExperimentTracking.accessLogsBucket',
@@ -398,45 +447,13 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
    * models; a serverless MLflow App authorizes its whole REST API with the one action
    * `sagemaker:CallMlflowAppApi`, so there IAM cannot keep a client from deleting (artifacts stay
    * recoverable: the grant has no `s3:DeleteObject`, and the bucket is versioned).
+   *
+   * Where an inline policy is not allowed (NIST 800-53 and HIPAA IAMNoInlinePolicy), grant to a
+   * `ManagedPolicyGrantee`: the statements then have the ids `UseMlflow`, `ReadWriteMlflowArtifacts`
+   * (objects under the prefix: the wildcard to acknowledge), `ListMlflowArtifacts` and `UseMlflowArtifactKey`.
    */
   public grantAccess(grantee: iam.IGrantable): iam.Grant {
-    return grantStatements(grantee, this.accessPolicyStatements());
-  }
-
-  /**
-   * What `grantAccess` allows, as statements for a customer-managed policy (as `TrainingEnvironment`
-   * attaches to its execution role).
-   */
-  public accessPolicyStatements(): iam.PolicyStatement[] {
-    const presign = this.dedicated ? 'sagemaker:CreatePresignedMlflowTrackingServerUrl' : 'sagemaker:CreatePresignedMlflowAppUrl';
-    const describe = this.dedicated ? 'sagemaker:DescribeMlflowTrackingServer' : 'sagemaker:DescribeMlflowApp';
-    const extra = this.dedicated ? [] : ['sagemaker:CallMlflowAppApi'];
-    const statements = [
-      new iam.PolicyStatement({
-        sid: 'UseMlflow',
-        actions: [...ExperimentTracking.CLIENT_ACTIONS, presign, describe, ...extra],
-        resources: [this.trackingArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadWriteMlflowArtifacts',
-        actions: ['s3:GetObject', 's3:PutObject'],
-        resources: [this.artifactsBucket.arnForObjects(`${this.artifactsPrefix}*`)],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ListMlflowArtifacts',
-        actions: ['s3:ListBucket'],
-        resources: [this.artifactsBucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${this.artifactsPrefix}*`] } },
-      }),
-    ];
-    if (this.encryptionKey) {
-      statements.push(new iam.PolicyStatement({
-        sid: 'UseMlflowArtifactKey',
-        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        resources: [this.encryptionKey.keyArn],
-      }));
-    }
-    return statements;
+    return grantTrackingAccess(grantee, this);
   }
 
   private servicePolicyStatements(): iam.PolicyStatement[] {
@@ -514,14 +531,57 @@ export class ExperimentTracking extends Resource implements IExperimentTracking 
   }
 }
 
-/** Adds each statement to the grantee's principal policy, as one combined grant. */
-function grantStatements(grantee: iam.IGrantable, statements: iam.PolicyStatement[]): iam.Grant {
-  return statements
-    .map((statement) => iam.Grant.addToPrincipal({
-      grantee,
-      actions: statement.actions,
-      resourceArns: statement.resources,
-      conditions: Object.keys(statement.conditions ?? {}).length > 0 ? statement.conditions : undefined,
-    }))
-    .reduce((all, grant) => all.combine(grant));
+/** `arn:<partition>:sagemaker:<region>:<account>:mlflow-app/<id>` or `...:mlflow-tracking-server/<name>`. */
+const TRACKING_ARN_PATTERN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:mlflow-(app|tracking-server)\/.+$/;
+
+/** No '*': the prefix ends up in IAM resources and conditions, where it would widen them to other prefixes. */
+function requireArtifactsPrefix(prop: string, prefix: string): void {
+  if (!Token.isUnresolved(prefix) && (typeof prefix !== 'string' || prefix.length > 256 || !/^([A-Za-z0-9!_.'()-]+\/)+$/.test(prefix))) {
+    throw new TrainyardValidationError(
+      prop,
+      "must be an S3 key prefix of at most 256 characters, of letters, digits and ! _ . ' ( ) -, ending in '/' and not starting with '/' " +
+        `(for example 'mlflow/'), got '${String(prefix)}'.`,
+    );
+  }
+}
+
+/** What `grantAccess` needs to know of a tracking, created here or imported. */
+interface TrackingAccess {
+  readonly trackingArn: string;
+  readonly dedicated: boolean;
+  readonly artifactsBucket?: s3.IBucket;
+  readonly artifactsPrefix: string;
+  readonly encryptionKey?: kms.IKey;
+}
+
+/** `grantAccess` of created and imported trackings: the one definition of what MLflow clients may do. */
+function grantTrackingAccess(grantee: iam.IGrantable, tracking: TrackingAccess): iam.Grant {
+  const presign = tracking.dedicated ? 'sagemaker:CreatePresignedMlflowTrackingServerUrl' : 'sagemaker:CreatePresignedMlflowAppUrl';
+  const describe = tracking.dedicated ? 'sagemaker:DescribeMlflowTrackingServer' : 'sagemaker:DescribeMlflowApp';
+  const extra = tracking.dedicated ? [] : ['sagemaker:CallMlflowAppApi'];
+  let grant = grantWithStatementId(grantee, 'UseMlflow', (g) => iam.Grant.addToPrincipal({
+    grantee: g,
+    actions: [...ExperimentTracking.CLIENT_ACTIONS, presign, describe, ...extra],
+    resourceArns: [tracking.trackingArn],
+  }));
+  const bucket = tracking.artifactsBucket;
+  if (bucket) {
+    grant = grant
+      .combine(grantWithStatementId(grantee, 'ReadWriteMlflowArtifacts', (g) => iam.Grant.addToPrincipal({
+        grantee: g,
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resourceArns: [bucket.arnForObjects(`${tracking.artifactsPrefix}*`)],
+      })))
+      .combine(grantWithStatementId(grantee, 'ListMlflowArtifacts', (g) => iam.Grant.addToPrincipal({
+        grantee: g,
+        actions: ['s3:ListBucket'],
+        resourceArns: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${tracking.artifactsPrefix}*`] } },
+      })));
+  }
+  const key = tracking.encryptionKey;
+  if (key) {
+    grant = grant.combine(grantWithStatementId(grantee, 'UseMlflowArtifactKey', (g) => key.grant(g, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey')));
+  }
+  return grant;
 }

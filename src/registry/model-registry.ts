@@ -6,6 +6,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { TrainyardValidationError } from '../core/errors';
 import { boundedName } from '../core/physical-name';
+import { grantWithStatementId } from '../core/private/managed-policy-principal';
 import { requireName, requireRemovalPolicy } from '../core/validate';
 import { requireAccountIds } from './private/accounts';
 
@@ -52,15 +53,12 @@ export interface IModelRegistry extends IResource {
   /** Lets `grantee` register new model versions (model packages) in this group. */
   grantRegister(grantee: iam.IGrantable): iam.Grant;
 
-  /** Lets `grantee` describe and list the group and its model versions. */
-  grantRead(grantee: iam.IGrantable): iam.Grant;
-
   /**
-   * What `grantRead` allows on the group, as statements for a customer-managed policy (for a role in
-   * another account, or where NIST 800-53 and HIPAA reject the inline policy `grantRead` writes).
-   * The key grant is not included.
+   * Lets `grantee` describe and list the group and its model versions, and decrypt with the key.
+   * Where an inline policy is not allowed (NIST 800-53 and HIPAA IAMNoInlinePolicy), or for a role
+   * in another account, grant to a `ManagedPolicyGrantee`.
    */
-  readPolicyStatements(): iam.PolicyStatement[];
+  grantRead(grantee: iam.IGrantable): iam.Grant;
 
   /** Lets `grantee` approve or reject model versions of this group (UpdateModelPackage). */
   grantApprove(grantee: iam.IGrantable): iam.Grant;
@@ -161,24 +159,25 @@ abstract class ModelRegistryBase extends Resource implements IModelRegistry {
     return this.encryptionKey ? grant.combine(this.encryptionKey.grant(grantee, ...KEY_READ_WRITE_ACTIONS)) : grant;
   }
 
+  /**
+   * Lets `grantee` describe the group, describe and list its model versions and decrypt with the
+   * key. In a `ManagedPolicyGrantee` the statements have the ids `DescribeModelPackageGroup`,
+   * `ReadModelVersions` (`model-package/<group>/*`: the wildcard to acknowledge) and `DecryptModelArtifacts`.
+   */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ModelRegistry.READ_ACTIONS,
-      resourceArns: [this.modelPackageGroupArn, this.modelPackagesArn()],
-    });
-    return this.encryptionKey ? grant.combine(this.encryptionKey.grantDecrypt(grantee)) : grant;
-  }
-
-  public readPolicyStatements(): iam.PolicyStatement[] {
-    return [
-      new iam.PolicyStatement({ sid: 'DescribeModelPackageGroup', actions: ['sagemaker:DescribeModelPackageGroup'], resources: [this.modelPackageGroupArn] }),
-      new iam.PolicyStatement({
-        sid: 'ReadModelVersions',
-        actions: ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'],
-        resources: [this.modelPackagesArn()],
-      }),
-    ];
+    const group = grantWithStatementId(grantee, 'DescribeModelPackageGroup', (g) => iam.Grant.addToPrincipal({
+      grantee: g,
+      actions: ['sagemaker:DescribeModelPackageGroup'],
+      resourceArns: [this.modelPackageGroupArn],
+    }));
+    const versions = grantWithStatementId(grantee, 'ReadModelVersions', (g) => iam.Grant.addToPrincipal({
+      grantee: g,
+      actions: ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'],
+      resourceArns: [this.modelPackagesArn()],
+    }));
+    const grant = group.combine(versions);
+    const key = this.encryptionKey;
+    return key ? grant.combine(grantWithStatementId(grantee, 'DecryptModelArtifacts', (g) => key.grantDecrypt(g))) : grant;
   }
 
   public grantApprove(grantee: iam.IGrantable): iam.Grant {

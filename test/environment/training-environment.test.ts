@@ -123,11 +123,16 @@ describe('TrainingEnvironment with default props, in its own stack', () => {
       Policies: Match.absent(),
     });
     const role = Object.entries<any>(template.findResources('AWS::IAM::Role')).find(([id]) => /^FraudExecutionRole/.test(id))![1];
-    // Data, network, observability, image pull and MLflow: one customer-managed policy per concern.
-    expect(role.Properties.ManagedPolicyArns).toHaveLength(5);
+    // Data, network, observability and image pull: one customer-managed policy per concern.
+    expect(role.Properties.ManagedPolicyArns).toHaveLength(4);
     for (const arn of role.Properties.ManagedPolicyArns) {
       expect(Object.keys(arn)).toEqual(['Ref']); // customer-managed policies of this stack, no AWS managed policy
     }
+    // MLflow: the grant of the tracking, in a customer-managed policy that attaches itself to the role.
+    const roleId = Object.keys(template.findResources('AWS::IAM::Role')).find((id) => /^FraudExecutionRole/.test(id))!;
+    const tracking = Object.entries<any>(template.findResources('AWS::IAM::ManagedPolicy')).filter(([id]) => /^FraudExperimentTrackingPolicy/.test(id));
+    expect(tracking).toHaveLength(1);
+    expect(tracking[0][1].Properties.Roles).toEqual([{ Ref: roleId }]);
     expect(JSON.stringify(template.toJSON())).not.toMatch(/AmazonSageMakerFullAccess/);
   });
 

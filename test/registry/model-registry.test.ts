@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { compliantKey } from './fixtures';
 import { TrainyardValidationError } from '../../src/core/errors';
-import { ModelRegistry } from '../../src/registry/model-registry';
+import { ManagedPolicyGrantee } from '../../src/core/managed-policy-grantee';
+import { IModelRegistry, ModelRegistry } from '../../src/registry/model-registry';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
 
 const partitionRoot = (account: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]] });
@@ -132,14 +133,15 @@ describe('ModelRegistry grants', () => {
 
   test('grantRead allows only describe and list, plus decrypt', () => {
     const statements = statementsOf('Reader');
-    expect(statements).toEqual(expect.arrayContaining([
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: 'sagemaker:DescribeModelPackageGroup', Resource: sagemakerArn('model-package-group/fraud-models') },
       {
         Effect: 'Allow',
-        Action: ['sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackages'],
-        Resource: [sagemakerArn('model-package-group/fraud-models'), sagemakerArn('model-package/fraud-models/*')],
+        Action: ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'],
+        Resource: sagemakerArn('model-package/fraud-models/*'),
       },
-      expect.objectContaining({ Action: 'kms:Decrypt' }),
-    ]));
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] } },
+    ]);
     expect(JSON.stringify(statements)).not.toMatch(/CreateModelPackage|UpdateModelPackage|kms:Encrypt/);
   });
 
@@ -188,14 +190,23 @@ describe('ModelRegistry options and imports', () => {
     const role = new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() });
     imported.grantRead(role);
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [Match.objectLike({ Resource: [arn, 'arn:aws:sagemaker:eu-west-1:333333333333:model-package/central-models/*'] })] },
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Action: 'sagemaker:DescribeModelPackageGroup', Resource: arn }),
+          Match.objectLike({ Resource: 'arn:aws:sagemaker:eu-west-1:333333333333:model-package/central-models/*' }),
+        ],
+      },
     });
   });
 
-  test('readPolicyStatements gives the read grant as managed-policy statements: describe the group, describe and list its versions', () => {
+  test('grantRead to a ManagedPolicyGrantee lands in a customer-managed policy, no inline policy: describe the group, describe and list its versions', () => {
     const stack = new Stack(newApp(), 'S');
     const arn = 'arn:aws:sagemaker:eu-west-1:333333333333:model-package-group/central-models';
-    const statements = ModelRegistry.fromGroupArn(stack, 'Imported', arn).readPolicyStatements().map((st) => stack.resolve(st.toStatementJson()));
+    const reader = new ManagedPolicyGrantee(stack, 'Reader', { description: 'read central models' });
+    ModelRegistry.fromGroupArn(stack, 'Imported', arn).grantRead(reader);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::IAM::Policy', 0);
+    const statements = Object.values<any>(t.findResources('AWS::IAM::ManagedPolicy'))[0].Properties.PolicyDocument.Statement;
     expect(statements).toEqual([
       { Sid: 'DescribeModelPackageGroup', Effect: 'Allow', Action: 'sagemaker:DescribeModelPackageGroup', Resource: arn },
       {
@@ -205,8 +216,35 @@ describe('ModelRegistry options and imports', () => {
         Resource: 'arn:aws:sagemaker:eu-west-1:333333333333:model-package/central-models/*',
       },
     ]);
-    // The same actions as grantRead and the cross-account resource policy.
-    expect(statements.flatMap((st) => [st.Action].flat()).sort()).toEqual([...ModelRegistry.READ_ACTIONS].sort());
+    // The same actions as the cross-account resource policy.
+    expect(statements.flatMap((st: any) => [st.Action].flat()).sort()).toEqual([...ModelRegistry.READ_ACTIONS].sort());
+  });
+
+  test.each([
+    ['grantRead', (r: IModelRegistry, g: iam.IGrantable) => r.grantRead(g)],
+    ['grantRegister', (r: IModelRegistry, g: iam.IGrantable) => r.grantRegister(g)],
+    ['grantApprove', (r: IModelRegistry, g: iam.IGrantable) => r.grantApprove(g)],
+  ])('%s grants the same statements, the key included, on a registry created here and on one imported with its key', (_name, grant) => {
+    // GIVEN a group created with a key, and the same group imported by name with that key
+    const stack = new Stack(newApp(), 'S');
+    const key = compliantKey(stack);
+    const owned = new ModelRegistry(stack, 'Owned', { groupName: 'fraud-models', encryptionKey: key });
+    const imported = ModelRegistry.fromModelRegistryAttributes(stack, 'Imported', { groupName: 'fraud-models', encryptionKey: key });
+    const role = (id: string) => new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    // WHEN each grants to its own managed-policy grantee
+    const ownedGrantee = ManagedPolicyGrantee.of(role('OwnedRole'));
+    const importedGrantee = ManagedPolicyGrantee.of(role('ImportedRole'));
+    grant(owned, ownedGrantee);
+    grant(imported, importedGrantee);
+    // THEN the two policies say the same, and any key statement names the key
+    const statementsOf = (g: ManagedPolicyGrantee) =>
+      JSON.stringify(stack.resolve((g.policy.node.defaultChild as iam.CfnManagedPolicy).policyDocument).Statement);
+    expect(statementsOf(importedGrantee)).toEqual(statementsOf(ownedGrantee));
+    expect(statementsOf(ownedGrantee)).toContain('sagemaker:');
+    if (_name !== 'grantApprove') {
+      expect(statementsOf(ownedGrantee)).toContain('kms:Decrypt');
+    }
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
   });
 
   test('groupNameForTeam gives <team>-models and checks the result', () => {

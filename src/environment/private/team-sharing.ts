@@ -6,7 +6,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { ECR_PULL_ACTIONS } from '../../core/ecr-pull';
 import { TrainyardValidationError } from '../../core/errors';
+import { ManagedPolicyGrantee } from '../../core/managed-policy-grantee';
 import { AcknowledgementCatalogue } from '../../core/private/acknowledgement-catalogue';
+import { grantWithStatementId } from '../../core/private/managed-policy-principal';
 import { acknowledgeWildcards } from '../../core/private/wildcard-acknowledgement';
 import { prefixListCondition } from '../../core/s3-prefix-statements';
 
@@ -27,36 +29,6 @@ export interface SharingGrantee {
   readonly executionRole: iam.IRole;
 }
 
-/**
- * A principal that writes the statements granted to it into one customer-managed policy (attached
- * to `role`), so `iam.Grant` can be used where an inline policy would be rejected (NIST 800-53 and
- * HIPAA IAMNoInlinePolicy) and the policy can live in another stack than the role.
- */
-class ManagedPolicyGrantee implements iam.IPrincipal {
-  public readonly grantPrincipal: iam.IPrincipal = this;
-  public readonly assumeRoleAction: string;
-  public readonly principalAccount?: string;
-
-  constructor(private readonly policy: iam.ManagedPolicy, private readonly role: iam.IRole, private readonly sid: string) {
-    this.assumeRoleAction = role.assumeRoleAction;
-    this.principalAccount = role.principalAccount;
-  }
-
-  public get policyFragment(): iam.PrincipalPolicyFragment {
-    return this.role.policyFragment;
-  }
-
-  public addToPolicy(statement: iam.PolicyStatement): boolean {
-    return this.addToPrincipalPolicy(statement).statementAdded;
-  }
-
-  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    statement.sid = this.sid;
-    this.policy.addStatements(statement);
-    return { statementAdded: true, policyDependable: this.policy };
-  }
-}
-
 /** The three things one team can share with another. */
 type ShareKind = 'Datasets' | 'Models' | 'Images';
 
@@ -66,42 +38,32 @@ type ShareKind = 'Datasets' | 'Models' | 'Images';
  * the other team's execution role. One policy per kind and team; later grants add statements to it.
  */
 class TeamShare {
-  private readonly policy: iam.ManagedPolicy;
-  private readonly other: SharingGrantee;
+  private readonly grantee: ManagedPolicyGrantee;
 
   constructor(owner: SharingOwner, other: SharingGrantee, kind: ShareKind) {
     const id = `Share${kind}With${pascal(other.teamName)}`;
-    this.other = other;
-    this.policy = (owner.node.tryFindChild(id) as iam.ManagedPolicy | undefined) ?? new iam.ManagedPolicy(owner as unknown as Construct, id, {
-      description: `Trainyard ${owner.teamName} shares ${kind.toLowerCase()} with team ${other.teamName} (granted by ${owner.teamName}'s stack)`,
-      roles: [other.executionRole],
-    });
+    const existing = owner.node.tryFindChild(id);
+    this.grantee = existing && ManagedPolicyGrantee.isManagedPolicyGrantee(existing)
+      ? existing
+      : new ManagedPolicyGrantee(owner as unknown as Construct, id, {
+        description: `Trainyard ${owner.teamName} shares ${kind.toLowerCase()} with team ${other.teamName} (granted by ${owner.teamName}'s stack)`,
+        role: other.executionRole,
+      });
   }
 
   /**
-   * Adds one statement through `iam.Grant`, with a sid unique in the policy (`sid`, `sid2`, ...) so its
-   * wildcard can be acknowledged; `acknowledge` names the statement's wildcard.
+   * Adds one statement through `iam.Grant`, with the statement id `sid` (made unique in the policy:
+   * `sid`, `sid2`, ...) so its wildcard can be acknowledged; `acknowledge` names the statement's wildcard.
    */
   public grant(
     sid: string, actions: string[], resourceArns: string[], conditions?: Record<string, Record<string, unknown>>, acknowledge = false,
   ): iam.Grant {
-    const taken = new Set(this.sids);
-    let unique = sid;
-    for (let n = 2; taken.has(unique); n++) unique = `${sid}${n}`;
+    const grant = grantWithStatementId(this.grantee, sid, (grantee) => iam.Grant.addToPrincipal({ grantee, actions, resourceArns, conditions }));
     if (acknowledge) {
-      acknowledgeWildcards(this.policy, [{ statementSid: unique, reason: AcknowledgementCatalogue.TEAM_SHARE_REASON }]);
+      acknowledgeWildcards(this.grantee.policy, grant.principalStatements
+        .map((statement) => ({ statementSid: statement.sid!, reason: AcknowledgementCatalogue.TEAM_SHARE_REASON })));
     }
-    return iam.Grant.addToPrincipal({
-      grantee: new ManagedPolicyGrantee(this.policy, this.other.executionRole, unique),
-      actions,
-      resourceArns,
-      conditions,
-    });
-  }
-
-  /** The sids of the statements added so far. */
-  public get sids(): string[] {
-    return (this.policy.document.toJSON()?.Statement ?? []).map((s: any) => s.Sid).filter((s: unknown): s is string => typeof s === 'string');
+    return grant;
   }
 }
 

@@ -43,7 +43,7 @@ export function teamExperimentTracking(scope: Construct, choice: TeamTrackingCho
     throw new TrainyardValidationError('TrainingEnvironment.experimentTrackingMode', `must be one of ${modes.join(', ')}, got '${String(mode)}'.`);
   }
   if (given !== undefined) {
-    if (typeof given.accessPolicyStatements !== 'function' || typeof given.trackingUri !== 'string') {
+    if (typeof given.grantAccess !== 'function' || typeof given.trackingUri !== 'string') {
       throw new TrainyardValidationError('TrainingEnvironment.experimentTracking', 'must be an ExperimentTracking, or one imported with ExperimentTracking.fromTrackingArn.');
     }
     if (mode !== undefined && mode !== ExperimentTrackingMode.SHARED) {
