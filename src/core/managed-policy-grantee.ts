@@ -31,8 +31,9 @@ export interface ManagedPolicyGranteeProps {
  * instead of the role's inline default policy, which NIST 800-53 and HIPAA (IAMNoInlinePolicy) reject:
  *
  * ```ts
- * registry.grantRead(new ManagedPolicyGrantee(stack, 'ProdModelsRead', { role }));
- * tracking.grantAccess(ManagedPolicyGrantee.of(role));
+ * const role = new iam.Role(teamStack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() });
+ * team.modelRegistry!.grantRead(new ManagedPolicyGrantee(teamStack, 'ModelsRead', { role }));
+ * team.experimentTracking!.grantAccess(ManagedPolicyGrantee.of(role));
  * ```
  *
  * The grant methods stay the one definition of what they allow; there is no separate list of
