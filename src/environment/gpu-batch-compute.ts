@@ -9,16 +9,14 @@ import { Construct } from 'constructs';
 import { GpuProfile } from './gpu-profile';
 import { Acknowledgements } from '../core/acknowledgements';
 import { foreignKeyArn } from '../core/cfn-guard-key-reference';
-import { ecrPullStatements } from '../core/ecr-pull';
 import { TrainyardValidationError } from '../core/errors';
 import { boundedName } from '../core/physical-name';
 import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
-import { acknowledgeWildcards } from '../core/private/wildcard-acknowledgement';
 import { TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
 import { requireIntegerInRange, requireName, requireRemovalPolicy, requireWholeGibibytes, requireWholeSeconds, TAG_VALUE_RULE } from '../core/validate';
 import { IMlPlatform, MlPlatform } from '../platform/ml-platform';
-import { platformDataStatements } from './private/data-access';
+import { createBatchRoles } from './private/batch-roles';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
 import { requirePlatform, requirePlatformEndpoints } from '../platform/private/platform-checks';
 
@@ -350,78 +348,14 @@ export class GpuBatchCompute extends Construct implements ec2.IConnectable {
     const logStreamsArn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${logGroupName}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
     // ---- Roles ------------------------------------------------------------------------------
-    const instanceRole = new iam.Role(this, 'InstanceRole', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: `ECS agent on the GPU Batch instances of team ${props.teamName}: join Batch's ECS cluster, write job logs`,
+    const { instanceRole, executionRole, jobRole, repository } = createBatchRoles(this, {
+      teamName: props.teamName,
+      platform,
+      imageRepository: props.imageRepository,
+      logStreamsArn,
     });
-    const ecsArn = (resource: string, name: string) => stack.formatArn({ service: 'ecs', resource, resourceName: name });
-    const instancePolicy = new iam.ManagedPolicy(this, 'InstancePolicy', {
-      description: 'ECS container agent of AWS Batch instances (least-privilege AmazonEC2ContainerServiceforEC2Role)',
-      roles: [instanceRole],
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'JoinBatchClusters',
-          actions: ['ecs:RegisterContainerInstance', 'ecs:DeregisterContainerInstance', 'ecs:SubmitContainerStateChange', 'ecs:SubmitTaskStateChange', 'ecs:SubmitAttachmentStateChanges'],
-          resources: [ecsArn('cluster', 'AWSBatch-*')],
-        }),
-        new iam.PolicyStatement({
-          sid: 'RunAsContainerInstance',
-          actions: ['ecs:Poll', 'ecs:StartTelemetrySession', 'ecs:UpdateContainerInstancesState'],
-          resources: [ecsArn('container-instance', 'AWSBatch-*')],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DiscoverEcsEndpoint',
-          actions: ['ecs:DiscoverPollEndpoint'],
-          resources: ['*'],
-        }),
-        // On EC2, Docker's awslogs driver writes with the instance's credentials.
-        new iam.PolicyStatement({
-          sid: 'WriteJobLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [logStreamsArn],
-        }),
-      ],
-    });
-    acknowledgeWildcards(instancePolicy, AcknowledgementCatalogue.batchInstancePolicy());
     this.instanceRole = instanceRole;
-
-    const repository = props.imageRepository ?? ecr.Repository.fromRepositoryName(this, 'Repository', props.teamName);
-    // Grants made by CDK (image pull, log writes) would land in an inline policy; the managed policy
-    // below states them explicitly instead.
-    const executionRole = new iam.Role(this, 'ExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: `Pulls team ${props.teamName}'s training image and writes its job logs`,
-    });
-    const executionPolicy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
-      description: 'Pull the team image from its ECR repository and write job logs',
-      roles: [executionRole],
-      statements: [
-        ...ecrPullStatements([repository.repositoryArn], { pull: 'PullTeamImage', token: 'EcrAuthorizationToken' }),
-        new iam.PolicyStatement({
-          sid: 'WriteJobLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [logStreamsArn],
-        }),
-      ],
-    });
-    acknowledgeWildcards(executionPolicy, AcknowledgementCatalogue.batchExecutionPolicy());
     this.executionRole = executionRole;
-
-    const jobRole = new iam.Role(this, 'JobRole', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: `Training containers of team ${props.teamName}: read its datasets, write its artifacts and checkpoints`,
-    });
-    const teamPrefix = `${props.teamName}/`;
-    const jobPolicy = new iam.ManagedPolicy(this, 'JobPolicy', {
-      description: `Team ${props.teamName}'s data prefixes in the platform buckets`,
-      roles: [jobRole],
-      statements: platformDataStatements(platform, {
-        readPrefixes: { datasets: teamPrefix, artifacts: teamPrefix },
-        // The same prefixes as the team's TrainingEnvironment: artifacts and checkpoints.
-        writeArtifactsPrefixes: [`${teamPrefix}artifacts/`, `${teamPrefix}checkpoints/`],
-      }),
-    });
-    acknowledgeWildcards(jobPolicy, AcknowledgementCatalogue.dataPrefixes(true));
     this.jobRole = jobRole;
 
     // ---- Instances --------------------------------------------------------------------------

