@@ -1,20 +1,8 @@
-import { CollectorSettings, DedupStore, processEvent } from '../../src/metrics/private/collector-logic';
+import { memoryStore } from './fixtures';
+import { CollectorSettings, processEvent } from '../../src/metrics/private/collector-logic';
 import { normalizeTrainingJob } from '../../src/metrics/private/records';
 import { queuedJobNamePrefix } from '../../src/pipeline/private/queued-job-name';
 
-/** An in-memory dedup store. */
-function memoryStore(): DedupStore {
-  const items = new Map<string, Record<string, string | number>>();
-  return {
-    async putIfAbsent(key, attributes) {
-      if (items.has(key)) return { written: false, existing: items.get(key) };
-      items.set(key, attributes);
-      return { written: true };
-    },
-    async put(key, attributes) { items.set(key, attributes); },
-    async get(key) { return items.get(key); },
-  };
-}
 
 const settings: CollectorSettings = {
   teams: ['vision', 'fraud'],

@@ -1,21 +1,8 @@
-import { CollectorOutcome, CollectorSettings, DedupStore, processEvent } from '../../src/metrics/private/collector-logic';
+import { memoryStore } from './fixtures';
+import { CollectorOutcome, CollectorSettings, processEvent } from '../../src/metrics/private/collector-logic';
 import { attemptCauses, isBatchTrainingJobName } from '../../src/metrics/private/service-job-attempts';
 import { queuedJobNamePrefix } from '../../src/pipeline/private/queued-job-name';
 
-/** An in-memory dedup store (DynamoDB's conditional put and consistent get). */
-function memoryStore(): DedupStore & { keys(): string[] } {
-  const items = new Map<string, Record<string, string | number>>();
-  return {
-    async putIfAbsent(key, attributes) {
-      if (items.has(key)) return { written: false, existing: items.get(key) };
-      items.set(key, attributes);
-      return { written: true };
-    },
-    async put(key, attributes) { items.set(key, attributes); },
-    async get(key) { return items.get(key); },
-    keys: () => [...items.keys()],
-  };
-}
 
 const settings: CollectorSettings = {
   teams: ['vision', 'fraud'],

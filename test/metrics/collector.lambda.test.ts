@@ -4,7 +4,7 @@ import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sag
 import { Stack } from 'aws-cdk-lib';
 import * as cloudwatchCdk from 'aws-cdk-lib/aws-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { IMAGE, modelPackageEvent, pipelineEvent, trainingJobEvent } from './fixtures';
+import { IMAGE, modelPackageEvent, pipelineEvent, setCollectorEnvironment, trainingJobEvent } from './fixtures';
 import { handler } from '../../src/metrics/collector.lambda';
 import { FlowMetrics } from '../../src/metrics/flow-metrics';
 import { gpuCatalogueEntries } from '../../src/metrics/gpu-catalogue';
@@ -65,6 +65,9 @@ const describeCompleted = {
   TrainingStartTime: new Date('2026-11-10T10:05:00Z'),
   TrainingEndTime: new Date('2026-11-10T11:05:00Z'),
 };
+
+/** Removes what setCollectorEnvironment set (the GPU-utilization and typed-metrics suites set it). */
+let clearCollectorEnvironment: () => void = () => {};
 
 describe('collector Lambda', () => {
   let emf: ReturnType<typeof captureEmf>;
@@ -224,13 +227,7 @@ describe('collector Lambda: GPU utilization from the training-job host metrics',
   const longAgo = { start: new Date('2026-11-10T10:00:00Z'), end: new Date('2026-11-10T12:00:00Z') };
 
   beforeEach(() => {
-    process.env.AWS_REGION = 'eu-west-1';
-    process.env.TABLE_NAME = 'FlowDedup';
-    process.env.TEAMS = 'fraud,risk';
-    process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-    process.env.GPU_CATALOGUE_JSON = encodeGpuCatalogue(gpuCatalogueEntries());
-    process.env.HOST_METRICS_RETRY_DELAYS_MS = '1,1';
-    process.env.HOST_METRICS_GRACE_SECONDS = '180';
+    clearCollectorEnvironment = setCollectorEnvironment(encodeGpuCatalogue(gpuCatalogueEntries()));
     dynamodb.reset();
     sagemaker.reset();
     cloudwatch.reset();
@@ -239,9 +236,7 @@ describe('collector Lambda: GPU utilization from the training-job host metrics',
   });
   afterEach(() => {
     emf.restore();
-    delete process.env.GPU_CATALOGUE_JSON;
-    delete process.env.HOST_METRICS_RETRY_DELAYS_MS;
-    delete process.env.HOST_METRICS_GRACE_SECONDS;
+    clearCollectorEnvironment();
   });
 
   test('a 4-GPU run at 25 % mean: 0.75 x its GPU-hours idle, under-utilized, stored with the run record', async () => {
@@ -431,13 +426,7 @@ describe('FlowMetrics\' typed metrics name exactly what the collector publishes'
   // pipeline that registers an approved model, and a queued job that waited and was preempted
   let published: Map<string, Array<{ namespace: string; dimensions: string[]; team: string; cause?: string }>>;
   beforeAll(async () => {
-    process.env.AWS_REGION = 'eu-west-1';
-    process.env.TABLE_NAME = 'FlowDedup';
-    process.env.TEAMS = 'fraud,risk';
-    process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-    process.env.GPU_CATALOGUE_JSON = encodeGpuCatalogue(gpuCatalogueEntries());
-    process.env.HOST_METRICS_RETRY_DELAYS_MS = '1,1';
-    process.env.HOST_METRICS_GRACE_SECONDS = '180';
+    clearCollectorEnvironment = setCollectorEnvironment(encodeGpuCatalogue(gpuCatalogueEntries()));
     dynamodb.reset();
     sagemaker.reset();
     cloudwatch.reset();
@@ -473,9 +462,7 @@ describe('FlowMetrics\' typed metrics name exactly what the collector publishes'
       }) as any);
     } finally {
       emf.restore();
-      delete process.env.GPU_CATALOGUE_JSON;
-      delete process.env.HOST_METRICS_RETRY_DELAYS_MS;
-      delete process.env.HOST_METRICS_GRACE_SECONDS;
+      clearCollectorEnvironment();
     }
     published = new Map();
     for (const doc of emf.lines) {

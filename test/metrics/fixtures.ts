@@ -1,6 +1,7 @@
 // Realistic SageMaker records (DescribeTrainingJob + ListTags, ListPipelineExecutions,
 // DescribeModelPackage) and EventBridge events, with the real API field names.
 import type { ModelPackageRecord, PipelineExecutionRecord, TrainingJobRecord } from '../../src/metrics/flow-metrics-core';
+import type { DedupStore } from '../../src/metrics/private/collector-logic';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -171,5 +172,36 @@ export function modelPackageEvent(group: string, version: number, approval: stri
       MetadataProperties: generatedBy ? { GeneratedBy: generatedBy } : {},
       LastModifiedTime: modifiedIso,
     },
+  };
+}
+
+/** An in-memory dedup store with DynamoDB's semantics (conditional put, consistent get); `keys()` lists what it holds. */
+export function memoryStore(): DedupStore & { keys(): string[] } {
+  const items = new Map<string, Record<string, string | number>>();
+  return {
+    async putIfAbsent(key, attributes) {
+      if (items.has(key)) return { written: false, existing: items.get(key) };
+      items.set(key, attributes);
+      return { written: true };
+    },
+    async put(key, attributes) { items.set(key, attributes); },
+    async get(key) { return items.get(key); },
+    keys: () => [...items.keys()],
+  };
+}
+
+/** The collector Lambda's environment as FlowMetrics sets it, for handler tests; returns a function that removes it. */
+export function setCollectorEnvironment(gpuCatalogueJson: string): () => void {
+  process.env.AWS_REGION = 'eu-west-1';
+  process.env.TABLE_NAME = 'FlowDedup';
+  process.env.TEAMS = 'fraud,risk';
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  process.env.GPU_CATALOGUE_JSON = gpuCatalogueJson;
+  process.env.HOST_METRICS_RETRY_DELAYS_MS = '1,1';
+  process.env.HOST_METRICS_GRACE_SECONDS = '180';
+  return () => {
+    delete process.env.GPU_CATALOGUE_JSON;
+    delete process.env.HOST_METRICS_RETRY_DELAYS_MS;
+    delete process.env.HOST_METRICS_GRACE_SECONDS;
   };
 }
