@@ -228,8 +228,8 @@ new JsonFile(project, 'cdk.json', {
       // Usage telemetry stays at CDK's basic level: governed (HIPAA, NIST) accounts do not opt in to
       // sending which L2 props and methods they use.
       '@aws-cdk/core:enableAdditionalMetadataCollection': false,
-      // Cross-stack references (multi-team's team stacks import the platform's attributes) stay strong
-      // exports, CDK's unconfigured behaviour: a team stack then blocks deleting the platform it uses.
+      // Cross-stack references (a user's app that passes the platform's attributes to a team stack directly;
+      // the templates read SSM parameters instead) stay strong exports, CDK's unconfigured behaviour: a team stack then blocks deleting the platform it uses.
       // "weak" (recommended) would let the platform stack be deleted under its teams, and moving a
       // deployed app to it replaces every import (CDK's own path is "both", then "weak").
       '@aws-cdk/core:defaultCrossStackReferences': 'strong',
