@@ -108,6 +108,9 @@ const EC2_INSTANCE_TYPE_PATTERN = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
+/** Marks `GpuProfile` instances (`GpuProfile.isGpuProfile`); `Symbol.for`, so two copies of the package agree. */
+const GPU_PROFILE_SYMBOL = Symbol.for('trainyard.GpuProfile');
+
 /**
  * A SageMaker training accelerator instance type and what it offers: the accelerator model and
  * count, accelerator memory, vCPUs and memory, EFA and multi-node support, the EC2 type AWS Batch
@@ -121,6 +124,14 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
  * Spot, Savings Plans, other Regions and later price changes differ.
  */
 export class GpuProfile {
+  /**
+   * Whether `x` is a GpuProfile. Uses a `Symbol.for` mark rather than `instanceof`, so a profile made
+   * by another copy of this package (two versions in one app's node_modules) is recognised too.
+   */
+  public static isGpuProfile(x: any): x is GpuProfile {
+    return x !== null && typeof x === 'object' && GPU_PROFILE_SYMBOL in x;
+  }
+
   /** 1 x NVIDIA T4 (16 GiB), 4 vCPUs, 16 GiB. The cheapest GPU: smoke tests and small models. */
   public static readonly G4DN_XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G4DN_XLARGE);
 
@@ -281,6 +292,7 @@ export class GpuProfile {
   public readonly priceDate?: string;
 
   private constructor(props: GpuProfileProps, source: string) {
+    Object.defineProperty(this, GPU_PROFILE_SYMBOL, { value: true });
     if (!props || typeof props !== 'object') {
       throw new TrainyardValidationError(source, 'needs the profile props ({ instanceType, acceleratorModel, acceleratorCount, ... }).');
     }

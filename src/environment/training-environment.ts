@@ -526,7 +526,7 @@ export class TrainingEnvironment extends Resource implements ITrainingEnvironmen
     }
     const { gpu } = props;
     const platform = requirePlatform('TrainingEnvironment.platform', props.platform);
-    if (!(gpu instanceof GpuProfile)) {
+    if (!GpuProfile.isGpuProfile(gpu)) {
       throw new TrainyardValidationError('TrainingEnvironment.gpu', "must be a GpuProfile, for example GpuProfile.G5_2XLARGE or GpuProfile.of('ml.g5.2xlarge').");
     }
     const teamName = validateTeamName('TrainingEnvironment.teamName', props.teamName);
@@ -768,7 +768,7 @@ class ImportedTrainingEnvironment extends Resource implements ITrainingEnvironme
         throw new TrainyardValidationError(`TrainingEnvironmentAttributes.${name}`, 'is required to import a training environment.');
       }
     }
-    if (!(attrs.gpu instanceof GpuProfile)) {
+    if (!GpuProfile.isGpuProfile(attrs.gpu)) {
       throw new TrainyardValidationError('TrainingEnvironmentAttributes.gpu', "must be the environment's GpuProfile, for example GpuProfile.G5_2XLARGE.");
     }
     const job = jobSettings('TrainingEnvironmentAttributes', attrs);

@@ -134,3 +134,17 @@ describe('GpuProfile.custom', () => {
     expect(() => GpuProfile.custom({ ...base, ...override } as GpuProfileProps)).toThrow(message);
   });
 });
+
+describe('GpuProfile.isGpuProfile', () => {
+  test('recognises catalogue and custom profiles by their Symbol.for mark, and nothing else', () => {
+    expect(GpuProfile.isGpuProfile(GpuProfile.G5_2XLARGE)).toBe(true);
+    expect(GpuProfile.isGpuProfile(GpuProfile.of('ml.p4d.24xlarge'))).toBe(true);
+    // A copy of the class from another copy of the package carries the same global symbol.
+    const foreign = Object.defineProperty({ instanceType: 'ml.g5.2xlarge' }, Symbol.for('trainyard.GpuProfile'), { value: true });
+    expect(GpuProfile.isGpuProfile(foreign)).toBe(true);
+    expect(GpuProfile.isGpuProfile({ instanceType: 'ml.g5.2xlarge', acceleratorCount: 1 })).toBe(false);
+    expect(GpuProfile.isGpuProfile('ml.g5.2xlarge')).toBe(false);
+    expect(GpuProfile.isGpuProfile(undefined)).toBe(false);
+    expect(GpuProfile.isGpuProfile(null)).toBe(false);
+  });
+});

@@ -224,7 +224,7 @@ export class TrainingStep extends PipelineStep {
       requireWholeGibibytes(`TrainingStep(${props.name}).overrides.volumeSize`, o.volumeSize, 1, 16384);
     }
     requireIntegerInRange(`TrainingStep(${props.name}).overrides.retryAttempts`, o.retryAttempts, 1, 30);
-    if (o.gpu !== undefined && !(o.gpu instanceof GpuProfile)) {
+    if (o.gpu !== undefined && !GpuProfile.isGpuProfile(o.gpu)) {
       throw new TrainyardValidationError(`TrainingStep(${props.name}).overrides.gpu`, "must be a GpuProfile, for example GpuProfile.G5_12XLARGE or GpuProfile.of('ml.g5.12xlarge').");
     }
     if (o.maxRuntime !== undefined) {
