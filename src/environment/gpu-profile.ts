@@ -124,14 +124,6 @@ const GPU_PROFILE_SYMBOL = Symbol.for('trainyard.GpuProfile');
  * Spot, Savings Plans, other Regions and later price changes differ.
  */
 export class GpuProfile {
-  /**
-   * Whether `x` is a GpuProfile. Uses a `Symbol.for` mark rather than `instanceof`, so a profile made
-   * by another copy of this package (two versions in one app's node_modules) is recognised too.
-   */
-  public static isGpuProfile(x: any): x is GpuProfile {
-    return x !== null && typeof x === 'object' && GPU_PROFILE_SYMBOL in x;
-  }
-
   /** 1 x NVIDIA T4 (16 GiB), 4 vCPUs, 16 GiB. The cheapest GPU: smoke tests and small models. */
   public static readonly G4DN_XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.G4DN_XLARGE);
 
@@ -170,6 +162,14 @@ export class GpuProfile {
 
   /** 16 x AWS Trainium (512 GiB in total), 128 vCPUs, 512 GiB, EFA. Needs the AWS Neuron SDK, not CUDA. */
   public static readonly TRN1_32XLARGE = GpuProfile.catalogue(GPU_CATALOGUE.TRN1_32XLARGE);
+
+  /**
+   * Whether `x` is a GpuProfile. Uses a `Symbol.for` mark rather than `instanceof`, so a profile made
+   * by another copy of this package (two versions in one app's node_modules) is recognised too.
+   */
+  public static isGpuProfile(x: any): x is GpuProfile {
+    return x !== null && typeof x === 'object' && GPU_PROFILE_SYMBOL in x;
+  }
 
   /** Every profile in the catalogue, smallest family first. */
   public static all(): GpuProfile[] {
