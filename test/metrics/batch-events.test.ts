@@ -1,21 +1,9 @@
-import { memoryStore } from './fixtures';
-import { CollectorSettings, processEvent } from '../../src/metrics/private/collector-logic';
+import { batchCollectorSettings, memoryStore } from './fixtures';
+import { processEvent } from '../../src/metrics/private/collector-logic';
 import { normalizeTrainingJob } from '../../src/metrics/private/records';
 import { queuedJobNamePrefix } from '../../src/pipeline/private/queued-job-name';
 
-
-const settings: CollectorSettings = {
-  teams: ['vision', 'fraud'],
-  ttlSeconds: 3600,
-  pricePerInstanceHour: () => 1.5,
-  now: () => Date.UTC(2026, 11, 1),
-  // Batch events carry no host metrics: the GPU-utilization settings (issue 18) are unused here.
-  gpuCatalogue: [],
-  underutilizedThresholdPercent: 35,
-  metricsGraceMs: 0,
-  metricsRetryDelaysMs: [],
-  sleep: async () => {},
-};
+const settings = batchCollectorSettings(() => 1.5);
 const noSageMaker = { describe: async () => { throw new Error('not called for Batch events'); } };
 const event = (detail: Record<string, unknown>) => ({ 'detail-type': 'Batch Service Job State Change', 'detail': { jobId: 'job-1', quotaShareName: 'vision', ...detail } });
 const T0 = Date.UTC(2026, 11, 1, 8, 0, 0);

@@ -1,20 +1,9 @@
-import { memoryStore } from './fixtures';
-import { CollectorOutcome, CollectorSettings, processEvent } from '../../src/metrics/private/collector-logic';
+import { batchCollectorSettings, memoryStore } from './fixtures';
+import { CollectorOutcome, processEvent } from '../../src/metrics/private/collector-logic';
 import { attemptCauses, isBatchTrainingJobName } from '../../src/metrics/private/service-job-attempts';
 import { queuedJobNamePrefix } from '../../src/pipeline/private/queued-job-name';
 
-
-const settings: CollectorSettings = {
-  teams: ['vision', 'fraud'],
-  ttlSeconds: 3600,
-  pricePerInstanceHour: (type) => (type === 'ml.g5.2xlarge' ? 1.5 : undefined),
-  now: () => Date.UTC(2026, 11, 1),
-  gpuCatalogue: [],
-  underutilizedThresholdPercent: 35,
-  metricsGraceMs: 0,
-  metricsRetryDelaysMs: [],
-  sleep: async () => {},
-};
+const settings = batchCollectorSettings((type) => (type === 'ml.g5.2xlarge' ? 1.5 : undefined));
 // Batch-made training jobs carry no team tag DescribeTrainingJob could be scoped by: the event detail is used as is.
 const sagemaker = { describe: async () => undefined };
 

@@ -1,7 +1,7 @@
 // Realistic SageMaker records (DescribeTrainingJob + ListTags, ListPipelineExecutions,
 // DescribeModelPackage) and EventBridge events, with the real API field names.
 import type { ModelPackageRecord, PipelineExecutionRecord, TrainingJobRecord } from '../../src/metrics/flow-metrics-core';
-import type { DedupStore } from '../../src/metrics/private/collector-logic';
+import type { CollectorSettings, DedupStore } from '../../src/metrics/private/collector-logic';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -203,5 +203,23 @@ export function setCollectorEnvironment(gpuCatalogueJson: string): () => void {
     delete process.env.GPU_CATALOGUE_JSON;
     delete process.env.HOST_METRICS_RETRY_DELAYS_MS;
     delete process.env.HOST_METRICS_GRACE_SECONDS;
+  };
+}
+
+/**
+ * Collector settings for tests of Batch service-job events (teams `vision` and `fraud`, a fixed clock,
+ * no host-metric waits): Batch events carry no host metrics, so the GPU-utilization settings are unused.
+ */
+export function batchCollectorSettings(pricePerInstanceHour: CollectorSettings['pricePerInstanceHour']): CollectorSettings {
+  return {
+    teams: ['vision', 'fraud'],
+    ttlSeconds: 3600,
+    pricePerInstanceHour,
+    now: () => Date.UTC(2026, 11, 1),
+    gpuCatalogue: [],
+    underutilizedThresholdPercent: 35,
+    metricsGraceMs: 0,
+    metricsRetryDelaysMs: [],
+    sleep: async () => {},
   };
 }
