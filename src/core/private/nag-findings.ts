@@ -52,12 +52,12 @@ export function findingResourceName(value: unknown): string {
 }
 
 /**
- * The AwsSolutions-IAM5 finding id of a wildcard resource, from its resolved value.
+ * The AwsSolutions-IAM5 finding id of a wildcard resource, from its name (`findingResourceName`).
  *
  * @internal
  */
-export function wildcardResourceFindingId(resolvedResource: unknown): string {
-  return `${WILDCARD_RULE_ID}[Resource::${findingResourceName(resolvedResource)}]`;
+export function wildcardFindingId(resourceName: string): string {
+  return `${WILDCARD_RULE_ID}[Resource::${resourceName}]`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { CfnResource, Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { findingResourceName, reportedWildcardFindings, resolvedPolicyDocument, WILDCARD_RULE_ID } from './nag-findings';
+import { findingResourceName, reportedWildcardFindings, resolvedPolicyDocument, wildcardFindingId } from './nag-findings';
 import { controlTowerFindingIds } from '../control-tower-rules';
 import { TrainyardValidationError } from '../errors';
 
@@ -107,7 +107,7 @@ export function acknowledgeWildcards(policy: IConstruct, selections: WildcardSel
           names = statements.flatMap((s: any) => wildcards(s.Resource)).filter((name: string) => name.endsWith(suffix));
         }
         for (const name of names) {
-          acknowledged.set(`${WILDCARD_RULE_ID}[Resource::${name}]`, selection.reason.trim());
+          acknowledged.set(wildcardFindingId(name), selection.reason.trim());
         }
       }
       if (acknowledged.size > 0) {
